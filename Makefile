@@ -1,0 +1,26 @@
+# The commands a user types. `make run` and `make test` are all a fresh machine needs.
+DOTNET ?= dotnet
+CONFIG ?= Release
+CLI_BUILD := src/SweepCluster.Cli/bin/$(CONFIG)/net10.0/sweepctl
+
+.PHONY: build test run bench clean
+
+build:
+	$(DOTNET) build SweepCluster.sln -c $(CONFIG) --nologo -v quiet
+	@mkdir -p bin && ln -sf ../$(CLI_BUILD) bin/sweepctl
+	@echo "built bin/sweepctl"
+
+test: build
+	$(DOTNET) test SweepCluster.sln -c $(CONFIG) --no-build --nologo
+
+# The main job. Until the cluster lands it shows the plan of the convnet sweep.
+run: build
+	bin/sweepctl validate experiments/*.yml
+	bin/sweepctl plan experiments/convnet.yml --trials 12
+
+bench: build
+	$(DOTNET) run --project tests/SweepCluster.Bench -c $(CONFIG) --no-build
+
+clean:
+	$(DOTNET) clean SweepCluster.sln -c $(CONFIG) --nologo -v quiet
+	rm -rf bin artifacts
