@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+using SweepCluster.Core.Sampling;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Core.Planning;
+
+/// <param name="Seed">The trial's own training seed, derived from the sweep seed and its index.</param>
+/// <param name="Params">The fixed <c>params</c> followed by the sampled ones.</param>
+public sealed record PlannedTrial(int Index, long Seed, ParamValue.Map Params);
+
+/// <param name="Notice">Something the user should know about how the plan was made, or null.</param>
+public sealed record SweepPlan(ExperimentSpec Spec, long Seed, int TotalTrials, ImmutableArray<PlannedTrial> Trials, string? Notice);
+
+/// <summary>Turns a spec into its trials: the sampler to ask, the trial count, seeds and full parameter sets.</summary>
+public static class TrialPlanner
+{
+    /// <summary>A sweep larger than this is almost certainly a mistake in the grid (and would not fit a status page).</summary>
+    public const long MaxTrials = 1_000_000;
+
+    /// <summary>num_trials (or its override) times the number of grid points, as in Ray Tune.</summary>
+    public static long TotalTrials(ExperimentSpec spec, int? trialsOverride = null)
+    {
+        var points = GridLayout.For(spec.ParamSpace, spec.Sampler).Points;
+        var perPoint = trialsOverride ?? spec.NumTrials;
+        return points > long.MaxValue / perPoint ? long.MaxValue : points * perPoint;
+    }
+
+    public static ISampler CreateSampler(ExperimentSpec spec, long sweepSeed) =>
+        new IndexedSampler(spec.ParamSpace, GridLayout.For(spec.ParamSpace, spec.Sampler), sweepSeed);
+
+    /// <summary>Why the plan differs from what the file asks, or null.</summary>
+    public static string? Notice(ExperimentSpec spec) => spec.Sampler == SamplerKind.Tpe
+        ? "sampler tpe is not available yet: trials are sampled at random (the same plan `sampler: random` gives)"
+        : null;
+
+    public static long TrialSeed(long sweepSeed, int trialIndex) =>
+        (long)(SplitMix64.For(sweepSeed, trialIndex, "trial.seed").NextUInt64() >> 33);
+
+    /// <summary>The trial's full parameters: the fixed ones, then the sampled ones.</summary>
+    public static ParamValue.Map WithFixedParams(ExperimentSpec spec, ParamValue.Map sampled) =>
+        new([.. spec.Params.Entries, .. sampled.Entries]);
+
+    /// <summary>Every trial of a sweep whose sampler plans ahead (random and grid).</summary>
+    public static SweepPlan Plan(ExperimentSpec spec, int? trialsOverride = null, long? seedOverride = null)
+    {
+        var seed = seedOverride ?? spec.Seed;
+        var total = TotalTrials(spec, trialsOverride);
+        if (total > MaxTrials)
+            throw new ArgumentOutOfRangeException(nameof(trialsOverride), $"the sweep would run {total} trials; at most {MaxTrials} are allowed");
+        var sampler = CreateSampler(spec, seed);
+        var trials = Enumerable.Range(0, (int)total)
+            .Select(i => new PlannedTrial(i, TrialSeed(seed, i), WithFixedParams(spec, sampler.Suggest(SuggestRequest.Ahead(i)))))
+            .ToImmutableArray();
+        return new SweepPlan(spec, seed, (int)total, trials, Notice(spec));
+    }
+}

@@ -1,0 +1,33 @@
+namespace SweepCluster.Core.Spec;
+
+public enum SamplerKind { Random, Grid, Tpe }
+
+public enum PrunerKind { None, Median, SuccessiveHalving, Hyperband }
+
+public enum MetricDirection { Maximize, Minimize }
+
+public sealed record MetricSpec(string Name, MetricDirection Direction);
+
+/// <summary>What one trial needs of a worker: CPU slots, and a whole GPU, a share of one, or none.</summary>
+public sealed record ResourceRequest(double Cpu, double Gpu);
+
+/// <summary>A SnapperML-style <c>group</c> experiment: a search space, a trainer and how to judge trials.</summary>
+/// <param name="Source">The file it came from, as the user named it; used in messages.</param>
+/// <param name="NumTrials">Trials per grid point (the total is this times the number of grid points).</param>
+/// <param name="Params">Fixed parameters, passed to every trial unchanged.</param>
+/// <param name="Trainer">The trainer name: <c>src/convnet.py</c> in the file becomes <c>convnet</c>.</param>
+/// <param name="Seed">The sweep seed: every planned trial derives from it.</param>
+public sealed record ExperimentSpec(
+    string Source,
+    string Name,
+    int NumTrials,
+    SamplerKind Sampler,
+    PrunerKind Pruner,
+    ResourceRequest Resources,
+    TimeSpan? TimeoutPerTrial,
+    int MaxFailures,
+    ParamValue.Map Params,
+    SearchSpace ParamSpace,
+    MetricSpec Metric,
+    string Trainer,
+    long Seed);

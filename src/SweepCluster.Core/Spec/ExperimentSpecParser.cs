@@ -1,0 +1,394 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using SweepCluster.Core.Planning;
+using SweepCluster.Core.Sampling;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace SweepCluster.Core.Spec;
+
+public sealed record SpecParseResult(ExperimentSpec? Spec, IReadOnlyList<SpecError> Errors);
+
+/// <summary>
+/// Reads a SnapperML-style experiment file into an <see cref="ExperimentSpec"/>, collecting every error of the
+/// file (each with line, column and key path) rather than stopping at the first.
+/// </summary>
+public static partial class ExperimentSpecParser
+{
+    public static readonly ImmutableArray<string> TopLevelKeys =
+    [
+        "name", "kind", "num_trials", "sampler", "pruner", "resources_per_worker", "timeout_per_trial",
+        "max_failures", "params", "param_space", "metric", "run", "seed",
+    ];
+
+    public static SpecParseResult ParseFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var reason = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message;
+            return new SpecParseResult(null, [new SpecError(path, 1, 1, "", $"cannot read the experiment file: {reason}")]);
+        }
+        return Parse(text, path);
+    }
+
+    public static SpecParseResult Parse(string yaml, string source)
+    {
+        var reader = new Reader(source);
+        var spec = reader.Read(yaml);
+        return new SpecParseResult(reader.Errors.Count == 0 ? spec : null, reader.Errors);
+    }
+
+    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
+    private static partial Regex YamlMessagePrefix();
+
+    private sealed class Reader(string source)
+    {
+        public List<SpecError> Errors { get; } = [];
+
+        public ExperimentSpec? Read(string yaml)
+        {
+            var stream = new YamlStream();
+            try
+            {
+                stream.Load(new StringReader(yaml));
+            }
+            catch (YamlException e)
+            {
+                Error(e.Start, "", "the file is not valid YAML: " + YamlMessagePrefix().Replace(e.Message, ""));
+                return null;
+            }
+            catch (InvalidOperationException)
+            {
+                // YamlDotNet's scanner throws this, without a position, when the input ends inside a [...] or {...}.
+                var lastLine = yaml.TrimEnd().Split('\n').Length;
+                Errors.Add(new SpecError(source, lastLine, 1, "", "the file is not valid YAML: it ends inside a [...] or {...}; close the bracket"));
+                return null;
+            }
+            if (stream.Documents.Count == 0)
+            {
+                Error(Mark.Empty, "", "the file is empty; an experiment needs at least name, num_trials, param_space, metric and run");
+                return null;
+            }
+            if (stream.Documents.Count > 1)
+                Error(stream.Documents[1].RootNode.Start, "", "the file holds more than one YAML document; put one experiment per file");
+            if (stream.Documents[0].RootNode is not YamlMappingNode root)
+            {
+                Error(stream.Documents[0].RootNode.Start, "", "an experiment file is a mapping of keys (name:, num_trials:, ...)");
+                return null;
+            }
+            return ReadExperiment(root);
+        }
+
+        private ExperimentSpec? ReadExperiment(YamlMappingNode root)
+        {
+            var keys = Keys(root, "", TopLevelKeys);
+            var name = RequiredText(root, keys, "name", "the experiment's name, e.g. name: \"Simple CNN\"");
+            ReadKind(keys);
+            var numTrials = Required(root, keys, "num_trials", "the number of trials, e.g. num_trials: 20", n => Integer(n, "num_trials", min: 1));
+            var sampler = Optional(keys, "sampler", SamplerKind.Tpe, n => Enum(n, "sampler", SamplerNames));
+            var pruner = Optional(keys, "pruner", PrunerKind.Median, n => Enum(n, "pruner", PrunerNames));
+            var resources = Optional(keys, "resources_per_worker", new ResourceRequest(1, 0), ReadResources);
+            var timeout = Optional<TimeSpan?>(keys, "timeout_per_trial", null, ReadTimeout);
+            var maxFailures = Optional(keys, "max_failures", 3, n => Integer(n, "max_failures", min: 0));
+            var fixedParams = Optional(keys, "params", ParamValue.Map.Empty, ReadParams);
+            var space = Optional(keys, "param_space", SearchSpace.Empty, n => ReadSpace(n, fixedParams, sampler ?? SamplerKind.Random));
+            var metric = Required(root, keys, "metric", "the metric to optimise, e.g. metric: {name: test_f1, direction: maximize}", ReadMetric);
+            var trainer = Required(root, keys, "run", "the trainer, e.g. run: [src/convnet.py]", ReadRun);
+            var seed = Optional(keys, "seed", fixedParams?["seed"] is ParamValue.Int s ? s.Value : 0L, n => Integer(n, "seed", min: long.MinValue));
+
+            if (name is null || numTrials is null || metric is null || trainer is null || sampler is null || pruner is null
+                || resources is null || maxFailures is null || fixedParams is null || space is null || seed is null)
+                return null;
+            var spec = new ExperimentSpec(source, name, (int)numTrials.Value, sampler.Value, pruner.Value, resources, timeout,
+                (int)maxFailures.Value, fixedParams, space, metric, trainer, seed.Value);
+            var total = TrialPlanner.TotalTrials(spec);
+            if (total > TrialPlanner.MaxTrials)
+                Error(keys["num_trials"].Value.Start, "num_trials",
+                    $"the sweep would run {(total == long.MaxValue ? "more than " + TrialPlanner.MaxTrials : total)} trials "
+                    + $"(num_trials x {GridLayout.For(space, sampler.Value).Points} grid points); at most {TrialPlanner.MaxTrials} are allowed");
+            return spec;
+        }
+
+        private static readonly Dictionary<string, SamplerKind> SamplerNames = new()
+        {
+            ["random"] = SamplerKind.Random, ["grid"] = SamplerKind.Grid, ["tpe"] = SamplerKind.Tpe,
+        };
+
+        private static readonly Dictionary<string, PrunerKind> PrunerNames = new()
+        {
+            ["median"] = PrunerKind.Median, ["sha"] = PrunerKind.SuccessiveHalving,
+            ["hyperband"] = PrunerKind.Hyperband, ["none"] = PrunerKind.None,
+        };
+
+        private void ReadKind(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> keys)
+        {
+            if (!keys.TryGetValue("kind", out var entry) || Text(entry.Value, "kind") is not { } kind) return;
+            if (kind == "group") return;
+            Error(entry.Value.Start, "kind", kind is "experiment" or "job"
+                ? $"kind '{kind}' runs one script once; SweepCluster runs searches: use kind: group"
+                : $"unknown kind '{kind}'; use kind: group");
+        }
+
+        private ResourceRequest? ReadResources(YamlNode node)
+        {
+            if (Mapping(node, "resources_per_worker") is not { } map) return null;
+            var keys = Keys(map, "resources_per_worker", ["cpu", "gpu"]);
+            var cpu = Optional(keys, "cpu", 1.0, n => Number(n, "resources_per_worker.cpu"));
+            var gpu = Optional(keys, "gpu", 0.0, n => Number(n, "resources_per_worker.gpu"));
+            if (cpu is <= 0 && keys.TryGetValue("cpu", out var c))
+                Error(c.Value.Start, "resources_per_worker.cpu", $"needs a number > 0 (got {cpu})");
+            if (gpu is { } g && keys.TryGetValue("gpu", out var gpuEntry) && (g < 0 || (g > 1 && g != Math.Floor(g))))
+                Error(gpuEntry.Value.Start, "resources_per_worker.gpu",
+                    $"needs 0 (CPU only), a share of one GPU below 1 (e.g. 0.5), or a whole number of GPUs (got {g})");
+            return cpu is > 0 && gpu is { } gv ? new ResourceRequest(cpu.Value, gv) : null;
+        }
+
+        private TimeSpan? ReadTimeout(YamlNode node)
+        {
+            if (node is YamlScalarNode { Style: ScalarStyle.Plain } s && ScalarResolver.ResolvePlain(s.Value ?? "") is ParamValue.Null)
+                return null;
+            var seconds = Number(node, "timeout_per_trial");
+            if (seconds is null) return null;
+            if (seconds > 0) return TimeSpan.FromSeconds(seconds.Value);
+            Error(node.Start, "timeout_per_trial", $"needs a number of seconds > 0 (got {seconds}); leave it out for no timeout");
+            return null;
+        }
+
+        private MetricSpec? ReadMetric(YamlNode node)
+        {
+            if (Mapping(node, "metric") is not { } map) return null;
+            var keys = Keys(map, "metric", ["name", "direction"]);
+            var name = RequiredText(map, keys, "name", "the metric's name, e.g. name: test_f1", "metric.name");
+            var direction = Required(map, keys, "direction", "maximize or minimize", n => Enum(n, "metric.direction",
+                new Dictionary<string, MetricDirection> { ["maximize"] = MetricDirection.Maximize, ["minimize"] = MetricDirection.Minimize }),
+                "metric.direction");
+            return name is null || direction is null ? null : new MetricSpec(name, direction.Value);
+        }
+
+        private string? ReadRun(YamlNode node)
+        {
+            var entry = node;
+            if (node is YamlSequenceNode seq)
+            {
+                if (seq.Children.Count != 1)
+                {
+                    Error(node.Start, "run", $"needs exactly one trainer (got {seq.Children.Count}), e.g. run: [src/convnet.py]");
+                    return null;
+                }
+                entry = seq.Children[0];
+            }
+            if (Text(entry, "run") is not { } text) return null;
+            var trainer = KnownTrainers.FromRunEntry(text);
+            if (KnownTrainers.All.Contains(trainer)) return trainer;
+            var hint = KeyHints.DidYouMean(trainer, KnownTrainers.All);
+            Error(entry.Start, "run", $"unknown trainer '{trainer}'{(hint.Length > 0 ? hint : "; known: " + string.Join(", ", KnownTrainers.All))}");
+            return null;
+        }
+
+        private ParamValue.Map? ReadParams(YamlNode node) =>
+            Mapping(node, "params") is { } map ? (ParamValue.Map?)ReadValue(map, "params") : null;
+
+        /// <summary>A fixed value; distribution-shaped text here is a mistake, so it is named as one.</summary>
+        private ParamValue? ReadValue(YamlNode node, string path)
+        {
+            switch (node)
+            {
+                case YamlScalarNode scalar:
+                    var text = scalar.Value ?? "";
+                    if (DistributionParser.LooksLikeDistribution(text))
+                    {
+                        Error(node.Start, path, $"'{text}' is a distribution; searched values go under param_space, fixed ones here");
+                        return null;
+                    }
+                    return scalar.Style == ScalarStyle.Plain ? ScalarResolver.ResolvePlain(text) : new ParamValue.Text(text);
+                case YamlSequenceNode seq:
+                    var items = seq.Children.Select((child, i) => ReadValue(child, $"{path}[{i}]")).ToList();
+                    return items.Contains(null) ? null : new ParamValue.List([.. items.Cast<ParamValue>()]);
+                default:
+                    var map = (YamlMappingNode)node;
+                    var entries = map.Children.Select(e => (Key: KeyText(e.Key, path), Value: ReadValue(e.Value, Join(path, KeyText(e.Key, path))))).ToList();
+                    return entries.Any(e => e.Key is null || e.Value is null)
+                        ? null
+                        : new ParamValue.Map([.. entries.Select(e => KeyValuePair.Create(e.Key!, e.Value!))]);
+            }
+        }
+
+        private SearchSpace? ReadSpace(YamlNode node, ParamValue.Map? fixedParams, SamplerKind sampler)
+        {
+            if (Mapping(node, "param_space") is not { } map) return null;
+            foreach (var (key, _) in map.Children)
+                if (key is YamlScalarNode { Value: { } name } && fixedParams?[name] is not null)
+                    Error(key.Start, $"param_space.{name}", "is also set under params; keep it in one of the two");
+            return ReadSpaceNode(map, "param_space", sampler) is MapNode root ? new SearchSpace(root) : null;
+        }
+
+        private SpaceNode? ReadSpaceNode(YamlNode node, string path, SamplerKind sampler)
+        {
+            switch (node)
+            {
+                case YamlScalarNode scalar:
+                    var text = scalar.Value ?? "";
+                    return DistributionParser.LooksLikeDistribution(text)
+                        ? ReadDimension(node, text, path, sampler)
+                        : new ConstantNode(scalar.Style == ScalarStyle.Plain ? ScalarResolver.ResolvePlain(text) : new ParamValue.Text(text));
+                case YamlSequenceNode seq:
+                    var items = RejoinSplitCalls(seq).Select((child, i) => child.Text is null
+                        ? ReadSpaceNode(child.Node, $"{path}[{i}]", sampler)
+                        : ReadDimension(child.Node, child.Text, $"{path}[{i}]", sampler)).ToList();
+                    return items.Contains(null) ? null : new ListNode([.. items.Cast<SpaceNode>()]);
+                default:
+                    var map = (YamlMappingNode)node;
+                    var entries = map.Children.Select(e => (Key: KeyText(e.Key, path), Value: ReadSpaceNode(e.Value, Join(path, KeyText(e.Key, path)), sampler))).ToList();
+                    return entries.Any(e => e.Key is null || e.Value is null)
+                        ? null
+                        : new MapNode([.. entries.Select(e => KeyValuePair.Create(e.Key!, e.Value!))]);
+            }
+        }
+
+        private DimensionNode? ReadDimension(YamlNode node, string text, string path, SamplerKind sampler)
+        {
+            var distribution = DistributionParser.Parse(text, out var error);
+            if (distribution is null)
+            {
+                Error(node.Start, path, error!);
+                return null;
+            }
+            if (sampler == SamplerKind.Grid && distribution.Cardinality is null)
+            {
+                Error(node.Start, path, $"sampler grid runs every value, and {distribution} has infinitely many: "
+                    + "use grid([...]), choice([...]) or a quantized distribution, or another sampler");
+                return null;
+            }
+            return new DimensionNode(path["param_space.".Length..], distribution);
+        }
+
+        /// <summary>
+        /// In a flow list YAML splits at every comma, so <c>[randint(2, 20), randint(2, 20)]</c> arrives as four
+        /// pieces; pieces of one call (unbalanced parentheses) are joined back, keeping the first piece's position.
+        /// </summary>
+        private static List<(YamlNode Node, string? Text)> RejoinSplitCalls(YamlSequenceNode seq)
+        {
+            var result = new List<(YamlNode, string?)>();
+            for (var i = 0; i < seq.Children.Count; i++)
+            {
+                if (seq.Style != YamlDotNet.Core.Events.SequenceStyle.Flow || seq.Children[i] is not YamlScalarNode { Style: ScalarStyle.Plain, Value: { } text } first
+                    || Depth(text) <= 0)
+                {
+                    result.Add((seq.Children[i], null));
+                    continue;
+                }
+                while (Depth(text) > 0 && i + 1 < seq.Children.Count && seq.Children[i + 1] is YamlScalarNode { Value: { } next })
+                {
+                    text += ", " + next;
+                    i++;
+                }
+                result.Add((first, text));
+            }
+            return result;
+        }
+
+        private static int Depth(string text) => text.Count(c => c == '(') - text.Count(c => c == ')');
+
+        // ---- small readers: each reports its own error and returns null on failure ----
+
+        /// <summary>The mapping's entries by key; unknown keys are reported with the nearest known one.</summary>
+        private Dictionary<string, (YamlScalarNode Key, YamlNode Value)> Keys(YamlMappingNode map, string path, IReadOnlyCollection<string> known)
+        {
+            var result = new Dictionary<string, (YamlScalarNode, YamlNode)>();
+            foreach (var (keyNode, value) in map.Children)
+            {
+                if (KeyText(keyNode, path) is not { } key) continue;
+                if (!known.Contains(key))
+                {
+                    var hint = KeyHints.DidYouMean(key, known);
+                    Error(keyNode.Start, Join(path, key), $"unknown key{(hint.Length > 0 ? hint : "; known keys: " + string.Join(", ", known))}");
+                    continue;
+                }
+                result[key] = ((YamlScalarNode)keyNode, value);
+            }
+            return result;
+        }
+
+        private string? KeyText(YamlNode key, string path)
+        {
+            if (key is YamlScalarNode { Value: { Length: > 0 } text }) return text;
+            Error(key.Start, path, "keys must be plain names");
+            return null;
+        }
+
+        private T? Required<T>(YamlMappingNode owner, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> keys, string key,
+            string what, Func<YamlNode, T?> read, string? path = null)
+        {
+            if (keys.TryGetValue(key, out var entry)) return read(entry.Value);
+            Error(owner.Start, path ?? key, $"required key is missing: {what}");
+            return default;
+        }
+
+        private string? RequiredText(YamlMappingNode owner, Dictionary<string, (YamlScalarNode Key, YamlNode Value)> keys, string key,
+            string what, string? path = null) =>
+            Required(owner, keys, key, what, n => Text(n, path ?? key), path);
+
+        private static T? Optional<T>(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> keys, string key, T fallback, Func<YamlNode, T?> read) =>
+            keys.TryGetValue(key, out var entry) ? read(entry.Value) : fallback;
+
+        private YamlMappingNode? Mapping(YamlNode node, string path)
+        {
+            if (node is YamlMappingNode map) return map;
+            Error(node.Start, path, "needs a mapping of keys below it");
+            return null;
+        }
+
+        private string? Text(YamlNode node, string path)
+        {
+            if (node is YamlScalarNode { Value: { Length: > 0 } text }) return text;
+            Error(node.Start, path, "needs a non-empty text value");
+            return null;
+        }
+
+        private double? Number(YamlNode node, string path)
+        {
+            if (node is YamlScalarNode { Style: ScalarStyle.Plain } s && ScalarResolver.ResolvePlain(s.Value ?? "").AsNumber() is { } n) return n;
+            Error(node.Start, path, $"needs a number (got {Describe(node)})");
+            return null;
+        }
+
+        private long? Integer(YamlNode node, string path, long min)
+        {
+            if (node is YamlScalarNode { Style: ScalarStyle.Plain } s && ScalarResolver.ResolvePlain(s.Value ?? "") is ParamValue.Int i)
+            {
+                if (i.Value >= min) return i.Value;
+                Error(node.Start, path, $"needs an integer >= {min} (got {i.Value})");
+                return null;
+            }
+            Error(node.Start, path, $"needs a whole number{(min > long.MinValue ? $" >= {min}" : "")} (got {Describe(node)})");
+            return null;
+        }
+
+        private T? Enum<T>(YamlNode node, string path, Dictionary<string, T> names) where T : struct
+        {
+            var text = Text(node, path);
+            if (text is null) return null;
+            if (names.TryGetValue(text, out var value)) return value;
+            var hint = KeyHints.DidYouMean(text, names.Keys);
+            Error(node.Start, path, $"'{text}' is not one of {string.Join(", ", names.Keys)}{hint}");
+            return null;
+        }
+
+        private static string Describe(YamlNode node) => node switch
+        {
+            YamlScalarNode s => $"'{s.Value}'",
+            YamlSequenceNode => "a list",
+            _ => "a mapping",
+        };
+
+        private static string Join(string path, string? key) => path.Length == 0 ? key ?? "" : $"{path}.{key}";
+
+        private void Error(Mark at, string path, string message) =>
+            Errors.Add(new SpecError(source, (int)Math.Max(1, at.Line), (int)Math.Max(1, at.Column), path, message));
+    }
+}

@@ -1,0 +1,92 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+
+namespace SweepCluster.Core.Spec;
+
+/// <summary>A hyperparameter value as a trial sees it: a scalar, a list or a nested map.</summary>
+public abstract record ParamValue
+{
+    private ParamValue() { }
+
+    public sealed record Int(long Value) : ParamValue;
+
+    public sealed record Real(double Value) : ParamValue;
+
+    public sealed record Text(string Value) : ParamValue;
+
+    public sealed record Bool(bool Value) : ParamValue;
+
+    public sealed record Null : ParamValue
+    {
+        public static readonly Null Instance = new();
+    }
+
+    public sealed record List(ImmutableArray<ParamValue> Items) : ParamValue
+    {
+        public bool Equals(List? other) => other is not null && Items.SequenceEqual(other.Items);
+
+        public override int GetHashCode() => Items.Aggregate(17, (hash, item) => HashCode.Combine(hash, item));
+    }
+
+    /// <summary>Keys keep the order they were written in, so plans print as the file reads.</summary>
+    public sealed record Map(ImmutableArray<KeyValuePair<string, ParamValue>> Entries) : ParamValue
+    {
+        public static readonly Map Empty = new(ImmutableArray<KeyValuePair<string, ParamValue>>.Empty);
+
+        public ParamValue? this[string key] => Entries.FirstOrDefault(e => e.Key == key).Value;
+
+        public bool Equals(Map? other) => other is not null && Entries.SequenceEqual(other.Entries);
+
+        public override int GetHashCode() => Entries.Aggregate(17, (hash, entry) => HashCode.Combine(hash, entry.Key, entry.Value));
+    }
+
+    /// <summary>The value as a double when it is a number (for bounds and metrics).</summary>
+    public double? AsNumber() => this switch
+    {
+        Int i => i.Value,
+        Real r => r.Value,
+        _ => null,
+    };
+
+    public void WriteJson(Utf8JsonWriter writer)
+    {
+        switch (this)
+        {
+            case Int i: writer.WriteNumberValue(i.Value); break;
+            case Real r: writer.WriteNumberValue(r.Value); break;
+            case Text t: writer.WriteStringValue(t.Value); break;
+            case Bool b: writer.WriteBooleanValue(b.Value); break;
+            case Null: writer.WriteNullValue(); break;
+            case List list:
+                writer.WriteStartArray();
+                foreach (var item in list.Items) item.WriteJson(writer);
+                writer.WriteEndArray();
+                break;
+            case Map map:
+                writer.WriteStartObject();
+                foreach (var (key, value) in map.Entries)
+                {
+                    writer.WritePropertyName(key);
+                    value.WriteJson(writer);
+                }
+                writer.WriteEndObject();
+                break;
+        }
+    }
+
+    /// <summary>Compact, Python-like text for tables: <c>[14, 18]</c>, <c>'adam'</c>, <c>0.00177</c>.</summary>
+    public sealed override string ToString() => this switch
+    {
+        Int i => i.Value.ToString(CultureInfo.InvariantCulture),
+        Real r => FormatReal(r.Value),
+        Text t => t.Value,
+        Bool b => b.Value ? "true" : "false",
+        Null => "null",
+        List list => "[" + string.Join(", ", list.Items) + "]",
+        Map map => "{" + string.Join(", ", map.Entries.Select(e => $"{e.Key}: {e.Value}")) + "}",
+        _ => throw new InvalidOperationException("unreachable: ParamValue is closed"),
+    };
+
+    private static string FormatReal(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+}
