@@ -1,0 +1,32 @@
+using System.CommandLine;
+using SweepCluster.Core.Planning;
+
+namespace SweepCluster.Cli.Commands;
+
+/// <summary><c>sweepctl validate FILE...</c>: checks experiment files without running anything.</summary>
+internal static class ValidateCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "Experiment YAML files to check" };
+        var command = new Command("validate", "Check experiment files; exit 0 when all are valid, 2 with every error otherwise") { files };
+        command.SetAction(parsed =>
+        {
+            var allValid = true;
+            foreach (var path in parsed.GetValue(files)!)
+            {
+                var spec = SpecLoading.Load(path, error);
+                if (spec is null)
+                {
+                    allValid = false;
+                    continue;
+                }
+                var total = TrialPlanner.TotalTrials(spec);
+                output.WriteLine($"{path}: valid ('{spec.Name}': {total} trial{(total == 1 ? "" : "s")} of {spec.Trainer}, "
+                    + $"sampler {spec.Sampler.ToString().ToLowerInvariant()}, {spec.Metric.Direction.ToString().ToLowerInvariant()} {spec.Metric.Name})");
+            }
+            return allValid ? ExitCodes.Ok : ExitCodes.InvalidInput;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,3 @@
+using SweepCluster.Cli;
+
+return SweepCtl.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+
+namespace SweepCluster.Cli.Tests;
+
+internal sealed record CliResult(int ExitCode, string Stdout, string Stderr);
+
+/// <summary>Runs sweepctl in-process (fast) or as a real process (what a user's shell sees).</summary>
+internal static class CliRunner
+{
+    public static string Experiment(string name) => RepoPaths.Experiment(name);
+
+    public static CliResult Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = SweepCtl.Run(args, stdout, stderr);
+        return new CliResult(code, stdout.ToString(), stderr.ToString());
+    }
+
+    public static CliResult RunProcess(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(TestContext.CurrentContext.TestDirectory, "sweepctl.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("sweepctl did not exit within 60 s");
+        }
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static string TempFile(string content)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sweepctl-test-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(path, content);
+        return path;
+    }
+}
