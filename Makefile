@@ -3,15 +3,23 @@ DOTNET ?= dotnet
 CONFIG ?= Release
 CLI_BUILD := src/SweepCluster.Cli/bin/$(CONFIG)/net10.0/sweepctl
 
-.PHONY: build test run bench clean
+# Debian's Python peers that write the reference HDF5 files some tests compare against.
+PEERS := python3-h5py python3-pandas python3-tables
+
+.PHONY: build test test-deps run bench clean
 
 build:
 	$(DOTNET) build SweepCluster.sln -c $(CONFIG) --nologo -v quiet
 	@mkdir -p bin && ln -sf ../$(CLI_BUILD) bin/sweepctl
 	@echo "built bin/sweepctl"
 
-test: build
+test: build test-deps
 	$(DOTNET) test SweepCluster.sln -c $(CONFIG) --no-build --nologo
+
+test-deps:
+	@/usr/bin/python3 -c "import h5py, pandas, tables" 2>/dev/null || { \
+	  echo "installing the test peers: $(PEERS)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PEERS) >/dev/null; }
 
 # The main job. Until the cluster lands it shows the plan of the convnet sweep.
 run: build

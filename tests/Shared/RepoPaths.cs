@@ -7,6 +7,9 @@ internal static class RepoPaths
 
     public static string Experiment(string name) => Path.Combine(Root, "experiments", name);
 
+    /// <summary>The workplace's shared material, which lies beside the repository (and beside CI's clone).</summary>
+    public static string Shared(params string[] parts) => Path.Combine([Root, "..", "shared", .. parts]);
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
