@@ -5,6 +5,12 @@ public static class ExitCodes
 {
     public const int Ok = 0;
 
+    /// <summary>The work was attempted and failed (a trial diverged, a server refused).</summary>
+    public const int Failed = 1;
+
     /// <summary>Bad usage or invalid input (an experiment file with errors, an unknown switch).</summary>
     public const int InvalidInput = 2;
+
+    /// <summary>Stopped by Ctrl-C, as shells count it (128 + SIGINT).</summary>
+    public const int Interrupted = 130;
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using SweepCluster.Cli.Commands;
+using SweepCluster.Training.Data;
+using SweepCluster.Training.Trainers;
 
 namespace SweepCluster.Cli;
 
@@ -12,6 +14,8 @@ public static class SweepCtl
         {
             ValidateCommand.Create(output, error),
             PlanCommand.Create(output, error),
+            DataCommand.Create(output, error),
+            TrainCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -21,6 +25,24 @@ public static class SweepCtl
             error.WriteLine($"Run '{command} --help' for usage.");
             return ExitCodes.InvalidInput;
         }
-        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (Failure(e) is { } failure)
+        {
+            error.WriteLine($"sweepctl: {failure.Message}");
+            return failure.ExitCode;
+        }
     }
+
+    /// <summary>The failures a user can cause or meet, as a message and exit code; anything else is a bug and keeps its trace.</summary>
+    private static (string Message, int ExitCode)? Failure(Exception e) => e switch
+    {
+        DataFileException or InvalidTrialException => (e.Message, ExitCodes.InvalidInput),
+        TrainingDivergedException => (e.Message, ExitCodes.Failed),
+        OperationCanceledException => ("cancelled", ExitCodes.Interrupted),
+        IOException or UnauthorizedAccessException => (e.Message, ExitCodes.Failed),
+        _ => null,
+    };
 }

@@ -9,8 +9,7 @@ internal static class PlanWriter
 {
     public static void WriteJson(SweepPlan plan, TextWriter output)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        JsonOutput.Write(output, json =>
         {
             json.WriteStartObject();
             json.WriteString("name", plan.Spec.Name);
@@ -34,8 +33,7 @@ internal static class PlanWriter
             }
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     public static void WriteTable(SweepPlan plan, TextWriter output)

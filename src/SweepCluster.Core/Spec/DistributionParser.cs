@@ -32,6 +32,28 @@ public static partial class DistributionParser
         }
     }
 
+    /// <summary>
+    /// A value as written on a command line (<c>0.002</c>, <c>adam</c>, <c>[14,18]</c>, <c>'a b'</c>): numbers, booleans,
+    /// null and lists as in distribution lists; any other bare word is a string.
+    /// </summary>
+    public static ParamValue ParseValue(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed.StartsWith('[') || trimmed.StartsWith('\'') || trimmed.StartsWith('"'))
+        {
+            try
+            {
+                var arg = new Reader(trimmed).ReadWholeArg();
+                return arg.List is { } list ? new ParamValue.List(list) : arg.Value!;
+            }
+            catch (FormatException)
+            {
+                return new ParamValue.Text(text);
+            }
+        }
+        return ScalarResolver.ResolveLiteral(trimmed) ?? new ParamValue.Text(text);
+    }
+
     /// <summary>A literal as it may appear inside a list or as an argument.</summary>
     private sealed record Arg(ParamValue? Value, ImmutableArray<ParamValue>? List);
 
@@ -161,6 +183,14 @@ public static partial class DistributionParser
             SkipSpace();
             if (_pos < text.Length) throw Error($"unexpected '{text[_pos..]}' after the closing parenthesis");
             return new Call(name, args.ToImmutable());
+        }
+
+        public Arg ReadWholeArg()
+        {
+            var arg = ReadArg();
+            SkipSpace();
+            if (_pos < text.Length) throw Error($"unexpected '{text[_pos..]}'");
+            return arg;
         }
 
         private Arg ReadArg()

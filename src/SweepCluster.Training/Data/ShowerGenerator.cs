@@ -16,7 +16,7 @@ public static class ShowerGenerator
     private const double MoliereRadius = 130; // m, at 5200 m altitude
     private const double EmParticleGeV = 0.04;
 
-    public static ShowerSet Generate(int count, long seed, string source, IProgress<int>? progress = null)
+    public static ShowerSet Generate(int count, long seed, string source, Action<int>? progress = null)
     {
         var pixels = new float[count * GridSize * GridSize];
         var labels = new byte[count];
@@ -34,7 +34,7 @@ public static class ShowerGenerator
             info["Nmuons"][i] = shower.Muons;
             info["Y_class"][i] = shower.Label;
             var finished = Interlocked.Increment(ref done);
-            if (finished % 256 == 0 || finished == count) progress?.Report(finished);
+            if (finished % 256 == 0 || finished == count) progress?.Invoke(finished);
         });
         return new ShowerSet(source, GridSize, GridSize, pixels, labels, info);
     }

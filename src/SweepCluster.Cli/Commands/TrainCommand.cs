@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using SweepCluster.Cli.Output;
+using SweepCluster.Core.Planning;
+using SweepCluster.Core.Spec;
+using SweepCluster.Training.Data;
+using SweepCluster.Training.Trainers;
+
+namespace SweepCluster.Cli.Commands;
+
+/// <summary>
+/// <c>sweepctl train FILE [--set key=value]...</c>: one trial of an experiment, run here: the values given,
+/// the rest from the sweep's first planned trial, on the given data or the cached synthetic set.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<string>("FILE") { Description = "The experiment YAML file" };
+        var set = new Option<string[]>("--set") { Description = "A parameter value, key=value (lists as out_channels=[14,18]); repeatable", AllowMultipleArgumentsPerToken = false };
+        var data = new Option<string?>("--data") { Description = "Folder with one Train_*.h5 and one Test_*.h5 (default: the synthetic set, generated once and cached)" };
+        var epochs = Switches.PositiveInt("--epochs", "Epochs, instead of the trial's epochs parameter");
+        var outDir = new Option<string?>("--out") { Description = "Folder for the weights and confusion matrices (default runs/train/<name>-<time>)" };
+        var format = OutputFormat.CreateOption();
+        var command = new Command("train", "Train one trial of an experiment on this machine") { file, set, data, epochs, outDir, format };
+        command.SetAction((parsed, cancellation) =>
+        {
+            var spec = SpecLoading.Load(parsed.GetValue(file)!, error);
+            if (spec is null) return Task.FromResult(ExitCodes.InvalidInput);
+            var first = TrialPlanner.Plan(spec, trialsOverride: 1).Trials[0];
+            var trialParams = ApplySettings(first.Params, parsed.GetValue(set) ?? [], error);
+            if (trialParams is null) return Task.FromResult(ExitCodes.InvalidInput);
+            var json = parsed.GetValue(format) == OutputFormat.Json;
+            var progress = json ? error : output;
+            var shower = LoadData(parsed.GetValue(data), error);
+            var artifacts = parsed.GetValue(outDir)
+                ?? Path.Combine("runs", "train", $"{spec.Trainer}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+            var request = new TrainingRequest(spec.Trainer, trialParams, first.Seed, shower, Epochs: parsed.GetValue(epochs), ArtifactDirectory: artifacts);
+            var result = ShowerTrainer.Train(request, e => progress.WriteLine(
+                $"epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test_f1 {e.TestF1:F4} ({e.Seconds:F1} s)"), cancellation);
+            if (json) TrainingWriter.WriteJson(output, request, result);
+            else TrainingWriter.WriteTable(output, result);
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    /// <summary>The planned parameters with each <c>--set key=value</c> replacing a top-level key the trial has.</summary>
+    private static ParamValue.Map? ApplySettings(ParamValue.Map planned, string[] settings, TextWriter error)
+    {
+        var entries = planned.Entries.ToList();
+        foreach (var setting in settings)
+        {
+            var equals = setting.IndexOf('=');
+            if (equals <= 0)
+            {
+                error.WriteLine($"--set {setting}: needs key=value, e.g. --set lr=0.002");
+                return null;
+            }
+            var key = setting[..equals];
+            var index = entries.FindIndex(e => e.Key == key);
+            if (index < 0)
+            {
+                var hint = KeyHints.DidYouMean(key, entries.Select(e => e.Key));
+                error.WriteLine($"--set {setting}: the trial has no parameter '{key}'{(hint.Length > 0 ? hint : "; it has " + string.Join(", ", entries.Select(e => e.Key)))}");
+                return null;
+            }
+            entries[index] = KeyValuePair.Create(key, DistributionParser.ParseValue(setting[(equals + 1)..]));
+        }
+        return new ParamValue.Map([.. entries]);
+    }
+
+    private static ShowerData LoadData(string? directory, TextWriter error)
+    {
+        if (directory is not null) return ShowerData.Load(directory);
+        var progress = new ProgressLine(error);
+        return ShowerData.Load(SyntheticShowers.EnsureCached(progress: progress.Show));
+    }
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SweepCluster.Core.Results;
+using SweepCluster.Core.Sampling;
+using SweepCluster.Training.Artifacts;
+using SweepCluster.Training.Data;
+using SweepCluster.Training.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SweepCluster.Training.Trainers;
+
+/// <summary>
+/// Trains one of the study's networks for one trial. Synchronous by design: callers run it on a thread of its
+/// own, and every batch lives in one dispose scope, so native memory stays flat however long it trains.
+/// </summary>
+public static class ShowerTrainer
+{
+    private const int EvaluationBatch = 512;
+
+    public static TrainingResult Train(TrainingRequest request, Action<EpochReport>? onEpoch = null, CancellationToken cancellation = default)
+    {
+        var p = new TrialParams(request.Params);
+        var epochs = request.Epochs ?? p.Int("epochs", min: 1);
+        var batchSize = p.Int("bs", min: 1);
+        var learningRate = p.Real("lr", exclusiveMin: 0);
+        var optimizerName = p.Choice("optimizer", "adam", "sgd");
+        var normalize = p.YesNo("normalize");
+        var device = Devices.Parse(request.Device);
+        var (train, test) = (request.Data.Train, request.Data.Test);
+        var (mean, std) = normalize ? train.PixelStatistics : (0f, 1f);
+
+        manual_seed(request.Seed);
+        using var model = ModelFactory.Create(request.Trainer, p, train.Height);
+        model.to(device);
+        var weightDecay = ModelFactory.WeightDecay(request.Trainer, p);
+        using OptimizerHelper optimizer = optimizerName == "adam"
+            ? optim.Adam(model.parameters(), learningRate, beta1: 0.9, beta2: 0.999, weight_decay: weightDecay) // PyTorch's betas
+            : optim.SGD(model.parameters(), learningRate, weight_decay: weightDecay);
+
+        var checkpoint = request.CheckpointDirectory is null ? null : new Checkpoint(request.CheckpointDirectory, Fingerprint(request, epochs));
+        var history = new List<EpochReport>(checkpoint?.Resume(model, optimizer) ?? []);
+        var trainBatches = new BatchSource(train, device, mean, std);
+        var testBatches = new BatchSource(test, device, mean, std);
+        BinaryConfusion? testConfusion = null;
+        var trainingTime = TimeSpan.Zero;
+        long trainedSamples = 0;
+
+        for (var epoch = history.Count + 1; epoch <= epochs; epoch++)
+        {
+            var watch = Stopwatch.StartNew();
+            var order = Shuffled(train.Count, request.Seed, epoch);
+            var lossSum = 0.0;
+            model.train();
+            for (var start = 0; start < order.Length; start += batchSize)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var indices = order.AsSpan(start, Math.Min(batchSize, order.Length - start));
+                using var scope = NewDisposeScope();
+                var (images, labels) = trainBatches.Make(indices);
+                optimizer.zero_grad();
+                var loss = model.TrainingLoss(images, labels);
+                loss.backward();
+                optimizer.step();
+                var value = loss.item<float>();
+                if (float.IsNaN(value)) throw new TrainingDivergedException(epoch);
+                lossSum += value * indices.Length;
+            }
+            trainingTime += watch.Elapsed;
+            trainedSamples += order.Length;
+            testConfusion = Evaluate(model, test, testBatches, cancellation);
+            var report = new EpochReport(epoch, lossSum / order.Length, testConfusion.Value.F1, watch.Elapsed.TotalSeconds, order.Length);
+            history.Add(report);
+            checkpoint?.Save(model, optimizer, history);
+            onEpoch?.Invoke(report);
+        }
+
+        var trainConfusion = Evaluate(model, train, trainBatches, cancellation);
+        var finalTest = testConfusion ?? Evaluate(model, test, testBatches, cancellation);
+        var metrics = new Dictionary<string, double>
+        {
+            ["train_acc"] = trainConfusion.Accuracy,
+            ["test_acc"] = finalTest.Accuracy,
+            ["train_f1"] = trainConfusion.F1,
+            ["test_f1"] = finalTest.F1,
+        };
+        var artifacts = request.ArtifactDirectory is null
+            ? new Dictionary<string, string>()
+            : WriteArtifacts(request.ArtifactDirectory, model, trainConfusion, finalTest);
+        var samplesPerSecond = trainingTime > TimeSpan.Zero ? trainedSamples / trainingTime.TotalSeconds : 0;
+        return new TrainingResult(metrics, trainConfusion, finalTest, history, samplesPerSecond, artifacts);
+    }
+
+    /// <summary>Whole-set predictions without gradients, in evaluation mode (batch norm uses its running statistics).</summary>
+    private static BinaryConfusion Evaluate(ShowerModel model, ShowerSet set, BatchSource batches, CancellationToken cancellation)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        var confusion = new BinaryConfusion();
+        var all = Enumerable.Range(0, set.Count).ToArray();
+        for (var start = 0; start < set.Count; start += EvaluationBatch)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var indices = all.AsSpan(start, Math.Min(EvaluationBatch, set.Count - start));
+            var (images, _) = batches.Make(indices);
+            var predicted = model.forward(images).argmax(1).cpu().data<long>().ToArray();
+            for (var i = 0; i < indices.Length; i++) confusion = confusion.Add(set.Labels[indices[i]], (int)predicted[i]);
+        }
+        model.train();
+        return confusion;
+    }
+
+    /// <summary>The epoch's order of training samples: a pure function of (seed, epoch), so a resumed run shuffles as the original.</summary>
+    private static int[] Shuffled(int count, long seed, int epoch)
+    {
+        var order = Enumerable.Range(0, count).ToArray();
+        var rng = SplitMix64.For(seed, epoch, "shuffle");
+        for (var i = count - 1; i > 0; i--)
+        {
+            var j = (int)rng.NextInt64Inclusive(0, i);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+
+    private static string Fingerprint(TrainingRequest request, int epochs)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("trainer", request.Trainer);
+            json.WriteNumber("seed", request.Seed);
+            json.WriteNumber("epochs", epochs);
+            json.WriteString("train", $"{request.Data.Train.Source}:{request.Data.Train.Count}");
+            json.WriteString("test", $"{request.Data.Test.Source}:{request.Data.Test.Count}");
+            json.WritePropertyName("params");
+            request.Params.WriteJson(json);
+            json.WriteEndObject();
+        }
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream.ToArray()));
+    }
+
+    private static Dictionary<string, string> WriteArtifacts(string directory, ShowerModel model, BinaryConfusion train, BinaryConfusion test)
+    {
+        Directory.CreateDirectory(directory);
+        var weights = Path.Combine(directory, "model.dat");
+        model.save(weights);
+        var matrices = Path.Combine(directory, "confusion.json");
+        File.WriteAllText(matrices, JsonSerializer.Serialize(new
+        {
+            rows = "true class (0 = iron, 1 = proton)",
+            columns = "predicted class",
+            train = train.NormalizedByTrueClass(),
+            test = test.NormalizedByTrueClass(),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        var image = Path.Combine(directory, "confusion.png");
+        ConfusionImage.Write(image, train.NormalizedByTrueClass(), test.NormalizedByTrueClass());
+        return new Dictionary<string, string> { ["weights"] = weights, ["confusion_json"] = matrices, ["confusion_png"] = image };
+    }
+}
