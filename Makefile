@@ -2,6 +2,8 @@
 DOTNET ?= dotnet
 CONFIG ?= Release
 CLI_BUILD := src/SweepCluster.Cli/bin/$(CONFIG)/net10.0/sweepctl
+# cpu, or cuda for NVIDIA GPUs (TorchSharp-cuda-linux; not served here, so only where NuGet.org is reachable).
+TORCH ?= cpu
 
 # Debian's Python peers that write the reference HDF5 files some tests compare against.
 PEERS := python3-h5py python3-pandas python3-tables
@@ -9,7 +11,7 @@ PEERS := python3-h5py python3-pandas python3-tables
 .PHONY: build test test-deps run bench clean
 
 build:
-	$(DOTNET) build SweepCluster.sln -c $(CONFIG) --nologo -v quiet
+	$(DOTNET) build SweepCluster.sln -c $(CONFIG) --nologo -v quiet -p:TorchSharpBackend=$(TORCH)
 	@mkdir -p bin && ln -sf ../$(CLI_BUILD) bin/sweepctl
 	@echo "built bin/sweepctl"
 
@@ -26,7 +28,11 @@ run: build
 	bin/sweepctl validate experiments/*.yml
 	bin/sweepctl plan experiments/convnet.yml --trials 12
 
+# PyTorch (Debian's python3-torch) is the peer the training benchmark is compared with.
 bench: build
+	@/usr/bin/python3 -c "import torch" 2>/dev/null || { \
+	  echo "installing the benchmark peer: python3-torch"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null; }
 	$(DOTNET) run --project tests/SweepCluster.Bench -c $(CONFIG) --no-build
 
 clean:

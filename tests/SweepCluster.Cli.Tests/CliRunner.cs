@@ -17,18 +17,21 @@ internal static class CliRunner
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 
-    public static CliResult RunProcess(params string[] args)
+    public static CliResult RunProcess(params string[] args) => RunProcess(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), args);
+
+    public static CliResult RunProcess(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(TestContext.CurrentContext.TestDirectory, "sweepctl.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail("sweepctl did not exit within 60 s");
+            Assert.Fail($"sweepctl did not exit within {timeout}");
         }
         return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -17,10 +17,11 @@ namespace SweepCluster.Training.Trainers;
 /// </summary>
 public static class ShowerTrainer
 {
-    private const int EvaluationBatch = 512;
+    private const int EvaluationBatch = 128;
 
     public static TrainingResult Train(TrainingRequest request, Action<EpochReport>? onEpoch = null, CancellationToken cancellation = default)
     {
+        GlibcAllocator.ReturnLargeBlocksToTheSystem();
         var p = new TrialParams(request.Params);
         var epochs = request.Epochs ?? p.Int("epochs", min: 1);
         var batchSize = p.Int("bs", min: 1);

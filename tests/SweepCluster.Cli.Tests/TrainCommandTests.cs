@@ -1,0 +1,78 @@
+using System.Text.Json;
+
+namespace SweepCluster.Cli.Tests;
+
+public class TrainCommandTests
+{
+    private string _data = "";
+
+    [OneTimeSetUp]
+    public void GenerateSmallSet()
+    {
+        _data = Directory.CreateTempSubdirectory("train-data-").FullName;
+        Assert.That(CliRunner.Run("data", "generate", "--out", _data, "--train", "96", "--test", "32").ExitCode, Is.Zero);
+    }
+
+    [OneTimeTearDown]
+    public void RemoveSmallSet() => Directory.Delete(_data, recursive: true);
+
+    [Test]
+    public void Json_result_holds_params_metrics_epochs_speed_and_artifacts()
+    {
+        var outDir = Path.Combine(_data, "run");
+        var result = CliRunner.Run("train", CliRunner.Experiment("convnet.yml"), "--set", "out_channels=[3,5]", "--set", "bs=16",
+            "--set", "optimizer=adam", "--data", _data, "--epochs", "2", "--out", outDir, "--format", "json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("params").GetProperty("out_channels").EnumerateArray().Select(v => v.GetInt32()), Is.EqualTo(new[] { 3, 5 }));
+        Assert.That(root.GetProperty("params").GetProperty("bs").GetInt32(), Is.EqualTo(16));
+        Assert.That(root.GetProperty("params").GetProperty("epochs").GetInt32(), Is.EqualTo(5), "the planned value is kept; --epochs overrides it for this run");
+        Assert.That(root.GetProperty("metrics").EnumerateObject().Select(m => m.Name), Is.EquivalentTo(new[] { "train_acc", "test_acc", "train_f1", "test_f1" }));
+        Assert.That(root.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()), Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(root.GetProperty("train_samples_per_second").GetDouble(), Is.GreaterThan(0));
+        Assert.That(File.Exists(root.GetProperty("artifacts").GetProperty("weights").GetString()));
+        Assert.That(result.Stderr, Does.Contain("epoch 2: train loss"), "progress goes to stderr when stdout is JSON");
+    }
+
+    [TestCase("--set", "lrr=0.1", "--set lrr=0.1: the trial has no parameter 'lrr'; did you mean 'lr'?")]
+    [TestCase("--set", "lr", "--set lr: needs key=value")]
+    [TestCase("--set", "out_channels=[3]", "sweepctl: out_channels: needs a list of 2 whole numbers (got [3])")]
+    public void Bad_settings_are_named_and_exit_2(string option, string value, string message)
+    {
+        var result = CliRunner.Run("train", CliRunner.Experiment("convnet.yml"), option, value, "--data", _data, "--epochs", "1", "--out", Path.Combine(_data, "bad"));
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+        Assert.That(result.Stderr, Does.Contain(message));
+    }
+
+    [Test]
+    public void A_missing_data_folder_is_named()
+    {
+        var result = CliRunner.Run("train", CliRunner.Experiment("convnet.yml"), "--data", "/nonexistent/showers", "--epochs", "1");
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+        Assert.That(result.Stderr.Trim(), Is.EqualTo("sweepctl: /nonexistent/showers: no such directory"));
+    }
+
+    /// <summary>The training issue's "done when": the study's best CNN shape on the default synthetic set, 5 epochs.</summary>
+    [Test]
+    public void The_good_convnet_configuration_reaches_test_f1_095_on_the_synthetic_data()
+    {
+        var cache = Directory.CreateTempSubdirectory("sweep-cache-").FullName;
+        try
+        {
+            var result = CliRunner.RunProcess(new Dictionary<string, string> { ["SWEEP_CACHE_DIR"] = cache }, TimeSpan.FromMinutes(10),
+                "train", CliRunner.Experiment("convnet.yml"), "--set", "optimizer=adam", "--set", "lr=0.002", "--set", "bs=128",
+                "--set", "out_channels=[14,18]", "--set", "normalize=yes", "--out", Path.Combine(cache, "run"), "--format", "json");
+            Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+            using var doc = JsonDocument.Parse(result.Stdout);
+            var f1 = doc.RootElement.GetProperty("metrics").GetProperty("test_f1").GetDouble();
+            TestContext.Out.WriteLine($"test_f1 {f1:F4}, {doc.RootElement.GetProperty("train_samples_per_second").GetDouble():F0} samples/s");
+            Assert.That(f1, Is.GreaterThanOrEqualTo(0.95));
+            Assert.That(Directory.GetFiles(cache, "*.h5", SearchOption.AllDirectories), Has.Length.EqualTo(2), "the synthetic set was generated once into the cache");
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using SweepCluster.Training.Trainers;
+using TorchSharp;
+
+namespace SweepCluster.Training.Tests;
+
+public class TrainerTests
+{
+    private static TrainingRequest Request(string trainer, params string[] settings) =>
+        new(trainer, SmallData.Params(settings), Seed: 42, SmallData.Showers);
+
+    [TestCase("convnet", "out_channels=[4,6]")]
+    [TestCase("cae", "first_conv_out_channels=4", "depth=3", "latent_size=16", "reg=0.01")]
+    [TestCase("resnet", "number_of_blocks=[1,1,1,1]", "num_channels=[8,16,16,32,32]", "reg=0.0001")]
+    [TestCase("vae", "autoencoder_sizes=[200,100,50,10]", "reg=0.01")]
+    public void Each_network_trains_and_reports_whole_set_metrics(string trainer, params string[] specific)
+    {
+        var epochs = new List<EpochReport>();
+        var result = ShowerTrainer.Train(Request(trainer, ["epochs=2", "bs=32", "lr=0.001", "optimizer=adam", "normalize=yes", .. specific]), epochs.Add);
+        Assert.That(result.Epochs.Select(e => e.Epoch), Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(epochs, Is.EqualTo(result.Epochs), "the callback saw every epoch");
+        Assert.That(result.Metrics.Keys, Is.EquivalentTo(new[] { "train_acc", "test_acc", "train_f1", "test_f1" }));
+        Assert.That(result.Metrics.Values, Has.All.InRange(0.0, 1.0));
+        Assert.That(result.TestConfusion.Total, Is.EqualTo(SmallData.Showers.Test.Count));
+        Assert.That(result.TrainConfusion.Total, Is.EqualTo(SmallData.Showers.Train.Count));
+        Assert.That(result.Metrics["test_f1"], Is.EqualTo(result.TestConfusion.F1));
+        Assert.That(result.Epochs, Has.All.Matches<EpochReport>(e => double.IsFinite(e.TrainLoss) && e.Samples == SmallData.Showers.Train.Count));
+    }
+
+    [TestCase("cae", "depth: 7 halvings leave a 1x1 code of a 80x80 image; at most 6 fit", "first_conv_out_channels=2", "depth=7", "latent_size=8", "reg=0.1")]
+    [TestCase("convnet", "out_channels: needs a list of 2 whole numbers (got [4, 6, 8])", "out_channels=[4,6,8]")]
+    [TestCase("resnet", "num_channels: needs a list of 5 whole numbers", "number_of_blocks=[1,1,1,1]", "num_channels=[8,16,32]", "reg=0")]
+    [TestCase("vae", "autoencoder_sizes[2]: needs a whole number >= 1 (got 0)", "autoencoder_sizes=[20,10,0,5]", "reg=0")]
+    [TestCase("convnet", "optimizer: needs one of 'adam', 'sgd' (got 'rmsprop')", "out_channels=[4,6]", "optimizer=rmsprop")]
+    [TestCase("convnet", "lr: needs a number > 0 (got -0.1)", "out_channels=[4,6]", "lr=-0.1")]
+    [TestCase("convnet", "device cuda:0 is not available here (CUDA devices: none)", "out_channels=[4,6]", "device=cuda:0")]
+    public void An_invalid_configuration_fails_before_training(string trainer, string message, params string[] specific)
+    {
+        var settings = new Dictionary<string, string> { ["epochs"] = "1", ["bs"] = "32", ["lr"] = "0.001", ["optimizer"] = "adam", ["normalize"] = "no" };
+        string? device = null;
+        foreach (var s in specific)
+        {
+            var (key, value) = (s[..s.IndexOf('=')], s[(s.IndexOf('=') + 1)..]);
+            if (key == "device") device = value;
+            else settings[key] = value;
+        }
+        var request = Request(trainer, [.. settings.Select(kv => $"{kv.Key}={kv.Value}")]) with { Device = device ?? "cpu" };
+        var epochs = 0;
+        var error = Assert.Throws<InvalidTrialException>(() => ShowerTrainer.Train(request, _ => epochs++))!;
+        Assert.That(error.Message, Does.Contain(message));
+        Assert.That(epochs, Is.Zero);
+    }
+
+    [Test]
+    public void The_same_seed_gives_identical_metrics_run_to_run()
+    {
+        var a = ShowerTrainer.Train(Request("convnet", SmallData.ConvNet));
+        var b = ShowerTrainer.Train(Request("convnet", SmallData.ConvNet));
+        Assert.That(b.Epochs.Select(e => e.TrainLoss), Is.EqualTo(a.Epochs.Select(e => e.TrainLoss)));
+        Assert.That(b.Metrics, Is.EqualTo(a.Metrics));
+        var other = ShowerTrainer.Train(Request("convnet", SmallData.ConvNet) with { Seed = 43 });
+        Assert.That(other.Epochs.Select(e => e.TrainLoss), Is.Not.EqualTo(a.Epochs.Select(e => e.TrainLoss)));
+    }
+
+    [TestCase("convnet")]
+    [TestCase("vae")]
+    public void A_resumed_run_ends_as_an_uninterrupted_one(string trainer)
+    {
+        string[] settings = trainer == "vae"
+            ? ["epochs=3", "bs=32", "lr=0.001", "optimizer=adam", "normalize=yes", "autoencoder_sizes=[100,50,20,8]", "reg=0.01"]
+            : [.. SmallData.ConvNet.Where(s => !s.StartsWith("epochs", StringComparison.Ordinal)), "epochs=3"];
+        var uninterrupted = ShowerTrainer.Train(Request(trainer, settings));
+        var checkpoints = Directory.CreateTempSubdirectory("checkpoint-").FullName;
+        try
+        {
+            var request = Request(trainer, settings) with { CheckpointDirectory = checkpoints };
+            using var stop = new CancellationTokenSource();
+            Assert.Throws<OperationCanceledException>(() => ShowerTrainer.Train(request, e =>
+            {
+                if (e.Epoch == 1) stop.Cancel();
+            }, stop.Token));
+            var resumedEpochs = new List<int>();
+            var resumed = ShowerTrainer.Train(request, e => resumedEpochs.Add(e.Epoch));
+            Assert.That(resumedEpochs, Is.EqualTo(new[] { 2, 3 }), "training went on after the checkpointed epoch");
+            Assert.That(resumed.Epochs.Select(e => e.TrainLoss), Is.EqualTo(uninterrupted.Epochs.Select(e => e.TrainLoss)));
+            Assert.That(resumed.Metrics, Is.EqualTo(uninterrupted.Metrics));
+        }
+        finally
+        {
+            Directory.Delete(checkpoints, recursive: true);
+        }
+    }
+
+    [Test]
+    public void A_checkpoint_of_another_trial_is_refused()
+    {
+        var checkpoints = Directory.CreateTempSubdirectory("checkpoint-").FullName;
+        try
+        {
+            ShowerTrainer.Train(Request("convnet", SmallData.ConvNet) with { CheckpointDirectory = checkpoints });
+            var other = Request("convnet", [.. SmallData.ConvNet.Where(s => !s.StartsWith("lr", StringComparison.Ordinal)), "lr=0.01"]) with { CheckpointDirectory = checkpoints };
+            Assert.That(() => ShowerTrainer.Train(other), Throws.TypeOf<InvalidTrialException>().With.Message.Contains("written by another trial"));
+        }
+        finally
+        {
+            Directory.Delete(checkpoints, recursive: true);
+        }
+    }
+
+    [Test]
+    public void Native_tensor_count_stays_flat_over_many_batches()
+    {
+        var live = new List<long>();
+        ShowerTrainer.Train(Request("convnet", ["epochs=6", "bs=8", "lr=0.001", "optimizer=adam", "out_channels=[4,6]", "normalize=yes"]),
+            _ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        Assert.That(live, Has.Count.EqualTo(6), "24 batches an epoch, 144 in all");
+        Assert.That(live.Skip(1), Has.All.EqualTo(live[1]), "no tensor outlives its batch once the optimizer state exists");
+    }
+
+    [Test]
+    public void A_diverging_configuration_fails_with_the_epoch()
+    {
+        var request = Request("convnet", ["epochs=3", "bs=32", "lr=1e12", "optimizer=sgd", "out_channels=[4,6]", "normalize=no"]);
+        var error = Assert.Throws<TrainingDivergedException>(() => ShowerTrainer.Train(request))!;
+        Assert.That(error.Message, Does.StartWith("the training loss became NaN in epoch"));
+    }
+
+    [Test]
+    public void Artifacts_hold_loadable_weights_and_both_confusion_matrices()
+    {
+        var dir = Directory.CreateTempSubdirectory("artifacts-").FullName;
+        try
+        {
+            var result = ShowerTrainer.Train(Request("convnet", SmallData.ConvNet) with { ArtifactDirectory = dir });
+            Assert.That(result.Artifacts.Keys, Is.EquivalentTo(new[] { "weights", "confusion_json", "confusion_png" }));
+            using var model = new Models.ConvNet(4, 6, 80);
+            Assert.DoesNotThrow(() => model.load(result.Artifacts["weights"]));
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(result.Artifacts["confusion_json"]));
+            foreach (var part in new[] { "train", "test" })
+                foreach (var row in json.RootElement.GetProperty(part).EnumerateArray())
+                    Assert.That(row.EnumerateArray().Sum(v => v.GetDouble()), Is.EqualTo(1).Within(1e-12));
+            var png = File.ReadAllBytes(result.Artifacts["confusion_png"]);
+            Assert.That(png[..8], Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }));
+            var size = Peers.RunPython("import sys, zlib, struct\nb = open(sys.argv[1], 'rb').read()\nprint(struct.unpack('>II', b[16:24]))", result.Artifacts["confusion_png"]);
+            Assert.That(size.Trim(), Is.EqualTo("(304, 160)"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
