@@ -16,6 +16,7 @@ public static class SweepCtl
             PlanCommand.Create(output, error),
             DataCommand.Create(output, error),
             TrainCommand.Create(output, error),
+            RunCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

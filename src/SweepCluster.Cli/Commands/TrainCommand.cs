@@ -37,7 +37,7 @@ internal static class TrainCommand
                 ?? Path.Combine("runs", "train", $"{spec.Trainer}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             var request = new TrainingRequest(spec.Trainer, trialParams, first.Seed, shower, Epochs: parsed.GetValue(epochs), ArtifactDirectory: artifacts);
             var result = ShowerTrainer.Train(request, e => progress.WriteLine(
-                $"epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test_f1 {e.TestF1:F4} ({e.Seconds:F1} s)"), cancellation);
+                $"epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test_f1 {e.Value:F4} ({e.Seconds:F1} s)"), cancellation);
             if (json) TrainingWriter.WriteJson(output, request, result);
             else TrainingWriter.WriteTable(output, result);
             return Task.FromResult(ExitCodes.Ok);

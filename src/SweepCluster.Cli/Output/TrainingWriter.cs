@@ -22,7 +22,7 @@ internal static class TrainingWriter
             json.WriteStartObject();
             json.WriteNumber("epoch", epoch.Epoch);
             json.WriteNumber("train_loss", epoch.TrainLoss);
-            json.WriteNumber("test_f1", epoch.TestF1);
+            json.WriteNumber("test_f1", epoch.Value);
             json.WriteNumber("seconds", epoch.Seconds);
             json.WriteEndObject();
         }

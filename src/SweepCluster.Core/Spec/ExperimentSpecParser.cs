@@ -99,6 +99,9 @@ public static partial class ExperimentSpecParser
             var space = Optional(keys, "param_space", SearchSpace.Empty, n => ReadSpace(n, fixedParams, sampler ?? SamplerKind.Random));
             var metric = Required(root, keys, "metric", "the metric to optimise, e.g. metric: {name: test_f1, direction: maximize}", ReadMetric);
             var trainer = Required(root, keys, "run", "the trainer, e.g. run: [src/convnet.py]", ReadRun);
+            if (metric is not null && trainer is not null && !KnownTrainers.Metrics[trainer].Contains(metric.Name))
+                Error(keys["metric"].Value.Start, "metric.name",
+                    $"{trainer} reports no metric '{metric.Name}'; it reports {string.Join(", ", KnownTrainers.Metrics[trainer])}");
             var seed = Optional(keys, "seed", fixedParams?["seed"] is ParamValue.Int s ? s.Value : 0L, n => Integer(n, "seed", min: long.MinValue));
 
             if (name is null || numTrials is null || metric is null || trainer is null || sampler is null || pruner is null

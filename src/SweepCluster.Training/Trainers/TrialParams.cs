@@ -54,6 +54,14 @@ public sealed class TrialParams(ParamValue.Map values)
             : throw new InvalidTrialException($"{key}[{i}]: needs a whole number >= {min} (got {Describe(item)})")).ToArray();
     }
 
+    public double[] RealList(string key, int length)
+    {
+        var v = Value(key, null);
+        if (v is not ParamValue.List list || list.Items.Length != length)
+            throw new InvalidTrialException($"{key}: needs a list of {length} numbers (got {Describe(v)})");
+        return [.. list.Items.Select((item, i) => item.AsNumber() ?? throw new InvalidTrialException($"{key}[{i}]: needs a number (got {Describe(item)})"))];
+    }
+
     private ParamValue Value(string key, object? fallback) => Values[key] ?? fallback switch
     {
         int i => new ParamValue.Int(i),

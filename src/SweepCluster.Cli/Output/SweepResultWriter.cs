@@ -1,0 +1,44 @@
+using System.Globalization;
+using SweepCluster.Core.Results;
+
+namespace SweepCluster.Cli.Output;
+
+/// <summary>A finished sweep as the study tabled it (best, mean and std of the metric), the best trial, then every trial.</summary>
+internal static class SweepResultWriter
+{
+    public static void WriteTable(TextWriter output, SweepSnapshot sweep)
+    {
+        var summary = sweep.Summary;
+        var metric = sweep.Metric.Name;
+        output.WriteLine();
+        output.WriteLine($"{sweep.Name} [{sweep.Id}] {sweep.Status.ToString().ToLowerInvariant()}: {summary.Completed} completed, {summary.Failed} failed, {summary.Cancelled} cancelled");
+        TextTable.Write(output, ["experiment", $"best {metric}", $"mean {metric}", "std"],
+            [[sweep.Name, Optional(summary.Max), Optional(summary.Mean), Optional(summary.Std)]], new HashSet<int> { 1, 2, 3 });
+        if (sweep.Best is { } best)
+        {
+            output.WriteLine();
+            output.WriteLine($"best trial {best.Index}: {string.Join(", ", best.Params.Entries.Select(e => $"{e.Key}={e.Value}"))}");
+            output.WriteLine($"  {string.Join(", ", best.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {SweepProgressView.Format(m.Value)}"))}");
+            if (best.ArtifactDirectory is not null) output.WriteLine($"  artifacts: {best.ArtifactDirectory}");
+        }
+        output.WriteLine();
+        WriteTrials(output, sweep, sweep.ByMetric());
+        output.WriteLine($"run directory: {sweep.RunDirectory}");
+    }
+
+    public static void WriteTrials(TextWriter output, SweepSnapshot sweep, IEnumerable<TrialSnapshot> trials)
+    {
+        var rows = trials.Select(t => (IReadOnlyList<string>)
+        [
+            t.Index.ToString(CultureInfo.InvariantCulture),
+            t.Status.ToString().ToLowerInvariant(),
+            t.Metrics.TryGetValue(sweep.Metric.Name, out var v) ? SweepProgressView.Format(v) : "",
+            t.DurationSeconds is { } d ? d.ToString("0.0", CultureInfo.InvariantCulture) : "",
+            t.Device ?? "",
+            t.Reason ?? string.Join(", ", t.Params.Entries.Select(e => $"{e.Key}={e.Value}")),
+        ]).ToList();
+        TextTable.Write(output, ["trial", "status", sweep.Metric.Name, "seconds", "device", "params / reason"], rows, new HashSet<int> { 0, 2, 3 });
+    }
+
+    private static string Optional(double? value) => value is { } v ? SweepProgressView.Format(v) : "-";
+}

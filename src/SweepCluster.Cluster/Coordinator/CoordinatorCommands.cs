@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using SweepCluster.Cluster.Serialization;
+using SweepCluster.Core.Results;
+
+namespace SweepCluster.Cluster.Coordinator;
+
+/// <summary>Run the experiment in <paramref name="SpecYaml"/>; answered with <see cref="SweepAccepted"/> or <see cref="SweepRejected"/>.</summary>
+/// <param name="Source">The file name the YAML came from, for error messages.</param>
+/// <param name="RunGpuTrialsOnCpu">Place trials that ask for a GPU on CPU slots (a machine without GPUs).</param>
+public sealed record SubmitSweep(
+    string SpecYaml,
+    string Source,
+    int? Trials = null,
+    long? Seed = null,
+    string? Name = null,
+    int? Epochs = null,
+    bool RunGpuTrialsOnCpu = false) : ISweepMessage;
+
+public sealed record SweepAccepted(string Id, int TotalTrials) : ISweepMessage;
+
+/// <summary>The experiment is invalid: each error names its file, line, column and key.</summary>
+public sealed record SweepRejected(ImmutableArray<string> Errors) : ISweepMessage;
+
+/// <summary>Stop the sweep's running trials and drop its pending ones; answered with <see cref="SweepCancelAccepted"/>.</summary>
+public sealed record CancelSweep(string Id) : ISweepMessage;
+
+public sealed record SweepCancelAccepted(string Id, bool Found, string Message) : ISweepMessage;
+
+/// <summary>A worker's offer, sent when it starts and then as a heartbeat; <paramref name="Running"/> lists its attempts.</summary>
+public sealed record RegisterWorker(string Node, ImmutableArray<int> Gpus, double CpuSlots, ImmutableArray<RunningAttempt> Running) : ISweepMessage;
+
+public sealed record RunningAttempt(string SweepId, int Index, int Attempt);
+
+/// <summary>A trial attempt finished an epoch (or a step).</summary>
+public sealed record ReportTrialProgress(string SweepId, int Index, int Attempt, EpochPoint Point, long Samples) : ISweepMessage;
+
+/// <summary>A trial attempt ended: completed with metrics, failed with a reason, or cancelled.</summary>
+public sealed record ReportTrialEnded(
+    string SweepId,
+    int Index,
+    int Attempt,
+    TrialStatus Status,
+    ImmutableDictionary<string, double> Metrics,
+    string? Reason,
+    double DurationSeconds,
+    string? ArtifactDirectory) : ISweepMessage;

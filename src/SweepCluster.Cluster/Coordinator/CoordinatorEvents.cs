@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using SweepCluster.Cluster.Serialization;
+using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Cluster.Coordinator;
+
+/// <summary>What happened to a sweep: <see cref="SweepState"/> is rebuilt from these alone.</summary>
+public interface ISweepEvent : ISweepMessage
+{
+    string SweepId { get; }
+}
+
+public sealed record SweepSubmitted(
+    string SweepId,
+    string Name,
+    string SpecYaml,
+    string Source,
+    int TotalTrials,
+    long Seed,
+    int? Epochs,
+    bool RunGpuTrialsOnCpu,
+    string RunDirectory,
+    DateTimeOffset At) : ISweepEvent;
+
+/// <summary>The sampler chose a trial's parameters; recorded so that a replay does not ask it again.</summary>
+public sealed record TrialPlanned(string SweepId, int Index, long Seed, ParamValue.Map Params) : ISweepEvent;
+
+public sealed record TrialStarted(string SweepId, int Index, int Attempt, string Worker, string Node, string Device, DateTimeOffset At) : ISweepEvent;
+
+public sealed record TrialProgressed(string SweepId, int Index, int Attempt, EpochPoint Point) : ISweepEvent;
+
+public sealed record TrialCompleted(
+    string SweepId,
+    int Index,
+    int Attempt,
+    ImmutableDictionary<string, double> Metrics,
+    double DurationSeconds,
+    string? ArtifactDirectory,
+    DateTimeOffset At) : ISweepEvent;
+
+public sealed record TrialFailed(string SweepId, int Index, int Attempt, string Reason, double DurationSeconds, DateTimeOffset At) : ISweepEvent;
+
+/// <summary>A running attempt was lost with its worker: the trial waits to start again.</summary>
+public sealed record TrialRequeued(string SweepId, int Index, int Attempt, string Reason) : ISweepEvent;
+
+public sealed record TrialCancelled(string SweepId, int Index, DateTimeOffset At) : ISweepEvent;
+
+/// <summary>Cancelling was asked for: trials not running are cancelled now, running ones as their workers confirm.</summary>
+public sealed record SweepCancelled(string SweepId, DateTimeOffset At) : ISweepEvent;

@@ -1,0 +1,158 @@
+using System.Collections.Immutable;
+using SweepCluster.Core.Planning;
+using SweepCluster.Core.Results;
+using SweepCluster.Core.Sampling;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Cluster.Coordinator;
+
+/// <summary>
+/// One sweep's trials and what they are doing, changed only by <see cref="Apply"/>-ing events, so that it can be
+/// rebuilt from a journal. It decides what comes next (which trial waits, what the sampler suggests); the
+/// coordinator actor turns those decisions into events, places trials and talks to workers.
+/// </summary>
+public sealed class SweepState
+{
+    private readonly SortedDictionary<int, TrialRecord> _trials = [];
+    private readonly LinkedList<int> _waiting = new();
+    private readonly ISampler _sampler;
+    private bool _cancelRequested;
+
+    public SweepState(SweepSubmitted submitted, ExperimentSpec spec)
+    {
+        Submitted = submitted;
+        Spec = spec;
+        _sampler = TrialPlanner.CreateSampler(spec, submitted.Seed);
+    }
+
+    public SweepSubmitted Submitted { get; }
+
+    public ExperimentSpec Spec { get; }
+
+    public string Id => Submitted.SweepId;
+
+    public SweepStatus Status { get; private set; } = SweepStatus.Pending;
+
+    public DateTimeOffset? EndedAt { get; private set; }
+
+    /// <summary>Why trials wait for a place, when they do; set by the coordinator's scheduling.</summary>
+    public string? PendingReason { get; set; }
+
+    /// <summary>What a trial asks of a worker; a GPU request becomes a CPU one on machines without GPUs.</summary>
+    public ResourceRequest Resources => Submitted.RunGpuTrialsOnCpu ? Spec.Resources with { Gpu = 0 } : Spec.Resources;
+
+    public bool IsEnded => Status is SweepStatus.Completed or SweepStatus.Cancelled;
+
+    /// <summary>True while a trial could be started: one waits to start again, or the sampler has more to give.</summary>
+    public bool HasTrialToStart => !_cancelRequested && !IsEnded && (_waiting.Count > 0 || _trials.Count < Submitted.TotalTrials);
+
+    public IEnumerable<TrialRecord> Running => _trials.Values.Where(t => t.Status == TrialStatus.Running);
+
+    public TrialRecord Trial(int index) => _trials[index];
+
+    /// <summary>
+    /// The next trial to start: one that waits to start again if any, else the sampler's next suggestion, asked now
+    /// (so adaptive samplers see every result so far). A new suggestion comes as a <see cref="TrialPlanned"/> to apply.
+    /// </summary>
+    public (int Index, TrialPlanned? Planned) NextToStart()
+    {
+        if (_waiting.First is { } waiting) return (waiting.Value, null);
+        var index = _trials.Count;
+        var finished = _trials.Values.Where(t => t.Status is TrialStatus.Completed or TrialStatus.Failed)
+            .Select(t => new FinishedTrial(t.Index, t.Params, t.Metrics.TryGetValue(Spec.Metric.Name, out var v) ? v : null)).ToList();
+        var running = Running.Select(t => t.Params).ToList();
+        var sampled = _sampler.Suggest(new SuggestRequest(index, finished, running));
+        return (index, new TrialPlanned(Id, index, TrialPlanner.TrialSeed(Submitted.Seed, index), TrialPlanner.WithFixedParams(Spec, sampled)));
+    }
+
+    public void Apply(ISweepEvent e)
+    {
+        switch (e)
+        {
+            case TrialPlanned p:
+                _trials[p.Index] = new TrialRecord(p.Index, p.Seed, p.Params);
+                _waiting.AddLast(p.Index);
+                break;
+            case TrialStarted s:
+                var started = _trials[s.Index];
+                _waiting.Remove(s.Index);
+                started.Status = TrialStatus.Running;
+                (started.Attempt, started.Worker, started.Node, started.Device, started.StartedAt) = (s.Attempt, s.Worker, s.Node, s.Device, s.At);
+                started.Epochs.Clear();
+                Status = SweepStatus.Running;
+                break;
+            case TrialProgressed p:
+                _trials[p.Index].Epochs.Add(p.Point);
+                break;
+            case TrialCompleted c:
+                var completed = _trials[c.Index];
+                (completed.Status, completed.Metrics, completed.DurationSeconds, completed.ArtifactDirectory, completed.Reason) =
+                    (TrialStatus.Completed, c.Metrics, c.DurationSeconds, c.ArtifactDirectory, null);
+                EndIfDone(c.At);
+                break;
+            case TrialFailed f:
+                var failed = _trials[f.Index];
+                (failed.Status, failed.Reason, failed.DurationSeconds) = (TrialStatus.Failed, f.Reason, f.DurationSeconds);
+                EndIfDone(f.At);
+                break;
+            case TrialRequeued r:
+                var requeued = _trials[r.Index];
+                (requeued.Status, requeued.Reason, requeued.Worker) = (TrialStatus.Pending, r.Reason, null);
+                _waiting.AddFirst(r.Index);
+                break;
+            case TrialCancelled c:
+                _trials[c.Index].Status = TrialStatus.Cancelled;
+                _waiting.Remove(c.Index);
+                EndIfDone(c.At);
+                break;
+            case SweepCancelled c:
+                _cancelRequested = true;
+                foreach (var index in _waiting) _trials[index].Status = TrialStatus.Cancelled;
+                _waiting.Clear();
+                EndIfDone(c.At);
+                break;
+        }
+    }
+
+    public SweepSnapshot Snapshot() => new(
+        Id,
+        Submitted.Name,
+        Status,
+        Spec.Metric,
+        Submitted.TotalTrials,
+        _cancelRequested || IsEnded ? 0 : Submitted.TotalTrials - _trials.Values.Count(t => t.Status != TrialStatus.Pending),
+        [.. _trials.Values.Select(t => t.Snapshot())],
+        HasTrialToStart ? PendingReason : null,
+        Submitted.At,
+        EndedAt,
+        Submitted.RunDirectory);
+
+    private void EndIfDone(DateTimeOffset at)
+    {
+        if (IsEnded || _trials.Values.Any(t => t.Status is TrialStatus.Running or TrialStatus.Pending)) return;
+        if (_cancelRequested) (Status, EndedAt) = (SweepStatus.Cancelled, at);
+        else if (_trials.Count == Submitted.TotalTrials) (Status, EndedAt) = (SweepStatus.Completed, at);
+    }
+}
+
+/// <summary>One trial's record inside <see cref="SweepState"/>.</summary>
+public sealed class TrialRecord(int index, long seed, ParamValue.Map parameters)
+{
+    public int Index { get; } = index;
+    public long Seed { get; } = seed;
+    public ParamValue.Map Params { get; } = parameters;
+    public TrialStatus Status { get; set; } = TrialStatus.Pending;
+    public int Attempt { get; set; }
+    public string? Worker { get; set; }
+    public string? Node { get; set; }
+    public string? Device { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public double? DurationSeconds { get; set; }
+    public string? Reason { get; set; }
+    public string? ArtifactDirectory { get; set; }
+    public ImmutableDictionary<string, double> Metrics { get; set; } = ImmutableDictionary<string, double>.Empty;
+    public List<EpochPoint> Epochs { get; } = [];
+
+    public TrialSnapshot Snapshot() =>
+        new(Index, Status, Attempt, Seed, Params, Metrics, [.. Epochs], Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory);
+}

@@ -1,0 +1,143 @@
+using System.Collections.Immutable;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Cluster.Coordinator;
+
+/// <summary>Where a trial attempt runs: a worker, its device, and the share of a GPU and the CPU slots it holds.</summary>
+public sealed record Placement(string Worker, string Device, ImmutableArray<int> Gpus, double GpuShare, double Cpu);
+
+/// <summary>
+/// The workers' resources and what holds them. Placement honours <c>resources_per_worker</c>: <c>gpu: 1</c> takes
+/// a GPU alone, <c>gpu: 0.5</c> lets two trials share one, <c>gpu: 2</c> takes two whole GPUs, <c>gpu: 0</c> runs
+/// on CPU; <c>cpu</c> always counts against the worker's CPU slots. Plain state: the coordinator decides with it.
+/// </summary>
+public sealed class WorkerPool
+{
+    private const double Epsilon = 1e-9;
+    private readonly Dictionary<string, WorkerEntry> _workers = [];
+    private readonly Dictionary<string, Placement> _holdings = [];
+
+    private sealed class WorkerEntry(string node, ImmutableArray<int> gpus, double cpuSlots)
+    {
+        public string Node { get; } = node;
+        public ImmutableArray<int> Gpus { get; set; } = gpus;
+        public double CpuSlots { get; set; } = cpuSlots;
+        public double CpuBusy { get; set; }
+        public Dictionary<int, double> GpuBusy { get; } = gpus.ToDictionary(g => g, _ => 0.0);
+        public int TrialsDone { get; set; }
+    }
+
+    public IEnumerable<string> Workers => _workers.Keys;
+
+    public bool Contains(string worker) => _workers.ContainsKey(worker);
+
+    public string NodeOf(string worker) => _workers[worker].Node;
+
+    /// <summary>Adds a worker, or updates what it offers (holdings stay as they are).</summary>
+    public void Offer(string worker, string node, ImmutableArray<int> gpus, double cpuSlots)
+    {
+        if (_workers.TryGetValue(worker, out var known))
+        {
+            known.CpuSlots = cpuSlots;
+            known.Gpus = gpus;
+            foreach (var gpu in gpus) known.GpuBusy.TryAdd(gpu, 0);
+            return;
+        }
+        _workers[worker] = new WorkerEntry(node, gpus, cpuSlots);
+    }
+
+    /// <summary>Removes a worker and its holdings; returns the keys of the attempts it held.</summary>
+    public IReadOnlyList<string> Remove(string worker)
+    {
+        _workers.Remove(worker);
+        var lost = _holdings.Where(h => h.Value.Worker == worker).Select(h => h.Key).ToList();
+        foreach (var key in lost) _holdings.Remove(key);
+        return lost;
+    }
+
+    /// <summary>The best place for a request now, or null with the reason it must wait.</summary>
+    public Placement? TryPlace(ResourceRequest request, out string reason)
+    {
+        if (_workers.Count == 0)
+        {
+            reason = "no worker has joined";
+            return null;
+        }
+        if (request.Cpu > _workers.Values.Max(w => w.CpuSlots) + Epsilon)
+        {
+            reason = $"no worker has {request.Cpu} cpu slots";
+            return null;
+        }
+        if (request.Gpu > 0)
+            return PlaceOnGpu(request, out reason);
+        // CPU trials go where most slots are free, so that work spreads over the workers.
+        var best = _workers.Where(w => w.Value.CpuSlots - w.Value.CpuBusy >= request.Cpu - Epsilon)
+            .OrderByDescending(w => w.Value.CpuSlots - w.Value.CpuBusy).ThenBy(w => w.Key, StringComparer.Ordinal).FirstOrDefault();
+        reason = best.Key is null ? "all cpu slots are busy" : "";
+        return best.Key is null ? null : new Placement(best.Key, "cpu", [], 0, request.Cpu);
+    }
+
+    private Placement? PlaceOnGpu(ResourceRequest request, out string reason)
+    {
+        var withGpus = _workers.Where(w => w.Value.Gpus.Length > 0).ToList();
+        if (withGpus.Count == 0)
+        {
+            reason = "no worker offers gpu";
+            return null;
+        }
+        var whole = (int)Math.Ceiling(request.Gpu - Epsilon);
+        if (withGpus.All(w => w.Value.Gpus.Length < whole))
+        {
+            reason = $"no worker offers {whole} gpus";
+            return null;
+        }
+        foreach (var (id, worker) in withGpus.Where(w => w.Value.CpuSlots - w.Value.CpuBusy >= request.Cpu - Epsilon).OrderBy(w => w.Key, StringComparer.Ordinal))
+        {
+            if (request.Gpu < 1)
+            {
+                // A share goes to the fullest GPU it fits on, keeping whole GPUs free for whole-GPU trials.
+                var gpu = worker.Gpus.Where(g => 1 - worker.GpuBusy[g] >= request.Gpu - Epsilon).OrderByDescending(g => worker.GpuBusy[g]).ThenBy(g => g)
+                    .Cast<int?>().FirstOrDefault();
+                if (gpu is { } g)
+                {
+                    reason = "";
+                    return new Placement(id, $"cuda:{g}", [g], request.Gpu, request.Cpu);
+                }
+                continue;
+            }
+            var free = worker.Gpus.Where(g => worker.GpuBusy[g] < Epsilon).Take(whole).ToImmutableArray();
+            if (free.Length == whole)
+            {
+                reason = "";
+                return new Placement(id, $"cuda:{free[0]}", free, 1, request.Cpu);
+            }
+        }
+        reason = withGpus.Any(w => w.Value.CpuSlots - w.Value.CpuBusy >= request.Cpu - Epsilon) ? "all gpus are busy" : "all cpu slots are busy";
+        return null;
+    }
+
+    public void Hold(string key, Placement placement)
+    {
+        var worker = _workers[placement.Worker];
+        worker.CpuBusy += placement.Cpu;
+        foreach (var gpu in placement.Gpus) worker.GpuBusy[gpu] += placement.GpuShare;
+        _holdings[key] = placement;
+    }
+
+    /// <summary>Frees what an attempt held; <paramref name="done"/> counts it on the worker's tally.</summary>
+    public void Release(string key, bool done = true)
+    {
+        if (!_holdings.Remove(key, out var placement) || !_workers.TryGetValue(placement.Worker, out var worker)) return;
+        worker.CpuBusy = Math.Max(0, worker.CpuBusy - placement.Cpu);
+        foreach (var gpu in placement.Gpus) worker.GpuBusy[gpu] = Math.Max(0, worker.GpuBusy[gpu] - placement.GpuShare);
+        if (done) worker.TrialsDone++;
+    }
+
+    public ImmutableArray<WorkerSnapshot> Snapshot() =>
+    [
+        .. _workers.OrderBy(w => w.Value.Node, StringComparer.Ordinal).Select(w => new WorkerSnapshot(
+            w.Value.Node, w.Value.Gpus, w.Value.CpuSlots, w.Value.CpuBusy, w.Value.GpuBusy.ToImmutableDictionary(),
+            [.. _holdings.Where(h => h.Value.Worker == w.Key).Select(h => $"{h.Key} on {h.Value.Device}").Order(StringComparer.Ordinal)],
+            w.Value.TrialsDone)),
+    ];
+}

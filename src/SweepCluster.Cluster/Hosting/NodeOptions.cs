@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+
+namespace SweepCluster.Cluster.Hosting;
+
+/// <summary>How one cluster node runs: its roles, address, seed nodes, and (for workers) what it offers.</summary>
+/// <param name="Port">0 picks a free port (the embedded single-process cluster does so).</param>
+/// <param name="SeedNodes">Addresses of nodes to join; none means this node starts a cluster of its own.</param>
+/// <param name="RunsDirectory">Where the coordinator makes each sweep's run directory.</param>
+public sealed record NodeOptions(
+    ImmutableArray<string> Roles,
+    string Host,
+    int Port,
+    ImmutableArray<string> SeedNodes,
+    Worker.WorkerOptions Worker,
+    string RunsDirectory,
+    Akka.Event.LogLevel LogLevel = Akka.Event.LogLevel.InfoLevel)
+{
+    public bool IsCoordinator => Roles.Contains(ClusterNames.CoordinatorRole);
+
+    public bool IsWorker => Roles.Contains(ClusterNames.WorkerRole);
+}
+
+/// <summary>Cluster addresses as users write them: <c>akka.tcp://sweep@host:port</c> or plain <c>host:port</c>.</summary>
+public static partial class NodeAddress
+{
+    public static string Normalize(string address)
+    {
+        var text = address.Trim();
+        var full = FullAddress().Match(text);
+        if (full.Success)
+        {
+            if (full.Groups[1].Value != ClusterNames.SystemName)
+                throw new FormatException($"'{address}' names the actor system '{full.Groups[1].Value}'; SweepCluster's is '{ClusterNames.SystemName}'");
+            return text;
+        }
+        if (HostPort().IsMatch(text)) return $"akka.tcp://{ClusterNames.SystemName}@{text}";
+        throw new FormatException($"'{address}' is not a node address: write host:port or akka.tcp://{ClusterNames.SystemName}@host:port");
+    }
+
+    [GeneratedRegex(@"^akka\.tcp://([^@]+)@[^:/]+:\d{1,5}$")]
+    private static partial Regex FullAddress();
+
+    [GeneratedRegex(@"^[A-Za-z0-9.\-]+:\d{1,5}$")]
+    private static partial Regex HostPort();
+}

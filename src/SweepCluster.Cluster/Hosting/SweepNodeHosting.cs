@@ -1,0 +1,46 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Serialization;
+using SweepCluster.Cluster.Worker;
+
+namespace SweepCluster.Cluster.Hosting;
+
+public static class SweepNodeHosting
+{
+    /// <summary>The actor system of one node: remoting, clustering with the split-brain resolver, the serializer, and its roles' actors.</summary>
+    public static IServiceCollection AddSweepNode(this IServiceCollection services, NodeOptions options) =>
+        services.AddAkka(ClusterNames.SystemName, (akka, _) =>
+        {
+            akka.ConfigureLoggers(loggers =>
+                {
+                    // Through Microsoft.Extensions.Logging, whose console output the host sends to stderr.
+                    loggers.LogLevel = options.LogLevel;
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithRemoting(options.Host, options.Port)
+                .WithClustering(new ClusterOptions
+                {
+                    Roles = [.. options.Roles],
+                    SeedNodes = [.. options.SeedNodes.Select(NodeAddress.Normalize)],
+                    SplitBrainResolver = new KeepMajorityOption(),
+                })
+                .WithCustomSerializer("sweep-json", [typeof(ISweepMessage)], system => new SweepMessageSerializer(system));
+            if (options.IsCoordinator) akka.WithSweepCoordinator(new CoordinatorOptions(options.RunsDirectory));
+            else akka.WithSweepCoordinatorProxy();
+            if (options.IsWorker) akka.WithSweepWorker(options.Worker);
+            if (options.SeedNodes.IsEmpty)
+            {
+                // No seed nodes: this node founds the cluster (and the port may have been picked only now).
+                akka.AddStartup((system, _) =>
+                {
+                    var cluster = Akka.Cluster.Cluster.Get(system);
+                    cluster.Join(cluster.SelfAddress);
+                });
+            }
+        });
+}

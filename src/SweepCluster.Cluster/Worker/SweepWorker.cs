@@ -1,0 +1,64 @@
+using Akka.Actor;
+using Akka.Event;
+using SweepCluster.Cluster.Coordinator;
+
+namespace SweepCluster.Cluster.Worker;
+
+/// <summary>
+/// Owns this node's GPUs and CPU slots: offers them to the coordinator (at start and then as a heartbeat, so a
+/// new coordinator learns of it too), runs the trials it is given on threads of their own, and cancels them on request.
+/// </summary>
+public sealed class SweepWorker : ReceiveActor, IWithTimers
+{
+    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
+    private readonly IActorRef _coordinator;
+    private readonly WorkerOptions _options;
+    private readonly string _node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+    private readonly Dictionary<(string, int, int), TrialExecution> _running = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public SweepWorker(IActorRef coordinator, WorkerOptions options)
+    {
+        _coordinator = coordinator;
+        _options = options;
+        Receive<Heartbeat>(_ => Offer());
+        Receive<StartTrial>(StartAttempt);
+        Receive<CancelTrial>(c =>
+        {
+            if (_running.TryGetValue((c.SweepId, c.Index, c.Attempt), out var execution)) execution.Cancel();
+        });
+        Receive<TrialExecutionEnded>(e =>
+        {
+            var s = e.Execution.Start;
+            _running.Remove((s.SweepId, s.Index, s.Attempt));
+            _coordinator.Tell(e.Report);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => Timers.StartPeriodicTimer(nameof(Heartbeat), Heartbeat.Instance, TimeSpan.Zero, HeartbeatInterval);
+
+    protected override void PostStop()
+    {
+        foreach (var execution in _running.Values) execution.Cancel();
+    }
+
+    private void StartAttempt(StartTrial start)
+    {
+        var key = (start.SweepId, start.Index, start.Attempt);
+        if (_running.ContainsKey(key)) return;
+        _log.Info("trial {0}/{1} attempt {2} starts on {3}", start.SweepId, start.Index, start.Attempt, start.Device);
+        var execution = new TrialExecution(start, _options, _node, _coordinator, Self);
+        _running[key] = execution;
+        execution.Run();
+    }
+
+    private void Offer() => _coordinator.Tell(new RegisterWorker(_node, _options.Gpus, _options.CpuSlots,
+        [.. _running.Keys.Select(k => new RunningAttempt(k.Item1, k.Item2, k.Item3))]));
+
+    private sealed record Heartbeat
+    {
+        public static readonly Heartbeat Instance = new();
+    }
+}

@@ -1,0 +1,112 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Akka.Actor;
+using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Core.Results;
+using SweepCluster.Training.Trainers;
+using SweepCluster.Training.Trials;
+
+namespace SweepCluster.Cluster.Worker;
+
+/// <summary>
+/// One trial attempt on a thread of its own (training never runs on an actor dispatcher thread). It reports
+/// each epoch to the coordinator, writes <c>trial.json</c> beside the trainer's artifacts, and tells the worker
+/// how it ended: completed, failed (with the trainer's message, or a timeout), or cancelled.
+/// </summary>
+internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, string node, IActorRef coordinator, IActorRef worker)
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    public StartTrial Start { get; } = trial;
+
+    public void Run() => new Thread(Execute) { IsBackground = true, Name = $"trial {Start.SweepId}/{Start.Index}#{Start.Attempt}" }.Start();
+
+    public void Cancel() => _cancel.Cancel();
+
+    private void Execute()
+    {
+        var start = Start;
+        var watch = Stopwatch.StartNew();
+        using var timeout = new CancellationTokenSource();
+        if (start.TimeoutSeconds is { } seconds) timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
+        var job = new TrialJob(start.Trainer, start.Params, start.Seed, start.Device, start.Epochs, options.DataDirectory,
+            start.ArtifactDirectory, CheckpointDirectory: null, options.ThreadsPerTrial);
+        var epochs = new List<EpochReport>();
+        ReportTrialEnded ended;
+        try
+        {
+            var outcome = TrialRunner.Run(job, e =>
+            {
+                epochs.Add(e);
+                coordinator.Tell(new ReportTrialProgress(start.SweepId, start.Index, start.Attempt, new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), e.Samples));
+            }, either.Token);
+            ended = End(TrialStatus.Completed, outcome.Metrics.ToImmutableDictionary(), null);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_cancel.IsCancellationRequested)
+        {
+            ended = End(TrialStatus.Failed, null, $"timeout: still running after {start.TimeoutSeconds} s (timeout_per_trial)");
+        }
+        catch (OperationCanceledException)
+        {
+            ended = End(TrialStatus.Cancelled, null, "cancelled");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            ended = End(TrialStatus.Failed, null, e.Message);
+        }
+        WriteTrialJson(ended, epochs);
+        worker.Tell(new TrialExecutionEnded(this, ended));
+
+        ReportTrialEnded End(TrialStatus status, ImmutableDictionary<string, double>? metrics, string? reason) =>
+            new(start.SweepId, start.Index, start.Attempt, status, metrics ?? ImmutableDictionary<string, double>.Empty, reason,
+                watch.Elapsed.TotalSeconds, start.ArtifactDirectory);
+    }
+
+    private void WriteTrialJson(ReportTrialEnded ended, List<EpochReport> epochs)
+    {
+        var start = Start;
+        try
+        {
+            Directory.CreateDirectory(start.ArtifactDirectory);
+            File.WriteAllText(Path.Combine(start.ArtifactDirectory, "trial.json"), SweepReport.Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("sweep", start.SweepId);
+                w.WriteNumber("index", start.Index);
+                w.WriteNumber("attempt", start.Attempt);
+                w.WriteString("trainer", start.Trainer);
+                w.WriteNumber("seed", start.Seed);
+                w.WritePropertyName("params");
+                start.Params.WriteJson(w);
+                w.WriteString("status", ended.Status.ToString().ToLowerInvariant());
+                if (ended.Reason is not null) w.WriteString("reason", ended.Reason);
+                w.WriteStartObject("metrics");
+                foreach (var (name, value) in ended.Metrics) w.WriteNumber(name, value);
+                w.WriteEndObject();
+                w.WriteStartArray("epochs");
+                foreach (var e in epochs)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("epoch", e.Epoch);
+                    w.WriteNumber("train_loss", e.TrainLoss);
+                    w.WriteNumber("value", e.Value);
+                    w.WriteNumber("seconds", e.Seconds);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteString("node", node);
+                w.WriteString("device", start.Device);
+                w.WriteNumber("duration_seconds", ended.DurationSeconds);
+                w.WriteEndObject();
+            }));
+        }
+        catch (IOException)
+        {
+            // The result still reaches the coordinator; only the file beside the artifacts is missing.
+        }
+    }
+}
+
+/// <summary>Told to the worker by a trial's thread when the attempt has ended.</summary>
+internal sealed record TrialExecutionEnded(TrialExecution Execution, ReportTrialEnded Report);

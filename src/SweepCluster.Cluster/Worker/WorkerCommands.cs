@@ -1,0 +1,19 @@
+using SweepCluster.Cluster.Serialization;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Cluster.Worker;
+
+/// <summary>Run one attempt of a trial on the given device; the worker reports progress and the end to the coordinator.</summary>
+public sealed record StartTrial(
+    string SweepId,
+    int Index,
+    int Attempt,
+    string Trainer,
+    ParamValue.Map Params,
+    long Seed,
+    string Device,
+    int? Epochs,
+    double? TimeoutSeconds,
+    string ArtifactDirectory) : ISweepMessage;
+
+public sealed record CancelTrial(string SweepId, int Index, int Attempt) : ISweepMessage;

@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Core.Results;
+
+public enum TrialStatus { Pending, Running, Completed, Failed, Cancelled }
+
+public enum SweepStatus { Pending, Running, Completed, Cancelled }
+
+/// <summary>One epoch (or step) of a trial as the cluster saw it.</summary>
+public sealed record EpochPoint(int Epoch, double? Loss, double Value, double Seconds);
+
+/// <summary>A trial as status, <c>sweep trials</c> and <c>run --format json</c> show it.</summary>
+public sealed record TrialSnapshot(
+    int Index,
+    TrialStatus Status,
+    int Attempt,
+    long Seed,
+    ParamValue.Map Params,
+    ImmutableDictionary<string, double> Metrics,
+    ImmutableArray<EpochPoint> Epochs,
+    string? Node,
+    string? Device,
+    DateTimeOffset? StartedAt,
+    double? DurationSeconds,
+    string? Reason,
+    string? ArtifactDirectory);
+
+/// <summary>The figures of the study's results table, over completed trials.</summary>
+public sealed record SweepSummary(int Completed, int Failed, int Cancelled, double? Max, double? Mean, double? Std)
+{
+    /// <summary>Max (in the metric's direction: the best value), mean and population standard deviation, as numpy computes them.</summary>
+    public static SweepSummary Of(IReadOnlyCollection<TrialSnapshot> trials, MetricSpec metric)
+    {
+        var values = trials.Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(metric.Name))
+            .Select(t => t.Metrics[metric.Name]).ToList();
+        int Count(TrialStatus s) => trials.Count(t => t.Status == s);
+        if (values.Count == 0) return new SweepSummary(Count(TrialStatus.Completed), Count(TrialStatus.Failed), Count(TrialStatus.Cancelled), null, null, null);
+        var mean = values.Average();
+        var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
+        var best = metric.Direction == MetricDirection.Maximize ? values.Max() : values.Min();
+        return new SweepSummary(Count(TrialStatus.Completed), Count(TrialStatus.Failed), Count(TrialStatus.Cancelled), best, mean, std);
+    }
+}
+
+/// <summary>A sweep as <c>sweep status</c>, <c>sweep list</c> and <c>sweepctl run</c> show it.</summary>
+/// <param name="Pending">Trials not yet started: planned ones waiting, and those the sampler has not been asked for.</param>
+/// <param name="PendingReason">Why trials wait, when they do (<c>no worker offers gpu</c>).</param>
+public sealed record SweepSnapshot(
+    string Id,
+    string Name,
+    SweepStatus Status,
+    MetricSpec Metric,
+    int TotalTrials,
+    int Pending,
+    ImmutableArray<TrialSnapshot> Trials,
+    string? PendingReason,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset? EndedAt,
+    string RunDirectory)
+{
+    public int Done => Trials.Count(t => t.Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Cancelled);
+
+    public int Running => Trials.Count(t => t.Status == TrialStatus.Running);
+
+    public SweepSummary Summary => SweepSummary.Of(Trials, Metric);
+
+    /// <summary>The best completed trial in the metric's direction; ties go to the lower index.</summary>
+    public TrialSnapshot? Best => Trials
+        .Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(Metric.Name))
+        .OrderBy(t => Metric.Direction == MetricDirection.Maximize ? -t.Metrics[Metric.Name] : t.Metrics[Metric.Name])
+        .ThenBy(t => t.Index)
+        .FirstOrDefault();
+
+    /// <summary>Completed trials best first, then the others by index.</summary>
+    public IEnumerable<TrialSnapshot> ByMetric() => Trials
+        .OrderBy(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(Metric.Name) ? 0 : 1)
+        .ThenBy(t => t.Metrics.TryGetValue(Metric.Name, out var v) ? (Metric.Direction == MetricDirection.Maximize ? -v : v) : 0)
+        .ThenBy(t => t.Index);
+}

@@ -1,0 +1,83 @@
+using SweepCluster.Core.Spec;
+using SweepCluster.Training.Trainers;
+
+namespace SweepCluster.Training.Trials;
+
+/// <summary>
+/// Trainers that need no data: <c>builtin/sleep</c> for scheduling and fault tests, and the standard analytic
+/// test functions Branin (minimum 0.397887) and Hartmann-6 (minimum -3.32237) for search quality. Each reports
+/// its result as the metric <c>value</c>.
+/// </summary>
+public static class BuiltinObjectives
+{
+    public static TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, CancellationToken cancellation)
+    {
+        var p = new TrialParams(job.Params);
+        return job.Trainer switch
+        {
+            "builtin/sleep" => Sleep(p, onEpoch, cancellation),
+            "builtin/branin" => Single(Branin(InRange(p, "x1", -5, 10), InRange(p, "x2", 0, 15)), onEpoch),
+            "builtin/hartmann6" => Single(Hartmann6([.. Enumerable.Range(1, 6).Select(i => InRange(p, $"x{i}", 0, 1))]), onEpoch),
+            _ => throw new InvalidTrialException($"no built-in objective is called '{job.Trainer}'"),
+        };
+    }
+
+    public static double Branin(double x1, double x2)
+    {
+        const double b = 5.1 / (4 * Math.PI * Math.PI), c = 5 / Math.PI, t = 1 / (8 * Math.PI);
+        var q = x2 - b * x1 * x1 + c * x1 - 6;
+        return q * q + 10 * (1 - t) * Math.Cos(x1) + 10;
+    }
+
+    public static double Hartmann6(IReadOnlyList<double> x)
+    {
+        double[] alpha = [1.0, 1.2, 3.0, 3.2];
+        double[,] a =
+        {
+            { 10, 3, 17, 3.5, 1.7, 8 }, { 0.05, 10, 17, 0.1, 8, 14 }, { 3, 3.5, 1.7, 10, 17, 8 }, { 17, 8, 0.05, 10, 0.1, 14 },
+        };
+        double[,] p =
+        {
+            { 0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886 }, { 0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991 },
+            { 0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650 }, { 0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381 },
+        };
+        var sum = 0.0;
+        for (var i = 0; i < 4; i++)
+        {
+            var inner = 0.0;
+            for (var j = 0; j < 6; j++) inner += a[i, j] * (x[j] - p[i, j]) * (x[j] - p[i, j]);
+            sum += alpha[i] * Math.Exp(-inner);
+        }
+        return -sum;
+    }
+
+    /// <summary>Sleeps <c>seconds</c> in <c>steps</c> equal parts, reporting <c>value</c> (or its step's element, when a list) after each.</summary>
+    private static TrialOutcome Sleep(TrialParams p, Action<EpochReport> onEpoch, CancellationToken cancellation)
+    {
+        var seconds = p.NonNegativeReal("seconds");
+        var steps = p.Int("steps", min: 1, fallback: 1);
+        var values = p.Values["value"] is ParamValue.List ? p.RealList("value", steps) : [.. Enumerable.Repeat(p.Real("value"), steps)];
+        var epochs = new List<EpochReport>();
+        for (var step = 1; step <= steps; step++)
+        {
+            if (cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds / steps))) cancellation.ThrowIfCancellationRequested();
+            var report = new EpochReport(step, values[step - 1], values[step - 1], seconds / steps, 0);
+            epochs.Add(report);
+            onEpoch(report);
+        }
+        return new TrialOutcome(new Dictionary<string, double> { ["value"] = values[^1] }, epochs, new Dictionary<string, string>());
+    }
+
+    private static TrialOutcome Single(double value, Action<EpochReport> onEpoch)
+    {
+        var report = new EpochReport(1, value, value, 0, 0);
+        onEpoch(report);
+        return new TrialOutcome(new Dictionary<string, double> { ["value"] = value }, [report], new Dictionary<string, string>());
+    }
+
+    private static double InRange(TrialParams p, string key, double low, double high)
+    {
+        var value = p.Real(key);
+        return value >= low && value <= high ? value : throw new InvalidTrialException($"{key}: needs a number in [{low}, {high}] (got {value})");
+    }
+}
