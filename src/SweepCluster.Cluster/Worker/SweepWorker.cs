@@ -57,7 +57,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     private void Offer() => _coordinator.Tell(new RegisterWorker(_node, _options.Gpus, _options.CpuSlots,
         [.. _running.Keys.Select(k => new RunningAttempt(k.Item1, k.Item2, k.Item3))]));
 
-    private sealed record Heartbeat
+    private sealed record Heartbeat : INoSerializationVerificationNeeded
     {
         public static readonly Heartbeat Instance = new();
     }

@@ -108,5 +108,5 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
     }
 }
 
-/// <summary>Told to the worker by a trial's thread when the attempt has ended.</summary>
-internal sealed record TrialExecutionEnded(TrialExecution Execution, ReportTrialEnded Report);
+/// <summary>Told to the worker by a trial's thread when the attempt has ended; never leaves the process.</summary>
+internal sealed record TrialExecutionEnded(TrialExecution Execution, ReportTrialEnded Report) : INoSerializationVerificationNeeded;

@@ -1,0 +1,62 @@
+using Akka.Configuration;
+using Akka.TestKit;
+
+namespace SweepCluster.Cluster.Tests;
+
+/// <summary>Akka.TestKit's assertions as NUnit assertions (the NUnit adapter package is not served here).</summary>
+internal sealed class NUnitAssertions : ITestKitAssertions
+{
+    public void Fail(string format = "", params object[] args) => Assert.Fail(string.Format(format, args));
+
+    public void AssertTrue(bool condition, string format = "", params object[] args) => Assert.That(condition, Is.True, string.Format(format, args));
+
+    public void AssertFalse(bool condition, string format = "", params object[] args) => Assert.That(condition, Is.False, string.Format(format, args));
+
+    public void AssertEqual<T>(T expected, T actual, string format = "", params object[] args) =>
+        Assert.That(actual, Is.EqualTo(expected), string.Format(format, args));
+
+    public void AssertEqual<T>(T expected, T actual, Func<T, T, bool> comparer, string format = "", params object[] args) =>
+        Assert.That(comparer(expected, actual), Is.True, string.Format(format, args));
+
+    public Exception AssertThrows(Action action) => Assert.Throws<Exception>(() => action())!;
+
+    public TException AssertThrows<TException>(Action action) where TException : Exception => Assert.Throws<TException>(() => action())!;
+
+    public async Task<Exception> AssertThrowsAsync(Func<Task> function)
+    {
+        try
+        {
+            await function();
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+        Assert.Fail("expected an exception");
+        return null!;
+    }
+
+    public async Task<TException> AssertThrowsAsync<TException>(Func<Task> function) where TException : Exception =>
+        (TException)await AssertThrowsAsync(function);
+}
+
+/// <summary>
+/// A fresh actor system per test, on the cluster provider (the worker reads its node address) with every
+/// message serialized, even locally: what crosses nodes in production is round-tripped in every actor test.
+/// </summary>
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+public abstract class ActorTest() : TestKitBase(new NUnitAssertions(), TestConfig, "sweep")
+{
+    private static readonly Config TestConfig = ConfigurationFactory.ParseString($$"""
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+        akka.actor.serialize-messages = on
+        akka.actor.serializers.sweep-json = "{{typeof(Serialization.SweepMessageSerializer).AssemblyQualifiedName}}"
+        akka.actor.serialization-bindings { "{{typeof(Serialization.ISweepMessage).AssemblyQualifiedName}}" = sweep-json }
+        akka.actor.serialization-identifiers { "{{typeof(Serialization.SweepMessageSerializer).AssemblyQualifiedName}}" = {{Serialization.SweepMessageSerializer.Id}} }
+        akka.loglevel = WARNING
+        """);
+
+    [TearDown]
+    public void ShutdownSystem() => Shutdown();
+}

@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.TestKit;
+using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Results;
+
+namespace SweepCluster.Cluster.Tests;
+
+public class CoordinatorTests : ActorTest
+{
+    private readonly string _runs = Directory.CreateTempSubdirectory("coordinator-test-").FullName;
+
+    [TearDown]
+    public void RemoveRuns() => Directory.Delete(_runs, recursive: true);
+
+    private IActorRef NewCoordinator() => Sys.ActorOf(Props.Create(() => new SweepCoordinator(new CoordinatorOptions(_runs))));
+
+    private static void Join(IActorRef coordinator, TestProbe worker, double cpu, params int[] gpus) =>
+        coordinator.Tell(new RegisterWorker(worker.Ref.Path.ToString(), [.. gpus], cpu, []), worker.Ref);
+
+    private string Submit(IActorRef coordinator, string yaml, bool gpuOnCpu = false) =>
+        coordinator.Ask<SweepAccepted>(new SubmitSweep(yaml, "sleep.yml", RunGpuTrialsOnCpu: gpuOnCpu), RemainingOrDefault).Result.Id;
+
+    private static void Finish(IActorRef coordinator, TestProbe worker, StartTrial start, double value) =>
+        coordinator.Tell(new ReportTrialEnded(start.SweepId, start.Index, start.Attempt, TrialStatus.Completed,
+            ImmutableDictionary<string, double>.Empty.Add("value", value), null, 0.1, start.ArtifactDirectory), worker.Ref);
+
+    private SweepSnapshot Status(IActorRef coordinator, string id) => coordinator.Ask<SweepFound>(new GetSweep(id), RemainingOrDefault).Result.Sweep!;
+
+    [Test]
+    public void A_sweep_runs_on_a_worker_to_completion_and_writes_its_summary()
+    {
+        var coordinator = NewCoordinator();
+        var worker = CreateTestProbe();
+        Join(coordinator, worker, cpu: 1);
+        var id = Submit(coordinator, Experiments.Sleep(3));
+        for (var i = 0; i < 3; i++)
+        {
+            var start = worker.ExpectMsg<StartTrial>();
+            Assert.That(start.Index, Is.EqualTo(i), "one slot: one trial at a time, in order");
+            worker.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+            coordinator.Tell(new ReportTrialProgress(id, i, 1, new EpochPoint(1, 0.5, 0.5, 0.1), 0), worker.Ref);
+            Finish(coordinator, worker, start, value: i == 1 ? 0.9 : 0.1);
+        }
+        AwaitAssert(() => Assert.That(Status(coordinator, id).Status, Is.EqualTo(SweepStatus.Completed)));
+        var sweep = Status(coordinator, id);
+        Assert.That(sweep.Best!.Index, Is.EqualTo(1));
+        Assert.That(sweep.Trials.All(t => t.Epochs.Length == 1 && t.Node == worker.Ref.Path.ToString()));
+        AwaitAssert(() => Assert.That(File.Exists(Path.Combine(sweep.RunDirectory, "sweep.json"))));
+        Assert.That(File.ReadAllText(Path.Combine(sweep.RunDirectory, "sweep.json")), Does.Contain("\"state\": \"completed\""));
+    }
+
+    [Test]
+    public void An_invalid_experiment_is_rejected_with_located_errors()
+    {
+        var coordinator = NewCoordinator();
+        var reply = coordinator.Ask<SweepRejected>(new SubmitSweep(Experiments.Sleep(2).Replace("uniform(0, 1)", "loguniform(0, 1)"), "sleep.yml"), RemainingOrDefault).Result;
+        Assert.That(reply.Errors.Single(), Does.StartWith("param_space.value: loguniform needs lo > 0 (got 0) at sleep.yml:"));
+        coordinator.Tell(new ListSweeps());
+        Assert.That(ExpectMsg<SweepsListed>().Sweeps, Is.Empty, "nothing was started, and the coordinator still answers");
+    }
+
+    [Test]
+    public void Gpu_trials_wait_with_a_reason_until_a_worker_offers_a_gpu()
+    {
+        var coordinator = NewCoordinator();
+        var cpuWorker = CreateTestProbe();
+        Join(coordinator, cpuWorker, cpu: 4);
+        var id = Submit(coordinator, Experiments.Sleep(2, resources: "resources_per_worker: {cpu: 1, gpu: 0.5}"));
+        cpuWorker.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.That(Status(coordinator, id).PendingReason, Is.EqualTo("no worker offers gpu"));
+        var gpuWorker = CreateTestProbe();
+        Join(coordinator, gpuWorker, 4, 0);
+        var starts = new[] { gpuWorker.ExpectMsg<StartTrial>(), gpuWorker.ExpectMsg<StartTrial>() };
+        Assert.That(starts.Select(s => s.Device), Is.EqualTo(new[] { "cuda:0", "cuda:0" }), "two half-GPU trials share one GPU");
+        Assert.That(Status(coordinator, id).PendingReason, Is.Null);
+    }
+
+    [Test]
+    public void Without_gpus_a_gpu_experiment_can_be_run_on_cpu_slots()
+    {
+        var coordinator = NewCoordinator();
+        var worker = CreateTestProbe();
+        Join(coordinator, worker, cpu: 1);
+        Submit(coordinator, Experiments.Sleep(1, resources: "resources_per_worker: {cpu: 1, gpu: 1}"), gpuOnCpu: true);
+        Assert.That(worker.ExpectMsg<StartTrial>().Device, Is.EqualTo("cpu"));
+    }
+
+    [Test]
+    public void A_report_from_a_stale_attempt_is_ignored()
+    {
+        var coordinator = NewCoordinator();
+        var first = CreateTestProbe();
+        Join(coordinator, first, cpu: 1);
+        var id = Submit(coordinator, Experiments.Sleep(1));
+        var attempt1 = first.ExpectMsg<StartTrial>();
+        Sys.Stop(first.Ref);
+        var second = CreateTestProbe();
+        Join(coordinator, second, cpu: 1);
+        var attempt2 = second.ExpectMsg<StartTrial>();
+        Assert.That((attempt2.Index, attempt2.Attempt), Is.EqualTo((attempt1.Index, 2)), "the lost trial starts again elsewhere");
+        Finish(coordinator, second, attempt1, value: 0.123);
+        Assert.That(Status(coordinator, id).Status, Is.EqualTo(SweepStatus.Running), "attempt 1's result does not count");
+        Finish(coordinator, second, attempt2, value: 0.5);
+        AwaitAssert(() => Assert.That(Status(coordinator, id).Trials.Single().Metrics["value"], Is.EqualTo(0.5)));
+    }
+
+    [Test]
+    public void Cancelling_stops_running_trials_and_drops_pending_ones()
+    {
+        var coordinator = NewCoordinator();
+        var worker = CreateTestProbe();
+        Join(coordinator, worker, cpu: 2);
+        var id = Submit(coordinator, Experiments.Sleep(6));
+        var running = new[] { worker.ExpectMsg<StartTrial>(), worker.ExpectMsg<StartTrial>() };
+        Assert.That(coordinator.Ask<SweepCancelAccepted>(new CancelSweep(id), RemainingOrDefault).Result.Found);
+        var cancels = new[] { worker.ExpectMsg<CancelTrial>(), worker.ExpectMsg<CancelTrial>() };
+        Assert.That(cancels.Select(c => c.Index).Order(), Is.EqualTo(running.Select(s => s.Index).Order()));
+        foreach (var start in running)
+            coordinator.Tell(new ReportTrialEnded(id, start.Index, start.Attempt, TrialStatus.Cancelled, ImmutableDictionary<string, double>.Empty, "cancelled", 0.1, null), worker.Ref);
+        AwaitAssert(() => Assert.That(Status(coordinator, id).Status, Is.EqualTo(SweepStatus.Cancelled)));
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.That(coordinator.Ask<SweepCancelAccepted>(new CancelSweep("nope"), RemainingOrDefault).Result.Message, Is.EqualTo("no sweep has the id 'nope'"));
+    }
+
+    [Test]
+    public void Workers_are_listed_with_what_runs_on_them()
+    {
+        var coordinator = NewCoordinator();
+        var worker = CreateTestProbe();
+        Join(coordinator, worker, 2, 0);
+        Submit(coordinator, Experiments.Sleep(1, resources: "resources_per_worker: {cpu: 1, gpu: 0.5}"));
+        worker.ExpectMsg<StartTrial>();
+        var listed = coordinator.Ask<WorkersListed>(new GetWorkers(), RemainingOrDefault).Result.Workers.Single();
+        Assert.That((listed.CpuSlots, listed.CpuBusy, listed.GpuBusy[0]), Is.EqualTo((2.0, 1.0, 0.5)));
+        Assert.That(listed.Running.Single(), Does.EndWith("on cuda:0"));
+    }
+}

@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Serialization;
+using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Cluster.Tests;
+
+public class SerializerTests
+{
+    private static readonly ParamValue.Map Params = new(
+    [
+        KeyValuePair.Create("bs", (ParamValue)new ParamValue.Int(128)),
+        KeyValuePair.Create("lr", (ParamValue)new ParamValue.Real(0.002)),
+        KeyValuePair.Create("whole_real", (ParamValue)new ParamValue.Real(5.0)),
+        KeyValuePair.Create("optimizer", (ParamValue)new ParamValue.Text("adam")),
+        KeyValuePair.Create("out_channels", (ParamValue)new ParamValue.List([new ParamValue.Int(14), new ParamValue.Int(18)])),
+        KeyValuePair.Create("nested", (ParamValue)new ParamValue.Map([KeyValuePair.Create("on", (ParamValue)new ParamValue.Bool(true)), KeyValuePair.Create("none", (ParamValue)ParamValue.Null.Instance)])),
+    ]);
+
+    private static readonly DateTimeOffset At = new(2026, 11, 27, 18, 0, 0, TimeSpan.Zero);
+    private static readonly EpochPoint Point = new(2, 0.31, 0.97, 12.5);
+    private static readonly ImmutableDictionary<string, double> Metrics = ImmutableDictionary<string, double>.Empty.Add("test_f1", 0.97).Add("test_acc", 0.96);
+    private static readonly TrialSnapshot Trial = new(3, TrialStatus.Running, 1, 99, Params, Metrics, [Point], "akka.tcp://sweep@127.0.0.1:4053", "cuda:0", At, 1.5, null, "/runs/x/trial-0003");
+    private static readonly SweepSnapshot Sweep = new("ab12cd34", "Simple CNN", SweepStatus.Running, new MetricSpec("test_f1", MetricDirection.Maximize),
+        10, 6, [Trial], "no worker offers gpu", At, null, "/runs/x");
+
+    /// <summary>One example of every message type that may cross nodes.</summary>
+    private static readonly Dictionary<Type, ISweepMessage> Examples = new ISweepMessage[]
+    {
+        new SubmitSweep("name: x\n", "x.yml", 5, 7, "renamed", 3, true),
+        new SweepAccepted("ab12cd34", 10),
+        new SweepRejected(["param_space.lr: loguniform needs lo > 0 (got 0) at x.yml:4:7"]),
+        new CancelSweep("ab12cd34"),
+        new SweepCancelAccepted("ab12cd34", true, "stopping"),
+        new RegisterWorker("akka.tcp://sweep@127.0.0.1:4054", [0, 1], 4, [new RunningAttempt("ab12cd34", 3, 2)]),
+        new ReportTrialProgress("ab12cd34", 3, 1, Point, 10000),
+        new ReportTrialEnded("ab12cd34", 3, 1, TrialStatus.Completed, Metrics, null, 60.5, "/runs/x/trial-0003"),
+        new GetSweep("ab12cd34"),
+        new SweepFound(Sweep),
+        new ListSweeps(),
+        new SweepsListed([Sweep]),
+        new GetWorkers(),
+        new WorkersListed([new WorkerSnapshot("akka.tcp://sweep@127.0.0.1:4054", [0], 2, 1, ImmutableDictionary<int, double>.Empty.Add(0, 0.5), ["ab12cd34/3#1 on cuda:0"], 7)]),
+        new StartTrial("ab12cd34", 3, 1, "convnet", Params, 99, "cuda:0", 5, 3600, "/runs/x/trial-0003"),
+        new CancelTrial("ab12cd34", 3, 1),
+        new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
+        new TrialPlanned("ab12cd34", 3, 99, Params),
+        new TrialStarted("ab12cd34", 3, 1, "worker", "node", "cpu", At),
+        new TrialProgressed("ab12cd34", 3, 1, Point),
+        new TrialCompleted("ab12cd34", 3, 1, Metrics, 60.5, "/runs/x/trial-0003", At),
+        new TrialFailed("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 12, At),
+        new TrialRequeued("ab12cd34", 3, 1, "its worker left the cluster"),
+        new TrialCancelled("ab12cd34", 3, At),
+        new SweepCancelled("ab12cd34", At),
+    }.ToDictionary(m => m.GetType());
+
+    private static IEnumerable<Type> MessageTypes() => typeof(ISweepMessage).Assembly.GetTypes()
+        .Where(t => typeof(ISweepMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false });
+
+    [TestCaseSource(nameof(MessageTypes))]
+    public void Every_message_round_trips(Type type)
+    {
+        Assert.That(Examples.ContainsKey(type), $"{type.Name} crosses nodes: add an example here");
+        using var system = ActorSystem.Create("serializer-test");
+        var serializer = new SweepMessageSerializer((ExtendedActorSystem)system);
+        var message = Examples[type];
+        var bytes = serializer.ToBinary(message);
+        var back = serializer.FromBinary(bytes, serializer.Manifest(message));
+        Assert.That(back, Is.TypeOf(type));
+        Assert.That(serializer.ToBinary(back), Is.EqualTo(bytes), "nothing lost: the copy serializes to the same bytes");
+    }
+
+    [Test]
+    public void Parameter_values_keep_their_kinds()
+    {
+        using var system = ActorSystem.Create("serializer-test");
+        var serializer = new SweepMessageSerializer((ExtendedActorSystem)system);
+        var start = Examples[typeof(StartTrial)];
+        var back = (StartTrial)serializer.FromBinary(serializer.ToBinary(start), nameof(StartTrial));
+        Assert.That(back.Params, Is.EqualTo(Params), "5.0 stays a real, 128 an integer, lists and maps as they were");
+    }
+
+    [Test]
+    public void An_unknown_manifest_is_refused_with_its_name()
+    {
+        using var system = ActorSystem.Create("serializer-test");
+        var serializer = new SweepMessageSerializer((ExtendedActorSystem)system);
+        Assert.That(() => serializer.FromBinary([], "NoSuchMessage"), Throws.Exception.With.Message.Contains("NoSuchMessage"));
+    }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Cluster.Tests;
+
+public class SweepStateTests
+{
+    private static readonly DateTimeOffset At = DateTimeOffset.UnixEpoch;
+
+    private static SweepState NewSweep(int trials, string direction = "maximize")
+    {
+        var yaml = Experiments.Sleep(trials).Replace("direction: maximize", $"direction: {direction}");
+        var spec = ExperimentSpecParser.Parse(yaml, "sleep.yml").Spec!;
+        return new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", trials, 7, null, false, "/runs/s1", At), spec);
+    }
+
+    private static int Start(SweepState sweep, int attempt = 1)
+    {
+        var (index, planned) = sweep.NextToStart();
+        if (planned is not null) sweep.Apply(planned);
+        sweep.Apply(new TrialStarted("s1", index, sweep.Trial(index).Attempt + 1, "w", "node", "cpu", At));
+        return index;
+    }
+
+    private static void Complete(SweepState sweep, int index, double value) =>
+        sweep.Apply(new TrialCompleted("s1", index, sweep.Trial(index).Attempt, ImmutableDictionary<string, double>.Empty.Add("value", value), 1, null, At));
+
+    [Test]
+    public void Trials_are_planned_one_by_one_and_the_sweep_completes_when_all_end()
+    {
+        var sweep = NewSweep(3);
+        Assert.That(sweep.Snapshot().Pending, Is.EqualTo(3));
+        var first = Start(sweep);
+        var second = Start(sweep);
+        Assert.That((first, second), Is.EqualTo((0, 1)));
+        Assert.That(sweep.Snapshot().Trials, Has.Length.EqualTo(2), "the sampler is asked only when a trial can start");
+        Assert.That(sweep.Status, Is.EqualTo(SweepStatus.Running));
+        Complete(sweep, 0, 0.3);
+        sweep.Apply(new TrialFailed("s1", 1, 1, "boom", 1, At));
+        Complete(sweep, Start(sweep), 0.9);
+        var snapshot = sweep.Snapshot();
+        Assert.That(snapshot.Status, Is.EqualTo(SweepStatus.Completed));
+        var summary = snapshot.Summary;
+        Assert.That((summary.Completed, summary.Failed, summary.Cancelled, summary.Max), Is.EqualTo((2, 1, 0, 0.9)));
+        Assert.That(summary.Mean, Is.EqualTo(0.6).Within(1e-12));
+        Assert.That(summary.Std, Is.EqualTo(0.3).Within(1e-12), "population standard deviation, as numpy's default");
+        Assert.That(snapshot.Best!.Index, Is.EqualTo(2));
+        Assert.That(sweep.HasTrialToStart, Is.False);
+    }
+
+    [Test]
+    public void The_best_follows_the_direction_and_ties_go_to_the_lower_index()
+    {
+        var max = NewSweep(3);
+        foreach (var v in new[] { 0.5, 0.8, 0.8 }) Complete(max, Start(max), v);
+        Assert.That(max.Snapshot().Best!.Index, Is.EqualTo(1));
+        var min = NewSweep(3, "minimize");
+        foreach (var v in new[] { 0.5, 0.2, 0.2 }) Complete(min, Start(min), v);
+        Assert.That(min.Snapshot().Best!.Index, Is.EqualTo(1));
+        Assert.That(min.Snapshot().Summary.Max, Is.EqualTo(0.2), "the best value in the metric's direction");
+    }
+
+    [Test]
+    public void The_planned_parameters_are_those_of_the_static_plan()
+    {
+        var sweep = NewSweep(4);
+        for (var i = 0; i < 4; i++) Start(sweep);
+        var plan = Core.Planning.TrialPlanner.Plan(sweep.Spec);
+        Assert.That(sweep.Snapshot().Trials.Select(t => t.Params), Is.EqualTo(plan.Trials.Select(t => t.Params)));
+        Assert.That(sweep.Snapshot().Trials.Select(t => t.Seed), Is.EqualTo(plan.Trials.Select(t => t.Seed)));
+    }
+
+    [Test]
+    public void A_requeued_trial_starts_again_first_with_the_next_attempt()
+    {
+        var sweep = NewSweep(3);
+        var lost = Start(sweep);
+        sweep.Apply(new TrialRequeued("s1", lost, 1, "its worker left the cluster"));
+        Assert.That(sweep.Snapshot().Trials[0].Status, Is.EqualTo(TrialStatus.Pending));
+        var again = Start(sweep);
+        Assert.That(again, Is.EqualTo(lost));
+        Assert.That(sweep.Trial(again).Attempt, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Cancelling_drops_waiting_trials_and_ends_when_running_ones_stop()
+    {
+        var sweep = NewSweep(5);
+        var running = Start(sweep);
+        sweep.Apply(new SweepCancelled("s1", At));
+        Assert.That(sweep.HasTrialToStart, Is.False);
+        Assert.That(sweep.Status, Is.EqualTo(SweepStatus.Running), "a trial still runs");
+        sweep.Apply(new TrialCancelled("s1", running, At));
+        var snapshot = sweep.Snapshot();
+        Assert.That(snapshot.Status, Is.EqualTo(SweepStatus.Cancelled));
+        Assert.That(snapshot.Pending, Is.Zero);
+        Assert.That(snapshot.Summary.Cancelled, Is.EqualTo(1));
+    }
+}
