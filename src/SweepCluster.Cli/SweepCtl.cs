@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SweepCluster.Cli.Commands;
+using SweepCluster.Cli.Remote;
 using SweepCluster.Training.Data;
 using SweepCluster.Training.Trainers;
 
@@ -8,8 +9,28 @@ namespace SweepCluster.Cli;
 /// <summary>The <c>sweepctl</c> command line: builds the command tree and runs one invocation.</summary>
 public static class SweepCtl
 {
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, output, error, Console.In);
+
+    public static int Run(string[] args, TextWriter output, TextWriter error, TextReader input)
     {
+        if (RemoteInvocation.TryParse(args) is { } remote)
+        {
+            using var interrupt = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                interrupt.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                return RemoteClient.RunAsync(remote, output, error, input, interrupt.Token).GetAwaiter().GetResult();
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }
         var root = new RootCommand("sweepctl: plan, run and operate hyperparameter sweeps on a SweepCluster cluster")
         {
             ValidateCommand.Create(output, error),
@@ -17,12 +38,16 @@ public static class SweepCtl
             DataCommand.Create(output, error),
             TrainCommand.Create(output, error),
             RunCommand.Create(output, error),
+            NodeCommand.Create(output, error),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var parseError in parsed.Errors) error.WriteLine($"sweepctl: {parseError.Message}");
-            var command = parsed.CommandResult.Command == root ? "sweepctl" : $"sweepctl {parsed.CommandResult.Command.Name}";
+            var names = new List<string>();
+            for (var result = parsed.CommandResult; result is not null && result.Command != root; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+                names.Insert(0, result.Command.Name);
+            var command = string.Join(' ', ["sweepctl", .. names]);
             error.WriteLine($"Run '{command} --help' for usage.");
             return ExitCodes.InvalidInput;
         }

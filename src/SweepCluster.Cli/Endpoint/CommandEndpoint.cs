@@ -1,0 +1,81 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using SweepCluster.Core.Results;
+
+namespace SweepCluster.Cli.Endpoint;
+
+/// <param name="Token">Required as a bearer token on every request when set; it must be when <paramref name="Host"/> is not loopback.</param>
+public sealed record EndpointOptions(string Host, int Port, string? Token)
+{
+    public bool IsLoopback => Host is "localhost" || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
+}
+
+/// <summary>
+/// The node's command endpoint: HTTP with JSON bodies, so that curl works too. <c>GET /api/palettes</c> describes
+/// the palettes; <c>POST /api/{palette}/{command}</c> with <c>{"switches": {...}}</c> runs one.
+/// </summary>
+internal static class CommandEndpoint
+{
+    public const long MaxRequestBytes = 1 << 20;
+
+    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private sealed record CommandRequest(Dictionary<string, string>? Switches, string? Source);
+
+    public static void Map(WebApplication app, EndpointOptions options)
+    {
+        if (options.Token is { } token) app.Use(async (context, next) =>
+        {
+            if (!Authorized(context.Request.Headers.Authorization.ToString(), token))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await context.Response.WriteAsJsonAsync(new { error = "unauthorized: send the node's token as a bearer token (sweepctl reads SWEEP_CMD_TOKEN)" });
+                return;
+            }
+            await next();
+        });
+        app.MapGet("/api/palettes", () => Results.Json(new { palettes = Palettes.All }, Json));
+        app.MapPost("/api/{palette}/{command}", async (string palette, string command, HttpContext context) =>
+        {
+            if (Palettes.Find(palette, command) is not { } description)
+                return Respond(CommandResult.Invalid($"no command '{palette} {command}'; GET /api/palettes lists them") with { Status = HttpStatusCode.NotFound });
+            CommandRequest? request;
+            try
+            {
+                request = await JsonSerializer.DeserializeAsync<CommandRequest>(context.Request.Body, Json, context.RequestAborted);
+            }
+            catch (Exception e) when (e is JsonException or BadHttpRequestException)
+            {
+                return Respond(CommandResult.Invalid($"the request body is not a command: {e.Message}"));
+            }
+            var switches = request?.Switches ?? [];
+            var missing = description.Switches.Where(s => s.Mandatory && !switches.ContainsKey(s.Name)).Select(s => $"--{s.Name}").ToList();
+            if (missing.Count > 0) return Respond(CommandResult.Invalid($"{palette} {command} needs {string.Join(", ", missing)}"));
+            var handlers = new CommandHandlers(context.RequestServices.GetRequiredService<ActorSystem>(), context.RequestServices.GetRequiredService<ActorRegistry>());
+            try
+            {
+                return Respond(await handlers.Execute(palette, command, switches, request?.Source));
+            }
+            catch (AskTimeoutException)
+            {
+                return Respond(CommandResult.Failed("the coordinator did not answer within 10 s: is a node with the coordinator role up? (cluster show)"));
+            }
+        });
+    }
+
+    private static IResult Respond(CommandResult result) => Results.Text(result.ToJson(), "application/json", Encoding.UTF8, (int)result.Status);
+
+    private static bool Authorized(string header, string token)
+    {
+        const string scheme = "Bearer ";
+        if (!header.StartsWith(scheme, StringComparison.Ordinal)) return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[scheme.Length..]), Encoding.UTF8.GetBytes(token));
+    }
+}

@@ -1,0 +1,275 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using SweepCluster.Cli.Output;
+using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Hosting;
+using SweepCluster.Core.Results;
+
+namespace SweepCluster.Cli.Endpoint;
+
+/// <summary>
+/// The palettes' commands, carried out on this node: sweep commands go to the coordinator singleton through its
+/// proxy (so any node answers them), cluster commands to this node's view of the membership.
+/// </summary>
+internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry)
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    public Task<CommandResult> Execute(string palette, string command, IReadOnlyDictionary<string, string> switches, string? source) =>
+        (palette, command) switch
+        {
+            ("sweep", "submit") => Submit(switches, source),
+            ("sweep", "list") => List(),
+            ("sweep", "status") or ("sweep", "watch") => WithSweep(switches, SweepStatusText),
+            ("sweep", "trials") => Trials(switches),
+            ("sweep", "best") => WithSweep(switches, Best),
+            ("sweep", "cancel") => Cancel(switches),
+            ("cluster", "show") => Task.FromResult(ClusterShow()),
+            ("cluster", "leader") => Task.FromResult(ClusterLeader()),
+            ("cluster", "leave") => Task.FromResult(ChangeMember(switches, leave: true)),
+            ("cluster", "down") => Task.FromResult(ChangeMember(switches, leave: false)),
+            ("node", "show") => NodeShow(),
+            _ => Task.FromResult(CommandResult.Invalid($"no command '{palette} {command}'")),
+        };
+
+    private Task<T> Ask<T>(object message) => registry.Get<SweepCoordinator>().Ask<T>(message, AskTimeout);
+
+    private async Task<CommandResult> Submit(IReadOnlyDictionary<string, string> s, string? source)
+    {
+        int? trials = null, epochs = null;
+        if (s.TryGetValue("trials", out var t) && (trials = PositiveInt(t)) is null) return CommandResult.Invalid($"--trials needs a whole number >= 1 (got '{t}')");
+        if (s.TryGetValue("epochs", out var e) && (epochs = PositiveInt(e)) is null) return CommandResult.Invalid($"--epochs needs a whole number >= 1 (got '{e}')");
+        var reply = await Ask<object>(new SubmitSweep(s["file"], source ?? "experiment.yml", trials, Name: s.GetValueOrDefault("name"), Epochs: epochs));
+        return reply switch
+        {
+            SweepAccepted accepted => CommandResult.Ok(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("id", accepted.Id);
+                w.WriteNumber("total_trials", accepted.TotalTrials);
+                w.WriteEndObject();
+            }, accepted.Id),
+            SweepRejected rejected => CommandResult.Invalid($"{source}: the experiment is invalid", rejected.Errors),
+            _ => CommandResult.Failed($"unexpected answer {reply.GetType().Name}"),
+        };
+    }
+
+    private async Task<CommandResult> List()
+    {
+        var sweeps = (await Ask<SweepsListed>(new ListSweeps())).Sweeps;
+        var text = new StringWriter();
+        TextTable.Write(text, ["id", "name", "state", "done/total", "best", "started"],
+        [
+            .. sweeps.Select(s => (IReadOnlyList<string>)
+            [
+                s.Id, s.Name, Lower(s.Status), $"{s.Done}/{s.TotalTrials}",
+                s.Best is { } b ? $"{SweepProgressView.Format(b.Metrics[s.Metric.Name])} (trial {b.Index})" : "-",
+                s.SubmittedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            ]),
+        ], new HashSet<int>());
+        return CommandResult.Ok(w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("sweeps");
+            foreach (var sweep in sweeps)
+            {
+                w.WriteStartObject();
+                SweepReport.WriteHeader(w, sweep);
+                w.WritePropertyName("best");
+                SweepReport.WriteBest(w, sweep.Best);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }, text.ToString());
+    }
+
+    private async Task<CommandResult> WithSweep(IReadOnlyDictionary<string, string> s, Func<SweepSnapshot, CommandResult> render)
+    {
+        var sweep = (await Ask<SweepFound>(new GetSweep(s["id"]))).Sweep;
+        return sweep is null ? CommandResult.Failed($"no sweep has the id '{s["id"]}' (sweep list shows them)") : render(sweep);
+    }
+
+    private static CommandResult SweepStatusText(SweepSnapshot sweep)
+    {
+        var text = new StringWriter();
+        new SweepProgressView(text).Show(sweep);
+        var counts = sweep.Trials.GroupBy(t => t.Status).ToDictionary(g => g.Key, g => g.Count());
+        text.WriteLine($"state {Lower(sweep.Status)}; trials: {sweep.Pending} pending, {sweep.Running} running, "
+            + $"{counts.GetValueOrDefault(TrialStatus.Completed)} completed, {counts.GetValueOrDefault(TrialStatus.Failed)} failed, {counts.GetValueOrDefault(TrialStatus.Cancelled)} cancelled");
+        foreach (var failed in sweep.Trials.Where(t => t.Status == TrialStatus.Failed)) text.WriteLine($"  trial {failed.Index} failed: {failed.Reason}");
+        return CommandResult.Ok(w =>
+        {
+            w.WriteStartObject();
+            SweepReport.WriteHeader(w, sweep);
+            w.WriteStartArray("running");
+            foreach (var trial in sweep.Trials.Where(t => t.Status == TrialStatus.Running)) SweepReport.WriteTrial(w, trial);
+            w.WriteEndArray();
+            w.WritePropertyName("best");
+            SweepReport.WriteBest(w, sweep.Best);
+            w.WriteEndObject();
+        }, text.ToString());
+    }
+
+    private Task<CommandResult> Trials(IReadOnlyDictionary<string, string> s)
+    {
+        int? top = null;
+        if (s.TryGetValue("top", out var k) && (top = PositiveInt(k)) is null) return Task.FromResult(CommandResult.Invalid($"--top needs a whole number >= 1 (got '{k}')"));
+        TrialStatus? state = null;
+        if (s.TryGetValue("state", out var name))
+        {
+            if (!Enum.TryParse<TrialStatus>(name, ignoreCase: true, out var parsed) || int.TryParse(name, out _))
+                return Task.FromResult(CommandResult.Invalid($"--state takes pending, running, completed, failed or cancelled (got '{name}')"));
+            state = parsed;
+        }
+        return WithSweep(s, sweep =>
+        {
+            var trials = sweep.ByMetric().Where(t => state is null || t.Status == state).Take(top ?? int.MaxValue).ToList();
+            var text = new StringWriter();
+            SweepResultWriter.WriteTrials(text, sweep, trials);
+            return CommandResult.Ok(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("trials");
+                foreach (var trial in trials) SweepReport.WriteTrial(w, trial);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }, text.ToString());
+        });
+    }
+
+    private static CommandResult Best(SweepSnapshot sweep)
+    {
+        if (sweep.Best is not { } best) return CommandResult.Failed($"sweep {sweep.Id} has no completed trial yet");
+        var text = $"trial {best.Index}: {string.Join(", ", best.Params.Entries.Select(e => $"{e.Key}={e.Value}"))}\n"
+            + $"  {string.Join(", ", best.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {SweepProgressView.Format(m.Value)}"))}\n"
+            + (best.ArtifactDirectory is null ? "" : $"  artifacts: {best.ArtifactDirectory}\n");
+        return CommandResult.Ok(w => SweepReport.WriteBest(w, best), text);
+    }
+
+    private async Task<CommandResult> Cancel(IReadOnlyDictionary<string, string> s)
+    {
+        var reply = await Ask<SweepCancelAccepted>(new CancelSweep(s["id"]));
+        if (!reply.Found) return CommandResult.Failed(reply.Message);
+        return CommandResult.Ok(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("id", reply.Id);
+            w.WriteString("message", reply.Message);
+            w.WriteEndObject();
+        }, reply.Message);
+    }
+
+    private CommandResult ClusterShow()
+    {
+        var state = Akka.Cluster.Cluster.Get(system).State;
+        var members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).ToList();
+        var text = new StringWriter();
+        foreach (var m in members)
+            text.WriteLine($"{m.Address} | [{string.Join(",", m.Roles.Order(StringComparer.Ordinal))}] | {Lower(m.Status)} |{(state.Unreachable.Contains(m) ? " unreachable" : "")}");
+        text.WriteLine($"Count: {members.Count} nodes");
+        return CommandResult.Ok(w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("members");
+            foreach (var m in members)
+            {
+                w.WriteStartObject();
+                w.WriteString("address", m.Address.ToString());
+                w.WriteStartArray("roles");
+                foreach (var role in m.Roles.Order(StringComparer.Ordinal)) w.WriteStringValue(role);
+                w.WriteEndArray();
+                w.WriteString("status", Lower(m.Status));
+                w.WriteBoolean("reachable", !state.Unreachable.Contains(m));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }, text.ToString());
+    }
+
+    private CommandResult ClusterLeader()
+    {
+        var leader = Akka.Cluster.Cluster.Get(system).State.Leader;
+        return leader is null
+            ? CommandResult.Failed("the cluster has no leader yet")
+            : CommandResult.Ok(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("leader", leader.ToString());
+                w.WriteEndObject();
+            }, leader + "\n");
+    }
+
+    private CommandResult ChangeMember(IReadOnlyDictionary<string, string> s, bool leave)
+    {
+        string normalized;
+        try
+        {
+            normalized = NodeAddress.Normalize(s["address"]);
+        }
+        catch (FormatException e)
+        {
+            return CommandResult.Invalid(e.Message);
+        }
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var member = cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == normalized);
+        if (member is null) return CommandResult.Failed($"no member at {normalized} (cluster show lists them)");
+        if (leave) cluster.Leave(member.Address);
+        else cluster.Down(member.Address);
+        var message = $"{(leave ? "leaving" : "downing")} {normalized}";
+        return CommandResult.Ok(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("address", normalized);
+            w.WriteString("action", leave ? "leave" : "down");
+            w.WriteEndObject();
+        }, message);
+    }
+
+    private async Task<CommandResult> NodeShow()
+    {
+        var workers = (await Ask<WorkersListed>(new GetWorkers())).Workers;
+        var text = new StringWriter();
+        TextTable.Write(text, ["worker", "gpus", "cpu slots", "trials done", "running"],
+        [
+            .. workers.Select(w => (IReadOnlyList<string>)
+            [
+                w.Node,
+                w.Gpus.IsEmpty ? "none" : string.Join(" ", w.Gpus.Select(g => $"{g}:{w.GpuBusy.GetValueOrDefault(g):0.##}")),
+                $"{w.CpuBusy:0.##}/{w.CpuSlots:0.##}",
+                w.TrialsDone.ToString(CultureInfo.InvariantCulture),
+                w.Running.IsEmpty ? "-" : string.Join("; ", w.Running),
+            ]),
+        ], new HashSet<int> { 3 });
+        return CommandResult.Ok(w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("workers");
+            foreach (var worker in workers)
+            {
+                w.WriteStartObject();
+                w.WriteString("node", worker.Node);
+                w.WriteStartArray("gpus");
+                foreach (var gpu in worker.Gpus) w.WriteNumberValue(gpu);
+                w.WriteEndArray();
+                w.WriteNumber("cpu_slots", worker.CpuSlots);
+                w.WriteNumber("cpu_busy", worker.CpuBusy);
+                w.WriteStartArray("running");
+                foreach (var r in worker.Running) w.WriteStringValue(r);
+                w.WriteEndArray();
+                w.WriteNumber("trials_done", worker.TrialsDone);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }, text.ToString());
+    }
+
+    private static int? PositiveInt(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1 ? value : null;
+
+    private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+}

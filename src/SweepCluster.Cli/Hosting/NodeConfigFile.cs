@@ -1,0 +1,73 @@
+using System.Globalization;
+using SweepCluster.Core.Spec;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace SweepCluster.Cli.Hosting;
+
+/// <summary>A node's settings as written in a <c>cluster-config/*.yml</c> file; command-line switches override them.</summary>
+internal sealed record NodeSettings(
+    string? Roles = null,
+    string? Host = null,
+    int? Port = null,
+    string? SeedNodes = null,
+    string? CmdHost = null,
+    int? CmdPort = null,
+    string? CmdToken = null,
+    string? Gpus = null,
+    double? CpuSlots = null,
+    string? Data = null,
+    string? Store = null)
+{
+    private static readonly string[] Keys = ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store"];
+
+    /// <summary>Reads the file, or throws a <see cref="FormatException"/> naming the file, line and key.</summary>
+    public static NodeSettings Read(string path)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(File.ReadAllText(path)));
+        }
+        catch (Exception e) when (e is YamlException or IOException)
+        {
+            throw new FormatException($"{path}: not a readable YAML file ({e.Message})");
+        }
+        if (stream.Documents.Count == 0) return new NodeSettings();
+        if (stream.Documents[0].RootNode is not YamlMappingNode root) throw new FormatException($"{path}: a node config file is a mapping of keys ({string.Join(", ", Keys)})");
+        var settings = new NodeSettings();
+        foreach (var (keyNode, value) in root.Children)
+        {
+            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            string Where() => $"{key} at {path}:{value.Start.Line}:{value.Start.Column}";
+            string Text() => value switch
+            {
+                YamlScalarNode { Value: { } v } => v,
+                YamlSequenceNode seq => string.Join(",", seq.Children.Select(c => ((YamlScalarNode)c).Value)),
+                _ => throw new FormatException($"{Where()}: needs a value or a list"),
+            };
+            int Int() => int.TryParse(Text(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new FormatException($"{Where()}: needs a whole number (got '{Text()}')");
+            settings = key switch
+            {
+                "roles" => settings with { Roles = Text() },
+                "host" => settings with { Host = Text() },
+                "port" => settings with { Port = Int() },
+                "seed_nodes" => settings with { SeedNodes = Text() },
+                "cmd_host" => settings with { CmdHost = Text() },
+                "cmd_port" => settings with { CmdPort = Int() },
+                "cmd_token" => settings with { CmdToken = Text() },
+                "gpus" => settings with { Gpus = Text() },
+                "cpu_slots" => settings with { CpuSlots = double.TryParse(Text(), NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && c > 0 ? c : throw new FormatException($"{Where()}: needs a number > 0 (got '{Text()}')") },
+                "data" => settings with { Data = Text() },
+                "store" => settings with { Store = Text() },
+                _ => throw new FormatException($"{key} at {path}:{keyNode.Start.Line}:{keyNode.Start.Column}: unknown key{KeyHints.DidYouMean(key, Keys)}"),
+            };
+        }
+        return settings;
+    }
+
+    /// <summary>These settings, with every value <paramref name="over"/> has taking its place.</summary>
+    public NodeSettings OverriddenBy(NodeSettings over) => new(
+        over.Roles ?? Roles, over.Host ?? Host, over.Port ?? Port, over.SeedNodes ?? SeedNodes, over.CmdHost ?? CmdHost, over.CmdPort ?? CmdPort,
+        over.CmdToken ?? CmdToken, over.Gpus ?? Gpus, over.CpuSlots ?? CpuSlots, over.Data ?? Data, over.Store ?? Store);
+}
