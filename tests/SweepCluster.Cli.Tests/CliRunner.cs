@@ -17,15 +17,17 @@ internal static class CliRunner
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 
-    public static CliResult RunProcess(params string[] args) => RunProcess(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), args);
+    public static CliResult RunProcess(params string[] args) => RunProcess(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), null, args);
 
-    public static CliResult RunProcess(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    public static CliResult RunProcess(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, string? input, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(TestContext.CurrentContext.TestDirectory, "sweepctl.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
+        if (input is not null) process.StandardInput.Write(input);
+        process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))

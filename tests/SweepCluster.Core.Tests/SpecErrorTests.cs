@@ -108,6 +108,14 @@ public class SpecErrorTests
     }
 
     [Test]
+    public void A_call_split_by_a_flow_map_says_why()
+    {
+        var yaml = Specs.WithSpace("  x: uniform(0, 1)").Replace("param_space:\n  x: uniform(0, 1)", "param_space: {x: uniform(0, 1)}");
+        var error = Specs.Errors(yaml).First();
+        Assert.That(error.Message, Does.Contain("inside {...} YAML splits at commas: quote the expression"));
+    }
+
+    [Test]
     public void Missing_required_keys_are_each_named()
     {
         var errors = Specs.Errors("kind: group\nparam_space: {}\n");

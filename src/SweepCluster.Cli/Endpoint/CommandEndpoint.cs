@@ -51,6 +51,10 @@ internal static class CommandEndpoint
             {
                 request = await JsonSerializer.DeserializeAsync<CommandRequest>(context.Request.Body, Json, context.RequestAborted);
             }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return Respond(CommandResult.Invalid($"the request body is larger than {MaxRequestBytes >> 20} MiB") with { Status = HttpStatusCode.RequestEntityTooLarge });
+            }
             catch (Exception e) when (e is JsonException or BadHttpRequestException)
             {
                 return Respond(CommandResult.Invalid($"the request body is not a command: {e.Message}"));

@@ -258,7 +258,9 @@ public static partial class ExperimentSpecParser
             var distribution = DistributionParser.Parse(text, out var error);
             if (distribution is null)
             {
-                Error(node.Start, path, error!);
+                Error(node.Start, path, Depth(text) > 0
+                    ? $"{error}; inside {{...}} YAML splits at commas: quote the expression, e.g. '{text}, ...)', or write the map in block style"
+                    : error!);
                 return null;
             }
             if (sampler == SamplerKind.Grid && distribution.Cardinality is null)

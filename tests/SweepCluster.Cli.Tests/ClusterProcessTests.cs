@@ -1,0 +1,225 @@
+using System.Text.Json;
+
+namespace SweepCluster.Cli.Tests;
+
+/// <summary>
+/// Three real node processes on loopback (a coordinator and two workers, started with <c>sweepctl node start</c>),
+/// driven with the pbm-style client as an operator would.
+/// </summary>
+[NonParallelizable]
+public class ClusterProcessTests
+{
+    private NodeProcesses _nodes = null!;
+    private NodeProcesses.Node _coordinator = null!;
+    private NodeProcesses.Node _worker1 = null!;
+    private NodeProcesses.Node _worker2 = null!;
+    private readonly List<string> _files = [];
+
+    [OneTimeSetUp]
+    public void StartCluster()
+    {
+        _nodes = new NodeProcesses();
+        _coordinator = _nodes.Start("coordinator");
+        _worker1 = _nodes.Start("worker", _coordinator.ClusterAddress, "--cpu-slots 2");
+        _worker2 = _nodes.Start("worker", $"127.0.0.1:{_coordinator.Port}", "--cpu-slots 2");
+        NodeProcesses.WaitUntil(() => Json(_coordinator.Address, "node", "show").GetProperty("workers").GetArrayLength() == 2, TimeSpan.FromSeconds(60), "both workers to offer their slots");
+    }
+
+    [OneTimeTearDown]
+    public void StopCluster()
+    {
+        _nodes.Dispose();
+        foreach (var file in _files) File.Delete(file);
+    }
+
+    private string Experiment(int trials, double seconds)
+    {
+        var path = Path.Combine(_nodes.Root, $"sleep-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(path, $"""
+            name: sleepy
+            num_trials: {trials}
+            sampler: random
+            seed: 11
+            params:
+              seconds: {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}
+              steps: 2
+            param_space:
+              value: uniform(0, 1)
+            metric:
+              name: value
+              direction: maximize
+            run: builtin/sleep
+            """);
+        _files.Add(path);
+        return path;
+    }
+
+    private static JsonElement Json(string address, params string[] words)
+    {
+        var result = CliRunner.Run([address, .. words, "--format", "json"]);
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        return JsonDocument.Parse(result.Stdout).RootElement.Clone();
+    }
+
+    private string Submit(string address, string file)
+    {
+        var submitted = CliRunner.Run(address, "sweep", "submit", "-f", file);
+        Assert.That(submitted.ExitCode, Is.Zero, submitted.Stderr);
+        return submitted.Stdout.Trim();
+    }
+
+    [Test]
+    public void Cluster_show_lists_every_member_as_pbm_prints_it()
+    {
+        var result = CliRunner.Run(_worker1.Address, "cluster", "show");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        var lines = result.Stdout.Trim().Split('\n');
+        Assert.That(lines, Does.Contain($"{_coordinator.ClusterAddress} | [coordinator] | up |"));
+        Assert.That(lines, Does.Contain($"{_worker1.ClusterAddress} | [worker] | up |"));
+        Assert.That(lines, Does.Contain($"{_worker2.ClusterAddress} | [worker] | up |"));
+        Assert.That(lines[^1], Is.EqualTo("Count: 3 nodes"));
+    }
+
+    [Test]
+    public void A_sleep_sweep_runs_to_completion_on_both_workers()
+    {
+        var id = Submit(_worker2.Address, Experiment(8, 1.0));
+        Assert.That(id, Does.Match("^[0-9a-f]{8}$"));
+        var watch = CliRunner.Run(_coordinator.Address, "sweep", "watch", "-i", id);
+        Assert.That(watch.ExitCode, Is.Zero, watch.Stderr);
+        Assert.That(watch.Stdout, Does.Contain("8/8 done"));
+
+        var status = Json(_worker1.Address, "sweep", "status", "-i", id);
+        Assert.That(status.GetProperty("state").GetString(), Is.EqualTo("completed"));
+        Assert.That(status.GetProperty("summary").GetProperty("completed").GetInt32(), Is.EqualTo(8));
+        var trials = Json(_coordinator.Address, "sweep", "trials", "-i", id).GetProperty("trials").EnumerateArray().ToList();
+        Assert.That(trials.Select(t => t.GetProperty("node").GetString()).Distinct(), Is.EquivalentTo(new[] { _worker1.ClusterAddress, _worker2.ClusterAddress }));
+        var values = trials.Select(t => t.GetProperty("metrics").GetProperty("value").GetDouble()).ToList();
+        Assert.That(values, Is.Ordered.Descending, "sweep trials sorts by the metric");
+        var best = Json(_coordinator.Address, "sweep", "best", "-i", id);
+        Assert.That(best.GetProperty("metrics").GetProperty("value").GetDouble(), Is.EqualTo(values[0]));
+        Assert.That(Json(_coordinator.Address, "sweep", "trials", "-i", id, "--top", "3").GetProperty("trials").GetArrayLength(), Is.EqualTo(3));
+
+        var runDirectory = status.GetProperty("run_directory").GetString()!;
+        Assert.That(File.Exists(Path.Combine(runDirectory, "sweep.json")));
+        Assert.That(Directory.GetFiles(runDirectory, "trial.json", SearchOption.AllDirectories), Has.Length.EqualTo(8));
+        var list = Json(_worker1.Address, "sweep", "list").GetProperty("sweeps").EnumerateArray();
+        Assert.That(list.Any(s => s.GetProperty("id").GetString() == id && s.GetProperty("state").GetString() == "completed"));
+    }
+
+    [Test]
+    public void Cancelling_a_long_sweep_stops_its_running_trials()
+    {
+        var id = Submit(_coordinator.Address, Experiment(20, 120));
+        NodeProcesses.WaitUntil(() => Json(_coordinator.Address, "sweep", "status", "-i", id).GetProperty("running").GetArrayLength() == 4,
+            TimeSpan.FromSeconds(30), "four trials to run on the two workers' slots");
+        var cancel = CliRunner.Run(_worker1.Address, "sweep", "cancel", "-i", id);
+        Assert.That(cancel.ExitCode, Is.Zero, cancel.Stderr);
+        NodeProcesses.WaitUntil(() => Json(_coordinator.Address, "sweep", "status", "-i", id).GetProperty("state").GetString() == "cancelled",
+            TimeSpan.FromSeconds(30), "the sweep to end as cancelled");
+        var status = Json(_coordinator.Address, "sweep", "status", "-i", id);
+        Assert.That(status.GetProperty("summary").GetProperty("cancelled").GetInt32(), Is.EqualTo(4));
+        Assert.That(status.GetProperty("pending").GetInt32(), Is.Zero);
+        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "watch", "-i", id).ExitCode, Is.EqualTo(1), "watch exits 0 only for a completed sweep");
+        NodeProcesses.WaitUntil(() => Json(_coordinator.Address, "node", "show").GetProperty("workers").EnumerateArray().All(w => w.GetProperty("cpu_busy").GetDouble() == 0),
+            TimeSpan.FromSeconds(10), "the slots to be free again");
+    }
+
+    [Test]
+    public void A_malformed_experiment_gets_its_located_errors_and_the_node_keeps_serving()
+    {
+        var bad = Path.Combine(_nodes.Root, "bad.yml");
+        File.WriteAllText(bad, File.ReadAllText(CliRunner.Experiment("convnet.yml")).Replace("loguniform(0.0001, 0.01)", "loguniform(0, 0.01)"));
+        var result = CliRunner.Run(_coordinator.Address, "sweep", "submit", "-f", bad);
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Stderr, Does.Contain($"param_space.lr: loguniform needs lo > 0 (got 0) at {bad}:14:7"));
+        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "list").ExitCode, Is.Zero);
+    }
+
+    [Test]
+    public void Bad_usage_is_checked_against_the_servers_palettes()
+    {
+        var missing = CliRunner.Run(_coordinator.Address, "sweep", "status");
+        Assert.That((missing.ExitCode, missing.Stderr.Trim()), Is.EqualTo((2, "sweep status needs -i (--id)")));
+        var typo = CliRunner.Run(_coordinator.Address, "sweep", "trials", "-i", "x", "--topp", "3");
+        Assert.That(typo.ExitCode, Is.EqualTo(2));
+        Assert.That(typo.Stderr, Does.Contain("unknown switch --topp; did you mean '--top'?"));
+        var unknown = CliRunner.Run(_coordinator.Address, "sweep", "status", "-i", "00000000");
+        Assert.That((unknown.ExitCode, unknown.Stderr.Trim()), Is.EqualTo((1, "no sweep has the id '00000000' (sweep list shows them)")));
+    }
+
+    [Test]
+    public void The_repl_takes_commands_on_standard_input()
+    {
+        var result = CliRunner.RunProcess(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "help\ncluster show\nexit\n", _coordinator.Address);
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        Assert.That(result.Stdout, Does.StartWith($"successfully connected to {_coordinator.Address}"));
+        Assert.That(result.Stdout, Does.Contain($"[{_coordinator.Address}] sweepctl> "));
+        Assert.That(result.Stdout, Does.Contain("sweep submit -f FILE"), "help lists the palettes the server described");
+        Assert.That(result.Stdout, Does.Contain("Count: 3 nodes"));
+    }
+
+    [Test]
+    public void Curl_style_requests_work_and_large_bodies_are_refused()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{_coordinator.Address}/") };
+        var palettes = http.GetStringAsync("api/palettes").Result;
+        Assert.That(palettes, Does.Contain("\"name\":\"sweep\""));
+        var list = http.PostAsync("api/sweep/list", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")).Result;
+        Assert.That((int)list.StatusCode, Is.EqualTo(200));
+        var huge = new StringContent($"{{\"switches\":{{\"file\":\"{new string('x', 2 << 20)}\"}}}}", System.Text.Encoding.UTF8, "application/json");
+        Assert.That((int)http.PostAsync("api/sweep/submit", huge).Result.StatusCode, Is.EqualTo(413));
+        Assert.That(CliRunner.Run(_coordinator.Address, "cluster", "leader").ExitCode, Is.Zero, "the node still serves");
+    }
+}
+
+/// <summary>Nodes started on their own: endpoint security, unreachable nodes, late workers.</summary>
+[NonParallelizable]
+public class NodeProcessTests
+{
+    [Test]
+    public void An_unreachable_node_exits_3_and_says_so()
+    {
+        var port = NodeProcesses.FreePort();
+        var result = CliRunner.Run($"127.0.0.1:{port}", "sweep", "list");
+        Assert.That((result.ExitCode, result.Stderr.Trim()), Is.EqualTo((3, $"cannot reach 127.0.0.1:{port}: connection refused")));
+    }
+
+    [Test]
+    public void A_non_loopback_endpoint_needs_a_token_and_refuses_requests_without_it()
+    {
+        using var nodes = new NodeProcesses();
+        var refused = nodes.Launch($"node start --port {NodeProcesses.FreePort()} --cmd-host 0.0.0.0 --cmd-port {NodeProcesses.FreePort()} --gpus none --store {nodes.Root}/a");
+        Assert.That(refused.WaitForExit(60_000));
+        Assert.That(refused.ExitCode, Is.EqualTo(2));
+        Assert.That(nodes.Log(refused), Does.Contain("set a token"));
+
+        var token = new Dictionary<string, string> { ["SWEEP_CMD_TOKEN"] = "s3cret" };
+        var node = nodes.Start("coordinator,worker", extra: "--cmd-host 0.0.0.0", environment: token, waitForEndpoint: false);
+        NodeProcesses.WaitUntil(() => CliRunner.RunProcess(token, TimeSpan.FromSeconds(30), null, node.Address, "cluster", "leader").ExitCode == 0,
+            TimeSpan.FromSeconds(60), "the node to answer with the token");
+        var without = CliRunner.Run(node.Address, "sweep", "list");
+        Assert.That(without.ExitCode, Is.EqualTo(1));
+        Assert.That(without.Stderr, Does.Contain("unauthorized"));
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "wrong");
+        Assert.That((int)http.PostAsync($"http://{node.Address}/api/sweep/list", new StringContent("{}")).Result.StatusCode, Is.EqualTo(401));
+    }
+
+    [Test]
+    public void A_worker_that_joins_mid_sweep_gets_the_waiting_trials()
+    {
+        using var nodes = new NodeProcesses();
+        var coordinator = nodes.Start("coordinator");
+        var file = Path.Combine(nodes.Root, "late.yml");
+        File.WriteAllText(file, "name: late\nnum_trials: 2\nsampler: random\nparams: {seconds: 0.2}\nparam_space:\n  value: uniform(0, 1)\nmetric: {name: value, direction: maximize}\nrun: builtin/sleep\n");
+        var submitted = CliRunner.Run(coordinator.Address, "sweep", "submit", "-f", file);
+        Assert.That(submitted.ExitCode, Is.Zero, submitted.Stderr);
+        var id = submitted.Stdout.Trim();
+        var waiting = CliRunner.Run(coordinator.Address, "sweep", "status", "-i", id, "--format", "json");
+        Assert.That(JsonDocument.Parse(waiting.Stdout).RootElement.GetProperty("pending_reason").GetString(), Is.EqualTo("no worker has joined"));
+        nodes.Start("worker", coordinator.ClusterAddress, "--cpu-slots 1");
+        var watch = CliRunner.Run(coordinator.Address, "sweep", "watch", "-i", id);
+        Assert.That(watch.ExitCode, Is.Zero, watch.Stderr);
+    }
+}

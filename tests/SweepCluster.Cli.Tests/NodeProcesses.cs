@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SweepCluster.Cli.Tests;
+
+/// <summary>
+/// Real <c>sweepctl node start</c> processes on 127.0.0.1 with free ports, each in its own store folder; every
+/// process started is killed on disposal (and at the latest when the test process exits).
+/// </summary>
+internal sealed class NodeProcesses : IDisposable
+{
+    private readonly List<Process> _processes = [];
+    private readonly Dictionary<Process, StringBuilder> _logs = [];
+
+    public NodeProcesses() => AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
+
+    public string Root { get; } = Directory.CreateTempSubdirectory("sweep-nodes-").FullName;
+
+    public sealed record Node(Process Process, int Port, int CmdPort)
+    {
+        public string Address => $"127.0.0.1:{CmdPort}";
+
+        public string ClusterAddress => $"akka.tcp://sweep@127.0.0.1:{Port}";
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts a node and waits until its command endpoint answers.</summary>
+    public Node Start(string roles, string? seed = null, string extra = "", IReadOnlyDictionary<string, string>? environment = null, bool waitForEndpoint = true)
+    {
+        var (port, cmdPort) = (FreePort(), FreePort());
+        var args = $"node start --roles {roles} --port {port} --cmd-port {cmdPort} --gpus none --store {Path.Combine(Root, $"node-{port}")} {extra}";
+        if (seed is not null) args += $" --seed-nodes {seed}";
+        var process = Launch(args, environment);
+        var node = new Node(process, port, cmdPort);
+        if (waitForEndpoint) WaitUntil(() => CliRunner.Run(node.Address, "cluster", "leader").ExitCode == 0, TimeSpan.FromSeconds(60), $"node {node.ClusterAddress} to serve commands");
+        return node;
+    }
+
+    public Process Launch(string arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(TestContext.CurrentContext.TestDirectory, "sweepctl.dll"));
+        foreach (var word in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)) start.ArgumentList.Add(word);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        var process = Process.Start(start)!;
+        var log = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        lock (_processes) _processes.Add(process);
+        _logs[process] = log;
+        return process;
+    }
+
+    public string Log(Process process)
+    {
+        var log = _logs[process];
+        lock (log) return log.ToString();
+    }
+
+    public static void WaitUntil(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > timeout) Assert.Fail($"timed out after {timeout.TotalSeconds} s waiting for {what}");
+            Thread.Sleep(250);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_processes)
+        {
+            foreach (var process in _processes)
+            {
+                try
+                {
+                    if (!process.HasExited) process.Kill(entireProcessTree: true);
+                    process.WaitForExit(10_000);
+                }
+                catch (InvalidOperationException)
+                {
+                    // never started or already reaped
+                }
+            }
+            _processes.Clear();
+        }
+        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+    }
+}

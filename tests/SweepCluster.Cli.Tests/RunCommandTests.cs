@@ -1,0 +1,113 @@
+using System.Text.Json;
+
+namespace SweepCluster.Cli.Tests;
+
+/// <summary><c>sweepctl run</c>: the embedded single-process cluster, run to the end.</summary>
+[NonParallelizable]
+public class RunCommandTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void MakeFolder() => _dir = Directory.CreateTempSubdirectory("run-test-").FullName;
+
+    [TearDown]
+    public void RemoveFolder() => Directory.Delete(_dir, recursive: true);
+
+    private string Experiment(string resources = "")
+    {
+        var path = Path.Combine(_dir, "sleep.yml");
+        File.WriteAllText(path, $"""
+            name: sleepy
+            num_trials: 4
+            sampler: random
+            seed: 5
+            {resources}
+            params:
+              seconds: 0.3
+            param_space:
+              value: uniform(0, 1)
+              grid_point: grid(['a', 'b'])
+            metric:
+              name: value
+              direction: minimize
+            run: builtin/sleep
+            """);
+        return path;
+    }
+
+    [Test]
+    public void Json_output_holds_every_trial_the_best_and_the_summary()
+    {
+        var result = CliRunner.Run("run", Experiment(), "--workers", "3", "--out", _dir, "--format", "json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("name").GetString(), Is.EqualTo("sleepy"));
+        Assert.That(root.GetProperty("metric").GetProperty("direction").GetString(), Is.EqualTo("minimize"));
+        var trials = root.GetProperty("trials").EnumerateArray().ToList();
+        Assert.That(trials, Has.Count.EqualTo(8), "4 trials per grid point, 2 grid points");
+        Assert.That(trials.Select(t => t.GetProperty("status").GetString()), Has.All.EqualTo("completed"));
+        Assert.That(trials.Select(t => t.GetProperty("device").GetString()), Has.All.EqualTo("cpu"));
+        Assert.That(trials.All(t => t.GetProperty("duration_seconds").GetDouble() >= 0.3));
+        var values = trials.Select(t => t.GetProperty("metrics").GetProperty("value").GetDouble()).ToList();
+        var best = root.GetProperty("best");
+        Assert.That(best.GetProperty("metrics").GetProperty("value").GetDouble(), Is.EqualTo(values.Min()));
+        Assert.That(best.GetProperty("index").GetInt32(), Is.EqualTo(values.IndexOf(values.Min())));
+        var summary = root.GetProperty("summary");
+        Assert.That(summary.GetProperty("completed").GetInt32(), Is.EqualTo(8));
+        Assert.That(summary.GetProperty("failed").GetInt32(), Is.Zero);
+        Assert.That(summary.GetProperty("max").GetDouble(), Is.EqualTo(values.Min()), "the best value, in the metric's direction");
+        Assert.That(summary.GetProperty("mean").GetDouble(), Is.EqualTo(values.Average()).Within(1e-12));
+        var runDirectory = root.GetProperty("run_directory").GetString()!;
+        Assert.That(File.ReadAllText(Path.Combine(runDirectory, "sweep.json")), Is.EqualTo(result.Stdout.TrimEnd()), "sweep.json holds the same document");
+        Assert.That(Directory.GetDirectories(runDirectory, "trial-*"), Has.Length.EqualTo(8));
+        Assert.That(result.Stderr, Does.Contain("8/8 done"), "progress went to stderr, so stdout is one JSON document");
+    }
+
+    [Test]
+    public void The_same_seed_runs_the_same_trials_as_plan_lists()
+    {
+        var path = Experiment();
+        var run = JsonDocument.Parse(CliRunner.Run("run", path, "--workers", "2", "--out", _dir, "--format", "json").Stdout).RootElement;
+        var plan = JsonDocument.Parse(CliRunner.Run("plan", path, "--format", "json").Stdout).RootElement;
+        Assert.That(run.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("params").GetRawText()),
+            Is.EqualTo(plan.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("params").GetRawText())));
+    }
+
+    [Test]
+    public void Gpu_trials_run_on_cpu_here_and_it_says_so_once()
+    {
+        var result = CliRunner.Run("run", Experiment("resources_per_worker: {cpu: 1, gpu: 1}"), "--out", _dir, "--format", "json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        Assert.That(result.Stderr.Split('\n').Count(l => l.StartsWith("note: this machine has no GPU", StringComparison.Ordinal)), Is.EqualTo(1));
+        using var doc = JsonDocument.Parse(result.Stdout);
+        Assert.That(doc.RootElement.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("device").GetString()), Has.All.EqualTo("cpu"));
+    }
+
+    [Test]
+    public void Table_output_shows_the_studys_figures_and_the_best_parameters()
+    {
+        var result = CliRunner.Run("run", Experiment(), "--workers", "4", "--out", _dir);
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        Assert.That(result.Stdout, Does.Contain("sleepy [").And.Contain("completed: 8 completed, 0 failed, 0 cancelled"));
+        Assert.That(result.Stdout, Does.Match(@"experiment\s+best value\s+mean value\s+std"));
+        Assert.That(result.Stdout, Does.Match(@"best trial \d+: seconds=0.3, value=[0-9.]+, grid_point=[ab]"));
+    }
+
+    [Test]
+    public void A_trial_that_fails_does_not_stop_the_sweep()
+    {
+        var path = Path.Combine(_dir, "branin.yml");
+        File.WriteAllText(path, "name: b\nnum_trials: 6\nsampler: random\nparam_space:\n  x1: uniform(8, 14)\n  x2: uniform(0, 15)\nmetric:\n  name: value\n  direction: minimize\nrun: builtin/branin\n");
+        var result = CliRunner.Run("run", path, "--out", _dir, "--format", "json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var trials = doc.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        var failed = trials.Where(t => t.GetProperty("status").GetString() == "failed").ToList();
+        Assert.That(failed, Is.Not.Empty, "x1 beyond 10 is outside Branin's domain");
+        Assert.That(failed.Select(t => t.GetProperty("reason").GetString()), Has.All.StartsWith("x1: needs a number in [-5, 10]"));
+        Assert.That(doc.RootElement.GetProperty("summary").GetProperty("failed").GetInt32(), Is.EqualTo(failed.Count));
+        Assert.That(doc.RootElement.GetProperty("summary").GetProperty("completed").GetInt32(), Is.EqualTo(6 - failed.Count));
+    }
+}
