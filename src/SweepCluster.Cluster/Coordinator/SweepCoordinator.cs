@@ -172,7 +172,7 @@ public sealed class SweepCoordinator : ReceiveActor
 
     /// <summary>The sweep, when the report is about the attempt now running; a stale attempt's report is ignored.</summary>
     private SweepState? Current(string sweepId, int index, int attempt) =>
-        _sweeps.TryGetValue(sweepId, out var sweep) && sweep.Running.Any(t => t.Index == index && t.Attempt == attempt) ? sweep : null;
+        _sweeps.TryGetValue(sweepId, out var sweep) && sweep.IsRunning(index, attempt) ? sweep : null;
 
     private static string AttemptKey(string sweepId, int index, int attempt) => $"{sweepId}/{index}#{attempt}";
 

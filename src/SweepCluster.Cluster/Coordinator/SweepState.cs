@@ -13,8 +13,12 @@ namespace SweepCluster.Cluster.Coordinator;
 /// </summary>
 public sealed class SweepState
 {
+    // Kept incrementally, so that each event and each scheduling decision costs the same however large the sweep.
     private readonly SortedDictionary<int, TrialRecord> _trials = [];
+    private readonly Dictionary<int, TrialRecord> _running = [];
+    private readonly List<FinishedTrial> _finished = [];
     private readonly LinkedList<int> _waiting = new();
+    private int _ended;
     private readonly ISampler _sampler;
     private bool _cancelRequested;
 
@@ -46,7 +50,10 @@ public sealed class SweepState
     /// <summary>True while a trial could be started: one waits to start again, or the sampler has more to give.</summary>
     public bool HasTrialToStart => !_cancelRequested && !IsEnded && (_waiting.Count > 0 || _trials.Count < Submitted.TotalTrials);
 
-    public IEnumerable<TrialRecord> Running => _trials.Values.Where(t => t.Status == TrialStatus.Running);
+    public IReadOnlyCollection<TrialRecord> Running => _running.Values;
+
+    /// <summary>True when the attempt is the one now running for that trial (a stale attempt's report is not).</summary>
+    public bool IsRunning(int index, int attempt) => _running.TryGetValue(index, out var trial) && trial.Attempt == attempt;
 
     public TrialRecord Trial(int index) => _trials[index];
 
@@ -58,10 +65,8 @@ public sealed class SweepState
     {
         if (_waiting.First is { } waiting) return (waiting.Value, null);
         var index = _trials.Count;
-        var finished = _trials.Values.Where(t => t.Status is TrialStatus.Completed or TrialStatus.Failed)
-            .Select(t => new FinishedTrial(t.Index, t.Params, t.Metrics.TryGetValue(Spec.Metric.Name, out var v) ? v : null)).ToList();
-        var running = Running.Select(t => t.Params).ToList();
-        var sampled = _sampler.Suggest(new SuggestRequest(index, finished, running));
+        var running = _running.Values.Select(t => t.Params).ToList();
+        var sampled = _sampler.Suggest(new SuggestRequest(index, _finished, running));
         return (index, new TrialPlanned(Id, index, TrialPlanner.TrialSeed(Submitted.Seed, index), TrialPlanner.WithFixedParams(Spec, sampled)));
     }
 
@@ -77,6 +82,7 @@ public sealed class SweepState
                 var started = _trials[s.Index];
                 _waiting.Remove(s.Index);
                 started.Status = TrialStatus.Running;
+                _running[s.Index] = started;
                 (started.Attempt, started.Worker, started.Node, started.Device, started.StartedAt) = (s.Attempt, s.Worker, s.Node, s.Device, s.At);
                 started.Epochs.Clear();
                 Status = SweepStatus.Running;
@@ -88,26 +94,30 @@ public sealed class SweepState
                 var completed = _trials[c.Index];
                 (completed.Status, completed.Metrics, completed.DurationSeconds, completed.ArtifactDirectory, completed.Reason) =
                     (TrialStatus.Completed, c.Metrics, c.DurationSeconds, c.ArtifactDirectory, null);
-                EndIfDone(c.At);
+                _finished.Add(new FinishedTrial(c.Index, completed.Params, c.Metrics.TryGetValue(Spec.Metric.Name, out var value) ? value : null));
+                Ended(c.Index, c.At);
                 break;
             case TrialFailed f:
                 var failed = _trials[f.Index];
                 (failed.Status, failed.Reason, failed.DurationSeconds) = (TrialStatus.Failed, f.Reason, f.DurationSeconds);
-                EndIfDone(f.At);
+                _finished.Add(new FinishedTrial(f.Index, failed.Params, null));
+                Ended(f.Index, f.At);
                 break;
             case TrialRequeued r:
                 var requeued = _trials[r.Index];
                 (requeued.Status, requeued.Reason, requeued.Worker) = (TrialStatus.Pending, r.Reason, null);
+                _running.Remove(r.Index);
                 _waiting.AddFirst(r.Index);
                 break;
             case TrialCancelled c:
                 _trials[c.Index].Status = TrialStatus.Cancelled;
                 _waiting.Remove(c.Index);
-                EndIfDone(c.At);
+                Ended(c.Index, c.At);
                 break;
             case SweepCancelled c:
                 _cancelRequested = true;
                 foreach (var index in _waiting) _trials[index].Status = TrialStatus.Cancelled;
+                _ended += _waiting.Count;
                 _waiting.Clear();
                 EndIfDone(c.At);
                 break;
@@ -120,16 +130,23 @@ public sealed class SweepState
         Status,
         Spec.Metric,
         Submitted.TotalTrials,
-        _cancelRequested || IsEnded ? 0 : Submitted.TotalTrials - _trials.Values.Count(t => t.Status != TrialStatus.Pending),
+        _cancelRequested || IsEnded ? 0 : Submitted.TotalTrials - _ended - _running.Count,
         [.. _trials.Values.Select(t => t.Snapshot())],
         HasTrialToStart ? PendingReason : null,
         Submitted.At,
         EndedAt,
         Submitted.RunDirectory);
 
+    private void Ended(int index, DateTimeOffset at)
+    {
+        _running.Remove(index);
+        _ended++;
+        EndIfDone(at);
+    }
+
     private void EndIfDone(DateTimeOffset at)
     {
-        if (IsEnded || _trials.Values.Any(t => t.Status is TrialStatus.Running or TrialStatus.Pending)) return;
+        if (IsEnded || _running.Count > 0 || _waiting.Count > 0) return;
         if (_cancelRequested) (Status, EndedAt) = (SweepStatus.Cancelled, at);
         else if (_trials.Count == Submitted.TotalTrials) (Status, EndedAt) = (SweepStatus.Completed, at);
     }

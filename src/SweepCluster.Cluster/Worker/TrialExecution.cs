@@ -26,6 +26,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
     private void Execute()
     {
         var start = Start;
+        var startedAt = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource();
         if (start.TimeoutSeconds is { } seconds) timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
@@ -55,7 +56,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
         {
             ended = End(TrialStatus.Failed, null, e.Message);
         }
-        WriteTrialJson(ended, epochs);
+        WriteTrialJson(ended, epochs, startedAt, DateTimeOffset.UtcNow);
         worker.Tell(new TrialExecutionEnded(this, ended));
 
         ReportTrialEnded End(TrialStatus status, ImmutableDictionary<string, double>? metrics, string? reason) =>
@@ -63,7 +64,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
                 watch.Elapsed.TotalSeconds, start.ArtifactDirectory);
     }
 
-    private void WriteTrialJson(ReportTrialEnded ended, List<EpochReport> epochs)
+    private void WriteTrialJson(ReportTrialEnded ended, List<EpochReport> epochs, DateTimeOffset startedAt, DateTimeOffset endedAt)
     {
         var start = Start;
         try
@@ -98,6 +99,8 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
                 w.WriteString("node", node);
                 w.WriteString("device", start.Device);
                 w.WriteNumber("duration_seconds", ended.DurationSeconds);
+                w.WriteString("started_at", startedAt);
+                w.WriteString("ended_at", endedAt);
                 w.WriteEndObject();
             }));
         }

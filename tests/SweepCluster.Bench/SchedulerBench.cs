@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace SweepCluster.Bench;
+
+/// <summary>
+/// Scheduling overhead with zero-second builtin/sleep trials on real node processes: trials per second through
+/// the coordinator, and the median time from a trial's end to the next start on the worker that freed a slot,
+/// with one and with two worker processes of many slots each.
+/// </summary>
+internal static class SchedulerBench
+{
+    private const int Trials = 2000;
+    private const int SlotsPerWorker = 16;
+
+    public static void Run()
+    {
+        Console.WriteLine();
+        Console.WriteLine($"== scheduler: {Trials} zero-second builtin/sleep trials, {SlotsPerWorker} slots per worker process ==");
+        Console.WriteLine($"{"workers",-8} {"trials/s",10} {"end->next start (median)",26} {"p90",10}");
+        foreach (var workers in new[] { 1, 2 }) Console.WriteLine(Measure(workers));
+        Console.WriteLine("for reference, Ray Tune gives about 500 results/s as its practical ceiling (its documentation), not measured here");
+    }
+
+    private static string Measure(int workers)
+    {
+        var root = Directory.CreateTempSubdirectory("bench-scheduler-").FullName;
+        var processes = new List<Process>();
+        try
+        {
+            var (port, cmd) = (FreePort(), FreePort());
+            processes.Add(Sweepctl($"node start --roles coordinator --port {port} --cmd-port {cmd} --gpus none --store {root}/c"));
+            for (var w = 0; w < workers; w++)
+                processes.Add(Sweepctl($"node start --roles worker --port {FreePort()} --cmd-port {FreePort()} --gpus none --cpu-slots {SlotsPerWorker} --seed-nodes 127.0.0.1:{port} --store {root}/w{w}"));
+            var address = $"127.0.0.1:{cmd}";
+            WaitUntil(() => Json(address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == workers);
+            var file = Path.Combine(root, "zero.yml");
+            File.WriteAllText(file, $"name: zero\nnum_trials: {Trials}\nsampler: random\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n");
+            var id = Json(address, "sweep", "submit", new { file = File.ReadAllText(file) }).GetProperty("id").GetString();
+            WaitUntil(() => Json(address, "sweep", "status", new { id }).GetProperty("state").GetString() == "completed");
+            var trials = Directory.GetFiles(root, "trial.json", SearchOption.AllDirectories)
+                .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement)
+                .Select(t => (Node: t.GetProperty("node").GetString()!, Start: t.GetProperty("started_at").GetDateTimeOffset(), End: t.GetProperty("ended_at").GetDateTimeOffset()))
+                .ToList();
+            var span = (trials.Max(t => t.End) - trials.Min(t => t.Start)).TotalSeconds;
+            var gaps = trials.GroupBy(t => t.Node).SelectMany(node =>
+            {
+                var ends = node.Select(t => t.End).Order().ToArray();
+                return node.Select(t => t.Start).Select(start =>
+                {
+                    var i = Array.BinarySearch(ends, start);
+                    var before = i >= 0 ? i : ~i - 1;
+                    return before >= 0 ? (start - ends[before]).TotalMilliseconds : (double?)null;
+                }).Where(g => g is not null).Select(g => g!.Value);
+            }).Order().ToArray();
+            return $"{workers,-8} {trials.Count / span,10:F0} {gaps[gaps.Length / 2],23:F2} ms {gaps[(int)(gaps.Length * 0.9)],7:F2} ms";
+        }
+        finally
+        {
+            foreach (var p in processes)
+            {
+                if (!p.HasExited) p.Kill(entireProcessTree: true);
+                p.WaitForExit();
+            }
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static string Executable => Path.Combine(SweepCluster.Testing.RepoPaths.Root, "src", "SweepCluster.Cli", "bin", "Release", "net10.0", "sweepctl");
+
+    /// <summary>A node process; its output is drained so that it never blocks on a full pipe.</summary>
+    private static Process Sweepctl(string arguments)
+    {
+        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var word in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)) start.ArgumentList.Add(word);
+        var process = Process.Start(start)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>One palette command over HTTP (a sweepctl process per poll would take a core of this 2-core machine).</summary>
+    private static JsonElement Json(string address, string palette, string command, object switches)
+    {
+        try
+        {
+            using var response = Http.PostAsJsonAsync($"http://{address}/api/{palette}/{command}", new { switches }).Result;
+            var body = JsonDocument.Parse(response.Content.ReadAsStringAsync().Result).RootElement;
+            return body.TryGetProperty("data", out var data) ? data.Clone() : Empty;
+        }
+        catch (AggregateException e) when (e.InnerException is HttpRequestException)
+        {
+            return Empty; // the node is still starting
+        }
+    }
+
+    private static readonly HttpClient Http = new();
+    private static readonly JsonElement Empty = JsonDocument.Parse("{\"workers\":[],\"state\":\"unknown\"}").RootElement;
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("the scheduler benchmark's cluster did not get there in 5 minutes");
+            Thread.Sleep(200);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
