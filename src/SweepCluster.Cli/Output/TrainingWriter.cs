@@ -1,3 +1,4 @@
+using SweepCluster.Core.Results;
 using SweepCluster.Training.Trainers;
 
 namespace SweepCluster.Cli.Output;
@@ -13,20 +14,8 @@ internal static class TrainingWriter
         json.WriteString("device", request.Device);
         json.WritePropertyName("params");
         request.Params.WriteJson(json);
-        json.WriteStartObject("metrics");
-        foreach (var (name, value) in result.Metrics) json.WriteNumber(name, value);
-        json.WriteEndObject();
-        json.WriteStartArray("epochs");
-        foreach (var epoch in result.Epochs)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("epoch", epoch.Epoch);
-            json.WriteNumber("train_loss", epoch.TrainLoss);
-            json.WriteNumber("test_f1", epoch.Value);
-            json.WriteNumber("seconds", epoch.Seconds);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+        SweepReport.WriteMetrics(json, result.Metrics);
+        SweepReport.WriteEpochs(json, result.Epochs.Select(e => new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds)), "test_f1");
         json.WriteNumber("train_samples_per_second", result.TrainSamplesPerSecond);
         json.WriteStartObject("confusion");
         WriteMatrix(json, "train", result.TrainConfusion.NormalizedByTrueClass());

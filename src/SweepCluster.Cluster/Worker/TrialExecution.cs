@@ -82,20 +82,8 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
                 start.Params.WriteJson(w);
                 w.WriteString("status", ended.Status.ToString().ToLowerInvariant());
                 if (ended.Reason is not null) w.WriteString("reason", ended.Reason);
-                w.WriteStartObject("metrics");
-                foreach (var (name, value) in ended.Metrics) w.WriteNumber(name, value);
-                w.WriteEndObject();
-                w.WriteStartArray("epochs");
-                foreach (var e in epochs)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("epoch", e.Epoch);
-                    w.WriteNumber("train_loss", e.TrainLoss);
-                    w.WriteNumber("value", e.Value);
-                    w.WriteNumber("seconds", e.Seconds);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                SweepReport.WriteMetrics(w, ended.Metrics);
+                SweepReport.WriteEpochs(w, epochs.Select(e => new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds)), "value");
                 w.WriteString("node", node);
                 w.WriteString("device", start.Device);
                 w.WriteNumber("duration_seconds", ended.DurationSeconds);

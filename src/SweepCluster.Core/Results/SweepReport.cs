@@ -68,9 +68,7 @@ public static class SweepReport
         w.WriteNumber("seed", trial.Seed);
         w.WritePropertyName("params");
         trial.Params.WriteJson(w);
-        w.WriteStartObject("metrics");
-        foreach (var (name, value) in trial.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal)) w.WriteNumber(name, value);
-        w.WriteEndObject();
+        WriteMetrics(w, trial.Metrics);
         WriteOptional(w, "epoch", trial.Epochs.Length > 0 ? trial.Epochs[^1].Epoch : null);
         WriteOptional(w, "node", trial.Node);
         WriteOptional(w, "device", trial.Device);
@@ -93,11 +91,33 @@ public static class SweepReport
         w.WriteNumber("index", best.Index);
         w.WritePropertyName("params");
         best.Params.WriteJson(w);
-        w.WriteStartObject("metrics");
-        foreach (var (name, value) in best.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal)) w.WriteNumber(name, value);
-        w.WriteEndObject();
+        WriteMetrics(w, best.Metrics);
         WriteOptional(w, "artifacts", best.ArtifactDirectory);
         w.WriteEndObject();
+    }
+
+    /// <summary><c>"metrics": {"name": value, ...}</c>, names in order.</summary>
+    public static void WriteMetrics(Utf8JsonWriter w, IEnumerable<KeyValuePair<string, double>> metrics)
+    {
+        w.WriteStartObject("metrics");
+        foreach (var (name, value) in metrics.OrderBy(m => m.Key, StringComparer.Ordinal)) w.WriteNumber(name, value);
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>"epochs": [{"epoch", "train_loss", VALUE_NAME, "seconds"}, ...]</c>; the value is named for what it measures.</summary>
+    public static void WriteEpochs(Utf8JsonWriter w, IEnumerable<EpochPoint> epochs, string valueName)
+    {
+        w.WriteStartArray("epochs");
+        foreach (var e in epochs)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("epoch", e.Epoch);
+            if (e.Loss is { } loss) w.WriteNumber("train_loss", loss);
+            w.WriteNumber(valueName, e.Value);
+            w.WriteNumber("seconds", e.Seconds);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
