@@ -5,7 +5,8 @@ CLI_BUILD := src/SweepCluster.Cli/bin/$(CONFIG)/net10.0/sweepctl
 # cpu, or cuda for NVIDIA GPUs (TorchSharp-cuda-linux; not served here, so only where NuGet.org is reachable).
 TORCH ?= cpu
 
-# Debian's Python peers that write the reference HDF5 files some tests compare against.
+# Debian's Python peers that write the reference HDF5 files some tests compare against, and the Prometheus
+# server the dashboard test queries.
 PEERS := python3-h5py python3-pandas python3-tables
 
 .PHONY: build test test-deps run bench clean
@@ -22,6 +23,9 @@ test-deps:
 	@/usr/bin/python3 -c "import h5py, pandas, tables" 2>/dev/null || { \
 	  echo "installing the test peers: $(PEERS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PEERS) >/dev/null; }
+	@command -v prometheus >/dev/null || { \
+	  echo "installing the test peer: prometheus"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 
 # The main job: the study's convnet sweep on the synthetic showers, in one process (about ten minutes on 2 cores).
 run: build

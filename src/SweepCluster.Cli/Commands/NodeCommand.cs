@@ -14,7 +14,7 @@ using SweepCluster.Cluster.Worker;
 
 namespace SweepCluster.Cli.Commands;
 
-/// <summary><c>sweepctl node start</c>: one cluster node, serving the command endpoint, until Ctrl-C or SIGTERM.</summary>
+/// <summary><c>sweepctl node start</c>: one cluster node, serving the command endpoint and /metrics, until Ctrl-C or SIGTERM.</summary>
 internal static class NodeCommand
 {
     public const int DefaultCmdPort = 9110;
@@ -80,8 +80,10 @@ internal static class NodeCommand
             else k.Listen(IPAddress.TryParse(endpoint.Host, out var ip) ? ip : throw new FormatException($"--cmd-host '{endpoint.Host}' is not an IP address"), endpoint.Port);
         });
         builder.Services.AddSweepNode(node);
+        builder.Services.AddSweepTelemetry($"akka.tcp://{ClusterNames.SystemName}@{node.Host}:{node.Port}");
         await using var app = builder.Build();
         CommandEndpoint.Map(app, endpoint);
+        app.MapSweepTelemetry();
         try
         {
             await app.StartAsync(cancellation);

@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Event;
+using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Planning;
 using SweepCluster.Core.Results;
@@ -21,6 +24,15 @@ public sealed class SweepCoordinator : ReceiveActor
     private readonly WorkerPool _pool = new();
     private readonly Dictionary<string, IActorRef> _workers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, Activity> _sweepSpans = [];
+    private IDisposable? _gaugeRegistration;
+    private volatile GaugeSnapshot _gauges = GaugeSnapshot.Empty;
+
+    /// <summary>What the gauges report, published by the actor after each change and read by the meter's callbacks on their own threads.</summary>
+    private sealed record GaugeSnapshot(ImmutableArray<(TagList Tags, long Running, long Pending, double? Best)> Sweeps, ImmutableArray<WorkerSnapshot> Workers)
+    {
+        public static readonly GaugeSnapshot Empty = new([], []);
+    }
 
     public SweepCoordinator(CoordinatorOptions options)
     {
@@ -35,6 +47,29 @@ public sealed class SweepCoordinator : ReceiveActor
         Receive<ListSweeps>(_ => Sender.Tell(new SweepsListed([.. _order.Select(id => _sweeps[id].Snapshot())])));
         Receive<GetWorkers>(_ => Sender.Tell(new WorkersListed(_pool.Snapshot())));
     }
+
+    protected override void PreStart() => _gaugeRegistration = SweepTelemetry.ObserveCoordinator(this,
+        () => _gauges.Sweeps.Select(s => new Measurement<long>(s.Running, s.Tags)),
+        () => _gauges.Sweeps.Select(s => new Measurement<long>(s.Pending, s.Tags)),
+        () => _gauges.Sweeps.Where(s => s.Best is not null).Select(s => new Measurement<double>(s.Best!.Value, s.Tags)),
+        () => _gauges.Workers.SelectMany(w => new[] { new Measurement<double>(w.CpuSlots, Node(w), Resource("cpu")), new Measurement<double>(w.Gpus.Length, Node(w), Resource("gpu")) }),
+        () => _gauges.Workers.SelectMany(w => new[] { new Measurement<double>(w.CpuBusy, Node(w), Resource("cpu")), new Measurement<double>(w.GpuBusy.Values.Sum(), Node(w), Resource("gpu")) }));
+
+    protected override void PostStop()
+    {
+        _gaugeRegistration?.Dispose();
+        foreach (var span in _sweepSpans.Values) span.Dispose();
+    }
+
+    private static KeyValuePair<string, object?> Node(WorkerSnapshot w) => new("node", w.Node);
+
+    private static KeyValuePair<string, object?> Resource(string resource) => new("resource", resource);
+
+    private static TagList SweepTags(SweepState sweep) => new() { { "sweep.id", sweep.Id }, { "sweep.name", sweep.Submitted.Name } };
+
+    private void PublishGauges() => _gauges = new GaugeSnapshot(
+        [.. _order.Select(id => _sweeps[id]).Select(s => (SweepTags(s), (long)s.Running.Count, (long)s.PendingCount, s.BestValue))],
+        _pool.Snapshot());
 
     private void Submit(SubmitSweep command)
     {
@@ -54,11 +89,36 @@ public sealed class SweepCoordinator : ReceiveActor
         var name = command.Name ?? spec.Name;
         var submitted = new SweepSubmitted(id, name, command.SpecYaml, command.Source, (int)total, command.Seed ?? spec.Seed, command.Epochs,
             command.RunGpuTrialsOnCpu, Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}")), DateTimeOffset.UtcNow);
-        _sweeps[id] = new SweepState(submitted, spec);
+        var sweep = new SweepState(submitted, spec);
+        _sweeps[id] = sweep;
         _order.Add(id);
+        StartSpan(sweep);
+        // Every series a dashboard reads exists from the start: "no failures yet" shows as 0, not as missing data.
+        var tags = SweepTags(sweep);
+        SweepTelemetry.TrialsStarted.Add(0, tags);
+        SweepTelemetry.TrialsRequeued.Add(0, tags);
+        foreach (var status in SweepTelemetry.EndStatuses) SweepTelemetry.TrialsEnded.Add(0, With(tags, "status", status));
         _log.Info("sweep {0} '{1}' submitted: {2} trials of {3}", id, name, total, spec.Trainer);
         Sender.Tell(new SweepAccepted(id, (int)total));
         Schedule();
+    }
+
+    private void StartSpan(SweepState sweep)
+    {
+        var previous = Activity.Current;
+        var span = SweepTelemetry.Source.StartActivity($"sweep {sweep.Submitted.Name}", ActivityKind.Internal, default(ActivityContext));
+        Activity.Current = previous; // the sweep span outlives this message; it must not become the actor thread's ambient span
+        if (span is null) return;
+        span.SetTag("sweep.id", sweep.Id).SetTag("sweep.name", sweep.Submitted.Name).SetTag("sweep.trainer", sweep.Spec.Trainer)
+            .SetTag("sweep.total_trials", sweep.Submitted.TotalTrials).SetTag("sweep.metric", sweep.Spec.Metric.Name);
+        _sweepSpans[sweep.Id] = span;
+    }
+
+    private static TagList With(TagList tags, string key, object value)
+    {
+        var copy = tags;
+        copy.Add(key, value);
+        return copy;
     }
 
     private void Cancel(CancelSweep command)
@@ -79,6 +139,7 @@ public sealed class SweepCoordinator : ReceiveActor
             if (trial.Worker is { } worker && _workers.TryGetValue(worker, out var actor))
                 actor.Tell(new CancelTrial(sweep.Id, trial.Index, trial.Attempt));
         Sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id}: {running.Count} running trials are being stopped, pending ones dropped"));
+        PublishGauges();
     }
 
     private void Register(RegisterWorker offer)
@@ -105,6 +166,9 @@ public sealed class SweepCoordinator : ReceiveActor
         if (Current(report.SweepId, report.Index, report.Attempt) is not { } sweep) return;
         _pool.Release(AttemptKey(report.SweepId, report.Index, report.Attempt));
         var now = DateTimeOffset.UtcNow;
+        var tags = With(SweepTags(sweep), "status", report.Status.ToString().ToLowerInvariant());
+        SweepTelemetry.TrialsEnded.Add(1, tags);
+        SweepTelemetry.TrialDuration.Record(report.DurationSeconds, tags);
         Apply(sweep, report.Status switch
         {
             TrialStatus.Completed => new TrialCompleted(sweep.Id, report.Index, report.Attempt, report.Metrics, report.DurationSeconds, report.ArtifactDirectory, now),
@@ -122,7 +186,10 @@ public sealed class SweepCoordinator : ReceiveActor
         _pool.Remove(worker);
         foreach (var sweep in _sweeps.Values.Where(s => !s.IsEnded))
             foreach (var trial in sweep.Running.Where(t => t.Worker == worker).ToList())
+            {
+                SweepTelemetry.TrialsRequeued.Add(1, SweepTags(sweep));
                 Apply(sweep, new TrialRequeued(sweep.Id, trial.Index, trial.Attempt, reason));
+            }
         Schedule();
     }
 
@@ -142,10 +209,13 @@ public sealed class SweepCoordinator : ReceiveActor
                 var attempt = trial.Attempt + 1;
                 Apply(sweep, new TrialStarted(sweep.Id, index, attempt, placement.Worker, _pool.NodeOf(placement.Worker), placement.Device, DateTimeOffset.UtcNow));
                 _pool.Hold(AttemptKey(sweep.Id, index, attempt), placement);
+                SweepTelemetry.TrialsStarted.Add(1, SweepTags(sweep));
                 _workers[placement.Worker].Tell(new StartTrial(sweep.Id, index, attempt, sweep.Spec.Trainer, trial.Params, trial.Seed, placement.Device,
-                    sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, Path.Combine(sweep.Submitted.RunDirectory, $"trial-{index:D4}")));
+                    sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, Path.Combine(sweep.Submitted.RunDirectory, $"trial-{index:D4}"),
+                    _sweepSpans.GetValueOrDefault(sweep.Id)?.Id));
             }
         }
+        PublishGauges();
     }
 
     private void Apply(SweepState sweep, ISweepEvent e)
@@ -158,6 +228,12 @@ public sealed class SweepCoordinator : ReceiveActor
     private void Finish(SweepState sweep)
     {
         var snapshot = sweep.Snapshot();
+        if (_sweepSpans.Remove(sweep.Id, out var span))
+        {
+            span.SetTag("sweep.state", snapshot.Status.ToString().ToLowerInvariant()).SetTag("sweep.completed", snapshot.Summary.Completed)
+                .SetTag("sweep.failed", snapshot.Summary.Failed).SetTag("sweep.best", snapshot.Summary.Max);
+            span.Dispose();
+        }
         _log.Info("sweep {0} {1}: {2}", sweep.Id, snapshot.Status.ToString().ToLowerInvariant(), snapshot.Summary);
         try
         {

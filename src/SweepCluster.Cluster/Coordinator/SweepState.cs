@@ -52,6 +52,12 @@ public sealed class SweepState
 
     public IReadOnlyCollection<TrialRecord> Running => _running.Values;
 
+    /// <summary>Trials not yet started (what <see cref="Snapshot"/> reports as pending), without building a snapshot.</summary>
+    public int PendingCount => _cancelRequested || IsEnded ? 0 : Submitted.TotalTrials - _ended - _running.Count;
+
+    /// <summary>The best metric value of the completed trials so far, in the metric's direction.</summary>
+    public double? BestValue { get; private set; }
+
     /// <summary>True when the attempt is the one now running for that trial (a stale attempt's report is not).</summary>
     public bool IsRunning(int index, int attempt) => _running.TryGetValue(index, out var trial) && trial.Attempt == attempt;
 
@@ -94,7 +100,10 @@ public sealed class SweepState
                 var completed = _trials[c.Index];
                 (completed.Status, completed.Metrics, completed.DurationSeconds, completed.ArtifactDirectory, completed.Reason) =
                     (TrialStatus.Completed, c.Metrics, c.DurationSeconds, c.ArtifactDirectory, null);
-                _finished.Add(new FinishedTrial(c.Index, completed.Params, c.Metrics.TryGetValue(Spec.Metric.Name, out var value) ? value : null));
+                if (c.Metrics.TryGetValue(Spec.Metric.Name, out var value)
+                    && (BestValue is not { } best || (Spec.Metric.Direction == MetricDirection.Maximize ? value > best : value < best)))
+                    BestValue = value;
+                _finished.Add(new FinishedTrial(c.Index, completed.Params, c.Metrics.TryGetValue(Spec.Metric.Name, out var metric) ? metric : null));
                 Ended(c.Index, c.At);
                 break;
             case TrialFailed f:
@@ -130,7 +139,7 @@ public sealed class SweepState
         Status,
         Spec.Metric,
         Submitted.TotalTrials,
-        _cancelRequested || IsEnded ? 0 : Submitted.TotalTrials - _ended - _running.Count,
+        PendingCount,
         [.. _trials.Values.Select(t => t.Snapshot())],
         HasTrialToStart ? PendingReason : null,
         Submitted.At,

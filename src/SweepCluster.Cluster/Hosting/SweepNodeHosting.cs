@@ -4,7 +4,9 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using SweepCluster.Cluster.Coordinator;
+using System.Diagnostics.Metrics;
 using SweepCluster.Cluster.Serialization;
+using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
 
 namespace SweepCluster.Cluster.Hosting;
@@ -33,6 +35,15 @@ public static class SweepNodeHosting
             if (options.IsCoordinator) akka.WithSweepCoordinator(new CoordinatorOptions(options.RunsDirectory));
             else akka.WithSweepCoordinatorProxy();
             if (options.IsWorker) akka.WithSweepWorker(options.Worker);
+            akka.AddStartup((system, _) =>
+            {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                var registration = SweepTelemetry.ObserveMembers(system,
+                    () => cluster.State.Members.SelectMany(m => m.Roles.Select(role => (Status: m.Status.ToString().ToLowerInvariant(), Role: role)))
+                        .GroupBy(x => x).Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("status", g.Key.Status), new KeyValuePair<string, object?>("role", g.Key.Role))),
+                    () => [new Measurement<long>(cluster.State.Unreachable.Count, new KeyValuePair<string, object?>("node", cluster.SelfAddress.ToString()))]);
+                system.WhenTerminated.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+            });
             if (options.SeedNodes.IsEmpty)
             {
                 // No seed nodes: this node founds the cluster (and the port may have been picked only now).

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Telemetry;
 
 namespace SweepCluster.Cluster.Worker;
 
@@ -15,6 +16,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     private readonly WorkerOptions _options;
     private readonly string _node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
     private readonly Dictionary<(string, int, int), TrialExecution> _running = [];
+    private readonly Queue<long> _slotsFreedAt = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public SweepWorker(IActorRef coordinator, WorkerOptions options)
@@ -31,6 +33,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         {
             var s = e.Execution.Start;
             _running.Remove((s.SweepId, s.Index, s.Attempt));
+            _slotsFreedAt.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
             _coordinator.Tell(e.Report);
         });
     }
@@ -49,6 +52,8 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         var key = (start.SweepId, start.Index, start.Attempt);
         if (_running.ContainsKey(key)) return;
         _log.Info("trial {0}/{1} attempt {2} starts on {3}", start.SweepId, start.Index, start.Attempt, start.Device);
+        if (_slotsFreedAt.TryDequeue(out var freedAt))
+            SweepTelemetry.SlotIdle.Record(System.Diagnostics.Stopwatch.GetElapsedTime(freedAt).TotalSeconds, new KeyValuePair<string, object?>("node", _node));
         var execution = new TrialExecution(start, _options, _node, _coordinator, Self);
         _running[key] = execution;
         execution.Run();

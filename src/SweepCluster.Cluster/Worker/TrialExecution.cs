@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
 using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Core.Results;
 using SweepCluster.Training.Trainers;
 using SweepCluster.Training.Trials;
@@ -28,6 +29,13 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
         var start = Start;
         var startedAt = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
+        var tags = new TagList { { "sweep.id", start.SweepId }, { "node", node } };
+        using var span = SweepTelemetry.Source.StartActivity("trial", ActivityKind.Internal,
+            ActivityContext.TryParse(start.TraceParent, null, out var parent) ? parent : default);
+        span?.SetTag("sweep.id", start.SweepId).SetTag("trial.index", start.Index).SetTag("trial.attempt", start.Attempt)
+            .SetTag("trial.trainer", start.Trainer).SetTag("trial.device", start.Device).SetTag("trial.node", node)
+            .SetTag("trial.params", SweepReport.Json(w => start.Params.WriteJson(w)));
+        SweepTelemetry.SamplesTrained.Add(0, tags); // the series exists for trials that train nothing too
         using var timeout = new CancellationTokenSource();
         if (start.TimeoutSeconds is { } seconds) timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
         using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
@@ -40,6 +48,12 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
             var outcome = TrialRunner.Run(job, e =>
             {
                 epochs.Add(e);
+                SweepTelemetry.EpochDuration.Record(e.Seconds, tags);
+                if (e.Samples > 0) SweepTelemetry.SamplesTrained.Add(e.Samples, tags);
+                span?.AddEvent(new ActivityEvent("epoch", tags: new ActivityTagsCollection
+                {
+                    ["epoch"] = e.Epoch, ["train_loss"] = e.TrainLoss, ["value"] = e.Value, ["seconds"] = e.Seconds,
+                }));
                 coordinator.Tell(new ReportTrialProgress(start.SweepId, start.Index, start.Attempt, new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), e.Samples));
             }, either.Token);
             ended = End(TrialStatus.Completed, outcome.Metrics.ToImmutableDictionary(), null);
@@ -56,6 +70,9 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
         {
             ended = End(TrialStatus.Failed, null, e.Message);
         }
+        span?.SetTag("trial.status", ended.Status.ToString().ToLowerInvariant()).SetTag("trial.reason", ended.Reason);
+        foreach (var (name, value) in ended.Metrics) span?.SetTag($"trial.metric.{name}", value);
+        if (ended.Status == TrialStatus.Failed) span?.SetStatus(ActivityStatusCode.Error, ended.Reason);
         WriteTrialJson(ended, epochs, startedAt, DateTimeOffset.UtcNow);
         worker.Tell(new TrialExecutionEnded(this, ended));
 

@@ -4,6 +4,7 @@ using SweepCluster.Core.Spec;
 namespace SweepCluster.Cluster.Worker;
 
 /// <summary>Run one attempt of a trial on the given device; the worker reports progress and the end to the coordinator.</summary>
+/// <param name="TraceParent">The sweep span's W3C trace context: the attempt's span becomes its child.</param>
 public sealed record StartTrial(
     string SweepId,
     int Index,
@@ -14,6 +15,7 @@ public sealed record StartTrial(
     string Device,
     int? Epochs,
     double? TimeoutSeconds,
-    string ArtifactDirectory) : ISweepMessage;
+    string ArtifactDirectory,
+    string? TraceParent = null) : ISweepMessage;
 
 public sealed record CancelTrial(string SweepId, int Index, int Attempt) : ISweepMessage;
