@@ -44,6 +44,7 @@ internal sealed class NUnitAssertions : ITestKitAssertions
 /// A fresh actor system per test, on the cluster provider (the worker reads its node address) with every
 /// message serialized, even locally: what crosses nodes in production is round-tripped in every actor test.
 /// </summary>
+/// NUnit records a failed Assert.That even when caught, so wait with AwaitCondition (a predicate), never AwaitAssert.
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
 public abstract class ActorTest() : TestKitBase(new NUnitAssertions(), TestConfig, "sweep")
 {

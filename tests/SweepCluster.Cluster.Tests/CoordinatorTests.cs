@@ -43,11 +43,11 @@ public class CoordinatorTests : ActorTest
             coordinator.Tell(new ReportTrialProgress(id, i, 1, new EpochPoint(1, 0.5, 0.5, 0.1), 0), worker.Ref);
             Finish(coordinator, worker, start, value: i == 1 ? 0.9 : 0.1);
         }
-        AwaitAssert(() => Assert.That(Status(coordinator, id).Status, Is.EqualTo(SweepStatus.Completed)));
+        AwaitCondition(() => Status(coordinator, id).Status == SweepStatus.Completed);
         var sweep = Status(coordinator, id);
         Assert.That(sweep.Best!.Index, Is.EqualTo(1));
         Assert.That(sweep.Trials.All(t => t.Epochs.Length == 1 && t.Node == worker.Ref.Path.ToString()));
-        AwaitAssert(() => Assert.That(File.Exists(Path.Combine(sweep.RunDirectory, "sweep.json"))));
+        AwaitCondition(() => File.Exists(Path.Combine(sweep.RunDirectory, "sweep.json")));
         Assert.That(File.ReadAllText(Path.Combine(sweep.RunDirectory, "sweep.json")), Does.Contain("\"state\": \"completed\""));
     }
 
@@ -103,7 +103,7 @@ public class CoordinatorTests : ActorTest
         Finish(coordinator, second, attempt1, value: 0.123);
         Assert.That(Status(coordinator, id).Status, Is.EqualTo(SweepStatus.Running), "attempt 1's result does not count");
         Finish(coordinator, second, attempt2, value: 0.5);
-        AwaitAssert(() => Assert.That(Status(coordinator, id).Trials.Single().Metrics["value"], Is.EqualTo(0.5)));
+        AwaitCondition(() => Status(coordinator, id).Trials.Single().Metrics.GetValueOrDefault("value") == 0.5);
     }
 
     [Test]
@@ -119,7 +119,7 @@ public class CoordinatorTests : ActorTest
         Assert.That(cancels.Select(c => c.Index).Order(), Is.EqualTo(running.Select(s => s.Index).Order()));
         foreach (var start in running)
             coordinator.Tell(new ReportTrialEnded(id, start.Index, start.Attempt, TrialStatus.Cancelled, ImmutableDictionary<string, double>.Empty, "cancelled", 0.1, null), worker.Ref);
-        AwaitAssert(() => Assert.That(Status(coordinator, id).Status, Is.EqualTo(SweepStatus.Cancelled)));
+        AwaitCondition(() => Status(coordinator, id).Status == SweepStatus.Cancelled);
         worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Assert.That(coordinator.Ask<SweepCancelAccepted>(new CancelSweep("nope"), RemainingOrDefault).Result.Message, Is.EqualTo("no sweep has the id 'nope'"));
     }
