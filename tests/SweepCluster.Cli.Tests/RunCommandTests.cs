@@ -96,6 +96,29 @@ public class RunCommandTests
     }
 
     [Test]
+    public void Metrics_are_served_while_the_sweep_runs()
+    {
+        var port = NodeProcesses.FreePort();
+        var run = Task.Run(() => CliRunner.Run("run", Experiment(), "--workers", "1", "--out", _dir, "--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var http = new HttpClient();
+        var scraped = "";
+        NodeProcesses.WaitUntil(() =>
+        {
+            try
+            {
+                scraped = http.GetStringAsync($"http://127.0.0.1:{port}/metrics").Result;
+            }
+            catch (AggregateException)
+            {
+                return false; // not serving yet
+            }
+            return scraped.Contains("sweep_trials_running{", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), "/metrics to show the running sweep");
+        Assert.That(scraped, Does.Contain("sweep_trials_started_total{").And.Contain("sweep_name=\"sleepy\""));
+        Assert.That(run.Result.ExitCode, Is.Zero, run.Result.Stderr);
+    }
+
+    [Test]
     public void A_trial_that_fails_does_not_stop_the_sweep()
     {
         var path = Path.Combine(_dir, "branin.yml");

@@ -29,8 +29,9 @@ internal static class RunCommand
         var seed = new Option<long?>("--seed") { Description = "The sweep seed, instead of the file's" };
         var data = new Option<string?>("--data") { Description = "Folder with one Train_*.h5 and one Test_*.h5 (default: the synthetic set)" };
         var outDir = new Option<string>("--out") { Description = "Where the sweep's run directory goes", DefaultValueFactory = _ => "runs" };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the sweep runs" };
         var format = OutputFormat.CreateOption();
-        var command = new Command("run", "Run a sweep to the end on this machine, in one process") { file, trials, epochs, workers, seed, data, outDir, format };
+        var command = new Command("run", "Run a sweep to the end on this machine, in one process") { file, trials, epochs, workers, seed, data, outDir, metricsPort, format };
         command.SetAction(async (parsed, cancellation) =>
         {
             var path = parsed.GetValue(file)!;
@@ -43,7 +44,7 @@ internal static class RunCommand
             if (gpuOnCpu) error.WriteLine($"note: this machine has no GPU: trials that ask for gpu {spec.Resources.Gpu} run on CPU");
             var node = new NodeOptions([ClusterNames.CoordinatorRole, ClusterNames.WorkerRole], "127.0.0.1", 0, [],
                 new WorkerOptions(gpus, parallel * spec.Resources.Cpu, parsed.GetValue(data)), parsed.GetValue(outDir)!, Akka.Event.LogLevel.WarningLevel);
-            await using var cluster = await NodeRuntime.StartAsync(node, LogLevel.Warning, cancellation);
+            await using var cluster = await NodeRuntime.StartAsync(node, LogLevel.Warning, parsed.GetValue(metricsPort), cancellation);
             var submitted = await cluster.Ask<object>(new SubmitSweep(File.ReadAllText(path), path, parsed.GetValue(trials), parsed.GetValue(seed),
                 Epochs: parsed.GetValue(epochs), RunGpuTrialsOnCpu: gpuOnCpu));
             if (submitted is SweepRejected rejected)

@@ -1,5 +1,8 @@
+using System.Net;
 using Akka.Actor;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,17 +20,39 @@ internal sealed class NodeRuntime(IHost host) : IAsyncDisposable
 
     public ActorSystem System => Host.Services.GetRequiredService<ActorSystem>();
 
-    /// <summary>Builds and starts a node; its logs go to stderr, so stdout stays for results.</summary>
-    public static async Task<NodeRuntime> StartAsync(NodeOptions options, LogLevel logLevel, CancellationToken cancellation)
+    /// <summary>
+    /// Builds and starts a node; its logs go to stderr, so stdout stays for results. With <paramref name="metricsPort"/>
+    /// it also serves /metrics on 127.0.0.1 (a web host only then: without endpoints Kestrel would take port 5000).
+    /// </summary>
+    public static async Task<NodeRuntime> StartAsync(NodeOptions options, LogLevel logLevel, int? metricsPort, CancellationToken cancellation)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter(level => level >= logLevel);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Services.AddSweepNode(options);
-        var host = builder.Build();
+        IHost host;
+        if (metricsPort is { } port)
+        {
+            var web = WebApplication.CreateSlimBuilder();
+            Configure(web.Logging, web.Services, options, logLevel);
+            web.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
+            web.Services.AddSweepTelemetry("sweepctl run");
+            var app = web.Build();
+            app.MapSweepTelemetry();
+            host = app;
+        }
+        else
+        {
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+            Configure(builder.Logging, builder.Services, options, logLevel);
+            host = builder.Build();
+        }
         await host.StartAsync(cancellation);
         return new NodeRuntime(host);
+    }
+
+    private static void Configure(ILoggingBuilder logging, IServiceCollection services, NodeOptions options, LogLevel logLevel)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter(level => level >= logLevel);
+        services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        services.AddSweepNode(options);
     }
 
     /// <summary>Asks the coordinator, waiting while the cluster forms and the singleton starts.</summary>
