@@ -13,7 +13,6 @@ public class ClusterProcessTests
     private NodeProcesses.Node _coordinator = null!;
     private NodeProcesses.Node _worker1 = null!;
     private NodeProcesses.Node _worker2 = null!;
-    private readonly List<string> _files = [];
 
     [OneTimeSetUp]
     public void StartCluster()
@@ -26,11 +25,7 @@ public class ClusterProcessTests
     }
 
     [OneTimeTearDown]
-    public void StopCluster()
-    {
-        _nodes.Dispose();
-        foreach (var file in _files) File.Delete(file);
-    }
+    public void StopCluster() => _nodes.Dispose(); // kills the nodes and removes their folder, experiment files included
 
     private string Experiment(int trials, double seconds)
     {
@@ -50,7 +45,6 @@ public class ClusterProcessTests
               direction: maximize
             run: builtin/sleep
             """);
-        _files.Add(path);
         return path;
     }
 
