@@ -27,7 +27,19 @@ public class PlanCommandTests
             Assert.That(p.GetProperty("optimizer").GetString(), Is.AnyOf("adam", "sgd"));
             Assert.That(p.GetProperty("out_channels").EnumerateArray().Select(c => c.GetInt32()), Has.Exactly(2).InRange(2, 20));
         }
-        Assert.That(result.Stderr, Does.Contain("sampler tpe is not available yet"), "the fallback is announced on stderr, not in the JSON");
+        Assert.That(result.Stderr, Is.Empty, "all 8 trials are TPE's random start-up trials");
+    }
+
+    [Test]
+    public void Tpe_trials_after_the_start_up_ones_are_marked_as_chosen_from_results()
+    {
+        var result = CliRunner.Run("plan", CliRunner.Experiment("convnet.yml"), "--trials", "12", "--format", "json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var trials = doc.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        Assert.That(trials.Take(10).Select(t => t.GetProperty("fixed_in_advance").GetBoolean()), Has.All.True);
+        Assert.That(trials.Skip(10).Select(t => t.GetProperty("params").ValueKind), Has.All.EqualTo(JsonValueKind.Null));
+        Assert.That(result.Stderr, Does.Contain("trials 0-9 are sampled at random; the others are chosen from the results so far"), "on stderr, not in the JSON");
     }
 
     [Test]

@@ -28,7 +28,7 @@ public class PlanningTests
         var spec = Specs.Parse(Specs.WithSpace(Space, numTrials: 50));
         var a = TrialPlanner.Plan(spec, seedOverride: 1).Trials;
         var b = TrialPlanner.Plan(spec, seedOverride: 2).Trials;
-        Assert.That(a.Zip(b).Count(p => p.First.Params.Equals(p.Second.Params)), Is.Zero);
+        Assert.That(a.Zip(b).Count(p => p.First.Params!.Equals(p.Second.Params)), Is.Zero);
         Assert.That(a.Select(t => t.Seed), Is.Not.EqualTo(b.Select(t => t.Seed)));
     }
 
@@ -55,7 +55,7 @@ public class PlanningTests
         var a = TrialPlanner.Plan(Specs.Parse(Specs.WithSpace(Space, numTrials: 20))).Trials;
         var b = TrialPlanner.Plan(Specs.Parse(Specs.WithSpace(reordered, numTrials: 20))).Trials;
         foreach (var key in new[] { "lr", "bs", "out_channels", "optim" })
-            Assert.That(b.Select(t => Canonical(t.Params[key]!)), Is.EqualTo(a.Select(t => Canonical(t.Params[key]!))), key);
+            Assert.That(b.Select(t => Canonical(t.Params![key]!)), Is.EqualTo(a.Select(t => Canonical(t.Params![key]!))), key);
     }
 
     [Test]
@@ -63,11 +63,11 @@ public class PlanningTests
     {
         var yaml = Specs.WithSpace(Space, numTrials: 5).Replace("param_space:", "params:\n  epochs: 5\n  seed: 2342\nparam_space:");
         var trial = TrialPlanner.Plan(Specs.Parse(yaml)).Trials[0];
-        Assert.That(trial.Params.Entries.Select(e => e.Key), Is.EqualTo(new[] { "epochs", "seed", "lr", "bs", "out_channels", "optim" }));
-        Assert.That(trial.Params["epochs"], Is.EqualTo(new ParamValue.Int(5)));
-        var channels = (ParamValue.List)trial.Params["out_channels"]!;
+        Assert.That(trial.Params!.Entries.Select(e => e.Key), Is.EqualTo(new[] { "epochs", "seed", "lr", "bs", "out_channels", "optim" }));
+        Assert.That(trial.Params!["epochs"], Is.EqualTo(new ParamValue.Int(5)));
+        var channels = (ParamValue.List)trial.Params!["out_channels"]!;
         Assert.That(channels.Items, Has.Length.EqualTo(2).And.All.InstanceOf<ParamValue.Int>());
-        var optim = (ParamValue.Map)trial.Params["optim"]!;
+        var optim = (ParamValue.Map)trial.Params!["optim"]!;
         Assert.That(optim["momentum"], Is.EqualTo(new ParamValue.Real(0.9)));
         Assert.That(optim["name"], Is.AnyOf(new ParamValue.Text("adam"), new ParamValue.Text("sgd")));
     }
@@ -76,7 +76,7 @@ public class PlanningTests
     public void The_two_elements_of_a_list_parameter_are_drawn_independently()
     {
         var trials = TrialPlanner.Plan(Specs.Parse(Specs.WithSpace(Space, numTrials: 500))).Trials;
-        var pairs = trials.Select(t => ((ParamValue.List)t.Params["out_channels"]!).Items).ToList();
+        var pairs = trials.Select(t => ((ParamValue.List)t.Params!["out_channels"]!).Items).ToList();
         Assert.That(pairs.Count(p => p[0].Equals(p[1])) / 500.0, Is.LessThan(0.15), "1 in 19 expected when independent");
     }
 
@@ -95,9 +95,9 @@ public class PlanningTests
         Assert.That(TrialPlanner.TotalTrials(spec), Is.EqualTo(24));
         var plan = TrialPlanner.Plan(spec);
         Assert.That(plan.TotalTrials, Is.EqualTo(24));
-        var points = plan.Trials.GroupBy(t => (t.Params["a"], t.Params["b"])).ToList();
+        var points = plan.Trials.GroupBy(t => (t.Params!["a"], t.Params!["b"])).ToList();
         Assert.That(points.Select(p => p.Count()), Is.EqualTo(Enumerable.Repeat(4, 6)));
-        Assert.That(plan.Trials.Select(t => t.Params["lr"]).Distinct().Count(), Is.EqualTo(24), "non-grid dimensions are sampled per trial");
+        Assert.That(plan.Trials.Select(t => t.Params!["lr"]).Distinct().Count(), Is.EqualTo(24), "non-grid dimensions are sampled per trial");
         Assert.That(TrialPlanner.Plan(spec, trialsOverride: 2).TotalTrials, Is.EqualTo(12), "--trials overrides num_trials, per grid point");
     }
 
@@ -107,17 +107,19 @@ public class PlanningTests
         var spec = Specs.Parse(Specs.WithSpace("  opt: choice(['adam', 'sgd'])\n  depth: randint(2, 4)\n  q: quniform(0, 1, 0.5)", sampler: "grid"));
         var plan = TrialPlanner.Plan(spec);
         Assert.That(plan.TotalTrials, Is.EqualTo(2 * 3 * 3));
-        Assert.That(plan.Trials.Select(t => t.Params).Distinct().Count(), Is.EqualTo(18), "every combination once");
+        Assert.That(plan.Trials.Select(t => t.Params!).Distinct().Count(), Is.EqualTo(18), "every combination once");
         Assert.That(plan.Notice, Is.Null);
     }
 
     [Test]
-    public void Tpe_falls_back_to_random_sampling_and_says_so()
+    public void A_tpe_plan_lists_its_random_start_up_trials_and_marks_the_rest_adaptive()
     {
-        var tpe = TrialPlanner.Plan(Specs.Parse(Specs.WithSpace(Space, numTrials: 10, sampler: "tpe")));
-        var random = TrialPlanner.Plan(Specs.Parse(Specs.WithSpace(Space, numTrials: 10, sampler: "random")));
-        Assert.That(tpe.Notice, Does.Contain("tpe"));
-        Assert.That(tpe.Trials, Is.EqualTo(random.Trials));
+        var tpe = TrialPlanner.Plan(Specs.Parse(Specs.WithSpace(Space, numTrials: 14, sampler: "tpe")));
+        var random = TrialPlanner.Plan(Specs.Parse(Specs.WithSpace(Space, numTrials: 14, sampler: "random")));
+        Assert.That(tpe.Notice, Does.Contain("trials 0-9 are sampled at random"));
+        Assert.That(tpe.Trials.Take(10).Select(t => t.Params), Is.EqualTo(random.Trials.Take(10).Select(t => t.Params)));
+        Assert.That(tpe.Trials.Skip(10).Select(t => t.IsFixedInAdvance), Has.All.False);
+        Assert.That(tpe.Trials.Select(t => t.Seed), Is.EqualTo(random.Trials.Select(t => t.Seed)), "training seeds do not depend on the sampler");
     }
 
     private static string Canonical(ParamValue value) => value is ParamValue.Map map

@@ -39,7 +39,7 @@ internal static class Specs
 
     /// <summary>The values one dimension <c>x</c> takes over <paramref name="n"/> planned trials.</summary>
     public static List<ParamValue> Draws(string distribution, int n, long seed = 1) =>
-        TrialPlanner.Plan(Parse(WithSpace($"  x: {distribution}", n, seed: seed))).Trials.Select(t => t.Params["x"]!).ToList();
+        TrialPlanner.Plan(Parse(WithSpace($"  x: {distribution}", n, seed: seed))).Trials.Select(t => t.Params!["x"]!).ToList();
 
     public static List<double> Numbers(string distribution, int n, long seed = 1) =>
         Draws(distribution, n, seed).Select(v => v.AsNumber()!.Value).ToList();

@@ -28,7 +28,7 @@ internal static class TrainCommand
             var spec = SpecLoading.Load(parsed.GetValue(file)!, error);
             if (spec is null) return Task.FromResult(ExitCodes.InvalidInput);
             var first = TrialPlanner.Plan(spec, trialsOverride: 1).Trials[0];
-            var trialParams = ApplySettings(first.Params, parsed.GetValue(set) ?? [], error);
+            var trialParams = ApplySettings(first.Params!, parsed.GetValue(set) ?? [], error); // trial 0 is always fixed in advance
             if (trialParams is null) return Task.FromResult(ExitCodes.InvalidInput);
             var json = parsed.GetValue(format) == OutputFormat.Json;
             var progress = json ? error : output;

@@ -27,8 +27,10 @@ internal static class PlanWriter
                 json.WriteStartObject();
                 json.WriteNumber("index", trial.Index);
                 json.WriteNumber("seed", trial.Seed);
+                json.WriteBoolean("fixed_in_advance", trial.IsFixedInAdvance);
                 json.WritePropertyName("params");
-                trial.Params.WriteJson(json);
+                if (trial.Params is null) json.WriteNullValue();
+                else trial.Params.WriteJson(json);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -50,7 +52,7 @@ internal static class PlanWriter
             [
                 t.Index.ToString(CultureInfo.InvariantCulture),
                 t.Seed.ToString(CultureInfo.InvariantCulture),
-                .. searched.Select(key => t.Params[key]?.ToString() ?? ""),
+                .. t.Params is { } p ? searched.Select(key => p[key]?.ToString() ?? "") : ["(chosen from the results so far)", .. searched.Skip(1).Select(_ => "")],
             ]).ToList();
         TextTable.Write(output, headers, rows, new HashSet<int> { 0, 1 });
     }

@@ -5,8 +5,11 @@ using SweepCluster.Core.Spec;
 namespace SweepCluster.Core.Planning;
 
 /// <param name="Seed">The trial's own training seed, derived from the sweep seed and its index.</param>
-/// <param name="Params">The fixed <c>params</c> followed by the sampled ones.</param>
-public sealed record PlannedTrial(int Index, long Seed, ParamValue.Map Params);
+/// <param name="Params">The fixed <c>params</c> followed by the sampled ones; null for a trial an adaptive sampler chooses from results.</param>
+public sealed record PlannedTrial(int Index, long Seed, ParamValue.Map? Params)
+{
+    public bool IsFixedInAdvance => Params is not null;
+}
 
 /// <param name="Notice">Something the user should know about how the plan was made, or null.</param>
 public sealed record SweepPlan(ExperimentSpec Spec, long Seed, int TotalTrials, ImmutableArray<PlannedTrial> Trials, string? Notice);
@@ -25,12 +28,20 @@ public static class TrialPlanner
         return points > long.MaxValue / perPoint ? long.MaxValue : points * perPoint;
     }
 
-    public static ISampler CreateSampler(ExperimentSpec spec, long sweepSeed) =>
-        new IndexedSampler(spec.ParamSpace, GridLayout.For(spec.ParamSpace, spec.Sampler), sweepSeed);
+    public static ISampler CreateSampler(ExperimentSpec spec, long sweepSeed)
+    {
+        var grid = GridLayout.For(spec.ParamSpace, spec.Sampler);
+        return spec.Sampler == SamplerKind.Tpe
+            ? new TpeSampler(spec.ParamSpace, grid, sweepSeed, spec.Metric.Direction)
+            : new IndexedSampler(spec.ParamSpace, grid, sweepSeed);
+    }
 
-    /// <summary>Why the plan differs from what the file asks, or null.</summary>
-    public static string? Notice(ExperimentSpec spec) => spec.Sampler == SamplerKind.Tpe
-        ? "sampler tpe is not available yet: trials are sampled at random (the same plan `sampler: random` gives)"
+    /// <summary>True when the trial's parameters are known before any result: always for random and grid, the start-up trials for TPE.</summary>
+    public static bool IsFixedInAdvance(ExperimentSpec spec, int trialIndex) => spec.Sampler != SamplerKind.Tpe || TpeSampler.IsFixedInAdvance(trialIndex);
+
+    /// <summary>What the user should know about how the plan was made, or null.</summary>
+    public static string? Notice(ExperimentSpec spec, int totalTrials) => spec.Sampler == SamplerKind.Tpe && totalTrials > TpeSampler.StartupTrials
+        ? $"sampler tpe: trials 0-{TpeSampler.StartupTrials - 1} are sampled at random; the others are chosen from the results so far, so they are not listed"
         : null;
 
     public static long TrialSeed(long sweepSeed, int trialIndex) =>
@@ -40,7 +51,7 @@ public static class TrialPlanner
     public static ParamValue.Map WithFixedParams(ExperimentSpec spec, ParamValue.Map sampled) =>
         new([.. spec.Params.Entries, .. sampled.Entries]);
 
-    /// <summary>Every trial of a sweep whose sampler plans ahead (random and grid).</summary>
+    /// <summary>Every trial of a sweep: parameters for those fixed in advance, only index and seed for the adaptive ones.</summary>
     public static SweepPlan Plan(ExperimentSpec spec, int? trialsOverride = null, long? seedOverride = null)
     {
         var seed = seedOverride ?? spec.Seed;
@@ -49,8 +60,9 @@ public static class TrialPlanner
             throw new ArgumentOutOfRangeException(nameof(trialsOverride), $"the sweep would run {total} trials; at most {MaxTrials} are allowed");
         var sampler = CreateSampler(spec, seed);
         var trials = Enumerable.Range(0, (int)total)
-            .Select(i => new PlannedTrial(i, TrialSeed(seed, i), WithFixedParams(spec, sampler.Suggest(SuggestRequest.Ahead(i)))))
+            .Select(i => new PlannedTrial(i, TrialSeed(seed, i),
+                IsFixedInAdvance(spec, i) ? WithFixedParams(spec, sampler.Suggest(SuggestRequest.Ahead(i))) : null))
             .ToImmutableArray();
-        return new SweepPlan(spec, seed, (int)total, trials, Notice(spec));
+        return new SweepPlan(spec, seed, (int)total, trials, Notice(spec, (int)total));
     }
 }
