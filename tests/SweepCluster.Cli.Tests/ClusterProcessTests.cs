@@ -34,6 +34,7 @@ public class ClusterProcessTests
             name: sleepy
             num_trials: {trials}
             sampler: random
+            pruner: none
             seed: 11
             params:
               seconds: {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}

@@ -37,7 +37,7 @@ public partial class DashboardPrometheusTests
         try
         {
             var experiment = Path.Combine(nodes.Root, "steps.yml");
-            File.WriteAllText(experiment, "name: dash\nnum_trials: 6\nsampler: random\nparams:\n  seconds: 1.5\n  steps: 3\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n");
+            File.WriteAllText(experiment, "name: dash\nnum_trials: 6\nsampler: random\npruner: none\nparams:\n  seconds: 1.5\n  steps: 3\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n");
             var id = CliRunner.Run(node.Address, "sweep", "submit", "-f", experiment).Stdout.Trim();
             Assert.That(CliRunner.Run(node.Address, "sweep", "watch", "-i", id).ExitCode, Is.Zero);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{prometheusPort}/") };

@@ -96,6 +96,29 @@ public class RunCommandTests
     }
 
     [Test]
+    public void Pruned_trials_are_counted_apart_and_never_the_best()
+    {
+        var path = Path.Combine(_dir, "asha.yml");
+        File.WriteAllText(path, "name: asha\nnum_trials: 12\nsampler: random\npruner: sha\nseed: 3\nparams:\n  seconds: 0.3\n  steps: 3\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n");
+        var result = CliRunner.Run("run", path, "--workers", "2", "--out", _dir, "--format", "json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var trials = doc.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        var pruned = trials.Where(t => t.GetProperty("status").GetString() == "pruned").ToList();
+        var completed = trials.Where(t => t.GetProperty("status").GetString() == "completed").ToList();
+        Assert.That(pruned, Is.Not.Empty, "ASHA stops the trials outside the best third at epoch 1");
+        Assert.That(pruned.Select(t => t.GetProperty("epoch").GetInt32()), Has.All.EqualTo(1));
+        Assert.That(pruned.Select(t => t.GetProperty("reason").GetString()), Has.All.StartWith("pruned after epoch 1 (value "));
+        Assert.That(pruned.Select(t => t.GetProperty("metrics").GetProperty("value").GetDouble()), Has.All.Not.NaN, "the last value is kept");
+        var summary = doc.RootElement.GetProperty("summary");
+        Assert.That(summary.GetProperty("pruned").GetInt32(), Is.EqualTo(pruned.Count));
+        Assert.That(summary.GetProperty("completed").GetInt32(), Is.EqualTo(completed.Count));
+        Assert.That(pruned.Count + completed.Count, Is.EqualTo(12));
+        var best = doc.RootElement.GetProperty("best").GetProperty("index").GetInt32();
+        Assert.That(completed.Select(t => t.GetProperty("index").GetInt32()), Does.Contain(best), "the best is a completed trial");
+    }
+
+    [Test]
     public void Metrics_are_served_while_the_sweep_runs()
     {
         var port = NodeProcesses.FreePort();

@@ -53,6 +53,7 @@ public class SerializerTests
         new TrialCompleted("ab12cd34", 3, 1, Metrics, 60.5, "/runs/x/trial-0003", At),
         new TrialFailed("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 12, At),
         new TrialRequeued("ab12cd34", 3, 1, "its worker left the cluster"),
+        new TrialPruned("ab12cd34", 3, 1, 2, 0.61, At),
         new TrialCancelled("ab12cd34", 3, At),
         new SweepCancelled("ab12cd34", At),
     }.ToDictionary(m => m.GetType());

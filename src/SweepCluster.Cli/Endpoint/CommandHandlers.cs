@@ -98,7 +98,8 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         new SweepProgressView(text).Show(sweep);
         var counts = sweep.Trials.GroupBy(t => t.Status).ToDictionary(g => g.Key, g => g.Count());
         text.WriteLine($"state {Lower(sweep.Status)}; trials: {sweep.Pending} pending, {sweep.Running} running, "
-            + $"{counts.GetValueOrDefault(TrialStatus.Completed)} completed, {counts.GetValueOrDefault(TrialStatus.Failed)} failed, {counts.GetValueOrDefault(TrialStatus.Cancelled)} cancelled");
+            + $"{counts.GetValueOrDefault(TrialStatus.Completed)} completed, {counts.GetValueOrDefault(TrialStatus.Failed)} failed, "
+            + $"{counts.GetValueOrDefault(TrialStatus.Pruned)} pruned, {counts.GetValueOrDefault(TrialStatus.Cancelled)} cancelled");
         foreach (var failed in sweep.Trials.Where(t => t.Status == TrialStatus.Failed)) text.WriteLine($"  trial {failed.Index} failed: {failed.Reason}");
         return CommandResult.Ok(w =>
         {
@@ -121,7 +122,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         if (s.TryGetValue("state", out var name))
         {
             if (!Enum.TryParse<TrialStatus>(name, ignoreCase: true, out var parsed) || int.TryParse(name, out _))
-                return Task.FromResult(CommandResult.Invalid($"--state takes pending, running, completed, failed or cancelled (got '{name}')"));
+                return Task.FromResult(CommandResult.Invalid($"--state takes pending, running, completed, failed, pruned or cancelled (got '{name}')"));
             state = parsed;
         }
         return WithSweep(s, sweep =>

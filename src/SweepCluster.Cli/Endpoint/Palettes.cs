@@ -32,7 +32,7 @@ public static class Palettes
             ]),
             new("list", "Every sweep: id, name, state, trials done/total, best so far, started", []),
             new("status", "A sweep's trials by state, why some wait, what runs where, the best so far", [Id]),
-            new("trials", "A sweep's trials, best first", [Id, new("top", "k", "Show only the best K", Mandatory: false), new("state", "s", "Only trials in this state (pending, running, completed, failed, cancelled)", Mandatory: false)]),
+            new("trials", "A sweep's trials, best first", [Id, new("top", "k", "Show only the best K", Mandatory: false), new("state", "s", "Only trials in this state (pending, running, completed, failed, pruned, cancelled)", Mandatory: false)]),
             new("best", "The best trial's params, metrics and artifacts", [Id]),
             new("watch", "Live progress until the sweep ends; exit 0 when it completed", [Id]),
             new("cancel", "Stop the running trials and drop the pending ones", [Id]),

@@ -11,7 +11,7 @@ internal static class SweepResultWriter
         var summary = sweep.Summary;
         var metric = sweep.Metric.Name;
         output.WriteLine();
-        output.WriteLine($"{sweep.Name} [{sweep.Id}] {sweep.Status.ToString().ToLowerInvariant()}: {summary.Completed} completed, {summary.Failed} failed, {summary.Cancelled} cancelled");
+        output.WriteLine($"{sweep.Name} [{sweep.Id}] {sweep.Status.ToString().ToLowerInvariant()}: {summary.Completed} completed, {summary.Failed} failed, {summary.Pruned} pruned, {summary.Cancelled} cancelled");
         TextTable.Write(output, ["experiment", $"best {metric}", $"mean {metric}", "std"],
             [[sweep.Name, Optional(summary.Max), Optional(summary.Mean), Optional(summary.Std)]], new HashSet<int> { 1, 2, 3 });
         if (sweep.Best is { } best)

@@ -41,6 +41,9 @@ public sealed record TrialCompleted(
 
 public sealed record TrialFailed(string SweepId, int Index, int Attempt, string Reason, double DurationSeconds, DateTimeOffset At) : ISweepEvent;
 
+/// <summary>The pruner stopped a trial after an epoch: it ends with the epoch it reached and its last value.</summary>
+public sealed record TrialPruned(string SweepId, int Index, int Attempt, int Epoch, double Value, DateTimeOffset At) : ISweepEvent;
+
 /// <summary>A running attempt was lost with its worker: the trial waits to start again.</summary>
 public sealed record TrialRequeued(string SweepId, int Index, int Attempt, string Reason) : ISweepEvent;
 

@@ -157,8 +157,16 @@ public sealed class SweepCoordinator : ReceiveActor
 
     private void Progress(ReportTrialProgress report)
     {
-        if (Current(report.SweepId, report.Index, report.Attempt) is { } sweep)
-            Apply(sweep, new TrialProgressed(report.SweepId, report.Index, report.Attempt, report.Point));
+        if (Current(report.SweepId, report.Index, report.Attempt) is not { } sweep) return;
+        Apply(sweep, new TrialProgressed(report.SweepId, report.Index, report.Attempt, report.Point));
+        if (!sweep.ShouldPrune(report.Index)) return;
+        // The slot is free at once; the worker stops the attempt between batches, and its late report is ignored.
+        var worker = sweep.Trial(report.Index).Worker;
+        _pool.Release(AttemptKey(sweep.Id, report.Index, report.Attempt));
+        SweepTelemetry.TrialsEnded.Add(1, With(SweepTags(sweep), "status", "pruned"));
+        Apply(sweep, new TrialPruned(sweep.Id, report.Index, report.Attempt, report.Point.Epoch, report.Point.Value, DateTimeOffset.UtcNow));
+        if (worker is not null && _workers.TryGetValue(worker, out var actor)) actor.Tell(new CancelTrial(sweep.Id, report.Index, report.Attempt));
+        Schedule();
     }
 
     private void Ended(ReportTrialEnded report)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using SweepCluster.Core.Planning;
+using SweepCluster.Core.Pruning;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Spec;
@@ -18,6 +19,8 @@ public sealed class SweepState
     private readonly Dictionary<int, TrialRecord> _running = [];
     private readonly List<FinishedTrial> _finished = [];
     private readonly LinkedList<int> _waiting = new();
+    private readonly Dictionary<int, List<double>> _curves = [];
+    private readonly IPruner? _pruner;
     private int _ended;
     private readonly ISampler _sampler;
     private bool _cancelRequested;
@@ -27,6 +30,19 @@ public sealed class SweepState
         Submitted = submitted;
         Spec = spec;
         _sampler = TrialPlanner.CreateSampler(spec, submitted.Seed);
+        var epochs = submitted.Epochs ?? (spec.Params["epochs"] is ParamValue.Int e ? (int)e.Value : 1);
+        _pruner = Pruners.Create(spec.Pruner, spec.Metric.Direction, epochs);
+    }
+
+    /// <summary>
+    /// True when the pruner stops the trial after the epoch it just reported. Never at a trial's last epoch
+    /// (the <c>epochs</c> or <c>steps</c> it runs), where stopping would save nothing.
+    /// </summary>
+    public bool ShouldPrune(int index)
+    {
+        if (_pruner is null || !_running.TryGetValue(index, out var trial) || !_curves.TryGetValue(index, out var curve) || curve.Count == 0) return false;
+        var final = Submitted.Epochs ?? (trial.Params["epochs"] ?? trial.Params["steps"]) switch { ParamValue.Int n => (int?)n.Value, _ => null };
+        return curve.Count != final && _pruner.ShouldPrune(index, curve.Count, _curves);
     }
 
     public SweepSubmitted Submitted { get; }
@@ -91,10 +107,19 @@ public sealed class SweepState
                 _running[s.Index] = started;
                 (started.Attempt, started.Worker, started.Node, started.Device, started.StartedAt) = (s.Attempt, s.Worker, s.Node, s.Device, s.At);
                 started.Epochs.Clear();
+                _curves[s.Index] = [];
                 Status = SweepStatus.Running;
                 break;
             case TrialProgressed p:
                 _trials[p.Index].Epochs.Add(p.Point);
+                _curves[p.Index].Add(p.Point.Value);
+                break;
+            case TrialPruned p:
+                var pruned = _trials[p.Index];
+                (pruned.Status, pruned.Reason) = (TrialStatus.Pruned, $"pruned after epoch {p.Epoch} ({Spec.Metric.Name} {p.Value:0.####})");
+                pruned.Metrics = ImmutableDictionary<string, double>.Empty.Add(Spec.Metric.Name, p.Value);
+                _finished.Add(new FinishedTrial(p.Index, pruned.Params, p.Value));
+                Ended(p.Index, p.At);
                 break;
             case TrialCompleted c:
                 var completed = _trials[c.Index];

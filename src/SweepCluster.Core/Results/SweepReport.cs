@@ -52,6 +52,7 @@ public static class SweepReport
         w.WriteStartObject("summary");
         w.WriteNumber("completed", summary.Completed);
         w.WriteNumber("failed", summary.Failed);
+        w.WriteNumber("pruned", summary.Pruned);
         w.WriteNumber("cancelled", summary.Cancelled);
         WriteOptional(w, "max", summary.Max);
         WriteOptional(w, "mean", summary.Mean);

@@ -3,7 +3,7 @@ using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Core.Results;
 
-public enum TrialStatus { Pending, Running, Completed, Failed, Cancelled }
+public enum TrialStatus { Pending, Running, Completed, Failed, Pruned, Cancelled }
 
 public enum SweepStatus { Pending, Running, Completed, Cancelled }
 
@@ -27,7 +27,7 @@ public sealed record TrialSnapshot(
     string? ArtifactDirectory);
 
 /// <summary>The figures of the study's results table, over completed trials.</summary>
-public sealed record SweepSummary(int Completed, int Failed, int Cancelled, double? Max, double? Mean, double? Std)
+public sealed record SweepSummary(int Completed, int Failed, int Pruned, int Cancelled, double? Max, double? Mean, double? Std)
 {
     /// <summary>Max (in the metric's direction: the best value), mean and population standard deviation, as numpy computes them.</summary>
     public static SweepSummary Of(IReadOnlyCollection<TrialSnapshot> trials, MetricSpec metric)
@@ -35,11 +35,11 @@ public sealed record SweepSummary(int Completed, int Failed, int Cancelled, doub
         var values = trials.Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(metric.Name))
             .Select(t => t.Metrics[metric.Name]).ToList();
         int Count(TrialStatus s) => trials.Count(t => t.Status == s);
-        if (values.Count == 0) return new SweepSummary(Count(TrialStatus.Completed), Count(TrialStatus.Failed), Count(TrialStatus.Cancelled), null, null, null);
+        if (values.Count == 0) return new SweepSummary(Count(TrialStatus.Completed), Count(TrialStatus.Failed), Count(TrialStatus.Pruned), Count(TrialStatus.Cancelled), null, null, null);
         var mean = values.Average();
         var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
         var best = metric.Direction == MetricDirection.Maximize ? values.Max() : values.Min();
-        return new SweepSummary(Count(TrialStatus.Completed), Count(TrialStatus.Failed), Count(TrialStatus.Cancelled), best, mean, std);
+        return new SweepSummary(Count(TrialStatus.Completed), Count(TrialStatus.Failed), Count(TrialStatus.Pruned), Count(TrialStatus.Cancelled), best, mean, std);
     }
 }
 
@@ -59,7 +59,7 @@ public sealed record SweepSnapshot(
     DateTimeOffset? EndedAt,
     string RunDirectory)
 {
-    public int Done => Trials.Count(t => t.Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Cancelled);
+    public int Done => Trials.Count(t => t.Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Pruned or TrialStatus.Cancelled);
 
     public int Running => Trials.Count(t => t.Status == TrialStatus.Running);
 
