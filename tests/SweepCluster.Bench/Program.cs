@@ -6,5 +6,6 @@ if (args is ["trial", ..]) return TrainingBench.RunTrial(args[1..]);
 Console.WriteLine($"SweepCluster benchmarks ({Environment.ProcessorCount} cores, .NET {Environment.Version})");
 PlanningBench.Run();
 SchedulerBench.Run();
+SearchBench.Run();
 TrainingBench.Run();
 return 0;
