@@ -29,7 +29,7 @@ test-deps:
 
 # The main job: the study's convnet sweep on the synthetic showers, in one process (about ten minutes on 2 cores).
 run: build
-	bin/sweepctl run experiments/convnet.yml --trials 8 --epochs 3
+	bin/sweepctl run experiments/convnet.yml --trials 12 --epochs 3
 
 # PyTorch (Debian's python3-torch) is the peer the training benchmark is compared with.
 bench: build

@@ -73,6 +73,16 @@ public class SweepStateTests
     }
 
     [Test]
+    public void An_epochs_override_shows_in_the_trials_parameters()
+    {
+        var yaml = Experiments.Sleep(1).Replace("  steps: 1", "  steps: 1\n  epochs: 5");
+        var spec = ExperimentSpecParser.Parse(yaml, "sleep.yml").Spec!;
+        var sweep = new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", 1, 7, Epochs: 3, false, "/runs/s1", At), spec);
+        var (_, planned) = sweep.NextToStart();
+        Assert.That(planned!.Params["epochs"], Is.EqualTo(new ParamValue.Int(3)), "what the trial runs, not what the file says");
+    }
+
+    [Test]
     public void A_requeued_trial_starts_again_first_with_the_next_attempt()
     {
         var sweep = NewSweep(3);

@@ -89,7 +89,10 @@ public sealed class SweepState
         var index = _trials.Count;
         var running = _running.Values.Select(t => t.Params).ToList();
         var sampled = _sampler.Suggest(new SuggestRequest(index, _finished, running));
-        return (index, new TrialPlanned(Id, index, TrialPlanner.TrialSeed(Submitted.Seed, index), TrialPlanner.WithFixedParams(Spec, sampled)));
+        var parameters = TrialPlanner.WithFixedParams(Spec, sampled);
+        if (Submitted.Epochs is { } epochs && parameters["epochs"] is not null)
+            parameters = new ParamValue.Map([.. parameters.Entries.Select(e => e.Key == "epochs" ? KeyValuePair.Create(e.Key, (ParamValue)new ParamValue.Int(epochs)) : e)]);
+        return (index, new TrialPlanned(Id, index, TrialPlanner.TrialSeed(Submitted.Seed, index), parameters));
     }
 
     public void Apply(ISweepEvent e)
@@ -117,6 +120,7 @@ public sealed class SweepState
             case TrialPruned p:
                 var pruned = _trials[p.Index];
                 (pruned.Status, pruned.Reason) = (TrialStatus.Pruned, $"pruned after epoch {p.Epoch} ({Spec.Metric.Name} {p.Value:0.####})");
+                pruned.DurationSeconds = pruned.StartedAt is { } startedAt ? (p.At - startedAt).TotalSeconds : null;
                 pruned.Metrics = ImmutableDictionary<string, double>.Empty.Add(Spec.Metric.Name, p.Value);
                 _finished.Add(new FinishedTrial(p.Index, pruned.Params, p.Value));
                 Ended(p.Index, p.At);

@@ -30,6 +30,8 @@ public static class SweepNodeHosting
                     Roles = [.. options.Roles],
                     SeedNodes = [.. options.SeedNodes.Select(NodeAddress.Normalize)],
                     SplitBrainResolver = new KeepMajorityOption(),
+                    // Training keeps every core busy; a worker whose heartbeats are late by a few seconds is busy, not gone.
+                    FailureDetector = new PhiAccrualFailureDetectorOptions { AcceptableHeartbeatPause = TimeSpan.FromSeconds(10) },
                 })
                 .WithCustomSerializer("sweep-json", [typeof(ISweepMessage)], system => new SweepMessageSerializer(system));
             if (options.IsCoordinator) akka.WithSweepCoordinator(new CoordinatorOptions(options.RunsDirectory));
