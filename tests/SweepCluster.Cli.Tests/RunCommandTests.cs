@@ -90,7 +90,7 @@ public class RunCommandTests
     {
         var result = CliRunner.Run("run", Experiment(), "--workers", "4", "--out", _dir);
         Assert.That(result.ExitCode, Is.Zero, result.Stderr);
-        Assert.That(result.Stdout, Does.Contain("sleepy [").And.Contain("completed: 8 completed, 0 failed, 0 cancelled"));
+        Assert.That(result.Stdout, Does.Contain("sleepy [").And.Contain("completed: 8 completed, 0 failed, 0 pruned, 0 cancelled"));
         Assert.That(result.Stdout, Does.Match(@"experiment\s+best value\s+mean value\s+std"));
         Assert.That(result.Stdout, Does.Match(@"best trial \d+: seconds=0.3, value=[0-9.]+, grid_point=[ab]"));
     }

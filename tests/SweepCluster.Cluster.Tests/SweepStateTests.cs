@@ -83,6 +83,20 @@ public class SweepStateTests
     }
 
     [Test]
+    public void A_trial_is_never_pruned_at_its_last_report()
+    {
+        const string yaml = "name: once\nnum_trials: 6\nsampler: random\npruner: sha\nparams: {seconds: 0}\nparam_space:\n  value: uniform(0, 1)\nmetric: {name: value, direction: maximize}\nrun: builtin/sleep\n";
+        var spec = ExperimentSpecParser.Parse(yaml, "once.yml").Spec!;
+        var sweep = new SweepState(new SweepSubmitted("s1", "once", yaml, "once.yml", 6, 7, null, false, "/runs/s1", At), spec);
+        for (var i = 0; i < 6; i++)
+        {
+            var index = Start(sweep);
+            sweep.Apply(new TrialProgressed("s1", index, 1, new EpochPoint(1, null, 1.0 / (i + 1), 0)));
+            Assert.That(sweep.ShouldPrune(index), Is.False, "builtin/sleep without steps reports once: stopping it then saves nothing");
+        }
+    }
+
+    [Test]
     public void A_requeued_trial_starts_again_first_with_the_next_attempt()
     {
         var sweep = NewSweep(3);

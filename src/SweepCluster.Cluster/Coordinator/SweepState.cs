@@ -41,7 +41,11 @@ public sealed class SweepState
     public bool ShouldPrune(int index)
     {
         if (_pruner is null || !_running.TryGetValue(index, out var trial) || !_curves.TryGetValue(index, out var curve) || curve.Count == 0) return false;
-        var final = Submitted.Epochs ?? (trial.Params["epochs"] ?? trial.Params["steps"]) switch { ParamValue.Int n => (int?)n.Value, _ => null };
+        var final = Submitted.Epochs ?? (trial.Params["epochs"] ?? trial.Params["steps"]) switch
+        {
+            ParamValue.Int n => (int?)n.Value,
+            _ => KnownTrainers.NeedsData(Spec.Trainer) ? null : 1, // the built-ins report once, or once a step (default 1)
+        };
         return curve.Count != final && _pruner.ShouldPrune(index, curve.Count, _curves);
     }
 
