@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace SweepCluster.Bench;
@@ -32,10 +30,10 @@ internal static class SchedulerBench
         var processes = new List<Process>();
         try
         {
-            var (port, cmd) = (FreePort(), FreePort());
+            var (port, cmd) = (FreePorts.Next(), FreePorts.Next());
             processes.Add(Sweepctl($"node start --roles coordinator --port {port} --cmd-port {cmd} --gpus none --store {root}/c"));
             for (var w = 0; w < workers; w++)
-                processes.Add(Sweepctl($"node start --roles worker --port {FreePort()} --cmd-port {FreePort()} --gpus none --cpu-slots {SlotsPerWorker} --seed-nodes 127.0.0.1:{port} --store {root}/w{w}"));
+                processes.Add(Sweepctl($"node start --roles worker --port {FreePorts.Next()} --cmd-port {FreePorts.Next()} --gpus none --cpu-slots {SlotsPerWorker} --seed-nodes 127.0.0.1:{port} --store {root}/w{w}"));
             var address = $"127.0.0.1:{cmd}";
             WaitUntil(() => Json(address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == workers);
             var file = Path.Combine(root, "zero.yml");
@@ -111,10 +109,4 @@ internal static class SchedulerBench
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

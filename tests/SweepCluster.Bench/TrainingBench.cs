@@ -52,7 +52,7 @@ internal static class TrainingBench
             : data.Train;
         using (TorchSharp.torch.zeros(1)) { } // libtorch's own pages belong to the baseline, not to the trial
         var baseline = PeakResidentBytes();
-        var settings = args[3..].Append("epochs=2").Select(s => KeyValuePair.Create(s[..s.IndexOf('=')], Core.Spec.DistributionParser.ParseValue(s[(s.IndexOf('=') + 1)..])));
+        var settings = args[3..].Append("epochs=2").Select(s => Core.Spec.DistributionParser.ParseSetting(s)!.Value);
         var result = ShowerTrainer.Train(new TrainingRequest(trainer, new Core.Spec.ParamValue.Map([.. settings]), 1, new ShowerData(train, data.Test)));
         Console.WriteLine($"{"SweepCluster " + trainer,-24} {result.TrainSamplesPerSecond,10:F0} {Mib(PeakResidentBytes()),10} {Mib(baseline),10}");
         return 0;

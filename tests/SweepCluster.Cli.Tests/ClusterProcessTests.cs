@@ -175,7 +175,7 @@ public class NodeProcessTests
     [Test]
     public void An_unreachable_node_exits_3_and_says_so()
     {
-        var port = NodeProcesses.FreePort();
+        var port = FreePorts.Next();
         var result = CliRunner.Run($"127.0.0.1:{port}", "sweep", "list");
         Assert.That((result.ExitCode, result.Stderr.Trim()), Is.EqualTo((3, $"cannot reach 127.0.0.1:{port}: connection refused")));
     }
@@ -184,7 +184,7 @@ public class NodeProcessTests
     public void A_non_loopback_endpoint_needs_a_token_and_refuses_requests_without_it()
     {
         using var nodes = new NodeProcesses();
-        var refused = nodes.Launch($"node start --port {NodeProcesses.FreePort()} --cmd-host 0.0.0.0 --cmd-port {NodeProcesses.FreePort()} --gpus none --store {nodes.Root}/a");
+        var refused = nodes.Launch($"node start --port {FreePorts.Next()} --cmd-host 0.0.0.0 --cmd-port {FreePorts.Next()} --gpus none --store {nodes.Root}/a");
         Assert.That(refused.WaitForExit(60_000));
         Assert.That(refused.ExitCode, Is.EqualTo(2));
         Assert.That(nodes.Log(refused), Does.Contain("set a token"));

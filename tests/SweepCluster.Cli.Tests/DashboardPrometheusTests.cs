@@ -18,7 +18,7 @@ public partial class DashboardPrometheusTests
     {
         using var nodes = new NodeProcesses();
         var node = nodes.Start("coordinator,worker", extra: "--cpu-slots 2");
-        var prometheusPort = NodeProcesses.FreePort();
+        var prometheusPort = FreePorts.Next();
         var config = Path.Combine(nodes.Root, "prometheus.yml");
         File.WriteAllText(config, $"""
             global:

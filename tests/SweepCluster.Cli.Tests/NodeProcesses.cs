@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace SweepCluster.Cli.Tests;
@@ -25,17 +23,11 @@ internal sealed class NodeProcesses : IDisposable
         public string ClusterAddress => $"akka.tcp://sweep@127.0.0.1:{Port}";
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Starts a node and waits until its command endpoint answers.</summary>
     public Node Start(string roles, string? seed = null, string extra = "", IReadOnlyDictionary<string, string>? environment = null, bool waitForEndpoint = true)
     {
-        var (port, cmdPort) = (FreePort(), FreePort());
+        var (port, cmdPort) = (FreePorts.Next(), FreePorts.Next());
         var args = $"node start --roles {roles} --port {port} --cmd-port {cmdPort} --gpus none --store {Path.Combine(Root, $"node-{port}")} {extra}";
         if (seed is not null) args += $" --seed-nodes {seed}";
         var process = Launch(args, environment);

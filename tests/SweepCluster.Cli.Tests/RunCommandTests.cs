@@ -121,7 +121,7 @@ public class RunCommandTests
     [Test]
     public void Metrics_are_served_while_the_sweep_runs()
     {
-        var port = NodeProcesses.FreePort();
+        var port = FreePorts.Next();
         var run = Task.Run(() => CliRunner.Run("run", Experiment(), "--workers", "1", "--out", _dir, "--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         using var http = new HttpClient();
         var scraped = "";

@@ -15,7 +15,7 @@ internal static class SmallData
 
     /// <summary>Parameters as a trial would get them, written as YAML-ish key=value pairs.</summary>
     public static ParamValue.Map Params(params string[] settings) =>
-        new([.. settings.Select(s => KeyValuePair.Create(s[..s.IndexOf('=')], DistributionParser.ParseValue(s[(s.IndexOf('=') + 1)..])))]);
+        new([.. settings.Select(s => DistributionParser.ParseSetting(s)!.Value)]);
 
     public static readonly string[] ConvNet = ["epochs=2", "bs=32", "lr=0.002", "optimizer=adam", "out_channels=[4,6]", "normalize=yes"];
 }

@@ -51,13 +51,11 @@ internal static class TrainCommand
         var entries = planned.Entries.ToList();
         foreach (var setting in settings)
         {
-            var equals = setting.IndexOf('=');
-            if (equals <= 0)
+            if (DistributionParser.ParseSetting(setting) is not { Key: var key } parsed)
             {
                 error.WriteLine($"--set {setting}: needs key=value, e.g. --set lr=0.002");
                 return null;
             }
-            var key = setting[..equals];
             var index = entries.FindIndex(e => e.Key == key);
             if (index < 0)
             {
@@ -65,7 +63,7 @@ internal static class TrainCommand
                 error.WriteLine($"--set {setting}: the trial has no parameter '{key}'{(hint.Length > 0 ? hint : "; it has " + string.Join(", ", entries.Select(e => e.Key)))}");
                 return null;
             }
-            entries[index] = KeyValuePair.Create(key, DistributionParser.ParseValue(setting[(equals + 1)..]));
+            entries[index] = parsed;
         }
         return new ParamValue.Map([.. entries]);
     }

@@ -54,6 +54,13 @@ public static partial class DistributionParser
         return ScalarResolver.ResolveLiteral(trimmed) ?? new ParamValue.Text(text);
     }
 
+    /// <summary>A <c>key=value</c> setting (<c>lr=0.002</c>, <c>out_channels=[14,18]</c>), or null when it has no key.</summary>
+    public static KeyValuePair<string, ParamValue>? ParseSetting(string setting)
+    {
+        var equals = setting.IndexOf('=');
+        return equals <= 0 ? null : KeyValuePair.Create(setting[..equals], ParseValue(setting[(equals + 1)..]));
+    }
+
     /// <summary>A literal as it may appear inside a list or as an argument.</summary>
     private sealed record Arg(ParamValue? Value, ImmutableArray<ParamValue>? List);
 
