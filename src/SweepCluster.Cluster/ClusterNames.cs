@@ -10,5 +10,8 @@ public static class ClusterNames
     public const string WorkerRole = "worker";
 
     public const string CoordinatorSingleton = "sweep-coordinator";
+
+    /// <summary>The coordinator's journal: every sweep's events, whichever node hosts the singleton.</summary>
+    public const string CoordinatorPersistenceId = "sweep-coordinator";
     public const string WorkerActor = "sweep-worker";
 }

@@ -41,8 +41,9 @@ internal sealed class NUnitAssertions : ITestKitAssertions
 }
 
 /// <summary>
-/// A fresh actor system per test, on the cluster provider (the worker reads its node address) with every
-/// message serialized, even locally: what crosses nodes in production is round-tripped in every actor test.
+/// A fresh actor system per test, on the cluster provider (the worker reads its node address), journalling in memory.
+/// Messages are not serialized locally: Akka's in-memory journal wraps events in its own Newtonsoft-serialized envelopes,
+/// which cannot hold immutable collections; <see cref="SerializerTests"/> round-trips an example of every message type instead.
 /// </summary>
 /// NUnit records a failed Assert.That even when caught, so wait with AwaitCondition (a predicate), never AwaitAssert.
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
@@ -51,11 +52,12 @@ public abstract class ActorTest() : TestKitBase(new NUnitAssertions(), TestConfi
     private static readonly Config TestConfig = ConfigurationFactory.ParseString($$"""
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-        akka.actor.serialize-messages = on
         akka.actor.serializers.sweep-json = "{{typeof(Serialization.SweepMessageSerializer).AssemblyQualifiedName}}"
         akka.actor.serialization-bindings { "{{typeof(Serialization.ISweepMessage).AssemblyQualifiedName}}" = sweep-json }
         akka.actor.serialization-identifiers { "{{typeof(Serialization.SweepMessageSerializer).AssemblyQualifiedName}}" = {{Serialization.SweepMessageSerializer.Id}} }
         akka.loglevel = WARNING
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """);
 
     [TearDown]

@@ -7,32 +7,13 @@ using SweepCluster.Core.Results;
 
 namespace SweepCluster.Cluster.Tests;
 
-public class CoordinatorTests : ActorTest
+public class CoordinatorTests : CoordinatorTest
 {
-    private readonly string _runs = Directory.CreateTempSubdirectory("coordinator-test-").FullName;
-
-    [TearDown]
-    public void RemoveRuns() => Directory.Delete(_runs, recursive: true);
-
-    private IActorRef NewCoordinator() => Sys.ActorOf(Props.Create(() => new SweepCoordinator(new CoordinatorOptions(_runs))));
-
-    private static void Join(IActorRef coordinator, TestProbe worker, double cpu, params int[] gpus) =>
-        coordinator.Tell(new RegisterWorker(worker.Ref.Path.ToString(), [.. gpus], cpu, []), worker.Ref);
-
-    private string Submit(IActorRef coordinator, string yaml, bool gpuOnCpu = false) =>
-        coordinator.Ask<SweepAccepted>(new SubmitSweep(yaml, "sleep.yml", RunGpuTrialsOnCpu: gpuOnCpu), RemainingOrDefault).Result.Id;
-
-    private static void Finish(IActorRef coordinator, TestProbe worker, StartTrial start, double value) =>
-        coordinator.Tell(new ReportTrialEnded(start.SweepId, start.Index, start.Attempt, TrialStatus.Completed,
-            ImmutableDictionary<string, double>.Empty.Add("value", value), null, 0.1, start.ArtifactDirectory), worker.Ref);
-
-    private SweepSnapshot Status(IActorRef coordinator, string id) => coordinator.Ask<SweepFound>(new GetSweep(id), RemainingOrDefault).Result.Sweep!;
-
     [Test]
     public void A_sweep_runs_on_a_worker_to_completion_and_writes_its_summary()
     {
         var coordinator = NewCoordinator();
-        var worker = CreateTestProbe();
+        var worker = NewWorker();
         Join(coordinator, worker, cpu: 1);
         var id = Submit(coordinator, Experiments.Sleep(3));
         for (var i = 0; i < 3; i++)
@@ -65,13 +46,13 @@ public class CoordinatorTests : ActorTest
     public void Gpu_trials_wait_with_a_reason_until_a_worker_offers_a_gpu()
     {
         var coordinator = NewCoordinator();
-        var cpuWorker = CreateTestProbe();
+        var cpuWorker = NewWorker();
         Join(coordinator, cpuWorker, cpu: 4);
         var id = Submit(coordinator, Experiments.Sleep(2, resources: "resources_per_worker: {cpu: 1, gpu: 0.5}"));
         cpuWorker.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.That(Status(coordinator, id).PendingReason, Is.EqualTo("no worker offers gpu"));
-        var gpuWorker = CreateTestProbe();
-        Join(coordinator, gpuWorker, 4, 0);
+        var gpuWorker = NewWorker();
+        Join(coordinator, gpuWorker, 4, [0]);
         var starts = new[] { gpuWorker.ExpectMsg<StartTrial>(), gpuWorker.ExpectMsg<StartTrial>() };
         Assert.That(starts.Select(s => s.Device), Is.EqualTo(new[] { "cuda:0", "cuda:0" }), "two half-GPU trials share one GPU");
         Assert.That(Status(coordinator, id).PendingReason, Is.Null);
@@ -81,7 +62,7 @@ public class CoordinatorTests : ActorTest
     public void Without_gpus_a_gpu_experiment_can_be_run_on_cpu_slots()
     {
         var coordinator = NewCoordinator();
-        var worker = CreateTestProbe();
+        var worker = NewWorker();
         Join(coordinator, worker, cpu: 1);
         Submit(coordinator, Experiments.Sleep(1, resources: "resources_per_worker: {cpu: 1, gpu: 1}"), gpuOnCpu: true);
         Assert.That(worker.ExpectMsg<StartTrial>().Device, Is.EqualTo("cpu"));
@@ -91,12 +72,12 @@ public class CoordinatorTests : ActorTest
     public void A_report_from_a_stale_attempt_is_ignored()
     {
         var coordinator = NewCoordinator();
-        var first = CreateTestProbe();
+        var first = NewWorker();
         Join(coordinator, first, cpu: 1);
         var id = Submit(coordinator, Experiments.Sleep(1));
         var attempt1 = first.ExpectMsg<StartTrial>();
         Sys.Stop(first.Ref);
-        var second = CreateTestProbe();
+        var second = NewWorker();
         Join(coordinator, second, cpu: 1);
         var attempt2 = second.ExpectMsg<StartTrial>();
         Assert.That((attempt2.Index, attempt2.Attempt), Is.EqualTo((attempt1.Index, 2)), "the lost trial starts again elsewhere");
@@ -110,7 +91,7 @@ public class CoordinatorTests : ActorTest
     public void Cancelling_stops_running_trials_and_drops_pending_ones()
     {
         var coordinator = NewCoordinator();
-        var worker = CreateTestProbe();
+        var worker = NewWorker();
         Join(coordinator, worker, cpu: 2);
         var id = Submit(coordinator, Experiments.Sleep(6));
         var running = new[] { worker.ExpectMsg<StartTrial>(), worker.ExpectMsg<StartTrial>() };
@@ -128,8 +109,8 @@ public class CoordinatorTests : ActorTest
     public void Workers_are_listed_with_what_runs_on_them()
     {
         var coordinator = NewCoordinator();
-        var worker = CreateTestProbe();
-        Join(coordinator, worker, 2, 0);
+        var worker = NewWorker();
+        Join(coordinator, worker, 2, [0]);
         Submit(coordinator, Experiments.Sleep(1, resources: "resources_per_worker: {cpu: 1, gpu: 0.5}"));
         worker.ExpectMsg<StartTrial>();
         var listed = coordinator.Ask<WorkersListed>(new GetWorkers(), RemainingOrDefault).Result.Workers.Single();

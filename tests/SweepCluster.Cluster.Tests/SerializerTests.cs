@@ -23,7 +23,7 @@ public class SerializerTests
     private static readonly DateTimeOffset At = new(2026, 11, 27, 18, 0, 0, TimeSpan.Zero);
     private static readonly EpochPoint Point = new(2, 0.31, 0.97, 12.5);
     private static readonly ImmutableDictionary<string, double> Metrics = ImmutableDictionary<string, double>.Empty.Add("test_f1", 0.97).Add("test_acc", 0.96);
-    private static readonly TrialSnapshot Trial = new(3, TrialStatus.Running, 1, 99, Params, Metrics, [Point], "akka.tcp://sweep@127.0.0.1:4053", "cuda:0", At, 1.5, null, "/runs/x/trial-0003");
+    private static readonly TrialSnapshot Trial = new(3, TrialStatus.Running, 1, 99, Params, Metrics, [Point], "akka.tcp://sweep@127.0.0.1:4053", "cuda:0", At, 1.5, null, "/runs/x/trial-0003", ["attempt 1: worker lost"]);
     private static readonly SweepSnapshot Sweep = new("ab12cd34", "Simple CNN", SweepStatus.Running, new MetricSpec("test_f1", MetricDirection.Maximize),
         10, 6, [Trial], "no worker offers gpu", At, null, "/runs/x");
 
@@ -35,9 +35,10 @@ public class SerializerTests
         new SweepRejected(["param_space.lr: loguniform needs lo > 0 (got 0) at x.yml:4:7"]),
         new CancelSweep("ab12cd34"),
         new SweepCancelAccepted("ab12cd34", true, "stopping"),
-        new RegisterWorker("akka.tcp://sweep@127.0.0.1:4054", [0, 1], 4, [new RunningAttempt("ab12cd34", 3, 2)]),
+        new RegisterWorker("akka.tcp://sweep@127.0.0.1:4054", [0, 1], 4, [new RunningAttempt("ab12cd34", 3, 2, 1.5)]),
         new ReportTrialProgress("ab12cd34", 3, 1, Point, 10000),
-        new ReportTrialEnded("ab12cd34", 3, 1, TrialStatus.Completed, Metrics, null, 60.5, "/runs/x/trial-0003"),
+        new ReportTrialEnded("ab12cd34", 3, 1, TrialStatus.Failed, Metrics, "the training loss became NaN in epoch 2", 60.5, "/runs/x/trial-0003", true, 2),
+        new ForgetTrialEnd("ab12cd34", 3, 1),
         new GetSweep("ab12cd34"),
         new SweepFound(Sweep),
         new ListSweeps(),
@@ -48,11 +49,13 @@ public class SerializerTests
         new CancelTrial("ab12cd34", 3, 1),
         new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
         new TrialPlanned("ab12cd34", 3, 99, Params),
-        new TrialStarted("ab12cd34", 3, 1, "worker", "node", "cpu", At),
+        new TrialStarted("ab12cd34", 3, 1, "worker", "node", "cuda:1", [1], At),
         new TrialProgressed("ab12cd34", 3, 1, Point),
         new TrialCompleted("ab12cd34", 3, 1, Metrics, 60.5, "/runs/x/trial-0003", At),
         new TrialFailed("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 12, At),
-        new TrialRequeued("ab12cd34", 3, 1, "its worker left the cluster"),
+        new TrialRequeued("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 2),
+        new CoordinatorSnapshot([new SweepMemento(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
+            SweepStatus.Running, null, false, [new TrialMemento(Trial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])]),
         new TrialPruned("ab12cd34", 3, 1, 2, 0.61, At),
         new TrialCancelled("ab12cd34", 3, At),
         new SweepCancelled("ab12cd34", At),

@@ -27,7 +27,7 @@ public class TelemetryTests : ActorTest
         using var meters = Sdk.CreateMeterProviderBuilder().AddMeter(SweepTelemetry.Name).AddInMemoryExporter(metrics).Build();
         using var tracer = Sdk.CreateTracerProviderBuilder().AddSource(SweepTelemetry.Name).AddInMemoryExporter(spans).Build();
 
-        var coordinator = Sys.ActorOf(Props.Create(() => new SweepCoordinator(new CoordinatorOptions(_runs))));
+        var coordinator = Sys.ActorOf(Props.Create(() => new SweepCoordinator(CoordinatorOptions.Default(_runs))));
         var options = new WorkerOptions([], 1, null);
         Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator, options)));
         var id = coordinator.Ask<SweepAccepted>(new SubmitSweep(Experiments.Sleep(3, seconds: 0.2, steps: 2), "sleep.yml"), RemainingOrDefault).Result.Id;

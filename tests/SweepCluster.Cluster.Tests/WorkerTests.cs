@@ -92,9 +92,9 @@ public class WorkerTests : ActorTest
         var coordinator = CreateTestProbe();
         var worker = NewWorker(coordinator);
         worker.Tell(Start("builtin/branin", 5, null, Real("x1", Math.PI), Real("x2", 2.275)));
-        Assert.That(coordinator.FishForMessage<ReportTrialEnded>(_ => true).Metrics["value"], Is.EqualTo(0.397887).Within(1e-6));
+        Assert.That(coordinator.FishForMessage<ReportTrialEnded>(r => r.Index == 5).Metrics["value"], Is.EqualTo(0.397887).Within(1e-6));
         double[] optimum = [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573];
         worker.Tell(Start("builtin/hartmann6", 6, null, [.. optimum.Select((x, i) => Real($"x{i + 1}", x))]));
-        Assert.That(coordinator.FishForMessage<ReportTrialEnded>(_ => true).Metrics["value"], Is.EqualTo(-3.32237).Within(1e-5));
+        Assert.That(coordinator.FishForMessage<ReportTrialEnded>(r => r.Index == 6).Metrics["value"], Is.EqualTo(-3.32237).Within(1e-5));
     }
 }

@@ -32,10 +32,14 @@ internal static class NodeCommand
         var gpus = new Option<string?>("--gpus") { Description = "GPUs this worker offers: auto (default), none, or ids like 0,1" };
         var cpuSlots = new Option<double?>("--cpu-slots") { Description = "CPU slots this worker offers (default: the number of cores)" };
         var data = new Option<string?>("--data") { Description = "Shower files for the networks (default: the synthetic set)" };
-        var store = new Option<string?>("--store") { Description = "The node's store: sweep runs go to STORE/runs (default ./store)" };
+        var store = new Option<string?>("--store") { Description = "The node's store: the journal (STORE/journal.db), runs (STORE/runs) and checkpoints (default ./store)" };
+        var journal = new Option<string?>("--journal") { Description = "A PostgreSQL connection string for the coordinator's journal, instead of STORE/journal.db" };
+        var checkpoints = new Option<string?>("--checkpoints") { Description = "Where trials keep checkpoints; a shared path across machines (default STORE/checkpoints)" };
+        var heartbeatPause = new Option<double?>("--heartbeat-pause") { Description = "Seconds a node's heartbeats may be late before it is unreachable (default 10)" };
+        var downAfter = new Option<double?>("--down-after") { Description = "Seconds before unreachable nodes are downed and their trials retried elsewhere (default 20)" };
         var start = new Command("start", "Start a cluster node and run until Ctrl-C or SIGTERM, leaving the cluster gracefully")
         {
-            config, roles, host, port, seeds, cmdHost, cmdPort, gpus, cpuSlots, data, store,
+            config, roles, host, port, seeds, cmdHost, cmdPort, gpus, cpuSlots, data, store, journal, checkpoints, heartbeatPause, downAfter,
         };
         start.SetAction(async (parsed, cancellation) =>
         {
@@ -44,7 +48,8 @@ internal static class NodeCommand
             {
                 var file = parsed.GetValue(config) is { } path ? NodeSettings.Read(path) : new NodeSettings();
                 settings = file.OverriddenBy(new NodeSettings(parsed.GetValue(roles), parsed.GetValue(host), parsed.GetValue(port), parsed.GetValue(seeds),
-                    parsed.GetValue(cmdHost), parsed.GetValue(cmdPort), null, parsed.GetValue(gpus), parsed.GetValue(cpuSlots), parsed.GetValue(data), parsed.GetValue(store)));
+                    parsed.GetValue(cmdHost), parsed.GetValue(cmdPort), null, parsed.GetValue(gpus), parsed.GetValue(cpuSlots), parsed.GetValue(data), parsed.GetValue(store),
+                    parsed.GetValue(journal), parsed.GetValue(checkpoints), parsed.GetValue(heartbeatPause), parsed.GetValue(downAfter)));
                 return await Run(settings, output, error, cancellation);
             }
             catch (FormatException e)
@@ -66,8 +71,13 @@ internal static class NodeCommand
         if (!endpoint.IsLoopback && string.IsNullOrEmpty(endpoint.Token))
             throw new FormatException($"the command endpoint on {endpoint.Host} is reachable from other machines: set a token (cmd_token in the config file or {TokenVariable})");
         var store = Path.GetFullPath(s.Store ?? "store");
+        if (s.HeartbeatPause is <= 0 || s.DownAfter is <= 0) throw new FormatException("--heartbeat-pause and --down-after take a number of seconds > 0");
         var node = new NodeOptions(roles, s.Host ?? "127.0.0.1", s.Port ?? 4053, seeds,
-            new WorkerOptions(WorkerOptions.ParseGpus(s.Gpus ?? "auto"), s.CpuSlots ?? Environment.ProcessorCount, s.Data), Path.Combine(store, "runs"));
+            new WorkerOptions(WorkerOptions.ParseGpus(s.Gpus ?? "auto"), s.CpuSlots ?? Environment.ProcessorCount, s.Data, Path.GetFullPath(s.Checkpoints ?? Path.Combine(store, "checkpoints"))),
+            Path.Combine(store, "runs"),
+            s.Journal is { } connection ? new JournalOptions.PostgreSql(connection) : new JournalOptions.Sqlite(Path.Combine(store, "journal.db")),
+            s.HeartbeatPause is { } pause ? TimeSpan.FromSeconds(pause) : NodeOptions.DefaultHeartbeatPause,
+            s.DownAfter is { } down ? TimeSpan.FromSeconds(down) : NodeOptions.DefaultDownAfter);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();

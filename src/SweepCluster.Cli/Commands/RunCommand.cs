@@ -42,8 +42,10 @@ internal static class RunCommand
             var gpus = spec.Resources.Gpu > 0 ? [.. Devices.CudaDevices()] : ImmutableArray<int>.Empty;
             var gpuOnCpu = spec.Resources.Gpu > 0 && gpus.IsEmpty;
             if (gpuOnCpu) error.WriteLine($"note: this machine has no GPU: trials that ask for gpu {spec.Resources.Gpu} run on CPU");
+            // One process: nothing outlives it to resume from, so the journal stays in memory and attempts are never retried from a checkpoint.
             var node = new NodeOptions([ClusterNames.CoordinatorRole, ClusterNames.WorkerRole], "127.0.0.1", 0, [],
-                new WorkerOptions(gpus, parallel * spec.Resources.Cpu, parsed.GetValue(data)), parsed.GetValue(outDir)!, Akka.Event.LogLevel.WarningLevel);
+                new WorkerOptions(gpus, parallel * spec.Resources.Cpu, parsed.GetValue(data)), parsed.GetValue(outDir)!, new JournalOptions.InMemory(),
+                NodeOptions.DefaultHeartbeatPause, NodeOptions.DefaultDownAfter, Akka.Event.LogLevel.WarningLevel);
             await using var cluster = await NodeRuntime.StartAsync(node, LogLevel.Warning, parsed.GetValue(metricsPort), cancellation);
             var submitted = await cluster.Ask<object>(new SubmitSweep(File.ReadAllText(path), path, parsed.GetValue(trials), parsed.GetValue(seed),
                 Epochs: parsed.GetValue(epochs), RunGpuTrialsOnCpu: gpuOnCpu));

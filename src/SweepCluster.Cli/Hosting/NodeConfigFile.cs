@@ -17,9 +17,14 @@ internal sealed record NodeSettings(
     string? Gpus = null,
     double? CpuSlots = null,
     string? Data = null,
-    string? Store = null)
+    string? Store = null,
+    string? Journal = null,
+    string? Checkpoints = null,
+    double? HeartbeatPause = null,
+    double? DownAfter = null)
 {
-    private static readonly string[] Keys = ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store"];
+    private static readonly string[] Keys =
+        ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store", "journal", "checkpoints", "heartbeat_pause", "down_after"];
 
     /// <summary>Reads the file, or throws a <see cref="FormatException"/> naming the file, line and key.</summary>
     public static NodeSettings Read(string path)
@@ -46,6 +51,7 @@ internal sealed record NodeSettings(
                 YamlSequenceNode seq => string.Join(",", seq.Children.Select(c => ((YamlScalarNode)c).Value)),
                 _ => throw new FormatException($"{Where()}: needs a value or a list"),
             };
+            double Seconds() => double.TryParse(Text(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : throw new FormatException($"{Where()}: needs a number of seconds > 0 (got '{Text()}')");
             int Int() => int.TryParse(Text(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new FormatException($"{Where()}: needs a whole number (got '{Text()}')");
             settings = key switch
             {
@@ -60,6 +66,10 @@ internal sealed record NodeSettings(
                 "cpu_slots" => settings with { CpuSlots = double.TryParse(Text(), NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && c > 0 ? c : throw new FormatException($"{Where()}: needs a number > 0 (got '{Text()}')") },
                 "data" => settings with { Data = Text() },
                 "store" => settings with { Store = Text() },
+                "journal" => settings with { Journal = Text() },
+                "checkpoints" => settings with { Checkpoints = Text() },
+                "heartbeat_pause" => settings with { HeartbeatPause = Seconds() },
+                "down_after" => settings with { DownAfter = Seconds() },
                 _ => throw new FormatException($"{key} at {path}:{keyNode.Start.Line}:{keyNode.Start.Column}: unknown key{KeyHints.DidYouMean(key, Keys)}"),
             };
         }
@@ -69,5 +79,6 @@ internal sealed record NodeSettings(
     /// <summary>These settings, with every value <paramref name="over"/> has taking its place.</summary>
     public NodeSettings OverriddenBy(NodeSettings over) => new(
         over.Roles ?? Roles, over.Host ?? Host, over.Port ?? Port, over.SeedNodes ?? SeedNodes, over.CmdHost ?? CmdHost, over.CmdPort ?? CmdPort,
-        over.CmdToken ?? CmdToken, over.Gpus ?? Gpus, over.CpuSlots ?? CpuSlots, over.Data ?? Data, over.Store ?? Store);
+        over.CmdToken ?? CmdToken, over.Gpus ?? Gpus, over.CpuSlots ?? CpuSlots, over.Data ?? Data, over.Store ?? Store, over.Journal ?? Journal,
+        over.Checkpoints ?? Checkpoints, over.HeartbeatPause ?? HeartbeatPause, over.DownAfter ?? DownAfter);
 }

@@ -29,12 +29,18 @@ public sealed record SweepCancelAccepted(string Id, bool Found, string Message) 
 /// <summary>A worker's offer, sent when it starts and then as a heartbeat; <paramref name="Running"/> lists its attempts.</summary>
 public sealed record RegisterWorker(string Node, ImmutableArray<int> Gpus, double CpuSlots, ImmutableArray<RunningAttempt> Running) : ISweepMessage;
 
-public sealed record RunningAttempt(string SweepId, int Index, int Attempt);
+/// <param name="IdleSeconds">Time since the attempt last trained a batch or finished an epoch: a stalled trial's grows.</param>
+public sealed record RunningAttempt(string SweepId, int Index, int Attempt, double IdleSeconds);
 
 /// <summary>A trial attempt finished an epoch (or a step).</summary>
 public sealed record ReportTrialProgress(string SweepId, int Index, int Attempt, EpochPoint Point, long Samples) : ISweepMessage;
 
-/// <summary>A trial attempt ended: completed with metrics, failed with a reason, or cancelled.</summary>
+/// <summary>
+/// A trial attempt ended: completed with metrics, failed with a reason, or cancelled. The worker sends it again with
+/// every heartbeat until the coordinator answers <see cref="Worker.ForgetTrialEnd"/>, so a coordinator's death loses no result.
+/// </summary>
+/// <param name="Retryable">A failure that may not happen again (a timeout, running out of memory, an error in the trainer), unlike an invalid configuration.</param>
+/// <param name="DivergedAtEpoch">The epoch whose training loss became NaN, when that was the failure.</param>
 public sealed record ReportTrialEnded(
     string SweepId,
     int Index,
@@ -43,4 +49,6 @@ public sealed record ReportTrialEnded(
     ImmutableDictionary<string, double> Metrics,
     string? Reason,
     double DurationSeconds,
-    string? ArtifactDirectory) : ISweepMessage;
+    string? ArtifactDirectory,
+    bool Retryable = false,
+    int? DivergedAtEpoch = null) : ISweepMessage;

@@ -26,7 +26,8 @@ public sealed record SweepSubmitted(
 /// <summary>The sampler chose a trial's parameters; recorded so that a replay does not ask it again.</summary>
 public sealed record TrialPlanned(string SweepId, int Index, long Seed, ParamValue.Map Params) : ISweepEvent;
 
-public sealed record TrialStarted(string SweepId, int Index, int Attempt, string Worker, string Node, string Device, DateTimeOffset At) : ISweepEvent;
+/// <param name="Gpus">The GPUs the attempt holds, so that a recovered coordinator can hold them again when the worker re-attaches.</param>
+public sealed record TrialStarted(string SweepId, int Index, int Attempt, string Worker, string Node, string Device, ImmutableArray<int> Gpus, DateTimeOffset At) : ISweepEvent;
 
 public sealed record TrialProgressed(string SweepId, int Index, int Attempt, EpochPoint Point) : ISweepEvent;
 
@@ -44,8 +45,9 @@ public sealed record TrialFailed(string SweepId, int Index, int Attempt, string 
 /// <summary>The pruner stopped a trial after an epoch: it ends with the epoch it reached and its last value.</summary>
 public sealed record TrialPruned(string SweepId, int Index, int Attempt, int Epoch, double Value, DateTimeOffset At) : ISweepEvent;
 
-/// <summary>A running attempt was lost with its worker: the trial waits to start again.</summary>
-public sealed record TrialRequeued(string SweepId, int Index, int Attempt, string Reason) : ISweepEvent;
+/// <summary>An attempt failed in a way that may not happen again (its worker was lost, it timed out or stalled): the trial waits to start again.</summary>
+/// <param name="DivergedAtEpoch">The epoch whose loss became NaN, when that was the failure: NaN at the same epoch again is deterministic.</param>
+public sealed record TrialRequeued(string SweepId, int Index, int Attempt, string Reason, int? DivergedAtEpoch = null) : ISweepEvent;
 
 public sealed record TrialCancelled(string SweepId, int Index, DateTimeOffset At) : ISweepEvent;
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
 
@@ -15,10 +16,15 @@ public static class CoordinatorHostingExtensions
         LogSingletonIdentificationFailure = false,
     };
 
-    /// <summary>Hosts the coordinator singleton on this node's coordinator role, with a proxy in the registry.</summary>
+    /// <summary>
+    /// Hosts the coordinator singleton on this node's coordinator role, with a proxy in the registry. A coordinator that stops
+    /// (its journal could not be written) starts again after a back-off and recovers from the journal, rather than stay dead.
+    /// </summary>
     public static AkkaConfigurationBuilder WithSweepCoordinator(this AkkaConfigurationBuilder builder, CoordinatorOptions options) =>
         builder.WithSingleton<SweepCoordinator>(ClusterNames.CoordinatorSingleton,
-            (_, _, _) => Props.Create(() => new SweepCoordinator(options)), SingletonOptions, createProxyToo: true);
+            (_, _, _) => BackoffSupervisor.Props(Backoff.OnStop(Props.Create(() => new SweepCoordinator(options)), "coordinator",
+                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)),
+            SingletonOptions, createProxyToo: true);
 
     /// <summary>Only a proxy, for nodes without the coordinator role.</summary>
     public static AkkaConfigurationBuilder WithSweepCoordinatorProxy(this AkkaConfigurationBuilder builder) =>

@@ -1,4 +1,10 @@
 namespace SweepCluster.Cluster.Coordinator;
 
+/// <summary>How the coordinator runs; <see cref="Default"/> for a real cluster.</summary>
 /// <param name="RunsDirectory">Where each sweep's run directory is made (one folder per sweep, one per trial inside).</param>
-public sealed record CoordinatorOptions(string RunsDirectory);
+/// <param name="SnapshotEvery">Journal events between snapshots of every sweep: recovery reads the last snapshot and the events after it.</param>
+/// <param name="RecoveryGrace">How long a recovered coordinator waits for workers to report the attempts its journal shows running before it retries them.</param>
+public sealed record CoordinatorOptions(string RunsDirectory, int SnapshotEvery, TimeSpan RecoveryGrace)
+{
+    public static CoordinatorOptions Default(string runsDirectory) => new(runsDirectory, 2000, TimeSpan.FromSeconds(15));
+}

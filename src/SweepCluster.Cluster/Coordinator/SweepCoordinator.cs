@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Persistence;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Planning;
@@ -13,12 +14,20 @@ namespace SweepCluster.Cluster.Coordinator;
 
 /// <summary>
 /// The cluster singleton that owns every sweep: it plans trials with each sweep's sampler as slots free up,
-/// places them on workers, and records what they report. Decisions live in <see cref="SweepState"/> and
-/// <see cref="WorkerPool"/>; this actor routes messages and writes each sweep's summary when it ends.
+/// places them on workers, and records what they report. Decisions live in <see cref="SweepState"/>,
+/// <see cref="WorkerPool"/> and <see cref="AttemptTracker"/>; this actor journals their events, routes messages
+/// and writes each sweep's summary when it ends.
 /// </summary>
-public sealed class SweepCoordinator : ReceiveActor
+/// <remarks>
+/// Each event is applied at once (the next decision needs it) and journalled asynchronously; what it makes happen outside
+/// (a worker told to start) waits until it is written, so a successor never finds a worker running an attempt its journal lacks.
+/// A successor recovers every sweep, and adopts the attempts workers report running; those no worker reports are retried.
+/// </remarks>
+public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 {
     private readonly CoordinatorOptions _options;
+    private readonly AttemptTracker _tracker = new();
+    private int _eventsSinceSnapshot;
     private readonly Dictionary<string, SweepState> _sweeps = [];
     private readonly List<string> _order = [];
     private readonly WorkerPool _pool = new();
@@ -37,16 +46,34 @@ public sealed class SweepCoordinator : ReceiveActor
     public SweepCoordinator(CoordinatorOptions options)
     {
         _options = options;
-        Receive<SubmitSweep>(Submit);
-        Receive<CancelSweep>(Cancel);
-        Receive<RegisterWorker>(Register);
-        Receive<ReportTrialProgress>(Progress);
-        Receive<ReportTrialEnded>(Ended);
-        Receive<Terminated>(t => WorkerLost(t.ActorRef, "its worker left the cluster"));
-        Receive<GetSweep>(q => Sender.Tell(new SweepFound(_sweeps.TryGetValue(q.Id, out var s) ? s.Snapshot() : null)));
-        Receive<ListSweeps>(_ => Sender.Tell(new SweepsListed([.. _order.Select(id => _sweeps[id].Snapshot())])));
-        Receive<GetWorkers>(_ => Sender.Tell(new WorkersListed(_pool.Snapshot())));
+        Recover<SnapshotOffer>(offer => Restore((CoordinatorSnapshot)offer.Snapshot));
+        Recover<ISweepEvent>(e =>
+        {
+            ApplyEvent(e);
+            _eventsSinceSnapshot++;
+        });
+        Recover<RecoveryCompleted>(_ => Recovered());
+        Command<SubmitSweep>(Submit);
+        Command<CancelSweep>(Cancel);
+        Command<RegisterWorker>(Register);
+        Command<ReportTrialProgress>(Progress);
+        Command<ReportTrialEnded>(Ended);
+        Command<Terminated>(t => WorkerLost(t.ActorRef));
+        Command<CheckAttemptsNow>(_ => CheckAttempts());
+        Command<GetSweep>(q => Sender.Tell(new SweepFound(_sweeps.TryGetValue(q.Id, out var s) ? s.Snapshot() : null)));
+        Command<ListSweeps>(_ => Sender.Tell(new SweepsListed([.. _order.Select(id => _sweeps[id].Snapshot())])));
+        Command<GetWorkers>(_ => Sender.Tell(new WorkersListed(_pool.Snapshot())));
+        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(failed => _log.Warning("could not save a snapshot of the sweeps (recovery replays more events): {0}", failed.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failed => _log.Warning("could not delete old snapshots: {0}", failed.Cause.Message));
     }
+
+    public override string PersistenceId => ClusterNames.CoordinatorPersistenceId;
+
+
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart() => _gaugeRegistration = SweepTelemetry.ObserveCoordinator(this,
         () => _gauges.Sweeps.Select(s => new Measurement<long>(s.Running, s.Tags)),
@@ -89,9 +116,9 @@ public sealed class SweepCoordinator : ReceiveActor
         var name = command.Name ?? spec.Name;
         var submitted = new SweepSubmitted(id, name, command.SpecYaml, command.Source, (int)total, command.Seed ?? spec.Seed, command.Epochs,
             command.RunGpuTrialsOnCpu, Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}")), DateTimeOffset.UtcNow);
-        var sweep = new SweepState(submitted, spec);
-        _sweeps[id] = sweep;
-        _order.Add(id);
+        var sender = Sender;
+        Record(submitted, () => sender.Tell(new SweepAccepted(id, (int)total)));
+        var sweep = _sweeps[id];
         StartSpan(sweep);
         // Every series a dashboard reads exists from the start: "no failures yet" shows as 0, not as missing data.
         var tags = SweepTags(sweep);
@@ -99,7 +126,6 @@ public sealed class SweepCoordinator : ReceiveActor
         SweepTelemetry.TrialsRequeued.Add(0, tags);
         foreach (var status in SweepTelemetry.EndStatuses) SweepTelemetry.TrialsEnded.Add(0, With(tags, "status", status));
         _log.Info("sweep {0} '{1}' submitted: {2} trials of {3}", id, name, total, spec.Trainer);
-        Sender.Tell(new SweepAccepted(id, (int)total));
         Schedule();
     }
 
@@ -134,71 +160,156 @@ public sealed class SweepCoordinator : ReceiveActor
             return;
         }
         var running = sweep.Running.ToList();
-        Apply(sweep, new SweepCancelled(sweep.Id, DateTimeOffset.UtcNow));
-        foreach (var trial in running)
-            if (trial.Worker is { } worker && _workers.TryGetValue(worker, out var actor))
-                actor.Tell(new CancelTrial(sweep.Id, trial.Index, trial.Attempt));
-        Sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id}: {running.Count} running trials are being stopped, pending ones dropped"));
+        var sender = Sender;
+        Record(new SweepCancelled(sweep.Id, DateTimeOffset.UtcNow), () =>
+        {
+            foreach (var trial in running) TellWorker(trial.Worker, new CancelTrial(sweep.Id, trial.Index, trial.Attempt));
+            sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id}: {running.Count} running trials are being stopped, pending ones dropped"));
+        });
         PublishGauges();
     }
 
     private void Register(RegisterWorker offer)
     {
         var worker = Sender.Path.ToString();
-        if (!_pool.Contains(worker))
+        var now = DateTimeOffset.UtcNow;
+        var joined = !_pool.Contains(worker);
+        _pool.Offer(worker, offer.Node, offer.Gpus, offer.CpuSlots);
+        if (joined)
         {
             Context.Watch(Sender);
             _workers[worker] = Sender;
             _log.Info("worker {0} joined: gpus [{1}], {2} cpu slots", offer.Node, string.Join(",", offer.Gpus), offer.CpuSlots);
+            HoldRecoveredAttempts(worker);
         }
-        _pool.Offer(worker, offer.Node, offer.Gpus, offer.CpuSlots);
+        var running = offer.Running.Select(r => (Id: new AttemptId(r.SweepId, r.Index, r.Attempt), r.IdleSeconds)).ToList();
+        foreach (var gone in _tracker.Reported(worker, running, now))
+            FailAttempt(gone, "its worker no longer ran it when the coordinator restarted", retryable: true, null, 0);
+        // An attempt the journal does not know as running (requeued, pruned, or started by a coordinator that died before writing it) only holds a slot.
+        foreach (var (id, _) in running.Where(r => !IsCurrent(r.Id)))
+            Sender.Tell(new CancelTrial(id.SweepId, id.Index, id.Attempt));
         Schedule();
+    }
+
+    /// <summary>A recovered coordinator's first word from a worker: the attempts the journal places there hold their resources again.</summary>
+    private void HoldRecoveredAttempts(string worker)
+    {
+        foreach (var sweep in _sweeps.Values.Where(s => !s.IsEnded))
+            foreach (var trial in sweep.Running.Where(t => t.Worker == worker))
+            {
+                var id = new AttemptId(sweep.Id, trial.Index, trial.Attempt);
+                if (_tracker.IsConfirmed(id)) continue;
+                var resources = sweep.Resources;
+                _pool.Hold(id.ToString(), new Placement(worker, trial.Device ?? "cpu", trial.Gpus, Math.Min(resources.Gpu, 1), resources.Cpu));
+            }
     }
 
     private void Progress(ReportTrialProgress report)
     {
-        if (Current(report.SweepId, report.Index, report.Attempt) is not { } sweep) return;
-        Apply(sweep, new TrialProgressed(report.SweepId, report.Index, report.Attempt, report.Point));
+        var id = new AttemptId(report.SweepId, report.Index, report.Attempt);
+        if (Current(id) is not { } sweep) return;
+        _tracker.Alive(id, DateTimeOffset.UtcNow);
+        Record(new TrialProgressed(report.SweepId, report.Index, report.Attempt, report.Point));
         if (!sweep.ShouldPrune(report.Index)) return;
         // The slot is free at once; the worker stops the attempt between batches, and its late report is ignored.
         var worker = sweep.Trial(report.Index).Worker;
-        _pool.Release(AttemptKey(sweep.Id, report.Index, report.Attempt));
+        _pool.Release(id.ToString());
+        _tracker.Forget(id);
         SweepTelemetry.TrialsEnded.Add(1, With(SweepTags(sweep), "status", "pruned"));
-        Apply(sweep, new TrialPruned(sweep.Id, report.Index, report.Attempt, report.Point.Epoch, report.Point.Value, DateTimeOffset.UtcNow));
-        if (worker is not null && _workers.TryGetValue(worker, out var actor)) actor.Tell(new CancelTrial(sweep.Id, report.Index, report.Attempt));
+        Record(new TrialPruned(sweep.Id, report.Index, report.Attempt, report.Point.Epoch, report.Point.Value, DateTimeOffset.UtcNow),
+            () => TellWorker(worker, new CancelTrial(sweep.Id, report.Index, report.Attempt)));
         Schedule();
     }
 
     private void Ended(ReportTrialEnded report)
     {
-        if (Current(report.SweepId, report.Index, report.Attempt) is not { } sweep) return;
-        _pool.Release(AttemptKey(report.SweepId, report.Index, report.Attempt));
+        var id = new AttemptId(report.SweepId, report.Index, report.Attempt);
+        var sender = Sender;
+        if (Current(id) is not { } sweep)
+        {
+            sender.Tell(new ForgetTrialEnd(id.SweepId, id.Index, id.Attempt)); // a stale attempt's result: counted never, acknowledged all the same
+            return;
+        }
+        if (report.Status == TrialStatus.Failed)
+        {
+            FailAttempt(id, report.Reason ?? "failed", report.Retryable, report.DivergedAtEpoch, report.DurationSeconds,
+                () => sender.Tell(new ForgetTrialEnd(id.SweepId, id.Index, id.Attempt)));
+            Schedule();
+            return;
+        }
+        _pool.Release(id.ToString());
+        _tracker.Forget(id);
         var now = DateTimeOffset.UtcNow;
         var tags = With(SweepTags(sweep), "status", report.Status.ToString().ToLowerInvariant());
         SweepTelemetry.TrialsEnded.Add(1, tags);
         SweepTelemetry.TrialDuration.Record(report.DurationSeconds, tags);
-        Apply(sweep, report.Status switch
-        {
-            TrialStatus.Completed => new TrialCompleted(sweep.Id, report.Index, report.Attempt, report.Metrics, report.DurationSeconds, report.ArtifactDirectory, now),
-            TrialStatus.Cancelled => new TrialCancelled(sweep.Id, report.Index, now),
-            _ => new TrialFailed(sweep.Id, report.Index, report.Attempt, report.Reason ?? "failed", report.DurationSeconds, now),
-        });
+        Record(report.Status == TrialStatus.Completed
+                ? new TrialCompleted(sweep.Id, report.Index, report.Attempt, report.Metrics, report.DurationSeconds, report.ArtifactDirectory, now)
+                : new TrialCancelled(sweep.Id, report.Index, now),
+            () => sender.Tell(new ForgetTrialEnd(id.SweepId, id.Index, id.Attempt)));
         Schedule();
     }
 
-    private void WorkerLost(IActorRef actor, string reason)
+    /// <summary>A running attempt failed: the sweep's state decides whether the trial is retried or fails for good.</summary>
+    private void FailAttempt(AttemptId id, string reason, bool retryable, int? divergedAtEpoch, double durationSeconds, Action? afterwards = null)
+    {
+        var sweep = _sweeps[id.SweepId];
+        var decision = sweep.DecideFailure(id.Index, id.Attempt, reason, retryable, divergedAtEpoch, durationSeconds, DateTimeOffset.UtcNow);
+        _pool.Release(id.ToString(), done: decision is not TrialRequeued);
+        _tracker.Forget(id);
+        if (decision is TrialRequeued)
+        {
+            _log.Warning("trial {0} attempt failed and will run again: {1}", id, reason);
+            SweepTelemetry.TrialsRequeued.Add(1, SweepTags(sweep));
+        }
+        else
+        {
+            var tags = With(SweepTags(sweep), "status", decision is TrialCancelled ? "cancelled" : "failed");
+            SweepTelemetry.TrialsEnded.Add(1, tags);
+            SweepTelemetry.TrialDuration.Record(durationSeconds, tags);
+        }
+        Record(decision, afterwards);
+    }
+
+    private void WorkerLost(IActorRef actor)
     {
         var worker = actor.Path.ToString();
         if (!_workers.Remove(worker)) return;
-        _log.Warning("worker {0} lost: {1}", _pool.NodeOf(worker), reason);
+        var node = _pool.NodeOf(worker);
+        _log.Warning("worker {0} lost: it left the cluster", node);
         _pool.Remove(worker);
         foreach (var sweep in _sweeps.Values.Where(s => !s.IsEnded))
             foreach (var trial in sweep.Running.Where(t => t.Worker == worker).ToList())
-            {
-                SweepTelemetry.TrialsRequeued.Add(1, SweepTags(sweep));
-                Apply(sweep, new TrialRequeued(sweep.Id, trial.Index, trial.Attempt, reason));
-            }
+                FailAttempt(new AttemptId(sweep.Id, trial.Index, trial.Attempt), $"worker lost: {node} left the cluster", retryable: true, null,
+                    trial.StartedAt is { } started ? (DateTimeOffset.UtcNow - started).TotalSeconds : 0);
         Schedule();
+    }
+
+    /// <summary>Every second: retries attempts that stalled, and attempts of the journal that no worker took up again after a recovery.</summary>
+    private void CheckAttempts()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var changed = false;
+        foreach (var id in _tracker.Unclaimed(now, _options.RecoveryGrace))
+        {
+            FailAttempt(id, $"no worker reported it within {_options.RecoveryGrace.TotalSeconds:0} s of the coordinator's recovery", retryable: true, null, 0);
+            changed = true;
+        }
+        foreach (var id in _tracker.Stalled(now, sweepId => _sweeps[sweepId].Spec.StallTimeout))
+        {
+            var sweep = _sweeps[id.SweepId];
+            var worker = sweep.Trial(id.Index).Worker;
+            FailAttempt(id, $"stalled: no epoch and no trained batch for {sweep.Spec.StallTimeout.TotalSeconds:0} s (stall_timeout)", retryable: true, null,
+                sweep.Trial(id.Index).StartedAt is { } started ? (now - started).TotalSeconds : 0,
+                () => TellWorker(worker, new CancelTrial(id.SweepId, id.Index, id.Attempt)));
+            changed = true;
+        }
+        if (changed) Schedule();
+    }
+
+    private void TellWorker(string? worker, object message)
+    {
+        if (worker is not null && _workers.TryGetValue(worker, out var actor)) actor.Tell(message);
     }
 
     /// <summary>Starts every trial that has a place, sweeps in the order they came; the rest wait with the reason.</summary>
@@ -212,25 +323,89 @@ public sealed class SweepCoordinator : ReceiveActor
                 sweep.PendingReason = placement is null ? reason : null;
                 if (placement is null) break;
                 var (index, planned) = sweep.NextToStart();
-                if (planned is not null) Apply(sweep, planned);
+                if (planned is not null) Record(planned);
                 var trial = sweep.Trial(index);
-                var attempt = trial.Attempt + 1;
-                Apply(sweep, new TrialStarted(sweep.Id, index, attempt, placement.Worker, _pool.NodeOf(placement.Worker), placement.Device, DateTimeOffset.UtcNow));
-                _pool.Hold(AttemptKey(sweep.Id, index, attempt), placement);
+                var id = new AttemptId(sweep.Id, index, trial.Attempt + 1);
+                var now = DateTimeOffset.UtcNow;
+                _pool.Hold(id.ToString(), placement);
+                _tracker.Started(id, placement.Worker, now);
                 SweepTelemetry.TrialsStarted.Add(1, SweepTags(sweep));
-                _workers[placement.Worker].Tell(new StartTrial(sweep.Id, index, attempt, sweep.Spec.Trainer, trial.Params, trial.Seed, placement.Device,
+                var start = new StartTrial(sweep.Id, index, id.Attempt, sweep.Spec.Trainer, trial.Params, trial.Seed, placement.Device,
                     sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, Path.Combine(sweep.Submitted.RunDirectory, $"trial-{index:D4}"),
-                    _sweepSpans.GetValueOrDefault(sweep.Id)?.Id));
+                    _sweepSpans.GetValueOrDefault(sweep.Id)?.Id);
+                Record(new TrialStarted(sweep.Id, index, id.Attempt, placement.Worker, _pool.NodeOf(placement.Worker), placement.Device, placement.Gpus, now),
+                    () => TellWorker(placement.Worker, start));
             }
         }
         PublishGauges();
     }
 
-    private void Apply(SweepState sweep, ISweepEvent e)
+    /// <summary>Applies the event now and journals it; <paramref name="afterwards"/> runs once it is written.</summary>
+    private void Record(ISweepEvent e, Action? afterwards = null)
     {
+        ApplyEvent(e);
+        PersistAsync(e, _ => afterwards?.Invoke());
+        if (++_eventsSinceSnapshot < _options.SnapshotEvery) return;
+        _eventsSinceSnapshot = 0;
+        // The state now includes events still being written, and a snapshot is filed under the last one written: it is
+        // taken now and saved once this event is written, so that recovery replays exactly the events after it.
+        var snapshot = new CoordinatorSnapshot([.. _order.Select(id => _sweeps[id].ToMemento())]);
+        DeferAsync(snapshot, SaveSnapshot);
+    }
+
+    private void ApplyEvent(ISweepEvent e)
+    {
+        if (e is SweepSubmitted submitted)
+        {
+            var parsed = ExperimentSpecParser.Parse(submitted.SpecYaml, submitted.Source);
+            if (parsed.Spec is not { } spec)
+            {
+                // Only a journal written by another version can hold an experiment this one rejects: its sweep is left out, not lost.
+                _log.Error("sweep {0} in the journal cannot be read by this version and is left out: {1}", submitted.SweepId, string.Join("; ", parsed.Errors));
+                return;
+            }
+            _sweeps[submitted.SweepId] = new SweepState(submitted, spec);
+            _order.Add(submitted.SweepId);
+            return;
+        }
+        if (!_sweeps.TryGetValue(e.SweepId, out var sweep)) return;
         var wasEnded = sweep.IsEnded;
         sweep.Apply(e);
-        if (!wasEnded && sweep.IsEnded) Finish(sweep);
+        if (!wasEnded && sweep.IsEnded && !IsRecovering) Finish(sweep);
+    }
+
+    private void Restore(CoordinatorSnapshot snapshot)
+    {
+        foreach (var memento in snapshot.Sweeps)
+        {
+            var parsed = ExperimentSpecParser.Parse(memento.Submitted.SpecYaml, memento.Submitted.Source);
+            if (parsed.Spec is not { } spec) continue;
+            _sweeps[memento.Submitted.SweepId] = SweepState.FromMemento(memento, spec);
+            _order.Add(memento.Submitted.SweepId);
+        }
+    }
+
+    /// <summary>
+    /// The journal is read: running attempts wait for their workers to report them (a worker's heartbeat reaches the new
+    /// singleton within seconds), and a sweep that ended just before the old coordinator died gets its summary written.
+    /// </summary>
+    private void Recovered()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var unfinished = _sweeps.Values.Where(s => !s.IsEnded).ToList();
+        foreach (var sweep in unfinished)
+        {
+            StartSpan(sweep);
+            foreach (var trial in sweep.Running)
+                _tracker.Recovered(new AttemptId(sweep.Id, trial.Index, trial.Attempt), trial.Worker ?? "", now);
+        }
+        foreach (var sweep in _sweeps.Values.Where(s => s.IsEnded && !File.Exists(Path.Combine(s.Submitted.RunDirectory, "sweep.json"))))
+            Finish(sweep);
+        if (_sweeps.Count > 0)
+            _log.Info("recovered {0} sweeps from the journal ({1} unfinished, {2} attempts waiting for their workers to report)",
+                _sweeps.Count, unfinished.Count, _tracker.Count);
+        Timers.StartPeriodicTimer(nameof(CheckAttempts), CheckAttemptsNow.Instance, TimeSpan.FromSeconds(1));
+        Schedule();
     }
 
     private void Finish(SweepState sweep)
@@ -255,10 +430,14 @@ public sealed class SweepCoordinator : ReceiveActor
     }
 
     /// <summary>The sweep, when the report is about the attempt now running; a stale attempt's report is ignored.</summary>
-    private SweepState? Current(string sweepId, int index, int attempt) =>
-        _sweeps.TryGetValue(sweepId, out var sweep) && sweep.IsRunning(index, attempt) ? sweep : null;
+    private SweepState? Current(AttemptId id) => _sweeps.TryGetValue(id.SweepId, out var sweep) && sweep.IsRunning(id.Index, id.Attempt) ? sweep : null;
 
-    private static string AttemptKey(string sweepId, int index, int attempt) => $"{sweepId}/{index}#{attempt}";
+    private bool IsCurrent(AttemptId id) => Current(id) is not null;
+
+    private sealed record CheckAttemptsNow : INoSerializationVerificationNeeded
+    {
+        public static readonly CheckAttemptsNow Instance = new();
+    }
 
     private static string Slug(string name)
     {

@@ -18,6 +18,7 @@ public sealed class SweepState
     private readonly SortedDictionary<int, TrialRecord> _trials = [];
     private readonly Dictionary<int, TrialRecord> _running = [];
     private readonly List<FinishedTrial> _finished = [];
+    private readonly List<int> _finishedOrder = [];
     private readonly LinkedList<int> _waiting = new();
     private readonly Dictionary<int, List<double>> _curves = [];
     private readonly IPruner? _pruner;
@@ -84,6 +85,24 @@ public sealed class SweepState
     public TrialRecord Trial(int index) => _trials[index];
 
     /// <summary>
+    /// What a failed attempt leads to: <see cref="TrialRequeued"/> to try again when the failure may not repeat and the trial
+    /// has retries left (<c>max_failures</c>), else <see cref="TrialFailed"/>. An invalid configuration is never retried, nor a
+    /// loss that became NaN at the same epoch as in the attempt before. In a sweep being cancelled, the trial is cancelled.
+    /// </summary>
+    public ISweepEvent DecideFailure(int index, int attempt, string reason, bool retryable, int? divergedAtEpoch, double durationSeconds, DateTimeOffset at)
+    {
+        var trial = _trials[index];
+        var failures = trial.FailedAttempts.Count + 1;
+        if (_cancelRequested) return new TrialCancelled(Id, index, at); // the sweep is being cancelled: nothing is retried
+        if (!retryable) return new TrialFailed(Id, index, attempt, reason, durationSeconds, at);
+        if (divergedAtEpoch is { } epoch && trial.DivergedAtEpoch == epoch)
+            return new TrialFailed(Id, index, attempt, $"{reason} (again at epoch {epoch}: deterministic, not retried)", durationSeconds, at);
+        if (failures > Spec.MaxFailures)
+            return new TrialFailed(Id, index, attempt, $"{reason} (failed {failures} times; max_failures is {Spec.MaxFailures})", durationSeconds, at);
+        return new TrialRequeued(Id, index, attempt, reason, divergedAtEpoch);
+    }
+
+    /// <summary>
     /// The next trial to start: one that waits to start again if any, else the sampler's next suggestion, asked now
     /// (so adaptive samplers see every result so far). A new suggestion comes as a <see cref="TrialPlanned"/> to apply.
     /// </summary>
@@ -112,13 +131,20 @@ public sealed class SweepState
                 _waiting.Remove(s.Index);
                 started.Status = TrialStatus.Running;
                 _running[s.Index] = started;
-                (started.Attempt, started.Worker, started.Node, started.Device, started.StartedAt) = (s.Attempt, s.Worker, s.Node, s.Device, s.At);
-                started.Epochs.Clear();
-                _curves[s.Index] = [];
+                (started.Attempt, started.Worker, started.Node, started.Device, started.Gpus, started.StartedAt) = (s.Attempt, s.Worker, s.Node, s.Device, s.Gpus, s.At);
+                _curves.TryAdd(s.Index, []); // a retried attempt that resumes from a checkpoint goes on from the epochs already reported
                 Status = SweepStatus.Running;
                 break;
             case TrialProgressed p:
-                _trials[p.Index].Epochs.Add(p.Point);
+                // An attempt that starts over (no checkpoint) reports epoch 1 again: what the lost attempt reported from there is replaced.
+                var progressed = _trials[p.Index];
+                var kept = progressed.Epochs.FindIndex(e => e.Epoch >= p.Point.Epoch);
+                if (kept >= 0)
+                {
+                    progressed.Epochs.RemoveRange(kept, progressed.Epochs.Count - kept);
+                    _curves[p.Index].RemoveRange(kept, _curves[p.Index].Count - kept);
+                }
+                progressed.Epochs.Add(p.Point);
                 _curves[p.Index].Add(p.Point.Value);
                 break;
             case TrialPruned p:
@@ -126,7 +152,7 @@ public sealed class SweepState
                 (pruned.Status, pruned.Reason) = (TrialStatus.Pruned, $"pruned after epoch {p.Epoch} ({Spec.Metric.Name} {p.Value:0.####})");
                 pruned.DurationSeconds = pruned.StartedAt is { } startedAt ? (p.At - startedAt).TotalSeconds : null;
                 pruned.Metrics = ImmutableDictionary<string, double>.Empty.Add(Spec.Metric.Name, p.Value);
-                _finished.Add(new FinishedTrial(p.Index, pruned.Params, p.Value));
+                Finished(p.Index, p.Value);
                 Ended(p.Index, p.At);
                 break;
             case TrialCompleted c:
@@ -136,18 +162,19 @@ public sealed class SweepState
                 if (c.Metrics.TryGetValue(Spec.Metric.Name, out var value)
                     && (BestValue is not { } best || (Spec.Metric.Direction == MetricDirection.Maximize ? value > best : value < best)))
                     BestValue = value;
-                _finished.Add(new FinishedTrial(c.Index, completed.Params, c.Metrics.TryGetValue(Spec.Metric.Name, out var metric) ? metric : null));
+                Finished(c.Index, c.Metrics.TryGetValue(Spec.Metric.Name, out var metric) ? metric : null);
                 Ended(c.Index, c.At);
                 break;
             case TrialFailed f:
                 var failed = _trials[f.Index];
                 (failed.Status, failed.Reason, failed.DurationSeconds) = (TrialStatus.Failed, f.Reason, f.DurationSeconds);
-                _finished.Add(new FinishedTrial(f.Index, failed.Params, null));
+                Finished(f.Index, null);
                 Ended(f.Index, f.At);
                 break;
             case TrialRequeued r:
                 var requeued = _trials[r.Index];
-                (requeued.Status, requeued.Reason, requeued.Worker) = (TrialStatus.Pending, r.Reason, null);
+                (requeued.Status, requeued.Reason, requeued.Worker, requeued.DivergedAtEpoch) = (TrialStatus.Pending, r.Reason, null, r.DivergedAtEpoch);
+                requeued.FailedAttempts.Add($"attempt {r.Attempt}: {r.Reason}");
                 _running.Remove(r.Index);
                 _waiting.AddFirst(r.Index);
                 break;
@@ -179,6 +206,46 @@ public sealed class SweepState
         EndedAt,
         Submitted.RunDirectory);
 
+    private void Finished(int index, double? value)
+    {
+        _finished.Add(new FinishedTrial(index, _trials[index].Params, value));
+        _finishedOrder.Add(index);
+    }
+
+    /// <summary>Everything <see cref="Apply"/> has built, for a journal snapshot.</summary>
+    public SweepMemento ToMemento() => new(Submitted, Status, EndedAt, _cancelRequested,
+        [.. _trials.Values.Select(t => new TrialMemento(t.Snapshot(), t.Worker, t.Gpus, t.DivergedAtEpoch))], [.. _waiting], [.. _finishedOrder]);
+
+    /// <summary>The sweep as <see cref="ToMemento"/> saw it: the same as replaying every event up to then.</summary>
+    public static SweepState FromMemento(SweepMemento memento, ExperimentSpec spec)
+    {
+        var sweep = new SweepState(memento.Submitted, spec);
+        foreach (var m in memento.Trials)
+        {
+            var t = m.Trial;
+            var trial = new TrialRecord(t.Index, t.Seed, t.Params)
+            {
+                Status = t.Status, Attempt = t.Attempt, Worker = m.Worker, Node = t.Node, Device = t.Device, Gpus = m.Gpus, StartedAt = t.StartedAt,
+                DurationSeconds = t.DurationSeconds, Reason = t.Reason, ArtifactDirectory = t.ArtifactDirectory, Metrics = t.Metrics, DivergedAtEpoch = m.DivergedAtEpoch,
+            };
+            trial.Epochs.AddRange(t.Epochs);
+            trial.FailedAttempts.AddRange(t.FailedAttempts);
+            sweep._trials[t.Index] = trial;
+            if (t.Attempt > 0) sweep._curves[t.Index] = [.. t.Epochs.Select(e => e.Value)];
+            if (t.Status == TrialStatus.Running) sweep._running[t.Index] = trial;
+            if (t.Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Pruned or TrialStatus.Cancelled) sweep._ended++;
+            if (t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(spec.Metric.Name, out var value)
+                && (sweep.BestValue is not { } best || (spec.Metric.Direction == MetricDirection.Maximize ? value > best : value < best)))
+                sweep.BestValue = value;
+        }
+        foreach (var index in memento.Waiting) sweep._waiting.AddLast(index);
+        foreach (var index in memento.Finished)
+            sweep.Finished(index, sweep._trials[index].Status == TrialStatus.Failed ? null
+                : sweep._trials[index].Metrics.TryGetValue(spec.Metric.Name, out var v) ? v : null);
+        (sweep.Status, sweep.EndedAt, sweep._cancelRequested) = (memento.Status, memento.EndedAt, memento.CancelRequested);
+        return sweep;
+    }
+
     private void Ended(int index, DateTimeOffset at)
     {
         _running.Remove(index);
@@ -205,6 +272,9 @@ public sealed class TrialRecord(int index, long seed, ParamValue.Map parameters)
     public string? Worker { get; set; }
     public string? Node { get; set; }
     public string? Device { get; set; }
+    public ImmutableArray<int> Gpus { get; set; } = [];
+    public int? DivergedAtEpoch { get; set; }
+    public List<string> FailedAttempts { get; } = [];
     public DateTimeOffset? StartedAt { get; set; }
     public double? DurationSeconds { get; set; }
     public string? Reason { get; set; }
@@ -213,5 +283,5 @@ public sealed class TrialRecord(int index, long seed, ParamValue.Map parameters)
     public List<EpochPoint> Epochs { get; } = [];
 
     public TrialSnapshot Snapshot() =>
-        new(Index, Status, Attempt, Seed, Params, Metrics, [.. Epochs], Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory);
+        new(Index, Status, Attempt, Seed, Params, Metrics, [.. Epochs], Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory, [.. FailedAttempts]);
 }

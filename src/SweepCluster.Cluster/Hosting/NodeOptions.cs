@@ -7,6 +7,9 @@ namespace SweepCluster.Cluster.Hosting;
 /// <param name="Port">0 picks a free port (the embedded single-process cluster does so).</param>
 /// <param name="SeedNodes">Addresses of nodes to join; none means this node starts a cluster of its own.</param>
 /// <param name="RunsDirectory">Where the coordinator makes each sweep's run directory.</param>
+/// <param name="Journal">Where the coordinator journals its sweeps; every coordinator node of a cluster must name the same one.</param>
+/// <param name="HeartbeatPause">How late a node's heartbeats may be before it counts as unreachable: training keeps every core busy.</param>
+/// <param name="DownAfter">How long the cluster waits, once the unreachable nodes stop changing, before it downs them and their trials go elsewhere.</param>
 public sealed record NodeOptions(
     ImmutableArray<string> Roles,
     string Host,
@@ -14,11 +17,30 @@ public sealed record NodeOptions(
     ImmutableArray<string> SeedNodes,
     Worker.WorkerOptions Worker,
     string RunsDirectory,
+    JournalOptions Journal,
+    TimeSpan HeartbeatPause,
+    TimeSpan DownAfter,
     Akka.Event.LogLevel LogLevel = Akka.Event.LogLevel.InfoLevel)
 {
+    public static readonly TimeSpan DefaultHeartbeatPause = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultDownAfter = TimeSpan.FromSeconds(20);
+
     public bool IsCoordinator => Roles.Contains(ClusterNames.CoordinatorRole);
 
     public bool IsWorker => Roles.Contains(ClusterNames.WorkerRole);
+}
+
+/// <summary>Where the coordinator journals its sweeps and keeps their snapshots.</summary>
+public abstract record JournalOptions
+{
+    /// <summary>Nothing survives the process: <c>sweepctl run</c>, which has nothing to resume.</summary>
+    public sealed record InMemory : JournalOptions;
+
+    /// <summary>An embedded database file in the node's store; coordinator nodes on one machine share it.</summary>
+    public sealed record Sqlite(string File) : JournalOptions;
+
+    /// <summary>A PostgreSQL server, for coordinator nodes on several machines.</summary>
+    public sealed record PostgreSql(string ConnectionString) : JournalOptions;
 }
 
 /// <summary>Cluster addresses as users write them: <c>akka.tcp://sweep@host:port</c> or plain <c>host:port</c>.</summary>

@@ -1,6 +1,9 @@
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
+using Akka.Persistence.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using LinqToDB;
 using Akka.Remote.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using SweepCluster.Cluster.Coordinator;
@@ -13,6 +16,21 @@ namespace SweepCluster.Cluster.Hosting;
 
 public static class SweepNodeHosting
 {
+    /// <summary>The coordinator's journal and snapshot store: an embedded SQLite file, a PostgreSQL server, or memory.</summary>
+    public static AkkaConfigurationBuilder WithSweepJournal(this AkkaConfigurationBuilder builder, JournalOptions journal)
+    {
+        switch (journal)
+        {
+            case JournalOptions.Sqlite sqlite:
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(sqlite.File))!);
+                return builder.WithSqlPersistence($"Data Source={sqlite.File}", ProviderName.SQLiteMS, autoInitialize: true);
+            case JournalOptions.PostgreSql postgres:
+                return builder.WithSqlPersistence(postgres.ConnectionString, ProviderName.PostgreSQL15, autoInitialize: true);
+            default:
+                return builder.WithInMemoryJournal().WithInMemorySnapshotStore();
+        }
+    }
+
     /// <summary>The actor system of one node: remoting, clustering with the split-brain resolver, the serializer, and its roles' actors.</summary>
     public static IServiceCollection AddSweepNode(this IServiceCollection services, NodeOptions options) =>
         services.AddAkka(ClusterNames.SystemName, (akka, _) =>
@@ -31,10 +49,11 @@ public static class SweepNodeHosting
                     SeedNodes = [.. options.SeedNodes.Select(NodeAddress.Normalize)],
                     SplitBrainResolver = new KeepMajorityOption(),
                     // Training keeps every core busy; a worker whose heartbeats are late by a few seconds is busy, not gone.
-                    FailureDetector = new PhiAccrualFailureDetectorOptions { AcceptableHeartbeatPause = TimeSpan.FromSeconds(10) },
+                    FailureDetector = new PhiAccrualFailureDetectorOptions { AcceptableHeartbeatPause = options.HeartbeatPause },
                 })
+                .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(int)options.DownAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
                 .WithCustomSerializer("sweep-json", [typeof(ISweepMessage)], system => new SweepMessageSerializer(system));
-            if (options.IsCoordinator) akka.WithSweepCoordinator(new CoordinatorOptions(options.RunsDirectory));
+            if (options.IsCoordinator) akka.WithSweepJournal(options.Journal).WithSweepCoordinator(CoordinatorOptions.Default(options.RunsDirectory));
             else akka.WithSweepCoordinatorProxy();
             if (options.IsWorker) akka.WithSweepWorker(options.Worker);
             akka.AddStartup((system, _) =>

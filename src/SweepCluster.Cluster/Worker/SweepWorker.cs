@@ -8,6 +8,7 @@ namespace SweepCluster.Cluster.Worker;
 /// <summary>
 /// Owns this node's GPUs and CPU slots: offers them to the coordinator (at start and then as a heartbeat, so a
 /// new coordinator learns of it too), runs the trials it is given on threads of their own, and cancels them on request.
+/// How each attempt ended is sent again with every heartbeat until the coordinator has recorded it.
 /// </summary>
 public sealed class SweepWorker : ReceiveActor, IWithTimers
 {
@@ -16,6 +17,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     private readonly WorkerOptions _options;
     private readonly string _node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
     private readonly Dictionary<(string, int, int), TrialExecution> _running = [];
+    private readonly Dictionary<(string, int, int), ReportTrialEnded> _unrecorded = [];
     private readonly Queue<long> _slotsFreedAt = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -33,9 +35,11 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         {
             var s = e.Execution.Start;
             _running.Remove((s.SweepId, s.Index, s.Attempt));
+            _unrecorded[(s.SweepId, s.Index, s.Attempt)] = e.Report;
             _slotsFreedAt.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
             _coordinator.Tell(e.Report);
         });
+        Receive<ForgetTrialEnd>(f => _unrecorded.Remove((f.SweepId, f.Index, f.Attempt)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -59,8 +63,13 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         execution.Run();
     }
 
-    private void Offer() => _coordinator.Tell(new RegisterWorker(_node, _options.Gpus, _options.CpuSlots,
-        [.. _running.Keys.Select(k => new RunningAttempt(k.Item1, k.Item2, k.Item3))]));
+    /// <summary>Ends not yet recorded go first: a new coordinator then knows those attempts ended before it sees they are not running.</summary>
+    private void Offer()
+    {
+        foreach (var report in _unrecorded.Values) _coordinator.Tell(report);
+        _coordinator.Tell(new RegisterWorker(_node, _options.Gpus, _options.CpuSlots,
+            [.. _running.Select(r => new RunningAttempt(r.Key.Item1, r.Key.Item2, r.Key.Item3, r.Value.IdleSeconds))]));
+    }
 
     private sealed record Heartbeat : INoSerializationVerificationNeeded
     {

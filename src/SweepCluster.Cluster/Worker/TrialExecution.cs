@@ -12,13 +12,23 @@ namespace SweepCluster.Cluster.Worker;
 /// <summary>
 /// One trial attempt on a thread of its own (training never runs on an actor dispatcher thread). It reports
 /// each epoch to the coordinator, writes <c>trial.json</c> beside the trainer's artifacts, and tells the worker
-/// how it ended: completed, failed (with the trainer's message, or a timeout), or cancelled.
+/// how it ended: completed, failed (with the trainer's message, a timeout or running out of memory, and whether
+/// trying again could help), or cancelled. A failure never escapes the thread: the worker goes on serving.
 /// </summary>
 internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, string node, IActorRef coordinator, IActorRef worker)
 {
     private readonly CancellationTokenSource _cancel = new();
+    private long _lastActive = Stopwatch.GetTimestamp();
 
     public StartTrial Start { get; } = trial;
+
+    /// <summary>Seconds since the attempt last trained a batch or finished an epoch; read by the worker's heartbeat.</summary>
+    public double IdleSeconds => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastActive)).TotalSeconds;
+
+    /// <summary>The trial's checkpoints, the same folder for every attempt so that a retry resumes where the last one got to.</summary>
+    private string? CheckpointDirectory => options.CheckpointDirectory is { } root ? Path.Combine(root, Start.SweepId, $"trial-{Start.Index:D4}") : null;
+
+    private void Active() => Interlocked.Exchange(ref _lastActive, Stopwatch.GetTimestamp());
 
     public void Run() => new Thread(Execute) { IsBackground = true, Name = $"trial {Start.SweepId}/{Start.Index}#{Start.Attempt}" }.Start();
 
@@ -40,13 +50,14 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
         if (start.TimeoutSeconds is { } seconds) timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
         using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
         var job = new TrialJob(start.Trainer, start.Params, start.Seed, start.Device, start.Epochs, options.DataDirectory,
-            start.ArtifactDirectory, CheckpointDirectory: null, options.ThreadsPerTrial);
+            start.ArtifactDirectory, CheckpointDirectory, options.ThreadsPerTrial);
         var epochs = new List<EpochReport>();
         ReportTrialEnded ended;
         try
         {
             var outcome = TrialRunner.Run(job, e =>
             {
+                Active();
                 epochs.Add(e);
                 SweepTelemetry.EpochDuration.Record(e.Seconds, tags);
                 if (e.Samples > 0) SweepTelemetry.SamplesTrained.Add(e.Samples, tags);
@@ -55,20 +66,34 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
                     ["epoch"] = e.Epoch, ["train_loss"] = e.TrainLoss, ["value"] = e.Value, ["seconds"] = e.Seconds,
                 }));
                 coordinator.Tell(new ReportTrialProgress(start.SweepId, start.Index, start.Attempt, new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), e.Samples));
-            }, either.Token);
+            }, either.Token, Active);
             ended = End(TrialStatus.Completed, outcome.Metrics.ToImmutableDictionary(), null);
+            DeleteCheckpoints();
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_cancel.IsCancellationRequested)
         {
-            ended = End(TrialStatus.Failed, null, $"timeout: still running after {start.TimeoutSeconds} s (timeout_per_trial)");
+            ended = End(TrialStatus.Failed, null, $"timeout: still running after {start.TimeoutSeconds} s (timeout_per_trial)", retryable: true);
         }
         catch (OperationCanceledException)
         {
             ended = End(TrialStatus.Cancelled, null, "cancelled");
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (InvalidTrialException e)
         {
             ended = End(TrialStatus.Failed, null, e.Message);
+        }
+        catch (TrainingDivergedException e)
+        {
+            ended = End(TrialStatus.Failed, null, e.Message, retryable: true, e.Epoch);
+        }
+        catch (Exception e) when (IsOutOfMemory(e))
+        {
+            // Another trial on the same device may have held the memory: worth another attempt, within max_failures.
+            ended = End(TrialStatus.Failed, null, $"out of memory on {start.Device}: {e.Message}", retryable: true);
+        }
+        catch (Exception e)
+        {
+            ended = End(TrialStatus.Failed, null, $"{e.GetType().Name}: {e.Message}", retryable: true);
         }
         span?.SetTag("trial.status", ended.Status.ToString().ToLowerInvariant()).SetTag("trial.reason", ended.Reason);
         foreach (var (name, value) in ended.Metrics) span?.SetTag($"trial.metric.{name}", value);
@@ -76,9 +101,25 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
         WriteTrialJson(ended, epochs, startedAt, DateTimeOffset.UtcNow);
         worker.Tell(new TrialExecutionEnded(this, ended));
 
-        ReportTrialEnded End(TrialStatus status, ImmutableDictionary<string, double>? metrics, string? reason) =>
+        ReportTrialEnded End(TrialStatus status, ImmutableDictionary<string, double>? metrics, string? reason, bool retryable = false, int? divergedAt = null) =>
             new(start.SweepId, start.Index, start.Attempt, status, metrics ?? ImmutableDictionary<string, double>.Empty, reason,
-                watch.Elapsed.TotalSeconds, start.ArtifactDirectory);
+                watch.Elapsed.TotalSeconds, start.ArtifactDirectory, retryable, divergedAt);
+    }
+
+    /// <summary>The CLR's own, or libtorch's (CUDA and CPU allocators throw it as an external error whose message says so).</summary>
+    private static bool IsOutOfMemory(Exception e) =>
+        e is OutOfMemoryException || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
+
+    private void DeleteCheckpoints()
+    {
+        try
+        {
+            if (CheckpointDirectory is { } directory && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A completed trial needs no checkpoint; one left behind only takes disk space.
+        }
     }
 
     private void WriteTrialJson(ReportTrialEnded ended, List<EpochReport> epochs, DateTimeOffset startedAt, DateTimeOffset endedAt)

@@ -19,3 +19,6 @@ public sealed record StartTrial(
     string? TraceParent = null) : ISweepMessage;
 
 public sealed record CancelTrial(string SweepId, int Index, int Attempt) : ISweepMessage;
+
+/// <summary>The coordinator has recorded how the attempt ended: the worker stops sending its <see cref="Coordinator.ReportTrialEnded"/>.</summary>
+public sealed record ForgetTrialEnd(string SweepId, int Index, int Attempt) : ISweepMessage;

@@ -7,7 +7,11 @@ namespace SweepCluster.Cluster.Worker;
 /// <param name="Gpus">The GPU ids this worker offers (detected with TorchSharp, or as configured).</param>
 /// <param name="CpuSlots">CPU slots: trials count their <c>cpu</c> against them.</param>
 /// <param name="DataDirectory">Shower files for the networks; the cached synthetic set when null.</param>
-public sealed record WorkerOptions(ImmutableArray<int> Gpus, double CpuSlots, string? DataDirectory)
+/// <param name="CheckpointDirectory">
+/// Where trials keep a checkpoint after each epoch, one folder per trial: a retried attempt on any worker resumes from it,
+/// so across machines it must be a shared filesystem path. None: retried attempts start over.
+/// </param>
+public sealed record WorkerOptions(ImmutableArray<int> Gpus, double CpuSlots, string? DataDirectory, string? CheckpointDirectory = null)
 {
     /// <summary>Reads <c>--gpus auto|none|0,1</c>: auto asks TorchSharp which CUDA devices there are.</summary>
     public static ImmutableArray<int> ParseGpus(string text) => text.Trim() switch

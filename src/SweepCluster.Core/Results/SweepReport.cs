@@ -76,6 +76,12 @@ public static class SweepReport
         if (trial.StartedAt is { } started) w.WriteString("started_at", started);
         WriteOptional(w, "duration_seconds", trial.DurationSeconds);
         WriteOptional(w, "reason", trial.Reason);
+        if (trial.FailedAttempts.Length > 0)
+        {
+            w.WriteStartArray("failed_attempts");
+            foreach (var failure in trial.FailedAttempts) w.WriteStringValue(failure);
+            w.WriteEndArray();
+        }
         WriteOptional(w, "artifacts", trial.ArtifactDirectory);
         w.WriteEndObject();
     }

@@ -11,6 +11,7 @@ public enum SweepStatus { Pending, Running, Completed, Cancelled }
 public sealed record EpochPoint(int Epoch, double? Loss, double Value, double Seconds);
 
 /// <summary>A trial as status, <c>sweep trials</c> and <c>run --format json</c> show it.</summary>
+/// <param name="FailedAttempts">Why each earlier attempt failed before the trial was retried (<c>attempt 1: worker lost</c>).</param>
 public sealed record TrialSnapshot(
     int Index,
     TrialStatus Status,
@@ -24,7 +25,8 @@ public sealed record TrialSnapshot(
     DateTimeOffset? StartedAt,
     double? DurationSeconds,
     string? Reason,
-    string? ArtifactDirectory);
+    string? ArtifactDirectory,
+    ImmutableArray<string> FailedAttempts);
 
 /// <summary>The figures of the study's results table, over completed trials.</summary>
 public sealed record SweepSummary(int Completed, int Failed, int Pruned, int Cancelled, double? Max, double? Mean, double? Std)

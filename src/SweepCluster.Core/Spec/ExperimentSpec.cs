@@ -17,6 +17,8 @@ public sealed record ResourceRequest(double Cpu, double Gpu);
 /// <param name="Params">Fixed parameters, passed to every trial unchanged.</param>
 /// <param name="Trainer">The trainer name: <c>src/convnet.py</c> in the file becomes <c>convnet</c>.</param>
 /// <param name="Seed">The sweep seed: every planned trial derives from it.</param>
+/// <param name="StallTimeout">A running trial that neither finishes an epoch nor trains a batch for this long is stopped and retried.</param>
+/// <param name="MaxFailures">Retries of a trial after failures that may not happen again (a lost node, a timeout, a stall).</param>
 public sealed record ExperimentSpec(
     string Source,
     string Name,
@@ -25,6 +27,7 @@ public sealed record ExperimentSpec(
     PrunerKind Pruner,
     ResourceRequest Resources,
     TimeSpan? TimeoutPerTrial,
+    TimeSpan StallTimeout,
     int MaxFailures,
     ParamValue.Map Params,
     SearchSpace ParamSpace,

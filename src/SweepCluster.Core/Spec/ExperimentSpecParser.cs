@@ -15,9 +15,12 @@ public sealed record SpecParseResult(ExperimentSpec? Spec, IReadOnlyList<SpecErr
 /// </summary>
 public static partial class ExperimentSpecParser
 {
+    /// <summary>How long a trial may go without an epoch or a trained batch: loading a large data set counts too, so it is generous.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromMinutes(10);
+
     public static readonly ImmutableArray<string> TopLevelKeys =
     [
-        "name", "kind", "num_trials", "sampler", "pruner", "resources_per_worker", "timeout_per_trial",
+        "name", "kind", "num_trials", "sampler", "pruner", "resources_per_worker", "timeout_per_trial", "stall_timeout",
         "max_failures", "params", "param_space", "metric", "run", "seed",
     ];
 
@@ -93,7 +96,8 @@ public static partial class ExperimentSpecParser
             var sampler = Optional(keys, "sampler", SamplerKind.Tpe, n => Enum(n, "sampler", SamplerNames));
             var pruner = Optional(keys, "pruner", PrunerKind.Median, n => Enum(n, "pruner", PrunerNames));
             var resources = Optional(keys, "resources_per_worker", new ResourceRequest(1, 0), ReadResources);
-            var timeout = Optional<TimeSpan?>(keys, "timeout_per_trial", null, ReadTimeout);
+            var timeout = Optional<TimeSpan?>(keys, "timeout_per_trial", null, n => ReadSeconds(n, "timeout_per_trial", "leave it out for no timeout"));
+            var stall = Optional<TimeSpan?>(keys, "stall_timeout", DefaultStallTimeout, n => ReadSeconds(n, "stall_timeout", $"leave it out for {DefaultStallTimeout.TotalSeconds:0}"));
             var maxFailures = Optional(keys, "max_failures", 3, n => Integer(n, "max_failures", min: 0));
             var fixedParams = Optional(keys, "params", ParamValue.Map.Empty, ReadParams);
             var space = Optional(keys, "param_space", SearchSpace.Empty, n => ReadSpace(n, fixedParams, sampler ?? SamplerKind.Random));
@@ -107,7 +111,7 @@ public static partial class ExperimentSpecParser
             if (name is null || numTrials is null || metric is null || trainer is null || sampler is null || pruner is null
                 || resources is null || maxFailures is null || fixedParams is null || space is null || seed is null)
                 return null;
-            var spec = new ExperimentSpec(source, name, (int)numTrials.Value, sampler.Value, pruner.Value, resources, timeout,
+            var spec = new ExperimentSpec(source, name, (int)numTrials.Value, sampler.Value, pruner.Value, resources, timeout, stall ?? DefaultStallTimeout,
                 (int)maxFailures.Value, fixedParams, space, metric, trainer, seed.Value);
             var total = TrialPlanner.TotalTrials(spec);
             if (total > TrialPlanner.MaxTrials)
@@ -151,14 +155,14 @@ public static partial class ExperimentSpecParser
             return cpu is > 0 && gpu is { } gv ? new ResourceRequest(cpu.Value, gv) : null;
         }
 
-        private TimeSpan? ReadTimeout(YamlNode node)
+        private TimeSpan? ReadSeconds(YamlNode node, string key, string otherwise)
         {
             if (node is YamlScalarNode { Style: ScalarStyle.Plain } s && ScalarResolver.ResolvePlain(s.Value ?? "") is ParamValue.Null)
                 return null;
-            var seconds = Number(node, "timeout_per_trial");
+            var seconds = Number(node, key);
             if (seconds is null) return null;
             if (seconds > 0) return TimeSpan.FromSeconds(seconds.Value);
-            Error(node.Start, "timeout_per_trial", $"needs a number of seconds > 0 (got {seconds}); leave it out for no timeout");
+            Error(node.Start, key, $"needs a number of seconds > 0 (got {seconds}); {otherwise}");
             return null;
         }
 

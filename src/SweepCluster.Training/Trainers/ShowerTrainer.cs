@@ -19,7 +19,8 @@ public static class ShowerTrainer
 {
     private const int EvaluationBatch = 128;
 
-    public static TrainingResult Train(TrainingRequest request, Action<EpochReport>? onEpoch = null, CancellationToken cancellation = default)
+    /// <param name="onBatch">Called after every trained batch: a sign of life for stall detection, so it must be cheap.</param>
+    public static TrainingResult Train(TrainingRequest request, Action<EpochReport>? onEpoch = null, CancellationToken cancellation = default, Action? onBatch = null)
     {
         GlibcAllocator.ReturnLargeBlocksToTheSystem();
         var p = new TrialParams(request.Params);
@@ -67,6 +68,7 @@ public static class ShowerTrainer
                 var value = loss.item<float>();
                 if (float.IsNaN(value)) throw new TrainingDivergedException(epoch);
                 lossSum += value * indices.Length;
+                onBatch?.Invoke();
             }
             trainingTime += watch.Elapsed;
             trainedSamples += order.Length;

@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.TestKit;
+using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Results;
+
+namespace SweepCluster.Cluster.Tests;
+
+/// <summary>A coordinator stopped and started again on the same journal, with test probes as workers.</summary>
+public class CoordinatorRecoveryTests : CoordinatorTest
+{
+    private IActorRef NewCoordinator(int snapshotEvery = 2000) => NewCoordinator(new CoordinatorOptions(Runs, snapshotEvery, TimeSpan.FromSeconds(1)));
+
+    private void Kill(IActorRef coordinator)
+    {
+        Watch(coordinator);
+        Sys.Stop(coordinator);
+        ExpectTerminated(coordinator);
+    }
+
+    [Test]
+    public void A_recovered_coordinator_adopts_the_attempts_its_workers_still_run_and_counts_each_result_once()
+    {
+        var first = NewCoordinator();
+        var worker = NewWorker();
+        Join(first, worker, cpu: 2);
+        var id = Submit(first, Experiments.Sleep(3));
+        var (s0, s1) = (worker.ExpectMsg<StartTrial>(), worker.ExpectMsg<StartTrial>());
+        Finish(first, worker, s0, 0.4);
+        var s2 = worker.ExpectMsg<StartTrial>();
+        Kill(first);
+
+        var second = NewCoordinator();
+        var recovered = Status(second, id);
+        Assert.That(recovered.Trials.Select(t => (t.Index, t.Status)),
+            Is.EqualTo(new[] { (0, TrialStatus.Completed), (1, TrialStatus.Running), (2, TrialStatus.Running) }));
+        Join(second, worker, 2, null, new RunningAttempt(id, s1.Index, s1.Attempt, 0.2), new RunningAttempt(id, s2.Index, s2.Attempt, 0.1));
+        worker.ExpectNoMsg(TimeSpan.FromSeconds(2)); // longer than the recovery grace: the adopted attempts are neither retried nor doubled
+        Finish(second, worker, s1, 0.9);
+        Finish(second, worker, s2, 0.5);
+        AwaitCondition(() => Status(second, id).Status == SweepStatus.Completed);
+        var done = Status(second, id);
+        Assert.That(done.Trials.Select(t => t.Attempt), Is.All.EqualTo(1), "nothing ran twice");
+        Assert.That(done.Best!.Index, Is.EqualTo(1));
+        Assert.That(File.Exists(Path.Combine(done.RunDirectory, "sweep.json")));
+    }
+
+    [Test]
+    public void An_attempt_its_worker_no_longer_runs_after_recovery_is_retried_at_once()
+    {
+        var first = NewCoordinator();
+        var worker = NewWorker();
+        Join(first, worker, cpu: 1);
+        var id = Submit(first, Experiments.Sleep(1));
+        worker.ExpectMsg<StartTrial>();
+        Kill(first);
+
+        var second = NewCoordinator();
+        Join(second, worker, cpu: 1); // the same worker, restarted: it runs nothing
+        var retry = worker.ExpectMsg<StartTrial>(TimeSpan.FromMilliseconds(900), "before the recovery grace ends");
+        Assert.That((retry.Index, retry.Attempt), Is.EqualTo((0, 2)));
+        Assert.That(Status(second, id).Trials.Single().FailedAttempts.Single(), Does.Contain("no longer ran it"));
+    }
+
+    [Test]
+    public void An_attempt_no_worker_reports_within_the_grace_period_is_retried_on_another()
+    {
+        var first = NewCoordinator();
+        var lost = NewWorker();
+        Join(first, lost, cpu: 1);
+        var id = Submit(first, Experiments.Sleep(1));
+        lost.ExpectMsg<StartTrial>();
+        Kill(first);
+
+        var second = NewCoordinator();
+        var other = NewWorker();
+        Join(second, other, cpu: 1);
+        var retry = other.ExpectMsg<StartTrial>(TimeSpan.FromSeconds(5));
+        Assert.That((retry.Index, retry.Attempt), Is.EqualTo((0, 2)));
+        Finish(second, other, retry, 0.7);
+        AwaitCondition(() => Status(second, id).Status == SweepStatus.Completed);
+    }
+
+    [Test]
+    public void A_stalled_attempt_is_stopped_and_retried_until_max_failures()
+    {
+        var coordinator = NewCoordinator();
+        var worker = NewWorker();
+        Join(coordinator, worker, cpu: 1);
+        var id = Submit(coordinator, Experiments.Sleep(1, extra: "stall_timeout: 1\nmax_failures: 1"));
+        var first = worker.ExpectMsg<StartTrial>();
+        Join(coordinator, worker, 1, null, new RunningAttempt(id, first.Index, first.Attempt, IdleSeconds: 30));
+        var cancel = worker.ExpectMsg<CancelTrial>(TimeSpan.FromSeconds(5));
+        Assert.That(cancel.Attempt, Is.EqualTo(1));
+        Assert.That(worker.ExpectMsg<StartTrial>().Attempt, Is.EqualTo(2));
+        // Attempt 2 never reports either: after the stall timeout it fails for good.
+        worker.ExpectMsg<CancelTrial>(TimeSpan.FromSeconds(5));
+        AwaitCondition(() => Status(coordinator, id).Status == SweepStatus.Completed);
+        var trial = Status(coordinator, id).Trials.Single();
+        Assert.That(trial.Status, Is.EqualTo(TrialStatus.Failed));
+        Assert.That(trial.Reason, Does.StartWith("stalled: no epoch and no trained batch for 1 s (stall_timeout)"));
+    }
+
+    [Test]
+    public void Every_end_is_acknowledged_even_a_stale_one_and_a_stale_attempt_a_worker_reports_is_cancelled()
+    {
+        var coordinator = NewCoordinator();
+        var worker = CreateTestProbe();
+        Join(coordinator, worker, cpu: 1);
+        var id = Submit(coordinator, Experiments.Sleep(1));
+        var start = worker.ExpectMsg<StartTrial>();
+        var stale = start with { Attempt = 7 };
+        Join(coordinator, worker, 1, null, new RunningAttempt(id, start.Index, start.Attempt, 0), new RunningAttempt(id, stale.Index, stale.Attempt, 0));
+        Assert.That(worker.ExpectMsg<CancelTrial>(), Is.EqualTo(new CancelTrial(id, 0, 7)));
+        Finish(coordinator, worker, stale, 0.1);
+        Assert.That(worker.ExpectMsg<ForgetTrialEnd>(), Is.EqualTo(new ForgetTrialEnd(id, 0, 7)));
+        Finish(coordinator, worker, start, 0.2);
+        Assert.That(worker.ExpectMsg<ForgetTrialEnd>(), Is.EqualTo(new ForgetTrialEnd(id, 0, 1)));
+        Assert.That(Status(coordinator, id).Trials.Single().Metrics["value"], Is.EqualTo(0.2));
+    }
+
+    [Test]
+    public void A_coordinator_recovered_from_snapshots_and_later_events_shows_every_sweep_as_before()
+    {
+        var first = NewCoordinator(snapshotEvery: 3);
+        var worker = NewWorker();
+        Join(first, worker, cpu: 1);
+        var ids = new[] { Submit(first, Experiments.Sleep(4)), Submit(first, Experiments.Sleep(2)) };
+        for (var i = 0; i < 5; i++) Finish(first, worker, worker.ExpectMsg<StartTrial>(), i / 10.0);
+        var sixth = worker.ExpectMsg<StartTrial>(); // runs when the coordinator stops
+        var before = ids.Select(id => SweepReport.ToJson(Status(first, id))).ToList();
+        Kill(first);
+
+        var second = NewCoordinator(snapshotEvery: 3);
+        Join(second, worker, 1, null, new RunningAttempt(sixth.SweepId, sixth.Index, sixth.Attempt, 0)); // why trials wait is worked out again, not journalled
+        Assert.That(ids.Select(id => SweepReport.ToJson(Status(second, id))), Is.EqualTo(before));
+    }
+}
