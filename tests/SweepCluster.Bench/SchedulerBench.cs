@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace SweepCluster.Bench;
@@ -31,15 +30,15 @@ internal static class SchedulerBench
         try
         {
             var (port, cmd) = (FreePorts.Next(), FreePorts.Next());
-            processes.Add(Sweepctl($"node start --roles coordinator --port {port} --cmd-port {cmd} --gpus none --store {root}/c"));
+            processes.Add(BenchNodes.Start($"node start --roles coordinator --port {port} --cmd-port {cmd} --gpus none --store {root}/c"));
             for (var w = 0; w < workers; w++)
-                processes.Add(Sweepctl($"node start --roles worker --port {FreePorts.Next()} --cmd-port {FreePorts.Next()} --gpus none --cpu-slots {SlotsPerWorker} --seed-nodes 127.0.0.1:{port} --store {root}/w{w}"));
+                processes.Add(BenchNodes.Start($"node start --roles worker --port {FreePorts.Next()} --cmd-port {FreePorts.Next()} --gpus none --cpu-slots {SlotsPerWorker} --seed-nodes 127.0.0.1:{port} --store {root}/w{w}"));
             var address = $"127.0.0.1:{cmd}";
-            WaitUntil(() => Json(address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == workers);
+            BenchNodes.WaitUntil(() => BenchNodes.Json(address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == workers);
             var file = Path.Combine(root, "zero.yml");
             File.WriteAllText(file, $"name: zero\nnum_trials: {Trials}\nsampler: random\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n");
-            var id = Json(address, "sweep", "submit", new { file = File.ReadAllText(file) }).GetProperty("id").GetString();
-            WaitUntil(() => Json(address, "sweep", "status", new { id }).GetProperty("state").GetString() == "completed");
+            var id = BenchNodes.Json(address, "sweep", "submit", new { file = File.ReadAllText(file) }).GetProperty("id").GetString();
+            BenchNodes.WaitUntil(() => BenchNodes.Json(address, "sweep", "status", new { id }).GetProperty("state").GetString() == "completed");
             var trials = Directory.GetFiles(root, "trial.json", SearchOption.AllDirectories)
                 .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement)
                 .Select(t => (Node: t.GetProperty("node").GetString()!, Start: t.GetProperty("started_at").GetDateTimeOffset(), End: t.GetProperty("ended_at").GetDateTimeOffset()))
@@ -59,54 +58,8 @@ internal static class SchedulerBench
         }
         finally
         {
-            foreach (var p in processes)
-            {
-                if (!p.HasExited) p.Kill(entireProcessTree: true);
-                p.WaitForExit();
-            }
+            BenchNodes.KillAll(processes);
             Directory.Delete(root, recursive: true);
         }
     }
-
-    private static string Executable => Path.Combine(SweepCluster.Testing.RepoPaths.Root, "src", "SweepCluster.Cli", "bin", "Release", "net10.0", "sweepctl");
-
-    /// <summary>A node process; its output is drained so that it never blocks on a full pipe.</summary>
-    private static Process Sweepctl(string arguments)
-    {
-        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var word in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)) start.ArgumentList.Add(word);
-        var process = Process.Start(start)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    /// <summary>One palette command over HTTP (a sweepctl process per poll would take a core of this 2-core machine).</summary>
-    private static JsonElement Json(string address, string palette, string command, object switches)
-    {
-        try
-        {
-            using var response = Http.PostAsJsonAsync($"http://{address}/api/{palette}/{command}", new { switches }).Result;
-            var body = JsonDocument.Parse(response.Content.ReadAsStringAsync().Result).RootElement;
-            return body.TryGetProperty("data", out var data) ? data.Clone() : Empty;
-        }
-        catch (AggregateException e) when (e.InnerException is HttpRequestException)
-        {
-            return Empty; // the node is still starting
-        }
-    }
-
-    private static readonly HttpClient Http = new();
-    private static readonly JsonElement Empty = JsonDocument.Parse("{\"workers\":[],\"state\":\"unknown\"}").RootElement;
-
-    private static void WaitUntil(Func<bool> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("the scheduler benchmark's cluster did not get there in 5 minutes");
-            Thread.Sleep(200);
-        }
-    }
-
 }

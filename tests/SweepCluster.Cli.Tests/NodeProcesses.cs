@@ -25,10 +25,13 @@ internal sealed class NodeProcesses : IDisposable
 
 
     /// <summary>Starts a node and waits until its command endpoint answers.</summary>
-    public Node Start(string roles, string? seed = null, string extra = "", IReadOnlyDictionary<string, string>? environment = null, bool waitForEndpoint = true)
+    /// <param name="store">The node's store folder: by default one of its own; coordinators that take over from each other share one.</param>
+    /// <param name="ports">Cluster and command ports, to start a node again where it was; free ones by default.</param>
+    public Node Start(string roles, string? seed = null, string extra = "", IReadOnlyDictionary<string, string>? environment = null, bool waitForEndpoint = true,
+        string? store = null, (int Port, int CmdPort)? ports = null)
     {
-        var (port, cmdPort) = (FreePorts.Next(), FreePorts.Next());
-        var args = $"node start --roles {roles} --port {port} --cmd-port {cmdPort} --gpus none --store {Path.Combine(Root, $"node-{port}")} {extra}";
+        var (port, cmdPort) = ports ?? (FreePorts.Next(), FreePorts.Next());
+        var args = $"node start --roles {roles} --port {port} --cmd-port {cmdPort} --gpus none --store {store ?? Path.Combine(Root, $"node-{port}")} {extra}";
         if (seed is not null) args += $" --seed-nodes {seed}";
         var process = Launch(args, environment);
         var node = new Node(process, port, cmdPort);
@@ -51,6 +54,19 @@ internal sealed class NodeProcesses : IDisposable
         lock (_processes) _processes.Add(process);
         _logs[process] = log;
         return process;
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to leave the cluster or finish a write.</summary>
+    public static void Kill(Node node)
+    {
+        node.Process.Kill();
+        node.Process.WaitForExit(10_000);
+    }
+
+    /// <summary>What every node printed, to explain a failed test.</summary>
+    public string AllLogs()
+    {
+        lock (_processes) return string.Join("\n", _processes.Select(p => $"--- node process {p.Id}:\n{Log(p)}"));
     }
 
     public string Log(Process process)

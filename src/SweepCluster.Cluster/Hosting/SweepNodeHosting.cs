@@ -16,6 +16,10 @@ namespace SweepCluster.Cluster.Hosting;
 
 public static class SweepNodeHosting
 {
+    /// <summary>JSON for every message between nodes and every journal event and snapshot.</summary>
+    public static AkkaConfigurationBuilder WithSweepSerializer(this AkkaConfigurationBuilder builder) =>
+        builder.WithCustomSerializer("sweep-json", [typeof(ISweepMessage)], system => new SweepMessageSerializer(system));
+
     /// <summary>The coordinator's journal and snapshot store: an embedded SQLite file, a PostgreSQL server, or memory.</summary>
     public static AkkaConfigurationBuilder WithSweepJournal(this AkkaConfigurationBuilder builder, JournalOptions journal)
     {
@@ -52,7 +56,7 @@ public static class SweepNodeHosting
                     FailureDetector = new PhiAccrualFailureDetectorOptions { AcceptableHeartbeatPause = options.HeartbeatPause },
                 })
                 .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(int)options.DownAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
-                .WithCustomSerializer("sweep-json", [typeof(ISweepMessage)], system => new SweepMessageSerializer(system));
+                .WithSweepSerializer();
             if (options.IsCoordinator) akka.WithSweepJournal(options.Journal).WithSweepCoordinator(CoordinatorOptions.Default(options.RunsDirectory));
             else akka.WithSweepCoordinatorProxy();
             if (options.IsWorker) akka.WithSweepWorker(options.Worker);

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SweepCluster.Cluster;
+using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Hosting;
+using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Bench;
+
+/// <summary>
+/// How fast a coordinator comes back: journal replay of a sweep of 10,000 finished trials from SQLite, with and
+/// without a snapshot (in process), and, with real node processes, the time from the coordinator node's SIGKILL to the
+/// first trial its successor on the second coordinator node schedules.
+/// </summary>
+internal static class RecoveryBench
+{
+    private const int FinishedTrials = 10_000;
+
+    public static void Run()
+    {
+        Console.WriteLine();
+        Console.WriteLine($"== recovery: journal replay of one sweep of {FinishedTrials} finished trials (SQLite), median of 3 after a warm-up ==");
+        var root = Directory.CreateTempSubdirectory("bench-recovery-").FullName;
+        try
+        {
+            var (events, finished) = FinishedSweep(Path.Combine(root, "runs"));
+            foreach (var withSnapshot in new[] { false, true })
+            {
+                var journal = Path.Combine(root, withSnapshot ? "snapshot.db" : "events.db");
+                Write(journal, events, withSnapshot ? new CoordinatorSnapshot([finished.ToMemento()]) : null);
+                var times = Enumerable.Range(0, 4).Select(_ => Replay(journal)).Skip(1).Order().ToList();
+                Console.WriteLine($"{(withSnapshot ? "from a snapshot" : $"all {events.Count} events"),-22} {times[1],8:F0} ms   ({new FileInfo(journal).Length / 1e6:F1} MB journal)");
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        Console.WriteLine();
+        Console.WriteLine("== recovery: coordinator node killed (SIGKILL) -> first trial scheduled by the coordinator on the second node ==");
+        foreach (var switches in new[] { "", "--heartbeat-pause 3 --down-after 2" })
+            Console.WriteLine($"{(switches == "" ? "defaults (heartbeat pause 10 s, down after 20 s)" : switches),-50} {Failover(switches),6:F1} s");
+        Console.WriteLine("most of it is failure detection and downing (both configurable); the journal replay of a small sweep takes milliseconds");
+    }
+
+    /// <summary>The events of a sweep whose trials have all finished, as the coordinator journals them, and the state they build.</summary>
+    private static (List<ISweepEvent> Events, SweepState Finished) FinishedSweep(string runs)
+    {
+        var yaml = $"name: replay\nnum_trials: {FinishedTrials}\nsampler: random\npruner: none\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
+        var spec = ExperimentSpecParser.Parse(yaml, "replay.yml").Spec!;
+        var now = DateTimeOffset.UtcNow;
+        var submitted = new SweepSubmitted("replay01", "replay", yaml, "replay.yml", FinishedTrials, 1, null, false, Path.Combine(runs, "replay"), now);
+        var state = new SweepState(submitted, spec);
+        var events = new List<ISweepEvent> { submitted };
+        while (state.HasTrialToStart)
+        {
+            var (index, planned) = state.NextToStart();
+            var value = ((ParamValue.Real)planned!.Params["value"]!).Value;
+            events.AddRange(
+            [
+                planned,
+                new TrialStarted(submitted.SweepId, index, 1, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", "akka.tcp://sweep@127.0.0.1:4054", "cpu", [], now),
+                new TrialProgressed(submitted.SweepId, index, 1, new EpochPoint(1, value, value, 0.01)),
+                new TrialCompleted(submitted.SweepId, index, 1, System.Collections.Immutable.ImmutableDictionary<string, double>.Empty.Add("value", value), 0.01,
+                    Path.Combine(submitted.RunDirectory, $"trial-{index:D4}"), now),
+            ]);
+            foreach (var e in events.TakeLast(4)) state.Apply(e);
+        }
+        return (events, state);
+    }
+
+    private static IHost Host(string journal)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAkka(ClusterNames.SystemName, (akka, _) => akka.WithSweepSerializer().WithSweepJournal(new JournalOptions.Sqlite(journal)));
+        var host = builder.Build();
+        host.Start();
+        return host;
+    }
+
+    private static void Write(string journal, List<ISweepEvent> events, CoordinatorSnapshot? snapshot)
+    {
+        using var host = Host(journal);
+        var written = new TaskCompletionSource();
+        host.Services.GetRequiredService<ActorSystem>().ActorOf(Props.Create(() => new JournalWriter(events, snapshot, written)));
+        written.Task.Wait(TimeSpan.FromMinutes(5));
+        host.StopAsync().Wait();
+    }
+
+    /// <summary>Milliseconds from a coordinator's start to its first answer, which waits for the recovery.</summary>
+    private static double Replay(string journal)
+    {
+        using var host = Host(journal);
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        var watch = Stopwatch.StartNew();
+        var coordinator = system.ActorOf(Props.Create(() => new SweepCoordinator(CoordinatorOptions.Default(Path.GetTempPath()))));
+        var sweeps = coordinator.Ask<SweepsListed>(new ListSweeps(), TimeSpan.FromMinutes(5)).Result.Sweeps;
+        var elapsed = watch.Elapsed.TotalMilliseconds;
+        if (sweeps.Single().Summary.Completed != FinishedTrials) throw new InvalidOperationException("the replayed sweep lost trials");
+        host.StopAsync().Wait();
+        return elapsed;
+    }
+
+    /// <summary>Writes the events as the coordinator would have, in batches, then the snapshot if any.</summary>
+    private sealed class JournalWriter : ReceivePersistentActor
+    {
+        public JournalWriter(List<ISweepEvent> events, CoordinatorSnapshot? snapshot, TaskCompletionSource written)
+        {
+            Command<SaveSnapshotSuccess>(_ => written.SetResult());
+            Recover<RecoveryCompleted>(_ =>
+            {
+                foreach (var batch in events.Chunk(1000)) PersistAll(batch, _ => { });
+                DeferAsync(events, _ =>
+                {
+                    if (snapshot is null) written.SetResult();
+                    else SaveSnapshot(snapshot);
+                });
+            });
+        }
+
+        public override string PersistenceId => ClusterNames.CoordinatorPersistenceId;
+    }
+
+    /// <summary>Seconds from the SIGKILL of the node hosting the coordinator to the first trial started by its successor.</summary>
+    private static double Failover(string switches)
+    {
+        var root = Directory.CreateTempSubdirectory("bench-failover-").FullName;
+        var processes = new List<Process>();
+        try
+        {
+            var (port, cmd) = (FreePorts.Next(), FreePorts.Next());
+            var successorCmd = FreePorts.Next();
+            var first = BenchNodes.Start($"node start --roles coordinator --port {port} --cmd-port {cmd} --gpus none --store {root}/coordinators {switches}");
+            processes.Add(first);
+            processes.Add(BenchNodes.Start($"node start --roles coordinator --port {FreePorts.Next()} --cmd-port {successorCmd} --gpus none --seed-nodes 127.0.0.1:{port} --store {root}/coordinators {switches}"));
+            processes.Add(BenchNodes.Start($"node start --roles worker --port {FreePorts.Next()} --cmd-port {FreePorts.Next()} --gpus none --cpu-slots 4 --seed-nodes 127.0.0.1:{port} --store {root}/worker {switches}"));
+            var address = $"127.0.0.1:{cmd}";
+            BenchNodes.WaitUntil(() => BenchNodes.Json(address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == 1);
+            var yaml = "name: failover\nnum_trials: 2000\nsampler: random\nparams:\n  seconds: 0.25\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
+            var id = BenchNodes.Json(address, "sweep", "submit", new { file = yaml }).GetProperty("id").GetString();
+            BenchNodes.WaitUntil(() => BenchNodes.Json(address, "sweep", "status", new { id }).TryGetProperty("done", out var done) && done.GetInt32() >= 20);
+            var killed = DateTimeOffset.UtcNow;
+            first.Kill();
+            var successor = $"127.0.0.1:{successorCmd}";
+            DateTimeOffset? firstStart = null;
+            BenchNodes.WaitUntil(() =>
+            {
+                var trials = BenchNodes.Json(successor, "sweep", "trials", new { id });
+                if (!trials.TryGetProperty("trials", out var list)) return false;
+                firstStart = list.EnumerateArray().Where(t => t.TryGetProperty("started_at", out _)).Select(t => t.GetProperty("started_at").GetDateTimeOffset())
+                    .Where(s => s > killed).Cast<DateTimeOffset?>().Min();
+                return firstStart is not null;
+            });
+            return (firstStart!.Value - killed).TotalSeconds;
+        }
+        finally
+        {
+            BenchNodes.KillAll(processes);
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}

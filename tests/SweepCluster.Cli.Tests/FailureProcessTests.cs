@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SweepCluster.Cli.Tests;
+
+/// <summary>
+/// Real node processes killed with SIGKILL at a random point of a sweep (the seed picks the point and the victim):
+/// a worker, the coordinator's node with a second coordinator node present, and the whole cluster. After each, every
+/// trial of the sweep has ended exactly once, the best is the one the failure-free plan holds, and nothing still runs.
+/// </summary>
+[NonParallelizable]
+public class FailureProcessTests
+{
+    // Loopback nodes with little to do: unreachable after 5 s of silence, downed 3 s later (the defaults are 10 s and 20 s).
+    private const string FastFailureDetection = "--heartbeat-pause 5 --down-after 3";
+    private static readonly TimeSpan SweepTimeout = TimeSpan.FromSeconds(120);
+    private NodeProcesses _nodes = null!;
+
+    [SetUp]
+    public void CreateNodes() => _nodes = new NodeProcesses();
+
+    [TearDown]
+    public void KillNodes()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed) TestContext.Out.WriteLine(_nodes.AllLogs());
+        _nodes.Dispose();
+    }
+
+    private string Experiment(int trials, double seconds, int seed)
+    {
+        var path = Path.Combine(_nodes.Root, "sleepy.yml");
+        File.WriteAllText(path, $"""
+            name: sleepy
+            num_trials: {trials}
+            sampler: random
+            pruner: none
+            max_failures: 5
+            seed: {seed}
+            params:
+              seconds: {seconds.ToString(CultureInfo.InvariantCulture)}
+              steps: 4
+            param_space:
+              value: uniform(0, 1)
+            metric:
+              name: value
+              direction: maximize
+            run: builtin/sleep
+            """);
+        return path;
+    }
+
+    private static JsonElement? TryJson(string address, params string[] words)
+    {
+        var result = CliRunner.Run([address, .. words, "--format", "json"]);
+        return result.ExitCode == 0 ? JsonDocument.Parse(result.Stdout).RootElement.Clone() : null;
+    }
+
+    private static JsonElement Json(string address, params string[] words)
+    {
+        var result = CliRunner.Run([address, .. words, "--format", "json"]);
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        return JsonDocument.Parse(result.Stdout).RootElement.Clone();
+    }
+
+    private static string Submit(string address, string file)
+    {
+        var submitted = CliRunner.Run(address, "sweep", "submit", "-f", file);
+        Assert.That(submitted.ExitCode, Is.Zero, submitted.Stderr);
+        return submitted.Stdout.Trim();
+    }
+
+    private static void WaitForWorkers(NodeProcesses.Node coordinator, int count) =>
+        NodeProcesses.WaitUntil(() => TryJson(coordinator.Address, "node", "show")?.GetProperty("workers").GetArrayLength() == count,
+            TimeSpan.FromSeconds(60), $"{count} workers to offer their slots");
+
+    private static void WaitForCompletion(NodeProcesses.Node node, string id) =>
+        NodeProcesses.WaitUntil(() => TryJson(node.Address, "sweep", "status", "-i", id)?.GetProperty("state").GetString() == "completed",
+            SweepTimeout, $"sweep {id} to complete through {node.Address}");
+
+    private static List<JsonElement> Trials(NodeProcesses.Node node, string id) =>
+        [.. Json(node.Address, "sweep", "trials", "-i", id).GetProperty("trials").EnumerateArray()];
+
+    /// <summary>Every trial ended once, completed with its own result, and the best is the failure-free plan's.</summary>
+    private static List<JsonElement> AssertEveryTrialEndedOnce(NodeProcesses.Node node, string id, string file, int trials)
+    {
+        var status = Json(node.Address, "sweep", "status", "-i", id);
+        Assert.That(status.GetProperty("summary").GetProperty("completed").GetInt32(), Is.EqualTo(trials));
+        Assert.That(status.GetProperty("summary").GetProperty("failed").GetInt32(), Is.Zero);
+        Assert.That(status.GetProperty("running").GetArrayLength(), Is.Zero);
+        var ended = Trials(node, id);
+        Assert.That(ended.Select(t => t.GetProperty("index").GetInt32()).Order(), Is.EqualTo(Enumerable.Range(0, trials)), "each trial once");
+        Assert.That(ended.Select(t => t.GetProperty("status").GetString()), Is.All.EqualTo("completed"));
+        foreach (var trial in ended)
+            Assert.That(trial.GetProperty("metrics").GetProperty("value").GetDouble(), Is.EqualTo(trial.GetProperty("params").GetProperty("value").GetDouble()),
+                "a trial's result is its own attempt's, not another trial's");
+
+        var plan = JsonDocument.Parse(CliRunner.Run("plan", file, "--format", "json").Stdout).RootElement.GetProperty("trials").EnumerateArray()
+            .Select(t => (Index: t.GetProperty("index").GetInt32(), Value: t.GetProperty("params").GetProperty("value").GetDouble())).ToList();
+        var expected = plan.OrderByDescending(t => t.Value).First();
+        var best = Json(node.Address, "sweep", "best", "-i", id);
+        Assert.That((best.GetProperty("index").GetInt32(), best.GetProperty("metrics").GetProperty("value").GetDouble()), Is.EqualTo(expected),
+            "the best trial of a failure-free run of the same plan");
+        var runDirectory = status.GetProperty("run_directory").GetString()!;
+        Assert.That(File.Exists(Path.Combine(runDirectory, "sweep.json")));
+        return ended;
+    }
+
+    private static void AssertNothingRuns(NodeProcesses.Node coordinator) =>
+        NodeProcesses.WaitUntil(() => Json(coordinator.Address, "node", "show").GetProperty("workers").EnumerateArray()
+            .All(w => w.GetProperty("running").GetArrayLength() == 0 && w.GetProperty("cpu_busy").GetDouble() == 0), TimeSpan.FromSeconds(10), "every slot to be free");
+
+    private static bool Runs(NodeProcesses.Node coordinator, NodeProcesses.Node worker) =>
+        TryJson(coordinator.Address, "node", "show")?.GetProperty("workers").EnumerateArray()
+            .Any(w => w.GetProperty("node").GetString() == worker.ClusterAddress && w.GetProperty("running").GetArrayLength() > 0) == true;
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void A_worker_killed_mid_trial_loses_no_trial_and_counts_none_twice(int seed)
+    {
+        var random = new Random(seed);
+        var coordinator = _nodes.Start("coordinator", extra: FastFailureDetection);
+        var workers = new[]
+        {
+            _nodes.Start("worker", coordinator.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}"),
+            _nodes.Start("worker", coordinator.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}"),
+        };
+        WaitForWorkers(coordinator, 2);
+        var file = Experiment(10, 2, seed);
+        var id = Submit(coordinator.Address, file);
+
+        Thread.Sleep(random.Next(200, 3000));
+        var victim = workers[random.Next(2)];
+        NodeProcesses.WaitUntil(() => Runs(coordinator, victim), TimeSpan.FromSeconds(30), "the victim to run a trial");
+        NodeProcesses.Kill(victim);
+
+        WaitForCompletion(coordinator, id);
+        var trials = AssertEveryTrialEndedOnce(coordinator, id, file, 10);
+        var retried = trials.Where(t => t.GetProperty("attempt").GetInt32() > 1).ToList();
+        Assert.That(retried, Is.Not.Empty, "the victim's trials ran again");
+        Assert.That(retried.SelectMany(t => t.GetProperty("failed_attempts").EnumerateArray()).Select(f => f.GetString()),
+            Has.All.Contain($"worker lost: {victim.ClusterAddress} left the cluster"));
+        AssertNothingRuns(coordinator);
+    }
+
+    [TestCase(4)]
+    [TestCase(5)]
+    public void The_coordinator_node_killed_hands_its_sweeps_to_the_other_coordinator_node_and_running_trials_go_on(int seed)
+    {
+        var random = new Random(seed);
+        var store = Path.Combine(_nodes.Root, "coordinators"); // one journal for both coordinator nodes
+        var first = _nodes.Start("coordinator", extra: FastFailureDetection, store: store);
+        var second = _nodes.Start("coordinator", first.ClusterAddress, FastFailureDetection, store: store);
+        _nodes.Start("worker", first.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}");
+        _nodes.Start("worker", first.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}");
+        WaitForWorkers(first, 2);
+        var file = Experiment(12, 2, seed);
+        var id = Submit(first.Address, file);
+
+        Thread.Sleep(random.Next(500, 4000));
+        // Trials that have reported an epoch certainly run on a worker: they must finish there, not start over.
+        var underway = Trials(first, id).Where(t => t.GetProperty("status").GetString() == "running" && t.TryGetProperty("epoch", out _))
+            .Select(t => t.GetProperty("index").GetInt32()).ToList();
+        NodeProcesses.Kill(first);
+
+        WaitForCompletion(second, id);
+        var trials = AssertEveryTrialEndedOnce(second, id, file, 12);
+        Assert.That(trials.Where(t => underway.Contains(t.GetProperty("index").GetInt32())).Select(t => t.GetProperty("attempt").GetInt32()),
+            Is.All.EqualTo(1), "the attempts running when the coordinator died went on");
+        AssertNothingRuns(second);
+    }
+
+    [TestCase(6)]
+    [TestCase(7)]
+    public void The_whole_cluster_killed_and_started_again_from_its_stores_resumes_the_sweep(int seed)
+    {
+        var random = new Random(seed);
+        var (coordinatorStore, workerStore) = (Path.Combine(_nodes.Root, "coordinator"), Path.Combine(_nodes.Root, "worker"));
+        var coordinator = _nodes.Start("coordinator", extra: FastFailureDetection, store: coordinatorStore);
+        var worker = _nodes.Start("worker", coordinator.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}", store: workerStore);
+        WaitForWorkers(coordinator, 1);
+        var file = Experiment(8, 2, seed);
+        var id = Submit(coordinator.Address, file);
+
+        Thread.Sleep(random.Next(500, 5000));
+        foreach (var node in random.Next(2) == 0 ? new[] { coordinator, worker } : [worker, coordinator]) NodeProcesses.Kill(node);
+
+        var restarted = _nodes.Start("coordinator", extra: FastFailureDetection, store: coordinatorStore, ports: (coordinator.Port, coordinator.CmdPort));
+        _nodes.Start("worker", restarted.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}", store: workerStore, ports: (worker.Port, worker.CmdPort));
+        WaitForCompletion(restarted, id);
+        AssertEveryTrialEndedOnce(restarted, id, file, 8);
+        AssertNothingRuns(restarted);
+    }
+}
