@@ -46,6 +46,17 @@ public class TrainCommandTests
     }
 
     [Test]
+    public void Running_out_of_memory_is_a_one_line_message_not_a_trace()
+    {
+        // conv2's weight alone would be 400,000 x 400,000 x 5 x 5 floats: libtorch's allocator refuses it at once.
+        var result = CliRunner.Run("train", CliRunner.Experiment("convnet.yml"), "--set", "out_channels=[400000,400000]", "--data", _data, "--epochs", "1",
+            "--out", Path.Combine(_data, "oom"));
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Failed));
+        Assert.That(result.Stderr.Trim(), Does.StartWith("sweepctl: out of memory: DefaultCPUAllocator: can't allocate memory: you tried to allocate "));
+        Assert.That(result.Stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+    }
+
+    [Test]
     public void A_missing_data_folder_is_named()
     {
         var result = CliRunner.Run("train", CliRunner.Experiment("convnet.yml"), "--data", "/nonexistent/showers", "--epochs", "1");

@@ -87,6 +87,28 @@ public class WorkerTests : ActorTest
     }
 
     [Test]
+    public void A_trial_that_runs_out_of_memory_fails_with_the_reason_and_the_worker_runs_the_next()
+    {
+        var data = Path.Combine(_runs, "data");
+        Training.Data.SyntheticShowers.Write(data, 32, 16, seed: 3);
+        var coordinator = CreateTestProbe();
+        var options = Options with { DataDirectory = data };
+        var worker = Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator.Ref, options)));
+        var network = new (string, ParamValue)[]
+        {
+            ("epochs", new ParamValue.Int(1)), ("bs", new ParamValue.Int(16)), ("lr", new ParamValue.Real(0.002)), ("optimizer", new ParamValue.Text("adam")),
+            ("normalize", new ParamValue.Bool(true)), ("out_channels", new ParamValue.List([new ParamValue.Int(400_000), new ParamValue.Int(400_000)])),
+        };
+        worker.Tell(Start("convnet", 1, null, network));
+        var failed = coordinator.FishForMessage<ReportTrialEnded>(r => r.Index == 1, TimeSpan.FromSeconds(60));
+        Assert.That(failed.Status, Is.EqualTo(TrialStatus.Failed));
+        Assert.That(failed.Reason, Does.StartWith("out of memory on cpu: DefaultCPUAllocator: can't allocate memory"));
+        Assert.That(failed.Retryable, Is.True, "another trial may have held the memory: worth another attempt");
+        worker.Tell(Start("builtin/branin", 2, null, Real("x1", Math.PI), Real("x2", 2.275)));
+        Assert.That(coordinator.FishForMessage<ReportTrialEnded>(r => r.Index == 2).Status, Is.EqualTo(TrialStatus.Completed));
+    }
+
+    [Test]
     public void Branin_and_hartmann6_report_their_known_minima()
     {
         var coordinator = CreateTestProbe();

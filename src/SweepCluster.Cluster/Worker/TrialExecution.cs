@@ -86,14 +86,14 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
         {
             ended = End(TrialStatus.Failed, null, e.Message, retryable: true, e.Epoch);
         }
-        catch (Exception e) when (IsOutOfMemory(e))
+        catch (Exception e) when (OutOfMemory.Is(e))
         {
             // Another trial on the same device may have held the memory: worth another attempt, within max_failures.
-            ended = End(TrialStatus.Failed, null, $"out of memory on {start.Device}: {e.Message}", retryable: true);
+            ended = End(TrialStatus.Failed, null, $"out of memory on {start.Device}: {OutOfMemory.Describe(e)}", retryable: true);
         }
         catch (Exception e)
         {
-            ended = End(TrialStatus.Failed, null, $"{e.GetType().Name}: {e.Message}", retryable: true);
+            ended = End(TrialStatus.Failed, null, $"{e.GetType().Name}: {OutOfMemory.Describe(e)}", retryable: true);
         }
         span?.SetTag("trial.status", ended.Status.ToString().ToLowerInvariant()).SetTag("trial.reason", ended.Reason);
         foreach (var (name, value) in ended.Metrics) span?.SetTag($"trial.metric.{name}", value);
@@ -105,10 +105,6 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
             new(start.SweepId, start.Index, start.Attempt, status, metrics ?? ImmutableDictionary<string, double>.Empty, reason,
                 watch.Elapsed.TotalSeconds, start.ArtifactDirectory, retryable, divergedAt);
     }
-
-    /// <summary>The CLR's own, or libtorch's (CUDA and CPU allocators throw it as an external error whose message says so).</summary>
-    private static bool IsOutOfMemory(Exception e) =>
-        e is OutOfMemoryException || e.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase);
 
     private void DeleteCheckpoints()
     {
