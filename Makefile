@@ -26,6 +26,9 @@ test-deps:
 	@command -v prometheus >/dev/null || { \
 	  echo "installing the test peer: prometheus"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  echo "installing the journal peer: postgresql"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
 
 # The main job: the study's convnet sweep on the synthetic showers, in one process (about ten minutes on 2 cores).
 run: build

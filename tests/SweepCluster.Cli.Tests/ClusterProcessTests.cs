@@ -163,7 +163,9 @@ public class ClusterProcessTests
         var list = http.PostAsync("api/sweep/list", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")).Result;
         Assert.That((int)list.StatusCode, Is.EqualTo(200));
         var huge = new StringContent($"{{\"switches\":{{\"file\":\"{new string('x', 2 << 20)}\"}}}}", System.Text.Encoding.UTF8, "application/json");
-        Assert.That((int)http.PostAsync("api/sweep/submit", huge).Result.StatusCode, Is.EqualTo(413));
+        // Expect: 100-continue, so the client waits for the verdict instead of racing the node that closes the connection after answering 413.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/sweep/submit") { Content = huge, Headers = { ExpectContinue = true } };
+        Assert.That((int)http.SendAsync(request).Result.StatusCode, Is.EqualTo(413));
         Assert.That(CliRunner.Run(_coordinator.Address, "cluster", "leader").ExitCode, Is.Zero, "the node still serves");
     }
 }

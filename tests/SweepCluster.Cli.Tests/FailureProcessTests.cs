@@ -140,6 +140,8 @@ public class FailureProcessTests
         Assert.That(retried, Is.Not.Empty, "the victim's trials ran again");
         Assert.That(retried.SelectMany(t => t.GetProperty("failed_attempts").EnumerateArray()).Select(f => f.GetString()),
             Has.All.Contain($"worker lost: {victim.ClusterAddress} left the cluster"));
+        Assert.That(CliRunner.Run(coordinator.Address, "sweep", "status", "-i", id).Stdout,
+            Does.Contain($"trial {retried[0].GetProperty("index").GetInt32()} retried (attempt 1: worker lost: {victim.ClusterAddress} left the cluster)"));
         AssertNothingRuns(coordinator);
     }
 
@@ -159,7 +161,7 @@ public class FailureProcessTests
 
         Thread.Sleep(random.Next(500, 4000));
         // Trials that have reported an epoch certainly run on a worker: they must finish there, not start over.
-        var underway = Trials(first, id).Where(t => t.GetProperty("status").GetString() == "running" && t.TryGetProperty("epoch", out _))
+        var underway = Trials(first, id).Where(t => t.GetProperty("status").GetString() == "running" && t.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.Number)
             .Select(t => t.GetProperty("index").GetInt32()).ToList();
         NodeProcesses.Kill(first);
 
@@ -190,5 +192,68 @@ public class FailureProcessTests
         WaitForCompletion(restarted, id);
         AssertEveryTrialEndedOnce(restarted, id, file, 8);
         AssertNothingRuns(restarted);
+    }
+
+    [Test]
+    public void A_network_trial_whose_worker_is_killed_resumes_from_its_last_checkpoint_on_another_worker()
+    {
+        var data = Path.Combine(_nodes.Root, "data");
+        Assert.That(CliRunner.Run("data", "generate", "--out", data, "--train", "96", "--test", "32").ExitCode, Is.Zero);
+        var shared = $"--cpu-slots 1 --data {data} --checkpoints {Path.Combine(_nodes.Root, "checkpoints")} {FastFailureDetection}";
+        var coordinator = _nodes.Start("coordinator", extra: FastFailureDetection);
+        var workers = new[] { _nodes.Start("worker", coordinator.ClusterAddress, shared), _nodes.Start("worker", coordinator.ClusterAddress, shared) };
+        WaitForWorkers(coordinator, 2);
+        var file = Path.Combine(_nodes.Root, "convnet.yml");
+        File.WriteAllText(file, """
+            name: resumable
+            num_trials: 1
+            sampler: random
+            pruner: none
+            params:
+              epochs: 60
+              bs: 16
+              lr: 0.002
+              optimizer: adam
+              out_channels: [3, 5]
+              normalize: yes
+            metric:
+              name: test_f1
+              direction: maximize
+            run: convnet
+            """);
+        var id = Submit(coordinator.Address, file);
+        JsonElement? running = null;
+        NodeProcesses.WaitUntil(() => (running = Trials(coordinator, id).Where(t => t.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.Number && e.GetInt32() >= 3)
+                .Cast<JsonElement?>().SingleOrDefault()) is not null,
+            TimeSpan.FromSeconds(60), "the trial to finish three epochs");
+        var victim = workers.Single(w => w.ClusterAddress == running!.Value.GetProperty("node").GetString());
+        NodeProcesses.Kill(victim);
+
+        WaitForCompletion(coordinator, id);
+        var trial = Trials(coordinator, id).Single();
+        Assert.That((trial.GetProperty("status").GetString(), trial.GetProperty("attempt").GetInt32()), Is.EqualTo(("completed", 2)));
+        Assert.That(trial.GetProperty("node").GetString(), Is.Not.EqualTo(victim.ClusterAddress));
+        var status = Json(coordinator.Address, "sweep", "status", "-i", id);
+        var lastAttempt = JsonDocument.Parse(File.ReadAllText(Path.Combine(status.GetProperty("run_directory").GetString()!, "trial-0000", "trial.json"))).RootElement;
+        var resumedEpochs = lastAttempt.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()).ToList();
+        Assert.That(resumedEpochs[0], Is.GreaterThanOrEqualTo(4), "attempt 2 went on after the epochs attempt 1 had checkpointed");
+        Assert.That(resumedEpochs[^1], Is.EqualTo(60));
+    }
+
+    [Test]
+    public void A_sweep_journalled_in_PostgreSQL_resumes_on_a_node_with_a_new_store()
+    {
+        using var postgres = new PostgresServer();
+        var journal = $"--journal {postgres.ConnectionString} --cpu-slots 2 {FastFailureDetection}";
+        var first = _nodes.Start("coordinator,worker", extra: journal);
+        var file = Experiment(8, 1, seed: 8);
+        var id = Submit(first.Address, file);
+        NodeProcesses.WaitUntil(() => TryJson(first.Address, "sweep", "status", "-i", id)?.GetProperty("done").GetInt32() >= 2, TimeSpan.FromSeconds(60), "two trials to end");
+        NodeProcesses.Kill(first);
+
+        var second = _nodes.Start("coordinator,worker", extra: journal); // another port, so another store folder: the sweep is only in PostgreSQL
+        WaitForCompletion(second, id);
+        AssertEveryTrialEndedOnce(second, id, file, 8);
+        AssertNothingRuns(second);
     }
 }

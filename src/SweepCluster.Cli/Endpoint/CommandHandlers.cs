@@ -101,6 +101,8 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
             + $"{counts.GetValueOrDefault(TrialStatus.Completed)} completed, {counts.GetValueOrDefault(TrialStatus.Failed)} failed, "
             + $"{counts.GetValueOrDefault(TrialStatus.Pruned)} pruned, {counts.GetValueOrDefault(TrialStatus.Cancelled)} cancelled");
         foreach (var failed in sweep.Trials.Where(t => t.Status == TrialStatus.Failed)) text.WriteLine($"  trial {failed.Index} failed: {failed.Reason}");
+        foreach (var retried in sweep.Trials.Where(t => t.Status != TrialStatus.Failed && t.FailedAttempts.Length > 0))
+            text.WriteLine($"  trial {retried.Index} retried ({string.Join("; ", retried.FailedAttempts)})");
         return CommandResult.Ok(w =>
         {
             w.WriteStartObject();
