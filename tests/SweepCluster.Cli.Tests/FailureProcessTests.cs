@@ -69,9 +69,17 @@ public class FailureProcessTests
         return submitted.Stdout.Trim();
     }
 
-    private static void WaitForWorkers(NodeProcesses.Node coordinator, int count) =>
+    /// <summary>
+    /// Waits for the workers' offers and for every member to be up in the coordinator's view: a node killed while another is
+    /// still joining leaves keep-majority counting the joining one out, and the reachable side may be the one it downs.
+    /// </summary>
+    private static void WaitForWorkers(NodeProcesses.Node coordinator, int count, int members)
+    {
         NodeProcesses.WaitUntil(() => TryJson(coordinator.Address, "node", "show")?.GetProperty("workers").GetArrayLength() == count,
             TimeSpan.FromSeconds(60), $"{count} workers to offer their slots");
+        NodeProcesses.WaitUntil(() => CliRunner.Run(coordinator.Address, "cluster", "show").Stdout.Split('\n').Count(l => l.Contains("| up |")) == members,
+            TimeSpan.FromSeconds(60), $"{members} members to be up");
+    }
 
     private static void WaitForCompletion(NodeProcesses.Node node, string id) =>
         NodeProcesses.WaitUntil(() => TryJson(node.Address, "sweep", "status", "-i", id)?.GetProperty("state").GetString() == "completed",
@@ -125,7 +133,7 @@ public class FailureProcessTests
             _nodes.Start("worker", coordinator.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}"),
             _nodes.Start("worker", coordinator.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}"),
         };
-        WaitForWorkers(coordinator, 2);
+        WaitForWorkers(coordinator, 2, members: 3);
         var file = Experiment(10, 2, seed);
         var id = Submit(coordinator.Address, file);
 
@@ -155,7 +163,7 @@ public class FailureProcessTests
         var second = _nodes.Start("coordinator", first.ClusterAddress, FastFailureDetection, store: store);
         _nodes.Start("worker", first.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}");
         _nodes.Start("worker", first.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}");
-        WaitForWorkers(first, 2);
+        WaitForWorkers(first, 2, members: 4);
         var file = Experiment(12, 2, seed);
         var id = Submit(first.Address, file);
 
@@ -180,7 +188,7 @@ public class FailureProcessTests
         var (coordinatorStore, workerStore) = (Path.Combine(_nodes.Root, "coordinator"), Path.Combine(_nodes.Root, "worker"));
         var coordinator = _nodes.Start("coordinator", extra: FastFailureDetection, store: coordinatorStore);
         var worker = _nodes.Start("worker", coordinator.ClusterAddress, $"--cpu-slots 2 {FastFailureDetection}", store: workerStore);
-        WaitForWorkers(coordinator, 1);
+        WaitForWorkers(coordinator, 1, members: 2);
         var file = Experiment(8, 2, seed);
         var id = Submit(coordinator.Address, file);
 
@@ -202,7 +210,7 @@ public class FailureProcessTests
         var shared = $"--cpu-slots 1 --data {data} --checkpoints {Path.Combine(_nodes.Root, "checkpoints")} {FastFailureDetection}";
         var coordinator = _nodes.Start("coordinator", extra: FastFailureDetection);
         var workers = new[] { _nodes.Start("worker", coordinator.ClusterAddress, shared), _nodes.Start("worker", coordinator.ClusterAddress, shared) };
-        WaitForWorkers(coordinator, 2);
+        WaitForWorkers(coordinator, 2, members: 3);
         var file = Path.Combine(_nodes.Root, "convnet.yml");
         File.WriteAllText(file, """
             name: resumable
