@@ -71,8 +71,6 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     public override string PersistenceId => ClusterNames.CoordinatorPersistenceId;
 
-
-
     public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart() => _gaugeRegistration = SweepTelemetry.ObserveCoordinator(this,
