@@ -20,6 +20,19 @@ public static class SweepNodeHosting
     public static AkkaConfigurationBuilder WithSweepSerializer(this AkkaConfigurationBuilder builder) =>
         builder.WithCustomSerializer("sweep-json", [typeof(ISweepMessage)], system => new SweepMessageSerializer(system));
 
+    /// <summary>
+    /// SQLite's write-ahead log (kept in the file once set): a commit appends the pages it changed instead of copying
+    /// them to a rollback journal first, and a second coordinator node on the machine can read while the first writes.
+    /// </summary>
+    private static void UseWriteAheadLog(string file)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode=WAL;";
+        pragma.ExecuteNonQuery();
+    }
+
     /// <summary>The coordinator's journal and snapshot store: an embedded SQLite file, a PostgreSQL server, or memory.</summary>
     public static AkkaConfigurationBuilder WithSweepJournal(this AkkaConfigurationBuilder builder, JournalOptions journal)
     {
@@ -27,7 +40,10 @@ public static class SweepNodeHosting
         {
             case JournalOptions.Sqlite sqlite:
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(sqlite.File))!);
-                return builder.WithSqlPersistence($"Data Source={sqlite.File}", ProviderName.SQLiteMS, autoInitialize: true);
+                UseWriteAheadLog(sqlite.File);
+                // SQLite has one writer at a time: concurrent writers of the plugin only wait on each other's locks.
+                return builder.WithSqlPersistence($"Data Source={sqlite.File}", ProviderName.SQLiteMS, autoInitialize: true)
+                    .AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend);
             case JournalOptions.PostgreSql postgres:
                 return builder.WithSqlPersistence(postgres.ConnectionString, ProviderName.PostgreSQL15, autoInitialize: true);
             default:
