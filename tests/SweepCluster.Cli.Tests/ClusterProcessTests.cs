@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static SweepCluster.Cli.Tests.ClusterCommands;
 
 namespace SweepCluster.Cli.Tests;
 
@@ -27,41 +28,7 @@ public class ClusterProcessTests
     [OneTimeTearDown]
     public void StopCluster() => _nodes.Dispose(); // kills the nodes and removes their folder, experiment files included
 
-    private string Experiment(int trials, double seconds)
-    {
-        var path = Path.Combine(_nodes.Root, $"sleep-{Guid.NewGuid():N}.yml");
-        File.WriteAllText(path, $"""
-            name: sleepy
-            num_trials: {trials}
-            sampler: random
-            pruner: none
-            seed: 11
-            params:
-              seconds: {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}
-              steps: 2
-            param_space:
-              value: uniform(0, 1)
-            metric:
-              name: value
-              direction: maximize
-            run: builtin/sleep
-            """);
-        return path;
-    }
-
-    private static JsonElement Json(string address, params string[] words)
-    {
-        var result = CliRunner.Run([address, .. words, "--format", "json"]);
-        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
-        return JsonDocument.Parse(result.Stdout).RootElement.Clone();
-    }
-
-    private string Submit(string address, string file)
-    {
-        var submitted = CliRunner.Run(address, "sweep", "submit", "-f", file);
-        Assert.That(submitted.ExitCode, Is.Zero, submitted.Stderr);
-        return submitted.Stdout.Trim();
-    }
+    private string Experiment(int trials, double seconds) => ClusterCommands.SleepExperiment(_nodes.Root, trials, seconds, seed: 11);
 
     [Test]
     public void Cluster_show_lists_every_member_as_pbm_prints_it()

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using static SweepCluster.Cli.Tests.ClusterCommands;
 
 namespace SweepCluster.Cli.Tests;
 
@@ -26,48 +26,7 @@ public class FailureProcessTests
         _nodes.Dispose();
     }
 
-    private string Experiment(int trials, double seconds, int seed)
-    {
-        var path = Path.Combine(_nodes.Root, "sleepy.yml");
-        File.WriteAllText(path, $"""
-            name: sleepy
-            num_trials: {trials}
-            sampler: random
-            pruner: none
-            max_failures: 5
-            seed: {seed}
-            params:
-              seconds: {seconds.ToString(CultureInfo.InvariantCulture)}
-              steps: 4
-            param_space:
-              value: uniform(0, 1)
-            metric:
-              name: value
-              direction: maximize
-            run: builtin/sleep
-            """);
-        return path;
-    }
-
-    private static JsonElement? TryJson(string address, params string[] words)
-    {
-        var result = CliRunner.Run([address, .. words, "--format", "json"]);
-        return result.ExitCode == 0 ? JsonDocument.Parse(result.Stdout).RootElement.Clone() : null;
-    }
-
-    private static JsonElement Json(string address, params string[] words)
-    {
-        var result = CliRunner.Run([address, .. words, "--format", "json"]);
-        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
-        return JsonDocument.Parse(result.Stdout).RootElement.Clone();
-    }
-
-    private static string Submit(string address, string file)
-    {
-        var submitted = CliRunner.Run(address, "sweep", "submit", "-f", file);
-        Assert.That(submitted.ExitCode, Is.Zero, submitted.Stderr);
-        return submitted.Stdout.Trim();
-    }
+    private string Experiment(int trials, double seconds, int seed) => SleepExperiment(_nodes.Root, trials, seconds, seed, steps: 4, maxFailures: 5);
 
     /// <summary>
     /// Waits for the workers' offers and for every member to be up in the coordinator's view: a node killed while another is
