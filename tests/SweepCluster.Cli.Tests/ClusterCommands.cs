@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace SweepCluster.Cli.Tests;
@@ -6,27 +5,11 @@ namespace SweepCluster.Cli.Tests;
 /// <summary>What the process tests say to a cluster through sweepctl, and the sleep experiments they submit.</summary>
 internal static class ClusterCommands
 {
-    /// <summary>A builtin/sleep experiment whose trials report <c>value</c>, drawn uniformly: the plan decides the best trial.</summary>
+    /// <summary>A file with <see cref="Experiments.Sleep"/>'s experiment, without pruning.</summary>
     public static string SleepExperiment(string directory, int trials, double seconds, int seed, int steps = 2, int maxFailures = 3)
     {
         var path = Path.Combine(directory, $"sleep-{Guid.NewGuid():N}.yml");
-        File.WriteAllText(path, $"""
-            name: sleepy
-            num_trials: {trials}
-            sampler: random
-            pruner: none
-            max_failures: {maxFailures}
-            seed: {seed}
-            params:
-              seconds: {seconds.ToString(CultureInfo.InvariantCulture)}
-              steps: {steps}
-            param_space:
-              value: uniform(0, 1)
-            metric:
-              name: value
-              direction: maximize
-            run: builtin/sleep
-            """);
+        File.WriteAllText(path, Experiments.Sleep(trials, seconds, steps: steps, seed: seed, extra: $"pruner: none\nmax_failures: {maxFailures}"));
         return path;
     }
 

@@ -1,13 +1,13 @@
-namespace SweepCluster.Cluster.Tests;
+namespace SweepCluster.Testing;
 
-/// <summary>Small experiments for cluster tests, on the built-in objectives.</summary>
+/// <summary>Small experiments for cluster tests, on the built-in objectives: <c>value</c> is drawn uniformly, so the plan decides the best trial.</summary>
 internal static class Experiments
 {
-    public static string Sleep(int trials, double seconds = 0, string resources = "", int steps = 1, string extra = "") => $"""
+    public static string Sleep(int trials, double seconds = 0, string resources = "", int steps = 1, string extra = "", int seed = 7) => $"""
         name: sleepy
         num_trials: {trials}
         sampler: random
-        seed: 7
+        seed: {seed}
         {resources}
         {extra}
         params:
