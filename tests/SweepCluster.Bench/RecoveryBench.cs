@@ -80,7 +80,10 @@ internal static class RecoveryBench
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddAkka(ClusterNames.SystemName, (akka, _) => akka.WithSweepSerializer().WithSweepJournal(new JournalOptions.Sqlite(journal)));
+        builder.Services.AddAkka(ClusterNames.SystemName, (akka, _) => akka
+            .ConfigureLoggers(loggers => loggers.LogLevel = Akka.Event.LogLevel.WarningLevel)
+            .WithSweepSerializer()
+            .WithSweepJournal(new JournalOptions.Sqlite(journal)));
         var host = builder.Build();
         host.Start();
         return host;
@@ -144,6 +147,9 @@ internal static class RecoveryBench
             processes.Add(BenchNodes.Start($"node start --roles worker --port {FreePorts.Next()} --cmd-port {FreePorts.Next()} --gpus none --cpu-slots 4 --seed-nodes 127.0.0.1:{port} --store {root}/worker {switches}"));
             var address = $"127.0.0.1:{cmd}";
             BenchNodes.WaitUntil(() => BenchNodes.Json(address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == 1);
+            // Every member up first: keep-majority does not count a node still joining, and a tie would down the survivors.
+            BenchNodes.WaitUntil(() => BenchNodes.Json(address, "cluster", "show", new { }).TryGetProperty("members", out var members)
+                && members.EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") == 3);
             var yaml = "name: failover\nnum_trials: 2000\nsampler: random\nparams:\n  seconds: 0.25\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
             var id = BenchNodes.Json(address, "sweep", "submit", new { file = yaml }).GetProperty("id").GetString();
             BenchNodes.WaitUntil(() => BenchNodes.Json(address, "sweep", "status", new { id }).TryGetProperty("done", out var done) && done.GetInt32() >= 20);
