@@ -67,7 +67,7 @@ public static class SweepCtl
     {
         DataFileException or InvalidTrialException => (e.Message, ExitCodes.InvalidInput),
         TrainingDivergedException => (e.Message, ExitCodes.Failed),
-        _ when OutOfMemory.Is(e) => ($"out of memory: {OutOfMemory.Describe(e)}; try a smaller batch size or network", ExitCodes.Failed),
+        _ when TrainingErrors.IsOutOfMemory(e) => ($"out of memory: {TrainingErrors.FirstLine(e)}; try a smaller batch size or network", ExitCodes.Failed),
         OperationCanceledException => ("cancelled", ExitCodes.Interrupted),
         IOException or UnauthorizedAccessException => (e.Message, ExitCodes.Failed),
         _ => null,

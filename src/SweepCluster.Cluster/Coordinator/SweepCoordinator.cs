@@ -238,9 +238,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         _pool.Release(id.ToString());
         _tracker.Forget(id);
         var now = DateTimeOffset.UtcNow;
-        var tags = With(SweepTags(sweep), "status", report.Status.ToString().ToLowerInvariant());
-        SweepTelemetry.TrialsEnded.Add(1, tags);
-        SweepTelemetry.TrialDuration.Record(report.DurationSeconds, tags);
+        CountEnd(sweep, report.Status.ToString().ToLowerInvariant(), report.DurationSeconds);
         Record(report.Status == TrialStatus.Completed
                 ? new TrialCompleted(sweep.Id, report.Index, report.Attempt, report.Metrics, report.DurationSeconds, report.ArtifactDirectory, now)
                 : new TrialCancelled(sweep.Id, report.Index, now),
@@ -260,13 +258,15 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             _log.Warning("trial {0} attempt failed and will run again: {1}", id, reason);
             SweepTelemetry.TrialsRequeued.Add(1, SweepTags(sweep));
         }
-        else
-        {
-            var tags = With(SweepTags(sweep), "status", decision is TrialCancelled ? "cancelled" : "failed");
-            SweepTelemetry.TrialsEnded.Add(1, tags);
-            SweepTelemetry.TrialDuration.Record(durationSeconds, tags);
-        }
+        else CountEnd(sweep, decision is TrialCancelled ? "cancelled" : "failed", durationSeconds);
         Record(decision, afterwards);
+    }
+
+    private static void CountEnd(SweepState sweep, string status, double durationSeconds)
+    {
+        var tags = With(SweepTags(sweep), "status", status);
+        SweepTelemetry.TrialsEnded.Add(1, tags);
+        SweepTelemetry.TrialDuration.Record(durationSeconds, tags);
     }
 
     private void WorkerLost(IActorRef actor)
@@ -279,7 +279,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         foreach (var sweep in _sweeps.Values.Where(s => !s.IsEnded))
             foreach (var trial in sweep.Running.Where(t => t.Worker == worker).ToList())
                 FailAttempt(new AttemptId(sweep.Id, trial.Index, trial.Attempt), $"worker lost: {node} left the cluster", retryable: true, null,
-                    trial.StartedAt is { } started ? (DateTimeOffset.UtcNow - started).TotalSeconds : 0);
+                    trial.SecondsSinceStart(DateTimeOffset.UtcNow) ?? 0);
         Schedule();
     }
 
@@ -298,7 +298,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             var sweep = _sweeps[id.SweepId];
             var worker = sweep.Trial(id.Index).Worker;
             FailAttempt(id, $"stalled: no epoch and no trained batch for {sweep.Spec.StallTimeout.TotalSeconds:0} s (stall_timeout)", retryable: true, null,
-                sweep.Trial(id.Index).StartedAt is { } started ? (now - started).TotalSeconds : 0,
+                sweep.Trial(id.Index).SecondsSinceStart(now) ?? 0,
                 () => TellWorker(worker, new CancelTrial(id.SweepId, id.Index, id.Attempt)));
             changed = true;
         }
@@ -355,15 +355,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     {
         if (e is SweepSubmitted submitted)
         {
-            var parsed = ExperimentSpecParser.Parse(submitted.SpecYaml, submitted.Source);
-            if (parsed.Spec is not { } spec)
-            {
-                // Only a journal written by another version can hold an experiment this one rejects: its sweep is left out, not lost.
-                _log.Error("sweep {0} in the journal cannot be read by this version and is left out: {1}", submitted.SweepId, string.Join("; ", parsed.Errors));
-                return;
-            }
-            _sweeps[submitted.SweepId] = new SweepState(submitted, spec);
-            _order.Add(submitted.SweepId);
+            if (SpecOf(submitted) is { } spec) Add(new SweepState(submitted, spec));
             return;
         }
         if (!_sweeps.TryGetValue(e.SweepId, out var sweep)) return;
@@ -375,12 +367,25 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void Restore(CoordinatorSnapshot snapshot)
     {
         foreach (var memento in snapshot.Sweeps)
-        {
-            var parsed = ExperimentSpecParser.Parse(memento.Submitted.SpecYaml, memento.Submitted.Source);
-            if (parsed.Spec is not { } spec) continue;
-            _sweeps[memento.Submitted.SweepId] = SweepState.FromMemento(memento, spec);
-            _order.Add(memento.Submitted.SweepId);
-        }
+            if (SpecOf(memento.Submitted) is { } spec) Add(SweepState.FromMemento(memento, spec));
+    }
+
+    private void Add(SweepState sweep)
+    {
+        _sweeps[sweep.Id] = sweep;
+        _order.Add(sweep.Id);
+    }
+
+    /// <summary>
+    /// The experiment a journalled sweep runs. Only a journal written by another version can hold one this version rejects:
+    /// that sweep is left out (its events stay in the journal), not lost.
+    /// </summary>
+    private ExperimentSpec? SpecOf(SweepSubmitted submitted)
+    {
+        var parsed = ExperimentSpecParser.Parse(submitted.SpecYaml, submitted.Source);
+        if (parsed.Spec is null)
+            _log.Error("sweep {0} in the journal cannot be read by this version and is left out: {1}", submitted.SweepId, string.Join("; ", parsed.Errors));
+        return parsed.Spec;
     }
 
     /// <summary>

@@ -150,7 +150,7 @@ public sealed class SweepState
             case TrialPruned p:
                 var pruned = _trials[p.Index];
                 (pruned.Status, pruned.Reason) = (TrialStatus.Pruned, $"pruned after epoch {p.Epoch} ({Spec.Metric.Name} {p.Value:0.####})");
-                pruned.DurationSeconds = pruned.StartedAt is { } startedAt ? (p.At - startedAt).TotalSeconds : null;
+                pruned.DurationSeconds = pruned.SecondsSinceStart(p.At);
                 pruned.Metrics = ImmutableDictionary<string, double>.Empty.Add(Spec.Metric.Name, p.Value);
                 Finished(p.Index, p.Value);
                 Ended(p.Index, p.At);
@@ -159,9 +159,7 @@ public sealed class SweepState
                 var completed = _trials[c.Index];
                 (completed.Status, completed.Metrics, completed.DurationSeconds, completed.ArtifactDirectory, completed.Reason) =
                     (TrialStatus.Completed, c.Metrics, c.DurationSeconds, c.ArtifactDirectory, null);
-                if (c.Metrics.TryGetValue(Spec.Metric.Name, out var value)
-                    && (BestValue is not { } best || (Spec.Metric.Direction == MetricDirection.Maximize ? value > best : value < best)))
-                    BestValue = value;
+                if (c.Metrics.TryGetValue(Spec.Metric.Name, out var value)) ConsiderBest(value);
                 Finished(c.Index, c.Metrics.TryGetValue(Spec.Metric.Name, out var metric) ? metric : null);
                 Ended(c.Index, c.At);
                 break;
@@ -206,6 +204,11 @@ public sealed class SweepState
         EndedAt,
         Submitted.RunDirectory);
 
+    private void ConsiderBest(double value)
+    {
+        if (BestValue is not { } best || (Spec.Metric.Direction == MetricDirection.Maximize ? value > best : value < best)) BestValue = value;
+    }
+
     private void Finished(int index, double? value)
     {
         _finished.Add(new FinishedTrial(index, _trials[index].Params, value));
@@ -234,9 +237,7 @@ public sealed class SweepState
             if (t.Attempt > 0) sweep._curves[t.Index] = [.. t.Epochs.Select(e => e.Value)];
             if (t.Status == TrialStatus.Running) sweep._running[t.Index] = trial;
             if (t.Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Pruned or TrialStatus.Cancelled) sweep._ended++;
-            if (t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(spec.Metric.Name, out var value)
-                && (sweep.BestValue is not { } best || (spec.Metric.Direction == MetricDirection.Maximize ? value > best : value < best)))
-                sweep.BestValue = value;
+            if (t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(spec.Metric.Name, out var value)) sweep.ConsiderBest(value);
         }
         foreach (var index in memento.Waiting) sweep._waiting.AddLast(index);
         foreach (var index in memento.Finished)
@@ -281,6 +282,8 @@ public sealed class TrialRecord(int index, long seed, ParamValue.Map parameters)
     public string? ArtifactDirectory { get; set; }
     public ImmutableDictionary<string, double> Metrics { get; set; } = ImmutableDictionary<string, double>.Empty;
     public List<EpochPoint> Epochs { get; } = [];
+
+    public double? SecondsSinceStart(DateTimeOffset now) => StartedAt is { } started ? (now - started).TotalSeconds : null;
 
     public TrialSnapshot Snapshot() =>
         new(Index, Status, Attempt, Seed, Params, Metrics, [.. Epochs], Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory, [.. FailedAttempts]);

@@ -16,8 +16,8 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     private readonly IActorRef _coordinator;
     private readonly WorkerOptions _options;
     private readonly string _node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
-    private readonly Dictionary<(string, int, int), TrialExecution> _running = [];
-    private readonly Dictionary<(string, int, int), ReportTrialEnded> _unrecorded = [];
+    private readonly Dictionary<AttemptId, TrialExecution> _running = [];
+    private readonly Dictionary<AttemptId, ReportTrialEnded> _unrecorded = [];
     private readonly Queue<long> _slotsFreedAt = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
@@ -29,17 +29,18 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         Receive<StartTrial>(StartAttempt);
         Receive<CancelTrial>(c =>
         {
-            if (_running.TryGetValue((c.SweepId, c.Index, c.Attempt), out var execution)) execution.Cancel();
+            if (_running.TryGetValue(new AttemptId(c.SweepId, c.Index, c.Attempt), out var execution)) execution.Cancel();
         });
         Receive<TrialExecutionEnded>(e =>
         {
             var s = e.Execution.Start;
-            _running.Remove((s.SweepId, s.Index, s.Attempt));
-            _unrecorded[(s.SweepId, s.Index, s.Attempt)] = e.Report;
+            var id = new AttemptId(s.SweepId, s.Index, s.Attempt);
+            _running.Remove(id);
+            _unrecorded[id] = e.Report;
             _slotsFreedAt.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
             _coordinator.Tell(e.Report);
         });
-        Receive<ForgetTrialEnd>(f => _unrecorded.Remove((f.SweepId, f.Index, f.Attempt)));
+        Receive<ForgetTrialEnd>(f => _unrecorded.Remove(new AttemptId(f.SweepId, f.Index, f.Attempt)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -53,7 +54,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
 
     private void StartAttempt(StartTrial start)
     {
-        var key = (start.SweepId, start.Index, start.Attempt);
+        var key = new AttemptId(start.SweepId, start.Index, start.Attempt);
         if (_running.ContainsKey(key)) return;
         _log.Info("trial {0}/{1} attempt {2} starts on {3}", start.SweepId, start.Index, start.Attempt, start.Device);
         if (_slotsFreedAt.TryDequeue(out var freedAt))
@@ -68,7 +69,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     {
         foreach (var report in _unrecorded.Values) _coordinator.Tell(report);
         _coordinator.Tell(new RegisterWorker(_node, _options.Gpus, _options.CpuSlots,
-            [.. _running.Select(r => new RunningAttempt(r.Key.Item1, r.Key.Item2, r.Key.Item3, r.Value.IdleSeconds))]));
+            [.. _running.Select(r => new RunningAttempt(r.Key.SweepId, r.Key.Index, r.Key.Attempt, r.Value.IdleSeconds))]));
     }
 
     private sealed record Heartbeat : INoSerializationVerificationNeeded

@@ -86,14 +86,14 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
         {
             ended = End(TrialStatus.Failed, null, e.Message, retryable: true, e.Epoch);
         }
-        catch (Exception e) when (OutOfMemory.Is(e))
+        catch (Exception e) when (TrainingErrors.IsOutOfMemory(e))
         {
             // Another trial on the same device may have held the memory: worth another attempt, within max_failures.
-            ended = End(TrialStatus.Failed, null, $"out of memory on {start.Device}: {OutOfMemory.Describe(e)}", retryable: true);
+            ended = End(TrialStatus.Failed, null, $"out of memory on {start.Device}: {TrainingErrors.FirstLine(e)}", retryable: true);
         }
         catch (Exception e)
         {
-            ended = End(TrialStatus.Failed, null, $"{e.GetType().Name}: {OutOfMemory.Describe(e)}", retryable: true);
+            ended = End(TrialStatus.Failed, null, $"{e.GetType().Name}: {TrainingErrors.FirstLine(e)}", retryable: true);
         }
         span?.SetTag("trial.status", ended.Status.ToString().ToLowerInvariant()).SetTag("trial.reason", ended.Reason);
         foreach (var (name, value) in ended.Metrics) span?.SetTag($"trial.metric.{name}", value);
