@@ -7,8 +7,8 @@ internal static class RepoPaths
 
     public static string Experiment(string name) => Path.Combine(Root, "experiments", name);
 
-    /// <summary>The workplace's shared material, which lies beside the repository (and beside CI's clone).</summary>
-    public static string Shared(params string[] parts) => Path.Combine([Root, "..", "shared", .. parts]);
+    /// <summary>Committed test material under <c>tests/fixtures</c>: nothing a test reads lies outside the repository.</summary>
+    public static string Fixture(params string[] parts) => Path.Combine([Root, "tests", "fixtures", .. parts]);
 
     private static string FindRoot()
     {

@@ -8,10 +8,10 @@ public class DataCommandTests
     [TestCase("swgo_table_f32.h5")]
     public void Inspect_prints_the_fixture_figures_under_their_expected_names(string name)
     {
-        var result = CliRunner.Run("data", "inspect", RepoPaths.Shared("fixtures", "swgo", name), "--format", "json");
+        var result = CliRunner.Run("data", "inspect", RepoPaths.Fixture("swgo", name), "--format", "json");
         Assert.That(result.ExitCode, Is.Zero, result.Stderr);
         using var printed = JsonDocument.Parse(result.Stdout);
-        using var expectedDoc = JsonDocument.Parse(File.ReadAllText(RepoPaths.Shared("fixtures", "swgo", "expected.json")));
+        using var expectedDoc = JsonDocument.Parse(File.ReadAllText(RepoPaths.Fixture("swgo", "expected.json")));
         foreach (var property in expectedDoc.RootElement.GetProperty(name).EnumerateObject().Where(p => p.Name != "pandas_format"))
             Assert.That(Canonical(printed.RootElement.GetProperty(property.Name)), Is.EqualTo(Canonical(property.Value)), property.Name);
     }

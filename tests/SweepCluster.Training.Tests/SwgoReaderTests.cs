@@ -3,10 +3,10 @@ using SweepCluster.Training.Data;
 
 namespace SweepCluster.Training.Tests;
 
-/// <summary>The reader against files written by h5py and pandas: the shared fixtures and held-out variants.</summary>
+/// <summary>The reader against files written by h5py and pandas: the committed fixtures and held-out variants.</summary>
 public class SwgoReaderTests
 {
-    private static readonly string Fixtures = RepoPaths.Shared("fixtures", "swgo");
+    private static readonly string Fixtures = RepoPaths.Fixture("swgo");
     private string _dir = "";
 
     [OneTimeSetUp]
