@@ -11,6 +11,8 @@ using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Bench;
 

@@ -27,11 +27,12 @@ internal sealed class NodeProcesses : IDisposable
     /// <summary>Starts a node and waits until its command endpoint answers.</summary>
     /// <param name="store">The node's store folder: by default one of its own; coordinators that take over from each other share one.</param>
     /// <param name="ports">Cluster and command ports, to start a node again where it was; free ones by default.</param>
+    /// <param name="gpus">What a worker offers: none by default, so that no test depends on the machine's GPUs.</param>
     public Node Start(string roles, string? seed = null, string extra = "", IReadOnlyDictionary<string, string>? environment = null, bool waitForEndpoint = true,
-        string? store = null, (int Port, int CmdPort)? ports = null)
+        string? store = null, (int Port, int CmdPort)? ports = null, string gpus = "none")
     {
         var (port, cmdPort) = ports ?? (FreePorts.Next(), FreePorts.Next());
-        var args = $"node start --roles {roles} --port {port} --cmd-port {cmdPort} --gpus none --store {store ?? Path.Combine(Root, $"node-{port}")} {extra}";
+        var args = $"node start --roles {roles} --port {port} --cmd-port {cmdPort} --gpus {gpus} --store {store ?? Path.Combine(Root, $"node-{port}")} {extra}";
         if (seed is not null) args += $" --seed-nodes {seed}";
         var process = Launch(args, environment);
         var node = new Node(process, port, cmdPort);

@@ -60,6 +60,9 @@ public abstract class ActorTest() : TestKitBase(new NUnitAssertions(), TestConfi
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """);
 
+    /// <summary>The trainers a node host gives its workers: the built-in objectives, and networks on small data.</summary>
+    protected static readonly Core.Trials.ITrialRunner Runner = new Training.Trials.TrainerTrialRunner();
+
     [TearDown]
     public void ShutdownSystem() => Shutdown();
 }

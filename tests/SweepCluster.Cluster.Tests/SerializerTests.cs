@@ -5,6 +5,8 @@ using SweepCluster.Cluster.Serialization;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Tests;
 
@@ -24,11 +26,12 @@ public class SerializerTests
     private static readonly EpochPoint Point = new(2, 0.31, 0.97, 12.5);
     private static readonly ImmutableDictionary<string, double> Metrics = ImmutableDictionary<string, double>.Empty.Add("test_f1", 0.97).Add("test_acc", 0.96);
     private static readonly TrialSnapshot Trial = new(3, TrialStatus.Running, 1, 99, Params, Metrics, [Point], "akka.tcp://sweep@127.0.0.1:4053", "cuda:0", At, 1.5, null, "/runs/x/trial-0003", ["attempt 1: worker lost"]);
+    private static readonly StoredTrial StoredTrial = new(3, TrialStatus.Running, 1, 99, Params, Metrics, [Point], "akka.tcp://sweep@127.0.0.1:4053", "cuda:0", At, 1.5, null, "/runs/x/trial-0003", ["attempt 1: worker lost"]);
     private static readonly SweepSnapshot Sweep = new("ab12cd34", "Simple CNN", SweepStatus.Running, new MetricSpec("test_f1", MetricDirection.Maximize),
         10, 6, [Trial], "no worker offers gpu", At, null, "/runs/x");
 
-    /// <summary>One example of every message type that may cross nodes.</summary>
-    private static readonly Dictionary<Type, ISweepMessage> Examples = new ISweepMessage[]
+    /// <summary>One example of every type the serializer writes: messages between nodes, journal events, the snapshot.</summary>
+    private static readonly Dictionary<Type, object> Examples = new object[]
     {
         new SubmitSweep("name: x\n", "x.yml", 5, 7, "renamed", 3, true),
         new SweepAccepted("ab12cd34", 10),
@@ -55,14 +58,40 @@ public class SerializerTests
         new TrialFailed("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 12, At),
         new TrialRequeued("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 2),
         new CoordinatorSnapshot([new SweepMemento(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
-            SweepStatus.Running, null, false, [new TrialMemento(Trial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])]),
+            SweepStatus.Running, null, false, [new TrialMemento(StoredTrial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])]),
         new TrialPruned("ab12cd34", 3, 1, 2, 0.61, At),
         new TrialCancelled("ab12cd34", 3, At),
         new SweepCancelled("ab12cd34", At),
     }.ToDictionary(m => m.GetType());
 
-    private static IEnumerable<Type> MessageTypes() => typeof(ISweepMessage).Assembly.GetTypes()
-        .Where(t => typeof(ISweepMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false });
+    /// <summary>Every type bound to the serializer, found in the assemblies that define them.</summary>
+    private static IEnumerable<Type> MessageTypes() => SweepMessageSerializer.BoundTypes.SelectMany(bound => bound.Assembly.GetTypes()
+        .Where(t => bound.IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })).Distinct();
+
+    /// <summary>
+    /// The manifests are a contract with every stored journal: this list may only grow. A rename of a type must keep its
+    /// manifest; an incompatible change of a stored shape takes a new manifest and keeps a reader for the old one.
+    /// </summary>
+    private static readonly string[] PublishedManifests =
+    [
+        "SweepSubmitted", "TrialPlanned", "TrialStarted", "TrialProgressed", "TrialCompleted", "TrialFailed", "TrialPruned", "TrialRequeued",
+        "TrialCancelled", "SweepCancelled", "CoordinatorSnapshot", "SubmitSweep", "SweepAccepted", "SweepRejected", "CancelSweep",
+        "SweepCancelAccepted", "RegisterWorker", "ReportTrialProgress", "ReportTrialEnded", "GetSweep", "SweepFound", "ListSweeps",
+        "SweepsListed", "GetWorkers", "WorkersListed", "StartTrial", "CancelTrial", "ForgetTrialEnd",
+    ];
+
+    [TestCaseSource(nameof(MessageTypes))]
+    public void Every_serialized_type_has_a_published_manifest(Type type)
+    {
+        Assert.That(SweepMessageSerializer.Manifests.TryGetValue(type, out var manifest), $"{type.Name} is serialized: give it a manifest");
+        Assert.That(PublishedManifests, Does.Contain(manifest), $"{type.Name}'s manifest '{manifest}' is new: add it to the published list");
+    }
+
+    [Test]
+    public void No_published_manifest_is_dropped_or_given_to_two_types()
+    {
+        Assert.That(SweepMessageSerializer.Manifests.Values, Is.EquivalentTo(PublishedManifests));
+    }
 
     [TestCaseSource(nameof(MessageTypes))]
     public void Every_message_round_trips(Type type)

@@ -7,6 +7,8 @@ using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Tests;
 
@@ -29,7 +31,7 @@ public class TelemetryTests : ActorTest
 
         var coordinator = Sys.ActorOf(Props.Create(() => new SweepCoordinator(CoordinatorOptions.Default(_runs))));
         var options = new WorkerOptions([], 1, null);
-        Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator, options)));
+        Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator, options, Runner)));
         var id = coordinator.Ask<SweepAccepted>(new SubmitSweep(Experiments.Sleep(3, seconds: 0.2, steps: 2), "sleep.yml"), RemainingOrDefault).Result.Id;
         AwaitCondition(() => coordinator.Ask<SweepFound>(new GetSweep(id), RemainingOrDefault).Result.Sweep!.Status == SweepStatus.Completed, TimeSpan.FromSeconds(20));
         meters.ForceFlush();

@@ -4,6 +4,8 @@ using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Tests;
 
@@ -16,7 +18,7 @@ public class WorkerTests : ActorTest
 
     private static readonly WorkerOptions Options = new([1], 3, null);
 
-    private IActorRef NewWorker(Akka.TestKit.TestProbe coordinator) => Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator.Ref, Options)));
+    private IActorRef NewWorker(Akka.TestKit.TestProbe coordinator) => Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator.Ref, Options, Runner)));
 
     private StartTrial Start(string trainer, int index, double? timeout = null, params (string Key, ParamValue Value)[] values) =>
         new("s1", index, 1, trainer, new ParamValue.Map([.. values.Select(v => KeyValuePair.Create(v.Key, v.Value))]), 5, "cpu", null, timeout,
@@ -93,7 +95,7 @@ public class WorkerTests : ActorTest
         Training.Data.SyntheticShowers.Write(data, 32, 16, seed: 3);
         var coordinator = CreateTestProbe();
         var options = Options with { DataDirectory = data };
-        var worker = Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator.Ref, options)));
+        var worker = Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator.Ref, options, Runner)));
         var network = new (string, ParamValue)[]
         {
             ("epochs", new ParamValue.Int(1)), ("bs", new ParamValue.Int(16)), ("lr", new ParamValue.Real(0.002)), ("optimizer", new ParamValue.Text("adam")),

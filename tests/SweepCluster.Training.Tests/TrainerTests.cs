@@ -1,3 +1,4 @@
+using SweepCluster.Core.Trials;
 using SweepCluster.Training.Trainers;
 using TorchSharp;
 

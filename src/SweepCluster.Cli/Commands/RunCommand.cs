@@ -1,14 +1,15 @@
 using System.Collections.Immutable;
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
-using SweepCluster.Cli.Hosting;
 using SweepCluster.Cli.Output;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
-using SweepCluster.Training.Trainers;
+using SweepCluster.Node.Hosting;
+using SweepCluster.Node.Text;
+using SweepCluster.Training.Trials;
 
 namespace SweepCluster.Cli.Commands;
 
@@ -39,14 +40,15 @@ internal static class RunCommand
             if (spec is null) return ExitCodes.InvalidInput;
             var json = parsed.GetValue(format) == OutputFormat.Json;
             var parallel = parsed.GetValue(workers) ?? 1;
-            var gpus = spec.Resources.Gpu > 0 ? [.. Devices.CudaDevices()] : ImmutableArray<int>.Empty;
+            var runner = new TrainerTrialRunner();
+            var gpus = spec.Resources.Gpu > 0 ? [.. runner.DetectGpus()] : ImmutableArray<int>.Empty;
             var gpuOnCpu = spec.Resources.Gpu > 0 && gpus.IsEmpty;
             if (gpuOnCpu) error.WriteLine($"note: this machine has no GPU: trials that ask for gpu {spec.Resources.Gpu} run on CPU");
             // One process: nothing outlives it to resume from, so the journal stays in memory and attempts are never retried from a checkpoint.
             var node = new NodeOptions([ClusterNames.CoordinatorRole, ClusterNames.WorkerRole], "127.0.0.1", 0, [],
                 new WorkerOptions(gpus, parallel * spec.Resources.Cpu, parsed.GetValue(data)), parsed.GetValue(outDir)!, new JournalOptions.InMemory(),
                 NodeOptions.DefaultHeartbeatPause, NodeOptions.DefaultDownAfter, Akka.Event.LogLevel.WarningLevel);
-            await using var cluster = await NodeRuntime.StartAsync(node, LogLevel.Warning, parsed.GetValue(metricsPort), cancellation);
+            await using var cluster = await NodeRuntime.StartAsync(node, runner, LogLevel.Warning, parsed.GetValue(metricsPort), cancellation);
             var submitted = await cluster.Ask<object>(new SubmitSweep(File.ReadAllText(path), path, parsed.GetValue(trials), parsed.GetValue(seed),
                 Epochs: parsed.GetValue(epochs), RunGpuTrialsOnCpu: gpuOnCpu));
             if (submitted is SweepRejected rejected)

@@ -1,3 +1,4 @@
+using SweepCluster.Node.Text;
 using System.Globalization;
 using System.Text.Json;
 using SweepCluster.Core.Planning;

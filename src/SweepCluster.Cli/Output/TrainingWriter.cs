@@ -1,3 +1,4 @@
+using SweepCluster.Node.Text;
 using SweepCluster.Core.Results;
 using SweepCluster.Training.Trainers;
 

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using SweepCluster.Cli.Commands;
-using SweepCluster.Cli.Endpoint;
+using SweepCluster.Node.Endpoint;
 using SweepCluster.Cli.Output;
 using SweepCluster.Core.Spec;
 
@@ -37,7 +37,7 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
         }
         catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.Unauthorized)
         {
-            error.WriteLine($"{invocation.Address}: unauthorized: set {NodeCommand.TokenVariable} to the node's token");
+            error.WriteLine($"{invocation.Address}: unauthorized: set {EndpointOptions.TokenVariable} to the node's token");
             return ExitCodes.Failed;
         }
         catch (TaskCanceledException) when (!cancellation.IsCancellationRequested)
@@ -272,7 +272,7 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
     private static HttpClient CreateHttp(string address)
     {
         var http = new HttpClient { BaseAddress = new Uri($"http://{address}/"), Timeout = TimeSpan.FromSeconds(30) };
-        if (Environment.GetEnvironmentVariable(NodeCommand.TokenVariable) is { Length: > 0 } token)
+        if (Environment.GetEnvironmentVariable(EndpointOptions.TokenVariable) is { Length: > 0 } token)
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
     }

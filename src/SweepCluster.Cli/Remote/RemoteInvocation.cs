@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using SweepCluster.Cli.Endpoint;
+using SweepCluster.Node.Endpoint;
 
 namespace SweepCluster.Cli.Remote;
 

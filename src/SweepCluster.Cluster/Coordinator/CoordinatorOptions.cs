@@ -1,3 +1,6 @@
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
+
 namespace SweepCluster.Cluster.Coordinator;
 
 /// <summary>How the coordinator runs; <see cref="Default"/> for a real cluster.</summary>

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
 
@@ -16,13 +18,3 @@ public sealed record SweepsListed(ImmutableArray<SweepSnapshot> Sweeps) : ISweep
 public sealed record GetWorkers : ISweepMessage;
 
 public sealed record WorkersListed(ImmutableArray<WorkerSnapshot> Workers) : ISweepMessage;
-
-/// <summary>A worker as <c>node show</c> prints it: what it offers and what runs on it.</summary>
-public sealed record WorkerSnapshot(
-    string Node,
-    ImmutableArray<int> Gpus,
-    double CpuSlots,
-    double CpuBusy,
-    ImmutableDictionary<int, double> GpuBusy,
-    ImmutableArray<string> Running,
-    int TrialsDone);

@@ -9,6 +9,8 @@ using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Planning;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
 

@@ -11,6 +11,9 @@ using System.Diagnostics.Metrics;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Trials;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Hosting;
 
@@ -18,7 +21,7 @@ public static class SweepNodeHosting
 {
     /// <summary>JSON for every message between nodes and every journal event and snapshot.</summary>
     public static AkkaConfigurationBuilder WithSweepSerializer(this AkkaConfigurationBuilder builder) =>
-        builder.WithCustomSerializer("sweep-json", [typeof(ISweepMessage)], system => new SweepMessageSerializer(system));
+        builder.WithCustomSerializer("sweep-json", SweepMessageSerializer.BoundTypes, system => new SweepMessageSerializer(system));
 
     /// <summary>
     /// SQLite's write-ahead log (kept in the file once set): a commit appends the pages it changed instead of copying
@@ -52,7 +55,8 @@ public static class SweepNodeHosting
     }
 
     /// <summary>The actor system of one node: remoting, clustering with the split-brain resolver, the serializer, and its roles' actors.</summary>
-    public static IServiceCollection AddSweepNode(this IServiceCollection services, NodeOptions options) =>
+    /// <param name="runner">What a worker node runs trials with; a coordinator-only node needs none.</param>
+    public static IServiceCollection AddSweepNode(this IServiceCollection services, NodeOptions options, ITrialRunner? runner) =>
         services.AddAkka(ClusterNames.SystemName, (akka, _) =>
         {
             akka.ConfigureLoggers(loggers =>
@@ -75,7 +79,7 @@ public static class SweepNodeHosting
                 .WithSweepSerializer();
             if (options.IsCoordinator) akka.WithSweepJournal(options.Journal).WithSweepCoordinator(CoordinatorOptions.Default(options.RunsDirectory));
             else akka.WithSweepCoordinatorProxy();
-            if (options.IsWorker) akka.WithSweepWorker(options.Worker);
+            if (options.IsWorker) akka.WithSweepWorker(options.Worker, runner ?? throw new ArgumentNullException(nameof(runner), "a worker node needs a trial runner"));
             akka.AddStartup((system, _) =>
             {
                 var cluster = Akka.Cluster.Cluster.Get(system);

@@ -3,12 +3,17 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
+using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Sweeps;
 
 namespace SweepCluster.Cluster.Serialization;
 
 /// <summary>
-/// System.Text.Json for every <see cref="ISweepMessage"/>, with the type's name as the string manifest: readable
-/// on the wire, stable across versions of the assembly, and no Newtonsoft type names.
+/// System.Text.Json for every message between nodes and every journal event and snapshot, each under a fixed manifest
+/// from <see cref="Manifests"/>. A manifest is a contract with every stored journal (README: stored formats): it never
+/// changes when a type is renamed or moved, and a type whose stored shape changes incompatibly gets a new one while
+/// the old one keeps a reader.
 /// </summary>
 public sealed class SweepMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
@@ -19,13 +24,52 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         Converters = { new ParamValueJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    private static readonly FrozenDictionary<string, Type> TypesByManifest = typeof(ISweepMessage).Assembly.GetTypes()
-        .Where(t => typeof(ISweepMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
-        .ToFrozenDictionary(t => t.Name);
+    /// <summary>Every serialized type and its manifest: the names release v1 wrote, now fixed.</summary>
+    public static readonly FrozenDictionary<Type, string> Manifests = new Dictionary<Type, string>
+    {
+        // Journal events and the snapshot: stored.
+        [typeof(SweepSubmitted)] = "SweepSubmitted",
+        [typeof(TrialPlanned)] = "TrialPlanned",
+        [typeof(TrialStarted)] = "TrialStarted",
+        [typeof(TrialProgressed)] = "TrialProgressed",
+        [typeof(TrialCompleted)] = "TrialCompleted",
+        [typeof(TrialFailed)] = "TrialFailed",
+        [typeof(TrialPruned)] = "TrialPruned",
+        [typeof(TrialRequeued)] = "TrialRequeued",
+        [typeof(TrialCancelled)] = "TrialCancelled",
+        [typeof(SweepCancelled)] = "SweepCancelled",
+        [typeof(CoordinatorSnapshot)] = "CoordinatorSnapshot",
+        // Between nodes.
+        [typeof(SubmitSweep)] = "SubmitSweep",
+        [typeof(SweepAccepted)] = "SweepAccepted",
+        [typeof(SweepRejected)] = "SweepRejected",
+        [typeof(CancelSweep)] = "CancelSweep",
+        [typeof(SweepCancelAccepted)] = "SweepCancelAccepted",
+        [typeof(RegisterWorker)] = "RegisterWorker",
+        [typeof(ReportTrialProgress)] = "ReportTrialProgress",
+        [typeof(ReportTrialEnded)] = "ReportTrialEnded",
+        [typeof(GetSweep)] = "GetSweep",
+        [typeof(SweepFound)] = "SweepFound",
+        [typeof(ListSweeps)] = "ListSweeps",
+        [typeof(SweepsListed)] = "SweepsListed",
+        [typeof(GetWorkers)] = "GetWorkers",
+        [typeof(WorkersListed)] = "WorkersListed",
+        [typeof(StartTrial)] = "StartTrial",
+        [typeof(CancelTrial)] = "CancelTrial",
+        [typeof(ForgetTrialEnd)] = "ForgetTrialEnd",
+    }.ToFrozenDictionary();
+
+    private static readonly FrozenDictionary<string, Type> TypesByManifest = Manifests.ToFrozenDictionary(m => m.Value, m => m.Key);
+
+    /// <summary>The types bound to this serializer: the remote messages, the journal events and the snapshot.</summary>
+    public static readonly Type[] BoundTypes = [typeof(ISweepMessage), typeof(ISweepEvent), typeof(CoordinatorSnapshot)];
 
     public override int Identifier => Id;
 
-    public override string Manifest(object o) => o.GetType().Name;
+    public override string Manifest(object o) =>
+        Manifests.TryGetValue(o.GetType(), out var manifest)
+            ? manifest
+            : throw new System.Runtime.Serialization.SerializationException($"{o.GetType().Name} has no manifest: add it to SweepMessageSerializer.Manifests");
 
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
 

@@ -2,6 +2,9 @@ using Akka.Actor;
 using Akka.Event;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Telemetry;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Trials;
+using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Worker;
 
@@ -15,16 +18,18 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
     private readonly IActorRef _coordinator;
     private readonly WorkerOptions _options;
+    private readonly ITrialRunner _runner;
     private readonly string _node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
     private readonly Dictionary<AttemptId, TrialExecution> _running = [];
     private readonly Dictionary<AttemptId, ReportTrialEnded> _unrecorded = [];
     private readonly Queue<long> _slotsFreedAt = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public SweepWorker(IActorRef coordinator, WorkerOptions options)
+    public SweepWorker(IActorRef coordinator, WorkerOptions options, ITrialRunner runner)
     {
         _coordinator = coordinator;
         _options = options;
+        _runner = runner;
         Receive<Heartbeat>(_ => Offer());
         Receive<StartTrial>(StartAttempt);
         Receive<CancelTrial>(c =>
@@ -59,7 +64,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         _log.Info("trial {0}/{1} attempt {2} starts on {3}", start.SweepId, start.Index, start.Attempt, start.Device);
         if (_slotsFreedAt.TryDequeue(out var freedAt))
             SweepTelemetry.SlotIdle.Record(System.Diagnostics.Stopwatch.GetElapsedTime(freedAt).TotalSeconds, new KeyValuePair<string, object?>("node", _node));
-        var execution = new TrialExecution(start, _options, _node, _coordinator, Self);
+        var execution = new TrialExecution(start, _options, _runner, _node, _coordinator, Self);
         _running[key] = execution;
         execution.Run();
     }

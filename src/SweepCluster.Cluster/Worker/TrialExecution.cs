@@ -4,18 +4,19 @@ using Akka.Actor;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Core.Results;
-using SweepCluster.Training.Trainers;
-using SweepCluster.Training.Trials;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Trials;
+using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Worker;
 
 /// <summary>
 /// One trial attempt on a thread of its own (training never runs on an actor dispatcher thread). It reports
 /// each epoch to the coordinator, writes <c>trial.json</c> beside the trainer's artifacts, and tells the worker
-/// how it ended: completed, failed (with the trainer's message, a timeout or running out of memory, and whether
-/// trying again could help), or cancelled. A failure never escapes the thread: the worker goes on serving.
+/// how it ended: completed, failed (a timeout, or the runner's explanation of its error and whether trying again
+/// could help), or cancelled. A failure never escapes the thread: the worker goes on serving.
 /// </summary>
-internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, string node, IActorRef coordinator, IActorRef worker)
+internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, ITrialRunner runner, string node, IActorRef coordinator, IActorRef worker)
 {
     private readonly CancellationTokenSource _cancel = new();
     private long _lastActive = Stopwatch.GetTimestamp();
@@ -55,7 +56,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
         ReportTrialEnded ended;
         try
         {
-            var outcome = TrialRunner.Run(job, e =>
+            var outcome = runner.Run(job, e =>
             {
                 Active();
                 epochs.Add(e);
@@ -66,7 +67,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
                     ["epoch"] = e.Epoch, ["train_loss"] = e.TrainLoss, ["value"] = e.Value, ["seconds"] = e.Seconds,
                 }));
                 coordinator.Tell(new ReportTrialProgress(start.SweepId, start.Index, start.Attempt, new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), e.Samples));
-            }, either.Token, Active);
+            }, Active, either.Token);
             ended = End(TrialStatus.Completed, outcome.Metrics.ToImmutableDictionary(), null);
             DeleteCheckpoints();
         }
@@ -78,22 +79,10 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, st
         {
             ended = End(TrialStatus.Cancelled, null, "cancelled");
         }
-        catch (InvalidTrialException e)
-        {
-            ended = End(TrialStatus.Failed, null, e.Message);
-        }
-        catch (TrainingDivergedException e)
-        {
-            ended = End(TrialStatus.Failed, null, e.Message, retryable: true, e.Epoch);
-        }
-        catch (Exception e) when (TrainingErrors.IsOutOfMemory(e))
-        {
-            // Another trial on the same device may have held the memory: worth another attempt, within max_failures.
-            ended = End(TrialStatus.Failed, null, $"out of memory on {start.Device}: {TrainingErrors.FirstLine(e)}", retryable: true);
-        }
         catch (Exception e)
         {
-            ended = End(TrialStatus.Failed, null, $"{e.GetType().Name}: {TrainingErrors.FirstLine(e)}", retryable: true);
+            var failure = runner.Explain(e, start.Device);
+            ended = End(TrialStatus.Failed, null, failure.Reason, failure.Retryable, failure.DivergedAtEpoch);
         }
         span?.SetTag("trial.status", ended.Status.ToString().ToLowerInvariant()).SetTag("trial.reason", ended.Reason);
         foreach (var (name, value) in ended.Metrics) span?.SetTag($"trial.metric.{name}", value);

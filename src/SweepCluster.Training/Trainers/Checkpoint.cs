@@ -1,3 +1,4 @@
+using SweepCluster.Core.Trials;
 using System.Text.Json;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using SweepCluster.Core.Trials;
 using System.Diagnostics;
 using System.Text.Json;
 using SweepCluster.Core.Results;

@@ -1,3 +1,4 @@
+using SweepCluster.Core.Trials;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Training.Data;
@@ -21,11 +22,6 @@ public sealed record TrainingRequest(
     int? Epochs = null,
     string? CheckpointDirectory = null,
     string? ArtifactDirectory = null);
-
-/// <summary>What a trainer reports after every epoch: enough to show progress and to stop hopeless trials early.</summary>
-/// <param name="Value">The epoch's value of the metric the sweep watches (test_f1 for the networks).</param>
-/// <param name="Samples">Training samples processed in the epoch.</param>
-public sealed record EpochReport(int Epoch, double TrainLoss, double Value, double Seconds, long Samples);
 
 public sealed record TrainingResult(
     IReadOnlyDictionary<string, double> Metrics,

@@ -1,3 +1,4 @@
+using SweepCluster.Core.Trials;
 using SweepCluster.Core.Spec;
 using SweepCluster.Training.Trainers;
 

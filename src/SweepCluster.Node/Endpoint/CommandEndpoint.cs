@@ -9,11 +9,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using SweepCluster.Core.Results;
 
-namespace SweepCluster.Cli.Endpoint;
+namespace SweepCluster.Node.Endpoint;
 
 /// <param name="Token">Required as a bearer token on every request when set; it must be when <paramref name="Host"/> is not loopback.</param>
 public sealed record EndpointOptions(string Host, int Port, string? Token)
 {
+    /// <summary>The token's environment variable, read by nodes and sent by the client.</summary>
+    public const string TokenVariable = "SWEEP_CMD_TOKEN";
+
     public bool IsLoopback => Host is "localhost" || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
 }
 

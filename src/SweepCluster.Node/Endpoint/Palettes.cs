@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace SweepCluster.Cli.Endpoint;
+namespace SweepCluster.Node.Endpoint;
 
 /// <summary>One switch of a command, as <c>-i ID</c> or <c>--id ID</c>.</summary>
 /// <param name="IsFile">The client sends the named file's content (and its name), not the path.</param>

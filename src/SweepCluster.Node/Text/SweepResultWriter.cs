@@ -1,7 +1,7 @@
 using System.Globalization;
 using SweepCluster.Core.Results;
 
-namespace SweepCluster.Cli.Output;
+namespace SweepCluster.Node.Text;
 
 /// <summary>A finished sweep as the study tabled it (best, mean and std of the metric), the best trial, then every trial.</summary>
 internal static class SweepResultWriter

@@ -5,7 +5,7 @@ using SweepCluster.Core.Results;
 using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Spec;
 
-namespace SweepCluster.Cluster.Coordinator;
+namespace SweepCluster.Core.Sweeps;
 
 /// <summary>
 /// One sweep's trials and what they are doing, changed only by <see cref="Apply"/>-ing events, so that it can be
@@ -217,7 +217,7 @@ public sealed class SweepState
 
     /// <summary>Everything <see cref="Apply"/> has built, for a journal snapshot.</summary>
     public SweepMemento ToMemento() => new(Submitted, Status, EndedAt, _cancelRequested,
-        [.. _trials.Values.Select(t => new TrialMemento(t.Snapshot(), t.Worker, t.Gpus, t.DivergedAtEpoch))], [.. _waiting], [.. _finishedOrder]);
+        [.. _trials.Values.Select(t => new TrialMemento(t.Stored(), t.Worker, t.Gpus, t.DivergedAtEpoch))], [.. _waiting], [.. _finishedOrder]);
 
     /// <summary>The sweep as <see cref="ToMemento"/> saw it: the same as replaying every event up to then.</summary>
     public static SweepState FromMemento(SweepMemento memento, ExperimentSpec spec)
@@ -286,5 +286,8 @@ public sealed class TrialRecord(int index, long seed, ParamValue.Map parameters)
     public double? SecondsSinceStart(DateTimeOffset now) => StartedAt is { } started ? (now - started).TotalSeconds : null;
 
     public TrialSnapshot Snapshot() =>
+        new(Index, Status, Attempt, Seed, Params, Metrics, [.. Epochs], Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory, [.. FailedAttempts]);
+
+    public StoredTrial Stored() =>
         new(Index, Status, Attempt, Seed, Params, Metrics, [.. Epochs], Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory, [.. FailedAttempts]);
 }

@@ -2,12 +2,12 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Hosting;
-using SweepCluster.Cli.Output;
+using SweepCluster.Node.Text;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Core.Results;
 
-namespace SweepCluster.Cli.Endpoint;
+namespace SweepCluster.Node.Endpoint;
 
 /// <summary>
 /// The palettes' commands, carried out on this node: sweep commands go to the coordinator singleton through its

@@ -1,4 +1,4 @@
-namespace SweepCluster.Cluster.Coordinator;
+namespace SweepCluster.Core.Sweeps;
 
 /// <summary>One attempt of one trial: the key of everything the coordinator and the workers say about it.</summary>
 public readonly record struct AttemptId(string SweepId, int Index, int Attempt)

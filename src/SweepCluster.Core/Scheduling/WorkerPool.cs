@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using SweepCluster.Core.Spec;
 
-namespace SweepCluster.Cluster.Coordinator;
+namespace SweepCluster.Core.Scheduling;
 
 /// <summary>Where a trial attempt runs: a worker, its device, and the share of a GPU and the CPU slots it holds.</summary>
 public sealed record Placement(string Worker, string Device, ImmutableArray<int> Gpus, double GpuShare, double Cpu);
@@ -141,3 +141,13 @@ public sealed class WorkerPool
             w.Value.TrialsDone)),
     ];
 }
+
+/// <summary>A worker as <c>node show</c> prints it: what it offers and what runs on it.</summary>
+public sealed record WorkerSnapshot(
+    string Node,
+    ImmutableArray<int> Gpus,
+    double CpuSlots,
+    double CpuBusy,
+    ImmutableDictionary<int, double> GpuBusy,
+    ImmutableArray<string> Running,
+    int TrialsDone);

@@ -6,7 +6,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using SweepCluster.Cluster.Telemetry;
 
-namespace SweepCluster.Cli.Hosting;
+namespace SweepCluster.Node.Hosting;
 
 /// <summary>
 /// Exports the project's meter and activity source: a Prometheus scrape endpoint at <c>/metrics</c>, and OTLP

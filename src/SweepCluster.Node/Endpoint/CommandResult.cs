@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using SweepCluster.Core.Results;
 
-namespace SweepCluster.Cli.Endpoint;
+namespace SweepCluster.Node.Endpoint;
 
 /// <summary>What a command answers: JSON data for scripts and the same as text for people, or an error.</summary>
 public sealed record CommandResult(HttpStatusCode Status, string DataJson, string Text, string? Error = null, IReadOnlyList<string>? Errors = null)

@@ -3,10 +3,10 @@ using SweepCluster.Core.Spec;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace SweepCluster.Cli.Hosting;
+namespace SweepCluster.Node.Hosting;
 
 /// <summary>A node's settings as written in a <c>cluster-config/*.yml</c> file; command-line switches override them.</summary>
-internal sealed record NodeSettings(
+public sealed record NodeSettings(
     string? Roles = null,
     string? Host = null,
     int? Port = null,

@@ -8,11 +8,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Hosting;
+using SweepCluster.Core.Trials;
 
-namespace SweepCluster.Cli.Hosting;
+namespace SweepCluster.Node.Hosting;
 
 /// <summary>A running cluster node in this process, with the coordinator (or its proxy) to talk to.</summary>
-internal sealed class NodeRuntime(IHost host) : IAsyncDisposable
+public sealed class NodeRuntime(IHost host) : IAsyncDisposable
 {
     public IHost Host { get; } = host;
 
@@ -24,13 +25,13 @@ internal sealed class NodeRuntime(IHost host) : IAsyncDisposable
     /// Builds and starts a node; its logs go to stderr, so stdout stays for results. With <paramref name="metricsPort"/>
     /// it also serves /metrics on 127.0.0.1 (a web host only then: without endpoints Kestrel would take port 5000).
     /// </summary>
-    public static async Task<NodeRuntime> StartAsync(NodeOptions options, LogLevel logLevel, int? metricsPort, CancellationToken cancellation)
+    public static async Task<NodeRuntime> StartAsync(NodeOptions options, ITrialRunner runner, LogLevel logLevel, int? metricsPort, CancellationToken cancellation)
     {
         IHost host;
         if (metricsPort is { } port)
         {
             var web = WebApplication.CreateSlimBuilder();
-            Configure(web.Logging, web.Services, options, logLevel);
+            Configure(web.Logging, web.Services, options, runner, logLevel);
             web.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
             web.Services.AddSweepTelemetry("sweepctl run");
             var app = web.Build();
@@ -40,19 +41,19 @@ internal sealed class NodeRuntime(IHost host) : IAsyncDisposable
         else
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-            Configure(builder.Logging, builder.Services, options, logLevel);
+            Configure(builder.Logging, builder.Services, options, runner, logLevel);
             host = builder.Build();
         }
         await host.StartAsync(cancellation);
         return new NodeRuntime(host);
     }
 
-    private static void Configure(ILoggingBuilder logging, IServiceCollection services, NodeOptions options, LogLevel logLevel)
+    private static void Configure(ILoggingBuilder logging, IServiceCollection services, NodeOptions options, ITrialRunner runner, LogLevel logLevel)
     {
         logging.ClearProviders();
         logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter(level => level >= logLevel);
         services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        services.AddSweepNode(options);
+        services.AddSweepNode(options, runner);
     }
 
     /// <summary>Asks the coordinator, waiting while the cluster forms and the singleton starts.</summary>

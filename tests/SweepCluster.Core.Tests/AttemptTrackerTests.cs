@@ -1,6 +1,7 @@
-using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
 
-namespace SweepCluster.Cluster.Tests;
+namespace SweepCluster.Core.Tests;
 
 public class AttemptTrackerTests
 {

@@ -1,9 +1,10 @@
 using System.Collections.Immutable;
-using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 
-namespace SweepCluster.Cluster.Tests;
+namespace SweepCluster.Core.Tests;
 
 public class SweepStateTests
 {

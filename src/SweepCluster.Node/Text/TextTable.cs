@@ -1,4 +1,4 @@
-namespace SweepCluster.Cli.Output;
+namespace SweepCluster.Node.Text;
 
 /// <summary>A plain-text table with columns as wide as their widest cell; numbers right-aligned.</summary>
 internal static class TextTable

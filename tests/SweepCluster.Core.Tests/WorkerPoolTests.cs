@@ -1,7 +1,8 @@
-using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
 using SweepCluster.Core.Spec;
 
-namespace SweepCluster.Cluster.Tests;
+namespace SweepCluster.Core.Tests;
 
 public class WorkerPoolTests
 {

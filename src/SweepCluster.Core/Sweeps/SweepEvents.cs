@@ -1,12 +1,11 @@
 using System.Collections.Immutable;
-using SweepCluster.Cluster.Serialization;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 
-namespace SweepCluster.Cluster.Coordinator;
+namespace SweepCluster.Core.Sweeps;
 
 /// <summary>What happened to a sweep: <see cref="SweepState"/> is rebuilt from these alone.</summary>
-public interface ISweepEvent : ISweepMessage
+public interface ISweepEvent
 {
     string SweepId { get; }
 }

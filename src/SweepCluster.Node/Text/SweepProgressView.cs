@@ -1,7 +1,7 @@
 using System.Globalization;
 using SweepCluster.Core.Results;
 
-namespace SweepCluster.Cli.Output;
+namespace SweepCluster.Node.Text;
 
 /// <summary>
 /// Live progress of a sweep: on a terminal a block redrawn in place (counts, each running trial's epoch, the best

@@ -1,0 +1,42 @@
+using System.Collections.Immutable;
+using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Core.Sweeps;
+
+/// <summary>
+/// Every sweep at one point of the coordinator's journal: recovery starts from it and replays only the events after.
+/// A stored format (README: stored formats): its records are its own, not the read models that commands print, so
+/// that output can change without changing what is stored. Field names are those of release v1.
+/// </summary>
+public sealed record CoordinatorSnapshot(ImmutableArray<SweepMemento> Sweeps);
+
+/// <param name="Waiting">Trials waiting to start, in the order they will.</param>
+/// <param name="Finished">Trials in the order they finished, as the sampler saw them.</param>
+public sealed record SweepMemento(
+    SweepSubmitted Submitted,
+    SweepStatus Status,
+    DateTimeOffset? EndedAt,
+    bool CancelRequested,
+    ImmutableArray<TrialMemento> Trials,
+    ImmutableArray<int> Waiting,
+    ImmutableArray<int> Finished);
+
+public sealed record TrialMemento(StoredTrial Trial, string? Worker, ImmutableArray<int> Gpus, int? DivergedAtEpoch);
+
+/// <summary>A trial's record as a snapshot stores it.</summary>
+public sealed record StoredTrial(
+    int Index,
+    TrialStatus Status,
+    int Attempt,
+    long Seed,
+    ParamValue.Map Params,
+    ImmutableDictionary<string, double> Metrics,
+    ImmutableArray<EpochPoint> Epochs,
+    string? Node,
+    string? Device,
+    DateTimeOffset? StartedAt,
+    double? DurationSeconds,
+    string? Reason,
+    string? ArtifactDirectory,
+    ImmutableArray<string> FailedAttempts);

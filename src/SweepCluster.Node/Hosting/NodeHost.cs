@@ -1,0 +1,97 @@
+using System.Collections.Immutable;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SweepCluster.Cluster;
+using SweepCluster.Cluster.Hosting;
+using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Trials;
+using SweepCluster.Node.Endpoint;
+using SweepCluster.Training.Trials;
+
+namespace SweepCluster.Node.Hosting;
+
+/// <summary>
+/// One cluster node as <c>sweepctl node start</c> runs it: the actor system of its roles, the command endpoint and
+/// /metrics, until Ctrl-C or SIGTERM. A worker gets the trainers; a coordinator-only node never loads them.
+/// </summary>
+public static class NodeHost
+{
+    public const int DefaultCmdPort = 9110;
+
+    /// <summary>The node's options from its settings; throws a <see cref="FormatException"/> naming the setting and what it takes.</summary>
+    public static (NodeOptions Node, EndpointOptions Endpoint) Resolve(NodeSettings s, ITrialRunner runner)
+    {
+        var roles = (s.Roles ?? $"{ClusterNames.CoordinatorRole},{ClusterNames.WorkerRole}").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToImmutableArray();
+        if (roles.IsEmpty || roles.Except([ClusterNames.CoordinatorRole, ClusterNames.WorkerRole]).Any())
+            throw new FormatException($"--roles takes coordinator, worker or both (got '{s.Roles}')");
+        ImmutableArray<string> seeds;
+        try
+        {
+            seeds = [.. (s.SeedNodes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(NodeAddress.Normalize)];
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"--seed-nodes: {e.Message}", e);
+        }
+        var endpoint = new EndpointOptions(s.CmdHost ?? "127.0.0.1", s.CmdPort ?? DefaultCmdPort, s.CmdToken ?? Environment.GetEnvironmentVariable(EndpointOptions.TokenVariable));
+        if (!endpoint.IsLoopback && string.IsNullOrEmpty(endpoint.Token))
+            throw new FormatException($"the command endpoint on {endpoint.Host} is reachable from other machines: set a token (cmd_token in the config file or {EndpointOptions.TokenVariable})");
+        if (s.HeartbeatPause is <= 0 || s.DownAfter is <= 0) throw new FormatException("--heartbeat-pause and --down-after take a number of seconds > 0");
+        var store = Path.GetFullPath(s.Store ?? "store");
+        // Only a worker asks for GPUs: on a coordinator-only node that would load libtorch for nothing.
+        var isWorker = roles.Contains(ClusterNames.WorkerRole);
+        var gpus = isWorker ? GpuSelection.Parse(s.Gpus ?? "auto", runner.DetectGpus) : [];
+        var node = new NodeOptions(roles, s.Host ?? "127.0.0.1", s.Port ?? 4053, seeds,
+            new WorkerOptions(gpus, s.CpuSlots ?? Environment.ProcessorCount, s.Data, Path.GetFullPath(s.Checkpoints ?? Path.Combine(store, "checkpoints"))),
+            Path.Combine(store, "runs"),
+            s.Journal is { } connection ? new JournalOptions.PostgreSql(connection) : new JournalOptions.Sqlite(Path.Combine(store, "journal.db")),
+            s.HeartbeatPause is { } pause ? TimeSpan.FromSeconds(pause) : NodeOptions.DefaultHeartbeatPause,
+            s.DownAfter is { } down ? TimeSpan.FromSeconds(down) : NodeOptions.DefaultDownAfter);
+        return (node, endpoint);
+    }
+
+    /// <summary>Builds the node's web application: the actor system, the command endpoint and /metrics.</summary>
+    public static WebApplication Build(NodeOptions node, EndpointOptions endpoint, ITrialRunner runner)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter((category, level) => level >= (category?.StartsWith("Microsoft", StringComparison.Ordinal) == true ? LogLevel.Warning : LogLevel.Information));
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = CommandEndpoint.MaxRequestBytes;
+            if (endpoint.Host == "localhost") k.ListenLocalhost(endpoint.Port);
+            else k.Listen(IPAddress.TryParse(endpoint.Host, out var ip) ? ip : throw new FormatException($"--cmd-host '{endpoint.Host}' is not an IP address"), endpoint.Port);
+        });
+        builder.Services.AddSweepNode(node, node.IsWorker ? runner : null);
+        builder.Services.AddSweepTelemetry($"akka.tcp://{ClusterNames.SystemName}@{node.Host}:{node.Port}");
+        var app = builder.Build();
+        CommandEndpoint.Map(app, endpoint);
+        app.MapSweepTelemetry();
+        return app;
+    }
+
+    /// <summary>Runs a node until <paramref name="cancellation"/> (Ctrl-C) or SIGTERM; stopping the host leaves the cluster.</summary>
+    public static async Task RunAsync(NodeSettings settings, TextWriter output, CancellationToken cancellation)
+    {
+        var runner = new TrainerTrialRunner();
+        var (node, endpoint) = Resolve(settings, runner);
+        await using var app = Build(node, endpoint, runner);
+        try
+        {
+            await app.StartAsync(cancellation);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"cannot serve commands on {endpoint.Host}:{endpoint.Port}: {e.Message}", e);
+        }
+        output.WriteLine($"node akka.tcp://{ClusterNames.SystemName}@{node.Host}:{node.Port} [{string.Join(",", node.Roles)}] started; commands on http://{endpoint.Host}:{endpoint.Port}; Ctrl-C to leave");
+        output.Flush();
+        await app.WaitForShutdownAsync(cancellation);
+        output.WriteLine("left the cluster");
+    }
+}
