@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Scheduling;
+using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 
@@ -240,7 +241,7 @@ public class SweepRecoveryTests
         Start(original); // a fresh trial, running
 
         var restored = SweepState.FromMemento(original.ToMemento(), original.Spec);
-        Assert.That(SweepReport.ToJson(restored.Snapshot()), Is.EqualTo(SweepReport.ToJson(original.Snapshot())));
+        Assert.That(SweepJson.Serialize(new SweepDocument(restored.Snapshot())), Is.EqualTo(SweepJson.Serialize(new SweepDocument(original.Snapshot()))));
         Assert.That((restored.BestValue, restored.PendingCount, restored.Running.Count), Is.EqualTo((original.BestValue, original.PendingCount, original.Running.Count)));
         Assert.That(restored.Running.Select(t => (t.Worker, t.Gpus.Single())), Is.EqualTo(original.Running.Select(t => (t.Worker, t.Gpus.Single()))));
 

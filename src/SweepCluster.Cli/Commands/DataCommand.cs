@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using SweepCluster.Cli.Output;
 using SweepCluster.Training.Data;
 
@@ -49,28 +50,15 @@ internal static class DataCommand
         return command;
     }
 
-    private static void WriteJson(TextWriter output, SwgoSummary s) => JsonOutput.Write(output, json =>
-    {
-        json.WriteStartObject();
-        json.WriteString("file", s.Path);
-        json.WriteNumber("samples", s.Samples);
-        json.WriteNumber("height", s.Height);
-        json.WriteNumber("width", s.Width);
-        json.WriteString("data_dtype", s.DataDtype);
-        json.WriteStartArray("columns");
-        foreach (var column in s.Columns) json.WriteStringValue(column);
-        json.WriteEndArray();
-        json.WriteStartObject("class_counts");
-        foreach (var (label, count) in s.ClassCounts) json.WriteNumber(label, count);
-        json.WriteEndObject();
-        json.WriteNumber("data_sum", s.DataSum);
-        json.WriteNumber("sample0_sum", s.Sample0Sum);
-        json.WriteNumber("sample0_label", s.Sample0Label);
-        json.WriteNumber("last_label", s.LastLabel);
-        if (s.NmuonsSum is { } muons) json.WriteNumber("nmuons_sum", muons);
-        json.WriteNumber("data_max", s.DataMax);
-        json.WriteEndObject();
-    });
+    private static void WriteJson(TextWriter output, SwgoSummary s) => JsonOutput.Write(output, new InspectDocument(
+        s.Path, s.Samples, s.Height, s.Width, s.DataDtype, s.Columns, s.ClassCounts, s.DataSum, s.Sample0Sum, s.Sample0Label, s.LastLabel, s.NmuonsSum, s.DataMax));
+
+    /// <summary><c>sweepctl data inspect --format json</c>: the figures h5py and pandas give for the same file.</summary>
+    /// <param name="NmuonsSum">Left out when the file has no Nmuons column.</param>
+    private sealed record InspectDocument(
+        string File, int Samples, int Height, int Width, string DataDtype, IReadOnlyList<string> Columns, IReadOnlyDictionary<string, int> ClassCounts,
+        double DataSum, double Sample0Sum, int Sample0Label, int LastLabel,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? NmuonsSum, double DataMax);
 
     private static void WriteTable(TextWriter output, SwgoSummary s)
     {

@@ -30,7 +30,7 @@ internal static class RunCommand
         var seed = new Option<long?>("--seed") { Description = "The sweep seed, instead of the file's" };
         var data = new Option<string?>("--data") { Description = "Folder with one Train_*.h5 and one Test_*.h5 (default: the synthetic set)" };
         var outDir = new Option<string>("--out") { Description = "Where the sweep's run directory goes", DefaultValueFactory = _ => "runs" };
-        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the sweep runs" };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the sweep runs (0: a free port, printed)" };
         var format = OutputFormat.CreateOption();
         var command = new Command("run", "Run a sweep to the end on this machine, in one process") { file, trials, epochs, workers, seed, data, outDir, metricsPort, format };
         command.SetAction(async (parsed, cancellation) =>
@@ -49,6 +49,7 @@ internal static class RunCommand
                 new WorkerOptions(gpus, parallel * spec.Resources.Cpu, parsed.GetValue(data)), parsed.GetValue(outDir)!, new JournalOptions.InMemory(),
                 NodeOptions.DefaultHeartbeatPause, NodeOptions.DefaultDownAfter, Akka.Event.LogLevel.WarningLevel);
             await using var cluster = await NodeRuntime.StartAsync(node, runner, LogLevel.Warning, parsed.GetValue(metricsPort), cancellation);
+            if (cluster.MetricsUrl is { } metricsUrl) error.WriteLine($"metrics on {metricsUrl}");
             var submitted = await cluster.Ask<object>(new SubmitSweep(File.ReadAllText(path), path, parsed.GetValue(trials), parsed.GetValue(seed),
                 Epochs: parsed.GetValue(epochs), RunGpuTrialsOnCpu: gpuOnCpu));
             if (submitted is SweepRejected rejected)
@@ -58,7 +59,7 @@ internal static class RunCommand
             }
             var id = ((SweepAccepted)submitted).Id;
             var final = await Watch(cluster, id, new SweepProgressView(json ? error : output), cancellation);
-            if (json) output.WriteLine(SweepReport.ToJson(final));
+            if (json) JsonOutput.Write(output, new SweepDocument(final));
             else SweepResultWriter.WriteTable(output, final);
             return final.Status == SweepStatus.Cancelled ? ExitCodes.Interrupted : ExitCodes.Ok;
         });

@@ -1,15 +1,9 @@
-using System.Text;
-using System.Text.Json;
+using SweepCluster.Core.Json;
 
 namespace SweepCluster.Cli.Output;
 
-/// <summary>Every --format json document: indented UTF-8, one document per command, ending in a newline.</summary>
+/// <summary>Every --format json document: one document per command, as <see cref="SweepJson"/> writes it, ending in a newline.</summary>
 internal static class JsonOutput
 {
-    public static void Write(TextWriter output, Action<Utf8JsonWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true })) write(json);
-        output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
-    }
+    public static void Write<T>(TextWriter output, T document) => output.WriteLine(SweepJson.Serialize(document));
 }

@@ -1,43 +1,22 @@
 using SweepCluster.Node.Text;
 using System.Globalization;
-using System.Text.Json;
 using SweepCluster.Core.Planning;
+using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Cli.Output;
 
 /// <summary>Prints a <see cref="SweepPlan"/> as a table for people or as one JSON document for scripts.</summary>
 internal static class PlanWriter
 {
-    public static void WriteJson(SweepPlan plan, TextWriter output)
-    {
-        JsonOutput.Write(output, json =>
-        {
-            json.WriteStartObject();
-            json.WriteString("name", plan.Spec.Name);
-            json.WriteStartObject("metric");
-            json.WriteString("name", plan.Spec.Metric.Name);
-            json.WriteString("direction", plan.Spec.Metric.Direction.ToString().ToLowerInvariant());
-            json.WriteEndObject();
-            json.WriteString("trainer", plan.Spec.Trainer);
-            json.WriteString("sampler", plan.Spec.Sampler.ToString().ToLowerInvariant());
-            json.WriteNumber("seed", plan.Seed);
-            json.WriteNumber("total_trials", plan.TotalTrials);
-            json.WriteStartArray("trials");
-            foreach (var trial in plan.Trials)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("index", trial.Index);
-                json.WriteNumber("seed", trial.Seed);
-                json.WriteBoolean("fixed_in_advance", trial.IsFixedInAdvance);
-                json.WritePropertyName("params");
-                if (trial.Params is null) json.WriteNullValue();
-                else trial.Params.WriteJson(json);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        });
-    }
+    public static void WriteJson(SweepPlan plan, TextWriter output) => JsonOutput.Write(output, new PlanDocument(
+        plan.Spec.Name, plan.Spec.Metric, plan.Spec.Trainer, plan.Spec.Sampler, plan.Seed, plan.TotalTrials,
+        [.. plan.Trials.Select(t => new PlannedTrialDocument(t.Index, t.Seed, t.IsFixedInAdvance, t.Params))]));
+
+    /// <summary><c>sweepctl plan --format json</c>.</summary>
+    private sealed record PlanDocument(string Name, MetricSpec Metric, string Trainer, SamplerKind Sampler, long Seed, int TotalTrials, IReadOnlyList<PlannedTrialDocument> Trials);
+
+    /// <param name="Params">Null for trials the sampler chooses from the results so far.</param>
+    private sealed record PlannedTrialDocument(int Index, long Seed, bool FixedInAdvance, ParamValue.Map? Params);
 
     public static void WriteTable(SweepPlan plan, TextWriter output)
     {

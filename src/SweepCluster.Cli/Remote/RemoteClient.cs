@@ -6,6 +6,7 @@ using System.Text.Json;
 using SweepCluster.Cli.Commands;
 using SweepCluster.Node.Endpoint;
 using SweepCluster.Cli.Output;
+using SweepCluster.Core.Json;
 using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Cli.Remote;
@@ -213,7 +214,7 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
             var root = document.RootElement;
             if (status == HttpStatusCode.OK)
             {
-                if (json) output.WriteLine(SweepClusterJson.Indent(root.GetProperty("data")));
+                if (json) output.WriteLine(JsonSerializer.Serialize(root.GetProperty("data"), SweepJson.Options));
                 else output.Write(root.GetProperty("text").GetString());
                 return ExitCodes.Ok;
             }
@@ -278,9 +279,4 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
     }
 
     public void Dispose() => _http.Dispose();
-}
-
-internal static class SweepClusterJson
-{
-    public static string Indent(JsonElement element) => JsonSerializer.Serialize(element, new JsonSerializerOptions { WriteIndented = true });
 }

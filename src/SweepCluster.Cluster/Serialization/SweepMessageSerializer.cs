@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Json;
 using SweepCluster.Core.Sweeps;
 
 namespace SweepCluster.Cluster.Serialization;
@@ -21,7 +22,7 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
 
     public static readonly JsonSerializerOptions Options = new()
     {
-        Converters = { new ParamValueJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new ParamValueJsonConverter(markReals: true), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
     /// <summary>Every serialized type and its manifest: the names release v1 wrote, now fixed.</summary>

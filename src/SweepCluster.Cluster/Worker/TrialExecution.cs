@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Text.Json;
 using Akka.Actor;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Telemetry;
+using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Trials;
@@ -45,7 +47,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
             ActivityContext.TryParse(start.TraceParent, null, out var parent) ? parent : default);
         span?.SetTag("sweep.id", start.SweepId).SetTag("trial.index", start.Index).SetTag("trial.attempt", start.Attempt)
             .SetTag("trial.trainer", start.Trainer).SetTag("trial.device", start.Device).SetTag("trial.node", node)
-            .SetTag("trial.params", SweepReport.Json(w => start.Params.WriteJson(w)));
+            .SetTag("trial.params", JsonSerializer.Serialize(start.Params, SweepJson.Compact));
         SweepTelemetry.SamplesTrained.Add(0, tags); // the series exists for trials that train nothing too
         using var timeout = new CancellationTokenSource();
         if (start.TimeoutSeconds is { } seconds) timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
@@ -113,27 +115,10 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         try
         {
             Directory.CreateDirectory(start.ArtifactDirectory);
-            File.WriteAllText(Path.Combine(start.ArtifactDirectory, "trial.json"), SweepReport.Json(w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("sweep", start.SweepId);
-                w.WriteNumber("index", start.Index);
-                w.WriteNumber("attempt", start.Attempt);
-                w.WriteString("trainer", start.Trainer);
-                w.WriteNumber("seed", start.Seed);
-                w.WritePropertyName("params");
-                start.Params.WriteJson(w);
-                w.WriteString("status", ended.Status.ToString().ToLowerInvariant());
-                if (ended.Reason is not null) w.WriteString("reason", ended.Reason);
-                SweepReport.WriteMetrics(w, ended.Metrics);
-                SweepReport.WriteEpochs(w, epochs.Select(e => new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds)), "value");
-                w.WriteString("node", node);
-                w.WriteString("device", start.Device);
-                w.WriteNumber("duration_seconds", ended.DurationSeconds);
-                w.WriteString("started_at", startedAt);
-                w.WriteString("ended_at", endedAt);
-                w.WriteEndObject();
-            }));
+            var document = new TrialFile(start.SweepId, start.Index, start.Attempt, start.Trainer, start.Seed, start.Params, ended.Status, ended.Reason,
+                new MetricValues(ended.Metrics), [.. epochs.Select(e => EpochDocument.Of(new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), "value"))],
+                node, start.Device, ended.DurationSeconds, startedAt, endedAt);
+            File.WriteAllText(Path.Combine(start.ArtifactDirectory, "trial.json"), SweepJson.Serialize(document));
         }
         catch (IOException)
         {

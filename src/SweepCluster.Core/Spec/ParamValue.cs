@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Json;
 
 namespace SweepCluster.Core.Spec;
 
@@ -48,32 +47,6 @@ public abstract record ParamValue
         Real r => r.Value,
         _ => null,
     };
-
-    public void WriteJson(Utf8JsonWriter writer)
-    {
-        switch (this)
-        {
-            case Int i: writer.WriteNumberValue(i.Value); break;
-            case Real r: writer.WriteNumberValue(r.Value); break;
-            case Text t: writer.WriteStringValue(t.Value); break;
-            case Bool b: writer.WriteBooleanValue(b.Value); break;
-            case Null: writer.WriteNullValue(); break;
-            case List list:
-                writer.WriteStartArray();
-                foreach (var item in list.Items) item.WriteJson(writer);
-                writer.WriteEndArray();
-                break;
-            case Map map:
-                writer.WriteStartObject();
-                foreach (var (key, value) in map.Entries)
-                {
-                    writer.WritePropertyName(key);
-                    value.WriteJson(writer);
-                }
-                writer.WriteEndObject();
-                break;
-        }
-    }
 
     /// <summary>Compact, Python-like text for tables: <c>[14, 18]</c>, <c>'adam'</c>, <c>0.00177</c>.</summary>
     public sealed override string ToString() => this switch

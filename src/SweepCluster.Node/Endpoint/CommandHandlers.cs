@@ -44,13 +44,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         var reply = await Ask<object>(new SubmitSweep(s["file"], source ?? "experiment.yml", trials, Name: s.GetValueOrDefault("name"), Epochs: epochs));
         return reply switch
         {
-            SweepAccepted accepted => CommandResult.Ok(w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("id", accepted.Id);
-                w.WriteNumber("total_trials", accepted.TotalTrials);
-                w.WriteEndObject();
-            }, accepted.Id),
+            SweepAccepted accepted => CommandResult.Ok(new SweepSubmission(accepted.Id, accepted.TotalTrials), accepted.Id + "\n"),
             SweepRejected rejected => CommandResult.Invalid($"{source}: the experiment is invalid", rejected.Errors),
             _ => CommandResult.Failed($"unexpected answer {reply.GetType().Name}"),
         };
@@ -69,21 +63,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
                 s.SubmittedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             ]),
         ], new HashSet<int>());
-        return CommandResult.Ok(w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("sweeps");
-            foreach (var sweep in sweeps)
-            {
-                w.WriteStartObject();
-                SweepReport.WriteHeader(w, sweep);
-                w.WritePropertyName("best");
-                SweepReport.WriteBest(w, sweep.Best);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }, text.ToString());
+        return CommandResult.Ok(new SweepList([.. sweeps.Select(s => new SweepListEntry(s))]), text.ToString());
     }
 
     private async Task<CommandResult> WithSweep(IReadOnlyDictionary<string, string> s, Func<SweepSnapshot, CommandResult> render)
@@ -103,17 +83,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         foreach (var failed in sweep.Trials.Where(t => t.Status == TrialStatus.Failed)) text.WriteLine($"  trial {failed.Index} failed: {failed.Reason}");
         foreach (var retried in sweep.Trials.Where(t => t.Status != TrialStatus.Failed && t.FailedAttempts.Length > 0))
             text.WriteLine($"  trial {retried.Index} retried ({string.Join("; ", retried.FailedAttempts)})");
-        return CommandResult.Ok(w =>
-        {
-            w.WriteStartObject();
-            SweepReport.WriteHeader(w, sweep);
-            w.WriteStartArray("running");
-            foreach (var trial in sweep.Trials.Where(t => t.Status == TrialStatus.Running)) SweepReport.WriteTrial(w, trial);
-            w.WriteEndArray();
-            w.WritePropertyName("best");
-            SweepReport.WriteBest(w, sweep.Best);
-            w.WriteEndObject();
-        }, text.ToString());
+        return CommandResult.Ok(new SweepStatusDocument(sweep), text.ToString());
     }
 
     private Task<CommandResult> Trials(IReadOnlyDictionary<string, string> s)
@@ -132,14 +102,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
             var trials = sweep.ByMetric().Where(t => state is null || t.Status == state).Take(top ?? int.MaxValue).ToList();
             var text = new StringWriter();
             SweepResultWriter.WriteTrials(text, sweep, trials);
-            return CommandResult.Ok(w =>
-            {
-                w.WriteStartObject();
-                w.WriteStartArray("trials");
-                foreach (var trial in trials) SweepReport.WriteTrial(w, trial);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }, text.ToString());
+            return CommandResult.Ok(new TrialList([.. trials.Select(TrialDocument.Of)]), text.ToString());
         });
     }
 
@@ -149,20 +112,14 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         var text = $"trial {best.Index}: {string.Join(", ", best.Params.Entries.Select(e => $"{e.Key}={e.Value}"))}\n"
             + $"  {string.Join(", ", best.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {SweepProgressView.Format(m.Value)}"))}\n"
             + (best.ArtifactDirectory is null ? "" : $"  artifacts: {best.ArtifactDirectory}\n");
-        return CommandResult.Ok(w => SweepReport.WriteBest(w, best), text);
+        return CommandResult.Ok(BestTrial.Of(best)!, text);
     }
 
     private async Task<CommandResult> Cancel(IReadOnlyDictionary<string, string> s)
     {
         var reply = await Ask<SweepCancelAccepted>(new CancelSweep(s["id"]));
         if (!reply.Found) return CommandResult.Failed(reply.Message);
-        return CommandResult.Ok(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("id", reply.Id);
-            w.WriteString("message", reply.Message);
-            w.WriteEndObject();
-        }, reply.Message);
+        return CommandResult.Ok(new SweepCancellation(reply.Id, reply.Message), reply.Message + "\n");
     }
 
     private CommandResult ClusterShow()
@@ -173,24 +130,9 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         foreach (var m in members)
             text.WriteLine($"{m.Address} | [{string.Join(",", m.Roles.Order(StringComparer.Ordinal))}] | {Lower(m.Status)} |{(state.Unreachable.Contains(m) ? " unreachable" : "")}");
         text.WriteLine($"Count: {members.Count} nodes");
-        return CommandResult.Ok(w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("members");
-            foreach (var m in members)
-            {
-                w.WriteStartObject();
-                w.WriteString("address", m.Address.ToString());
-                w.WriteStartArray("roles");
-                foreach (var role in m.Roles.Order(StringComparer.Ordinal)) w.WriteStringValue(role);
-                w.WriteEndArray();
-                w.WriteString("status", Lower(m.Status));
-                w.WriteBoolean("reachable", !state.Unreachable.Contains(m));
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }, text.ToString());
+        return CommandResult.Ok(new ClusterMembers(
+            [.. members.Select(m => new ClusterMember(m.Address.ToString(), [.. m.Roles.Order(StringComparer.Ordinal)], Lower(m.Status), !state.Unreachable.Contains(m)))]),
+            text.ToString());
     }
 
     private CommandResult ClusterLeader()
@@ -198,12 +140,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         var leader = Akka.Cluster.Cluster.Get(system).State.Leader;
         return leader is null
             ? CommandResult.Failed("the cluster has no leader yet")
-            : CommandResult.Ok(w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("leader", leader.ToString());
-                w.WriteEndObject();
-            }, leader + "\n");
+            : CommandResult.Ok(new ClusterLeader(leader.ToString()), leader + "\n");
     }
 
     private CommandResult ChangeMember(IReadOnlyDictionary<string, string> s, bool leave)
@@ -223,13 +160,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         if (leave) cluster.Leave(member.Address);
         else cluster.Down(member.Address);
         var message = $"{(leave ? "leaving" : "downing")} {normalized}";
-        return CommandResult.Ok(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("address", normalized);
-            w.WriteString("action", leave ? "leave" : "down");
-            w.WriteEndObject();
-        }, message);
+        return CommandResult.Ok(new MemberChange(normalized, leave ? "leave" : "down"), message + "\n");
     }
 
     private async Task<CommandResult> NodeShow()
@@ -247,28 +178,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
                 w.Running.IsEmpty ? "-" : string.Join("; ", w.Running),
             ]),
         ], new HashSet<int> { 3 });
-        return CommandResult.Ok(w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("workers");
-            foreach (var worker in workers)
-            {
-                w.WriteStartObject();
-                w.WriteString("node", worker.Node);
-                w.WriteStartArray("gpus");
-                foreach (var gpu in worker.Gpus) w.WriteNumberValue(gpu);
-                w.WriteEndArray();
-                w.WriteNumber("cpu_slots", worker.CpuSlots);
-                w.WriteNumber("cpu_busy", worker.CpuBusy);
-                w.WriteStartArray("running");
-                foreach (var r in worker.Running) w.WriteStringValue(r);
-                w.WriteEndArray();
-                w.WriteNumber("trials_done", worker.TrialsDone);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }, text.ToString());
+        return CommandResult.Ok(new WorkerList([.. workers.Select(w => new WorkerDocument(w.Node, w.Gpus, w.CpuSlots, w.CpuBusy, w.Running, w.TrialsDone))]), text.ToString());
     }
 
     private static int? PositiveInt(string text) =>

@@ -1,6 +1,8 @@
 using SweepCluster.Core.Trials;
 using System.Diagnostics;
 using System.Text.Json;
+using SweepCluster.Core.Json;
+using SweepCluster.Core.Spec;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Sampling;
 using SweepCluster.Training.Artifacts;
@@ -129,23 +131,12 @@ public static class ShowerTrainer
         return order;
     }
 
-    private static string Fingerprint(TrainingRequest request, int epochs)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            json.WriteStartObject();
-            json.WriteString("trainer", request.Trainer);
-            json.WriteNumber("seed", request.Seed);
-            json.WriteNumber("epochs", epochs);
-            json.WriteString("train", $"{request.Data.Train.Source}:{request.Data.Train.Count}");
-            json.WriteString("test", $"{request.Data.Test.Source}:{request.Data.Test.Count}");
-            json.WritePropertyName("params");
-            request.Params.WriteJson(json);
-            json.WriteEndObject();
-        }
-        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream.ToArray()));
-    }
+    /// <summary>What a checkpoint was made for: a checkpoint of another configuration is never resumed. Its bytes are stored, so they must not change.</summary>
+    private static string Fingerprint(TrainingRequest request, int epochs) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+        JsonSerializer.SerializeToUtf8Bytes(new CheckpointKey(request.Trainer, request.Seed, epochs,
+            $"{request.Data.Train.Source}:{request.Data.Train.Count}", $"{request.Data.Test.Source}:{request.Data.Test.Count}", request.Params), SweepJson.Compact)));
+
+    private sealed record CheckpointKey(string Trainer, long Seed, int Epochs, string Train, string Test, ParamValue.Map Params);
 
     private static Dictionary<string, string> WriteArtifacts(string directory, ShowerModel model, BinaryConfusion train, BinaryConfusion test)
     {

@@ -1,0 +1,142 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+using SweepCluster.Core.Spec;
+
+namespace SweepCluster.Core.Results;
+
+// The published JSON shapes of sweeps and trials (README: Running sweeps, Operating a running cluster), written with
+// SweepJson.Options. They are contracts with users: add fields, never rename or drop one.
+
+/// <summary>A sweep without its trials: what <c>sweep list</c> shows of each sweep, and what every sweep document starts with.</summary>
+public record SweepHeader(
+    string Id,
+    string Name,
+    SweepStatus State,
+    MetricSpec Metric,
+    int TotalTrials,
+    int Done,
+    int Running,
+    int Pending,
+    string? PendingReason,
+    DateTimeOffset SubmittedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EndedAt,
+    string RunDirectory,
+    SweepSummary Summary)
+{
+    public static SweepHeader Of(SweepSnapshot s) =>
+        new(s.Id, s.Name, s.Status, s.Metric, s.TotalTrials, s.Done, s.Running, s.Pending, s.PendingReason, s.SubmittedAt, s.EndedAt, s.RunDirectory, s.Summary);
+}
+
+/// <summary>One entry of <c>sweep list</c>.</summary>
+public sealed record SweepListEntry : SweepHeader
+{
+    public SweepListEntry(SweepSnapshot sweep) : base(Of(sweep)) => Best = BestTrial.Of(sweep.Best);
+
+    [JsonPropertyOrder(1)]
+    public BestTrial? Best { get; init; }
+}
+
+/// <summary>
+/// <c>sweep status</c>: the header, the running trials and the best so far. <c>running</c> lists the trials (release v1
+/// wrote the count first under the same key, which JSON readers replaced with the list; the count is <c>running.length</c>).
+/// </summary>
+public sealed record SweepStatusDocument : SweepHeader
+{
+    public SweepStatusDocument(SweepSnapshot sweep) : base(Of(sweep))
+    {
+        Running = [.. sweep.Trials.Where(t => t.Status == TrialStatus.Running).Select(TrialDocument.Of)];
+        Best = BestTrial.Of(sweep.Best);
+    }
+
+    [JsonPropertyOrder(1)]
+    public new ImmutableArray<TrialDocument> Running { get; init; }
+
+    [JsonPropertyOrder(2)]
+    public BestTrial? Best { get; init; }
+}
+
+/// <summary><c>sweep.json</c> and <c>sweepctl run --format json</c>: the header, every trial, the best.</summary>
+public sealed record SweepDocument : SweepHeader
+{
+    public SweepDocument(SweepSnapshot sweep) : base(Of(sweep))
+    {
+        Trials = [.. sweep.Trials.Select(TrialDocument.Of)];
+        Best = BestTrial.Of(sweep.Best);
+    }
+
+    [JsonPropertyOrder(1)]
+    public ImmutableArray<TrialDocument> Trials { get; init; }
+
+    [JsonPropertyOrder(2)]
+    public BestTrial? Best { get; init; }
+}
+
+/// <summary>A trial as sweep documents and <c>sweep trials</c> show it.</summary>
+/// <param name="Epoch">The last epoch (or step) it reported.</param>
+/// <param name="FailedAttempts">Why earlier attempts failed; left out when none did.</param>
+public sealed record TrialDocument(
+    int Index,
+    TrialStatus Status,
+    int Attempt,
+    long Seed,
+    ParamValue.Map Params,
+    MetricValues Metrics,
+    int? Epoch,
+    string? Node,
+    string? Device,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? StartedAt,
+    double? DurationSeconds,
+    string? Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<string>? FailedAttempts,
+    string? Artifacts)
+{
+    public static TrialDocument Of(TrialSnapshot t) => new(t.Index, t.Status, t.Attempt, t.Seed, t.Params, new MetricValues(t.Metrics),
+        t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : null, t.Node, t.Device, t.StartedAt, t.DurationSeconds, t.Reason,
+        t.FailedAttempts.IsEmpty ? null : t.FailedAttempts, t.ArtifactDirectory);
+}
+
+/// <summary>The best trial: <c>sweep best</c>, and <c>best</c> in every sweep document (null while no trial completed).</summary>
+public sealed record BestTrial(int Index, ParamValue.Map Params, MetricValues Metrics, string? Artifacts)
+{
+    public static BestTrial? Of(TrialSnapshot? best) => best is null ? null : new(best.Index, best.Params, new MetricValues(best.Metrics), best.ArtifactDirectory);
+}
+
+/// <summary><c>sweep trials</c>.</summary>
+public sealed record TrialList(IReadOnlyList<TrialDocument> Trials);
+
+/// <summary><c>sweep list</c>.</summary>
+public sealed record SweepList(IReadOnlyList<SweepListEntry> Sweeps);
+
+/// <summary>Metrics by name, in name order: <c>{"test_acc": 0.96, "test_f1": 0.97}</c>.</summary>
+public sealed class MetricValues(IEnumerable<KeyValuePair<string, double>> metrics)
+    : SortedDictionary<string, double>(metrics.ToDictionary(), StringComparer.Ordinal);
+
+/// <summary>One epoch (or step) as trial.json and <c>sweepctl train --format json</c> list them; the value is named for what it measures.</summary>
+public sealed record EpochDocument(
+    int Epoch,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? TrainLoss,
+    double Seconds)
+{
+    [JsonExtensionData]
+    public Dictionary<string, object> Value { get; init; } = [];
+
+    public static EpochDocument Of(EpochPoint e, string valueName) => new(e.Epoch, e.Loss, e.Seconds) { Value = new() { [valueName] = e.Value } };
+}
+
+/// <summary><c>trial.json</c>, beside a trial attempt's artifacts.</summary>
+public sealed record TrialFile(
+    string Sweep,
+    int Index,
+    int Attempt,
+    string Trainer,
+    long Seed,
+    ParamValue.Map Params,
+    TrialStatus Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
+    MetricValues Metrics,
+    IReadOnlyList<EpochDocument> Epochs,
+    string Node,
+    string Device,
+    double DurationSeconds,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt);

@@ -1,0 +1,25 @@
+namespace SweepCluster.Node.Endpoint;
+
+// The data of the commands that are not about a sweep's trials (those are in SweepCluster.Core.Results).
+
+/// <summary><c>sweep submit</c>.</summary>
+public sealed record SweepSubmission(string Id, int TotalTrials);
+
+/// <summary><c>sweep cancel</c>.</summary>
+public sealed record SweepCancellation(string Id, string Message);
+
+/// <summary><c>cluster show</c>.</summary>
+public sealed record ClusterMembers(IReadOnlyList<ClusterMember> Members);
+
+public sealed record ClusterMember(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable);
+
+/// <summary><c>cluster leader</c>.</summary>
+public sealed record ClusterLeader(string Leader);
+
+/// <summary><c>cluster leave</c> and <c>cluster down</c>: the member and <c>leave</c> or <c>down</c>.</summary>
+public sealed record MemberChange(string Address, string Action);
+
+/// <summary><c>node show</c>.</summary>
+public sealed record WorkerList(IReadOnlyList<WorkerDocument> Workers);
+
+public sealed record WorkerDocument(string Node, IReadOnlyList<int> Gpus, double CpuSlots, double CpuBusy, IReadOnlyList<string> Running, int TrialsDone);

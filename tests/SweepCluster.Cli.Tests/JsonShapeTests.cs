@@ -1,0 +1,109 @@
+using System.Text.Json;
+
+namespace SweepCluster.Cli.Tests;
+
+/// <summary>
+/// Every published JSON document keeps the shape release v1 printed, field for field (tests/fixtures/json-v1). Documents
+/// that hold nothing but the input are compared as text; the others by shape (every key, and the kind of every value),
+/// and by the values that do not depend on timing.
+/// </summary>
+public class JsonShapeTests
+{
+    private const string SleepExperiment = """
+        name: sleepy
+        num_trials: 3
+        sampler: random
+        seed: 7
+        pruner: none
+        params:
+          seconds: 0.1
+          steps: 2
+        param_space:
+          value: uniform(0, 1)
+        metric:
+          name: value
+          direction: maximize
+        run: builtin/sleep
+        """;
+
+    private string _dir = "";
+
+    [SetUp]
+    public void CreateFolder() => _dir = Directory.CreateTempSubdirectory("json-shape-").FullName;
+
+    [TearDown]
+    public void RemoveFolder() => Directory.Delete(_dir, recursive: true);
+
+    private static string V1(string name) => File.ReadAllText(RepoPaths.Fixture("json-v1", name));
+
+    private static JsonElement Parse(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Every key (sorted) and the kind of every value; an array by its first element.</summary>
+    private static string Shape(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "{" + string.Join(",", e.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name}:{Shape(p.Value)}")) + "}",
+        JsonValueKind.Array => "[" + (e.GetArrayLength() > 0 ? Shape(e[0]) : "") + "]",
+        JsonValueKind.True or JsonValueKind.False => "bool",
+        var kind => kind.ToString().ToLowerInvariant(),
+    };
+
+    private static CliResult Sweepctl(params string[] args)
+    {
+        var result = CliRunner.Run(args);
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        return result;
+    }
+
+    [Test]
+    public void Plan_json_is_v1s_to_the_byte()
+    {
+        var result = Sweepctl("plan", RepoPaths.Experiment("convnet.yml"), "--trials", "12", "--seed", "7", "--format", "json");
+        Assert.That(result.Stdout, Is.EqualTo(V1("plan-convnet.json")));
+    }
+
+    [Test]
+    public void Data_inspect_json_is_v1s_to_the_byte()
+    {
+        var path = RepoPaths.Fixture("swgo", "swgo_table_f32.h5");
+        var result = Sweepctl("data", "inspect", path, "--format", "json");
+        Assert.That(result.Stdout.Replace(path, "swgo_table_f32.h5", StringComparison.Ordinal), Is.EqualTo(V1("inspect-table.json")));
+    }
+
+    [Test]
+    public void Run_json_sweep_json_and_trial_json_keep_v1s_shape_and_values()
+    {
+        var experiment = Path.Combine(_dir, "sleep3.yml");
+        File.WriteAllText(experiment, SleepExperiment);
+        var run = Parse(Sweepctl("run", experiment, "--out", _dir, "--format", "json").Stdout);
+        var v1 = Parse(V1("run-sleep.json"));
+        Assert.That(Shape(run), Is.EqualTo(Shape(v1)));
+        Assert.That(JsonElement.DeepEquals(run.GetProperty("summary"), v1.GetProperty("summary")), "the same trials give the same summary");
+        Assert.That(JsonElement.DeepEquals(run.GetProperty("best"), v1.GetProperty("best")), Is.False, "best names its artifacts in this run's folder");
+        Assert.That(JsonElement.DeepEquals(run.GetProperty("best").GetProperty("params"), v1.GetProperty("best").GetProperty("params")));
+        Assert.That(run.GetProperty("submitted_at").GetString(), Does.EndWith("+00:00"), "timestamps print + unescaped");
+
+        var runDirectory = run.GetProperty("run_directory").GetString()!;
+        Assert.That(File.ReadAllText(Path.Combine(runDirectory, "sweep.json")).TrimEnd(), Is.EqualTo(JsonSerializer.Serialize(run, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })));
+        var trial = Parse(File.ReadAllText(Path.Combine(runDirectory, "trial-0000", "trial.json")));
+        var v1Trial = Parse(V1("trial.json"));
+        Assert.That(Shape(trial), Is.EqualTo(Shape(v1Trial)));
+        Assert.That(JsonElement.DeepEquals(trial.GetProperty("params"), v1Trial.GetProperty("params")));
+        Assert.That(JsonElement.DeepEquals(trial.GetProperty("metrics"), v1Trial.GetProperty("metrics")));
+    }
+
+    [Test]
+    public void Train_json_keeps_v1s_shape()
+    {
+        var data = Path.Combine(_dir, "data");
+        Sweepctl("data", "generate", "--out", data, "--train", "64", "--test", "32", "--seed", "1");
+        var train = Parse(Sweepctl("train", RepoPaths.Experiment("convnet.yml"), "--data", data, "--epochs", "2", "--set", "bs=32", "--set", "out_channels=[4,4]",
+            "--out", Path.Combine(_dir, "artifacts"), "--format", "json").Stdout);
+        var v1 = Parse(V1("train-convnet.json"));
+        Assert.That(Shape(train), Is.EqualTo(Shape(v1)));
+        Assert.That(JsonElement.DeepEquals(train.GetProperty("params"), v1.GetProperty("params")));
+    }
+}
