@@ -1,28 +1,46 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace SweepCluster.Bench;
 
 /// <summary>sweepctl node processes for the benchmarks, and their command endpoint spoken to over HTTP.</summary>
-internal static class BenchNodes
+internal static partial class BenchNodes
 {
     private static string Executable => Path.Combine(SweepCluster.Testing.RepoPaths.Root, "src", "SweepCluster.Cli", "bin", "Release", "net10.0", "sweepctl");
 
-    /// <summary>A node process; its output is drained so that it never blocks on a full pipe.</summary>
-    public static Process Start(string arguments)
+    /// <summary>A node process started with <c>--port 0 --cmd-port 0</c>, and the ports it says it got.</summary>
+    public sealed record Node(Process Process, int Port, int CmdPort)
     {
-        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var word in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)) start.ArgumentList.Add(word);
-        var process = Process.Start(start)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        public string Address => $"127.0.0.1:{CmdPort}";
     }
 
-    public static void KillAll(IEnumerable<Process> processes)
+    /// <summary>Starts a node on ports the system picks and waits until it says which; its output is drained so that it never blocks on a full pipe.</summary>
+    public static Node Start(string arguments)
     {
-        foreach (var p in processes)
+        var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var word in $"node start --port 0 --cmd-port 0 --gpus none {arguments}".Split(' ', StringSplitOptions.RemoveEmptyEntries)) start.ArgumentList.Add(word);
+        var started = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && StartedLine().Match(line) is { Success: true } match) started.TrySetResult(match);
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!started.Task.Wait(TimeSpan.FromMinutes(1))) throw new TimeoutException($"sweepctl {arguments} did not start within a minute");
+        var ports = started.Task.Result.Groups;
+        return new Node(process, int.Parse(ports[1].Value, CultureInfo.InvariantCulture), int.Parse(ports[2].Value, CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex(@"^node akka\.tcp://sweep@[^:]+:(\d+) \[[^\]]*\] started; commands on http://[^:/]+:(\d+);")]
+    private static partial Regex StartedLine();
+
+    public static void KillAll(IEnumerable<Node> nodes)
+    {
+        foreach (var p in nodes.Select(n => n.Process))
         {
             if (!p.HasExited) p.Kill(entireProcessTree: true);
             p.WaitForExit();

@@ -138,16 +138,15 @@ internal static class RecoveryBench
     private static double Failover(string switches)
     {
         var root = Directory.CreateTempSubdirectory("bench-failover-").FullName;
-        var processes = new List<Process>();
+        var processes = new List<BenchNodes.Node>();
         try
         {
-            var (port, cmd) = (FreePorts.Next(), FreePorts.Next());
-            var successorCmd = FreePorts.Next();
-            var first = BenchNodes.Start($"node start --roles coordinator --port {port} --cmd-port {cmd} --gpus none --store {root}/coordinators {switches}");
+            var first = BenchNodes.Start($"--roles coordinator --store {root}/coordinators {switches}");
             processes.Add(first);
-            processes.Add(BenchNodes.Start($"node start --roles coordinator --port {FreePorts.Next()} --cmd-port {successorCmd} --gpus none --seed-nodes 127.0.0.1:{port} --store {root}/coordinators {switches}"));
-            processes.Add(BenchNodes.Start($"node start --roles worker --port {FreePorts.Next()} --cmd-port {FreePorts.Next()} --gpus none --cpu-slots 4 --seed-nodes 127.0.0.1:{port} --store {root}/worker {switches}"));
-            var address = $"127.0.0.1:{cmd}";
+            var second = BenchNodes.Start($"--roles coordinator --seed-nodes 127.0.0.1:{first.Port} --store {root}/coordinators {switches}");
+            processes.Add(second);
+            processes.Add(BenchNodes.Start($"--roles worker --cpu-slots 4 --seed-nodes 127.0.0.1:{first.Port} --store {root}/worker {switches}"));
+            var address = first.Address;
             BenchNodes.WaitUntil(() => BenchNodes.Json(address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == 1);
             // Every member up first: keep-majority does not count a node still joining, and a tie would down the survivors.
             BenchNodes.WaitUntil(() => BenchNodes.Json(address, "cluster", "show", new { }).TryGetProperty("members", out var members)
@@ -156,8 +155,8 @@ internal static class RecoveryBench
             var id = BenchNodes.Json(address, "sweep", "submit", new { file = yaml }).GetProperty("id").GetString();
             BenchNodes.WaitUntil(() => BenchNodes.Json(address, "sweep", "status", new { id }).TryGetProperty("done", out var done) && done.GetInt32() >= 20);
             var killed = DateTimeOffset.UtcNow;
-            first.Kill();
-            var successor = $"127.0.0.1:{successorCmd}";
+            first.Process.Kill();
+            var successor = second.Address;
             DateTimeOffset? firstStart = null;
             BenchNodes.WaitUntil(() =>
             {

@@ -26,14 +26,14 @@ internal static class SchedulerBench
     private static string Measure(int workers)
     {
         var root = Directory.CreateTempSubdirectory("bench-scheduler-").FullName;
-        var processes = new List<Process>();
+        var processes = new List<BenchNodes.Node>();
         try
         {
-            var (port, cmd) = (FreePorts.Next(), FreePorts.Next());
-            processes.Add(BenchNodes.Start($"node start --roles coordinator --port {port} --cmd-port {cmd} --gpus none --store {root}/c"));
+            var coordinator = BenchNodes.Start($"--roles coordinator --store {root}/c");
+            processes.Add(coordinator);
             for (var w = 0; w < workers; w++)
-                processes.Add(BenchNodes.Start($"node start --roles worker --port {FreePorts.Next()} --cmd-port {FreePorts.Next()} --gpus none --cpu-slots {SlotsPerWorker} --seed-nodes 127.0.0.1:{port} --store {root}/w{w}"));
-            var address = $"127.0.0.1:{cmd}";
+                processes.Add(BenchNodes.Start($"--roles worker --cpu-slots {SlotsPerWorker} --seed-nodes 127.0.0.1:{coordinator.Port} --store {root}/w{w}"));
+            var address = coordinator.Address;
             BenchNodes.WaitUntil(() => BenchNodes.Json(address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == workers);
             var file = Path.Combine(root, "zero.yml");
             File.WriteAllText(file, $"name: zero\nnum_trials: {Trials}\nsampler: random\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n");

@@ -144,7 +144,10 @@ public class NodeProcessTests
     [Test]
     public void An_unreachable_node_exits_3_and_says_so()
     {
-        var port = FreePorts.Next();
+        // Bound but never listening: every connection to it is refused, and no other process can take the port meanwhile.
+        using var closed = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        closed.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)closed.LocalEndPoint!).Port;
         var result = CliRunner.Run($"127.0.0.1:{port}", "sweep", "list");
         Assert.That((result.ExitCode, result.Stderr.Trim()), Is.EqualTo((3, $"cannot reach 127.0.0.1:{port}: connection refused")));
     }
@@ -153,7 +156,7 @@ public class NodeProcessTests
     public void A_non_loopback_endpoint_needs_a_token_and_refuses_requests_without_it()
     {
         using var nodes = new NodeProcesses();
-        var refused = nodes.Launch($"node start --port {FreePorts.Next()} --cmd-host 0.0.0.0 --cmd-port {FreePorts.Next()} --gpus none --store {nodes.Root}/a");
+        var refused = nodes.Launch($"node start --port 0 --cmd-host 0.0.0.0 --cmd-port 0 --gpus none --store {nodes.Root}/a");
         Assert.That(refused.WaitForExit(60_000));
         Assert.That(refused.ExitCode, Is.EqualTo(2));
         Assert.That(nodes.Log(refused), Does.Contain("set a token"));

@@ -18,7 +18,6 @@ public partial class DashboardPrometheusTests
     {
         using var nodes = new NodeProcesses();
         var node = nodes.Start("coordinator,worker", extra: "--cpu-slots 2");
-        var prometheusPort = FreePorts.Next();
         var config = Path.Combine(nodes.Root, "prometheus.yml");
         File.WriteAllText(config, $"""
             global:
@@ -30,7 +29,7 @@ public partial class DashboardPrometheusTests
                   - targets: ["{node.Address}"]
             """);
         using var prometheus = Process.Start(new ProcessStartInfo("prometheus",
-            $"--config.file={config} --storage.tsdb.path={nodes.Root}/tsdb --web.listen-address=127.0.0.1:{prometheusPort}")
+            $"--config.file={config} --storage.tsdb.path={nodes.Root}/tsdb --web.listen-address=127.0.0.1:0")
         { RedirectStandardError = true, RedirectStandardOutput = true })!;
         prometheus.BeginErrorReadLine();
         prometheus.BeginOutputReadLine();
@@ -40,6 +39,8 @@ public partial class DashboardPrometheusTests
             File.WriteAllText(experiment, "name: dash\nnum_trials: 6\nsampler: random\npruner: none\nparams:\n  seconds: 1.5\n  steps: 3\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n");
             var id = CliRunner.Run(node.Address, "sweep", "submit", "-f", experiment).Stdout.Trim();
             Assert.That(CliRunner.Run(node.Address, "sweep", "watch", "-i", id).ExitCode, Is.Zero);
+            var prometheusPort = 0;
+            NodeProcesses.WaitUntil(() => (prometheusPort = ListeningPorts.Of(prometheus.Id).FirstOrDefault()) != 0, TimeSpan.FromSeconds(30), "Prometheus to listen");
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{prometheusPort}/") };
             NodeProcesses.WaitUntil(() => Query(http, $"count_over_time(sweep_trials_ended_total{{sweep_id=\"{id}\",status=\"completed\"}}[1m])").Any(r => double.Parse(r.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture) >= 4)
                 && Query(http, $"sweep_trials_ended_total{{sweep_id=\"{id}\",status=\"completed\"}} == 6").Count > 0,

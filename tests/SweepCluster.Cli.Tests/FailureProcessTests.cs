@@ -80,6 +80,13 @@ public class FailureProcessTests
         TryJson(coordinator.Address, "node", "show")?.GetProperty("workers").EnumerateArray()
             .Any(w => w.GetProperty("node").GetString() == worker.ClusterAddress && w.GetProperty("running").GetArrayLength() > 0) == true;
 
+    /// <summary>The sweep's trials that have ended (0 while the coordinator cannot answer).</summary>
+    private static int Done(NodeProcesses.Node coordinator, string id) => TryJson(coordinator.Address, "sweep", "status", "-i", id)?.GetProperty("done").GetInt32() ?? 0;
+
+    /// <summary>A kill point the seed picks by progress, not by time: once <paramref name="ended"/> trials have ended and <paramref name="ready"/> holds.</summary>
+    private static void WaitForKillPoint(NodeProcesses.Node coordinator, string id, int ended, Func<bool> ready) =>
+        NodeProcesses.WaitUntil(() => Done(coordinator, id) >= ended && ready(), TimeSpan.FromSeconds(60), $"{ended} trials to end and the kill point to come");
+
     [TestCase(1)]
     [TestCase(2)]
     [TestCase(3)]
@@ -96,9 +103,8 @@ public class FailureProcessTests
         var file = Experiment(10, 2, seed);
         var id = Submit(coordinator.Address, file);
 
-        Thread.Sleep(random.Next(200, 3000));
         var victim = workers[random.Next(2)];
-        NodeProcesses.WaitUntil(() => Runs(coordinator, victim), TimeSpan.FromSeconds(30), "the victim to run a trial");
+        WaitForKillPoint(coordinator, id, random.Next(0, 5), () => Runs(coordinator, victim));
         NodeProcesses.Kill(victim);
 
         WaitForCompletion(coordinator, id);
@@ -126,10 +132,11 @@ public class FailureProcessTests
         var file = Experiment(12, 2, seed);
         var id = Submit(first.Address, file);
 
-        Thread.Sleep(random.Next(500, 4000));
         // Trials that have reported an epoch certainly run on a worker: they must finish there, not start over.
-        var underway = Trials(first, id).Where(t => t.GetProperty("status").GetString() == "running" && t.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.Number)
-            .Select(t => t.GetProperty("index").GetInt32()).ToList();
+        List<int> Underway() => [.. Trials(first, id).Where(t => t.GetProperty("status").GetString() == "running" && t.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.Number)
+            .Select(t => t.GetProperty("index").GetInt32())];
+        WaitForKillPoint(first, id, random.Next(0, 6), () => Underway().Count > 0);
+        var underway = Underway();
         NodeProcesses.Kill(first);
 
         WaitForCompletion(second, id);
@@ -151,7 +158,7 @@ public class FailureProcessTests
         var file = Experiment(8, 2, seed);
         var id = Submit(coordinator.Address, file);
 
-        Thread.Sleep(random.Next(500, 5000));
+        WaitForKillPoint(coordinator, id, random.Next(0, 5), () => Runs(coordinator, worker));
         foreach (var node in random.Next(2) == 0 ? new[] { coordinator, worker } : [worker, coordinator]) NodeProcesses.Kill(node);
 
         var restarted = _nodes.Start("coordinator", extra: FastFailureDetection, store: coordinatorStore, ports: (coordinator.Port, coordinator.CmdPort));

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace SweepCluster.Cli.Tests;
 
@@ -7,10 +9,11 @@ namespace SweepCluster.Cli.Tests;
 /// Real <c>sweepctl node start</c> processes on 127.0.0.1 with free ports, each in its own store folder; every
 /// process started is killed on disposal (and at the latest when the test process exits).
 /// </summary>
-internal sealed class NodeProcesses : IDisposable
+internal sealed partial class NodeProcesses : IDisposable
 {
     private readonly List<Process> _processes = [];
     private readonly Dictionary<Process, StringBuilder> _logs = [];
+    private int _started;
 
     public NodeProcesses() => AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
 
@@ -26,19 +29,26 @@ internal sealed class NodeProcesses : IDisposable
 
     /// <summary>Starts a node and waits until its command endpoint answers.</summary>
     /// <param name="store">The node's store folder: by default one of its own; coordinators that take over from each other share one.</param>
-    /// <param name="ports">Cluster and command ports, to start a node again where it was; free ones by default.</param>
+    /// <param name="ports">Cluster and command ports, to start a node again where it was; by default port 0, and the node says which it got.</param>
     /// <param name="gpus">What a worker offers: none by default, so that no test depends on the machine's GPUs.</param>
     public Node Start(string roles, string? seed = null, string extra = "", IReadOnlyDictionary<string, string>? environment = null, bool waitForEndpoint = true,
         string? store = null, (int Port, int CmdPort)? ports = null, string gpus = "none")
     {
-        var (port, cmdPort) = ports ?? (FreePorts.Next(), FreePorts.Next());
-        var args = $"node start --roles {roles} --port {port} --cmd-port {cmdPort} --gpus {gpus} --store {store ?? Path.Combine(Root, $"node-{port}")} {extra}";
+        var (port, cmdPort) = ports ?? (0, 0);
+        var args = $"node start --roles {roles} --port {port} --cmd-port {cmdPort} --gpus {gpus} --store {store ?? Path.Combine(Root, $"node-{Interlocked.Increment(ref _started)}")} {extra}";
         if (seed is not null) args += $" --seed-nodes {seed}";
         var process = Launch(args, environment);
-        var node = new Node(process, port, cmdPort);
+        Match started = Match.Empty;
+        WaitUntil(() => (started = StartedLine().Match(Log(process))).Success || process.HasExited, TimeSpan.FromSeconds(60), "the node to start");
+        if (!started.Success) Assert.Fail($"the node exited with {process.ExitCode} before it started:\n{Log(process)}");
+        var node = new Node(process, int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(started.Groups[2].Value, CultureInfo.InvariantCulture));
         if (waitForEndpoint) WaitUntil(() => CliRunner.Run(node.Address, "cluster", "leader").ExitCode == 0, TimeSpan.FromSeconds(60), $"node {node.ClusterAddress} to serve commands");
         return node;
     }
+
+    /// <summary>What a node prints once it serves: the ports it got.</summary>
+    [GeneratedRegex(@"^node akka\.tcp://sweep@[^:]+:(\d+) \[[^\]]*\] started; commands on http://[^:/]+:(\d+);", RegexOptions.Multiline)]
+    private static partial Regex StartedLine();
 
     public Process Launch(string arguments, IReadOnlyDictionary<string, string>? environment = null)
     {

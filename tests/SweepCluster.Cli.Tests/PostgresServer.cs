@@ -18,20 +18,24 @@ internal sealed class PostgresServer : IDisposable
             .OrderDescending().FirstOrDefault() ?? throw new InvalidOperationException("no PostgreSQL server in /usr/lib/postgresql: run make test-deps");
         if (Environment.UserName == "root") Run("chown", "postgres", _data);
         Run(Path.Combine(binaries, "initdb"), "-D", _data, "-A", "trust", "-U", "sweep", "--no-sync");
-        _server = Start(Path.Combine(binaries, "postgres"), "-D", _data, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", _data,
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off");
-        NodeProcesses.WaitUntil(Accepts, TimeSpan.FromSeconds(30), $"PostgreSQL to listen on port {Port}");
+        // PostgreSQL cannot listen on a port the system picks, so it listens on no TCP port at all: only on a socket in its own folder.
+        _server = Start(Path.Combine(binaries, "postgres"), "-D", _data, "-p", SocketPort, "-k", _data, "-c", "listen_addresses=", "-c", "fsync=off");
+        NodeProcesses.WaitUntil(Accepts, TimeSpan.FromSeconds(30), $"PostgreSQL to listen on {Socket}");
     }
 
-    public int Port { get; } = FreePorts.Next();
+    /// <summary>Only names the socket file (.s.PGSQL.5432): nothing listens on a TCP port.</summary>
+    private const string SocketPort = "5432";
 
-    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=sweep;Database=postgres";
+    private string Socket => Path.Combine(_data, $".s.PGSQL.{SocketPort}");
+
+    public string ConnectionString => $"Host={_data};Port={SocketPort};Username=sweep;Database=postgres";
 
     private bool Accepts()
     {
         try
         {
-            using var client = new TcpClient("127.0.0.1", Port);
+            using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            client.Connect(new UnixDomainSocketEndPoint(Socket));
             return true;
         }
         catch (SocketException)

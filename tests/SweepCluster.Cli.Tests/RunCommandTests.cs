@@ -121,15 +121,18 @@ public class RunCommandTests
     [Test]
     public void Metrics_are_served_while_the_sweep_runs()
     {
-        var port = FreePorts.Next();
-        var run = Task.Run(() => CliRunner.Run("run", Experiment(), "--workers", "1", "--out", _dir, "--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var stderr = new LiveText();
+        var run = Task.Run(() => CliRunner.Run(stderr, "run", Experiment(), "--workers", "1", "--out", _dir, "--metrics-port", "0"));
+        var url = "";
+        NodeProcesses.WaitUntil(() => (url = System.Text.RegularExpressions.Regex.Match(stderr.Text, @"metrics on (http://127\.0\.0\.1:\d+/metrics)").Groups[1].Value) != "",
+            TimeSpan.FromSeconds(30), "sweepctl run to say where it serves /metrics");
         using var http = new HttpClient();
         var scraped = "";
         NodeProcesses.WaitUntil(() =>
         {
             try
             {
-                scraped = http.GetStringAsync($"http://127.0.0.1:{port}/metrics").Result;
+                scraped = http.GetStringAsync(url).Result;
             }
             catch (AggregateException)
             {

@@ -66,3 +66,13 @@ public abstract class ActorTest() : TestKitBase(new NUnitAssertions(), TestConfi
     [TearDown]
     public void ShutdownSystem() => Shutdown();
 }
+
+/// <summary>A clock that stands still until a test moves it on.</summary>
+internal sealed class ManualClock : TimeProvider
+{
+    private DateTimeOffset _now = new(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan time) => _now += time;
+}

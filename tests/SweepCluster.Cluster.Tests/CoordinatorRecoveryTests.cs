@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Scheduling;
@@ -12,7 +13,23 @@ namespace SweepCluster.Cluster.Tests;
 /// <summary>A coordinator stopped and started again on the same journal, with test probes as workers.</summary>
 public class CoordinatorRecoveryTests : CoordinatorTest
 {
-    private IActorRef NewCoordinator(int snapshotEvery = 2000) => NewCoordinator(new CoordinatorOptions(Runs, snapshotEvery, TimeSpan.FromSeconds(1)));
+    /// <summary>The coordinators' time: it moves only when a test says, so grace periods and stall timeouts end exactly then.</summary>
+    private readonly ManualClock _clock = new();
+
+    /// <summary>A coordinator on the journal, returned once it has recovered (it answers queries only then), so that it read the clock before a test moves it.</summary>
+    private IActorRef NewCoordinator(int snapshotEvery = 2000)
+    {
+        var coordinator = NewCoordinator(new CoordinatorOptions(Runs, snapshotEvery, TimeSpan.FromSeconds(1), _clock));
+        coordinator.Ask<SweepsListed>(new ListSweeps(), RemainingOrDefault).Wait();
+        return coordinator;
+    }
+
+    /// <summary>Moves the clock on and has the coordinator check its attempts at the new time.</summary>
+    private void Elapse(IActorRef coordinator, TimeSpan time)
+    {
+        _clock.Advance(time);
+        coordinator.Tell(SweepCoordinator.CheckAttemptsNow.Instance);
+    }
 
     private void Kill(IActorRef coordinator)
     {
@@ -38,7 +55,9 @@ public class CoordinatorRecoveryTests : CoordinatorTest
         Assert.That(recovered.Trials.Select(t => (t.Index, t.Status)),
             Is.EqualTo(new[] { (0, TrialStatus.Completed), (1, TrialStatus.Running), (2, TrialStatus.Running) }));
         Join(second, worker, 2, null, new RunningAttempt(id, s1.Index, s1.Attempt, 0.2), new RunningAttempt(id, s2.Index, s2.Attempt, 0.1));
-        worker.ExpectNoMsg(TimeSpan.FromSeconds(2)); // longer than the recovery grace: the adopted attempts are neither retried nor doubled
+        Elapse(second, TimeSpan.FromSeconds(10)); // far past the recovery grace: the adopted attempts are neither retried nor doubled
+        Assert.That(Status(second, id).Trials.Where(t => t.Index > 0).Select(t => (t.Status, t.Attempt, t.FailedAttempts.Length)),
+            Is.All.EqualTo((TrialStatus.Running, 1, 0)));
         Finish(second, worker, s1, 0.9);
         Finish(second, worker, s2, 0.5);
         AwaitCondition(() => Status(second, id).Status == SweepStatus.Completed);
@@ -60,7 +79,7 @@ public class CoordinatorRecoveryTests : CoordinatorTest
 
         var second = NewCoordinator();
         Join(second, worker, cpu: 1); // the same worker, restarted: it runs nothing
-        var retry = worker.ExpectMsg<StartTrial>(TimeSpan.FromMilliseconds(900), "before the recovery grace ends");
+        var retry = worker.ExpectMsg<StartTrial>(); // the clock stands still: not the grace period, the worker's word ends the attempt
         Assert.That((retry.Index, retry.Attempt), Is.EqualTo((0, 2)));
         Assert.That(Status(second, id).Trials.Single().FailedAttempts.Single(), Does.Contain("no longer ran it"));
     }
@@ -78,7 +97,8 @@ public class CoordinatorRecoveryTests : CoordinatorTest
         var second = NewCoordinator();
         var other = NewWorker();
         Join(second, other, cpu: 1);
-        var retry = other.ExpectMsg<StartTrial>(TimeSpan.FromSeconds(5));
+        Elapse(second, TimeSpan.FromSeconds(2));
+        var retry = other.ExpectMsg<StartTrial>();
         Assert.That((retry.Index, retry.Attempt), Is.EqualTo((0, 2)));
         Finish(second, other, retry, 0.7);
         AwaitCondition(() => Status(second, id).Status == SweepStatus.Completed);
@@ -93,11 +113,13 @@ public class CoordinatorRecoveryTests : CoordinatorTest
         var id = Submit(coordinator, Experiments.Sleep(1, extra: "stall_timeout: 1\nmax_failures: 1"));
         var first = worker.ExpectMsg<StartTrial>();
         Join(coordinator, worker, 1, null, new RunningAttempt(id, first.Index, first.Attempt, IdleSeconds: 30));
-        var cancel = worker.ExpectMsg<CancelTrial>(TimeSpan.FromSeconds(5));
+        Elapse(coordinator, TimeSpan.FromSeconds(2)); // past stall_timeout with no epoch and no batch
+        var cancel = worker.ExpectMsg<CancelTrial>();
         Assert.That(cancel.Attempt, Is.EqualTo(1));
         Assert.That(worker.ExpectMsg<StartTrial>().Attempt, Is.EqualTo(2));
         // Attempt 2 never reports either: after the stall timeout it fails for good.
-        worker.ExpectMsg<CancelTrial>(TimeSpan.FromSeconds(5));
+        Elapse(coordinator, TimeSpan.FromSeconds(2));
+        worker.ExpectMsg<CancelTrial>();
         AwaitCondition(() => Status(coordinator, id).Status == SweepStatus.Completed);
         var trial = Status(coordinator, id).Trials.Single();
         Assert.That(trial.Status, Is.EqualTo(TrialStatus.Failed));
@@ -131,11 +153,11 @@ public class CoordinatorRecoveryTests : CoordinatorTest
         var ids = new[] { Submit(first, Experiments.Sleep(4)), Submit(first, Experiments.Sleep(2)) };
         for (var i = 0; i < 5; i++) Finish(first, worker, worker.ExpectMsg<StartTrial>(), i / 10.0);
         var sixth = worker.ExpectMsg<StartTrial>(); // runs when the coordinator stops
-        var before = ids.Select(id => SweepReport.ToJson(Status(first, id))).ToList();
+        var before = ids.Select(id => SweepJson.Serialize(new SweepDocument(Status(first, id)))).ToList();
         Kill(first);
 
         var second = NewCoordinator(snapshotEvery: 3);
         Join(second, worker, 1, null, new RunningAttempt(sixth.SweepId, sixth.Index, sixth.Attempt, 0)); // why trials wait is worked out again, not journalled
-        Assert.That(ids.Select(id => SweepReport.ToJson(Status(second, id))), Is.EqualTo(before));
+        Assert.That(ids.Select(id => SweepJson.Serialize(new SweepDocument(Status(second, id)))), Is.EqualTo(before));
     }
 }

@@ -22,7 +22,7 @@ public class CoordinatorTests : CoordinatorTest
         {
             var start = worker.ExpectMsg<StartTrial>();
             Assert.That(start.Index, Is.EqualTo(i), "one slot: one trial at a time, in order");
-            worker.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+            if (i < 2) AwaitCondition(() => Status(coordinator, id).PendingReason == "all cpu slots are busy", null, "the next trial waits for the slot");
             coordinator.Tell(new ReportTrialProgress(id, i, 1, new EpochPoint(1, 0.5, 0.5, 0.1), 0), worker.Ref);
             Finish(coordinator, worker, start, value: i == 1 ? 0.9 : 0.1);
         }
@@ -51,13 +51,13 @@ public class CoordinatorTests : CoordinatorTest
         var cpuWorker = NewWorker();
         Join(coordinator, cpuWorker, cpu: 4);
         var id = Submit(coordinator, Experiments.Sleep(2, resources: "resources_per_worker: {cpu: 1, gpu: 0.5}"));
-        cpuWorker.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Assert.That(Status(coordinator, id).PendingReason, Is.EqualTo("no worker offers gpu"));
+        AwaitCondition(() => Status(coordinator, id).PendingReason == "no worker offers gpu", null, "the trials to wait, saying why");
         var gpuWorker = NewWorker();
         Join(coordinator, gpuWorker, 4, [0]);
         var starts = new[] { gpuWorker.ExpectMsg<StartTrial>(), gpuWorker.ExpectMsg<StartTrial>() };
         Assert.That(starts.Select(s => s.Device), Is.EqualTo(new[] { "cuda:0", "cuda:0" }), "two half-GPU trials share one GPU");
         Assert.That(Status(coordinator, id).PendingReason, Is.Null);
+        Assert.That(cpuWorker.HasMessages, Is.False, "a trial that asks for a GPU never went to the CPU-only worker");
     }
 
     [Test]
@@ -103,7 +103,8 @@ public class CoordinatorTests : CoordinatorTest
         foreach (var start in running)
             coordinator.Tell(new ReportTrialEnded(id, start.Index, start.Attempt, TrialStatus.Cancelled, ImmutableDictionary<string, double>.Empty, "cancelled", 0.1, null), worker.Ref);
         AwaitCondition(() => Status(coordinator, id).Status == SweepStatus.Cancelled);
-        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.That(Status(coordinator, id).Trials.Where(t => running.All(r => r.Index != t.Index)).Select(t => (t.Status, t.Attempt)),
+            Is.All.EqualTo((TrialStatus.Cancelled, 0)), "no other trial ever started");
         Assert.That(coordinator.Ask<SweepCancelAccepted>(new CancelSweep("nope"), RemainingOrDefault).Result.Message, Is.EqualTo("no sweep has the id 'nope'"));
     }
 

@@ -7,7 +7,10 @@ namespace SweepCluster.Cluster.Coordinator;
 /// <param name="RunsDirectory">Where each sweep's run directory is made (one folder per sweep, one per trial inside).</param>
 /// <param name="SnapshotEvery">Journal events between snapshots of every sweep: recovery reads the last snapshot and the events after it.</param>
 /// <param name="RecoveryGrace">How long a recovered coordinator waits for workers to report the attempts its journal shows running before it retries them.</param>
-public sealed record CoordinatorOptions(string RunsDirectory, int SnapshotEvery, TimeSpan RecoveryGrace)
+/// <param name="Clock">What the coordinator reads the time from: the system's, or a test's own to make grace periods and stalls deterministic.</param>
+public sealed record CoordinatorOptions(string RunsDirectory, int SnapshotEvery, TimeSpan RecoveryGrace, TimeProvider? Clock = null)
 {
     public static CoordinatorOptions Default(string runsDirectory) => new(runsDirectory, 2000, TimeSpan.FromSeconds(15));
+
+    public DateTimeOffset Now => (Clock ?? TimeProvider.System).GetUtcNow();
 }

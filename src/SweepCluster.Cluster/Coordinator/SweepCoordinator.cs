@@ -7,6 +7,7 @@ using Akka.Persistence;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Planning;
+using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
@@ -115,7 +116,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         var id = Guid.NewGuid().ToString("N")[..8];
         var name = command.Name ?? spec.Name;
         var submitted = new SweepSubmitted(id, name, command.SpecYaml, command.Source, (int)total, command.Seed ?? spec.Seed, command.Epochs,
-            command.RunGpuTrialsOnCpu, Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}")), DateTimeOffset.UtcNow);
+            command.RunGpuTrialsOnCpu, Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}")), _options.Now);
         var sender = Sender;
         Record(submitted, () => sender.Tell(new SweepAccepted(id, (int)total)));
         var sweep = _sweeps[id];
@@ -161,7 +162,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         var running = sweep.Running.ToList();
         var sender = Sender;
-        Record(new SweepCancelled(sweep.Id, DateTimeOffset.UtcNow), () =>
+        Record(new SweepCancelled(sweep.Id, _options.Now), () =>
         {
             foreach (var trial in running) TellWorker(trial.Worker, new CancelTrial(sweep.Id, trial.Index, trial.Attempt));
             sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id}: {running.Count} running trials are being stopped, pending ones dropped"));
@@ -172,7 +173,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void Register(RegisterWorker offer)
     {
         var worker = Sender.Path.ToString();
-        var now = DateTimeOffset.UtcNow;
+        var now = _options.Now;
         var joined = !_pool.Contains(worker);
         _pool.Offer(worker, offer.Node, offer.Gpus, offer.CpuSlots);
         if (joined)
@@ -208,7 +209,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     {
         var id = new AttemptId(report.SweepId, report.Index, report.Attempt);
         if (Current(id) is not { } sweep) return;
-        _tracker.Alive(id, DateTimeOffset.UtcNow);
+        _tracker.Alive(id, _options.Now);
         Record(new TrialProgressed(report.SweepId, report.Index, report.Attempt, report.Point));
         if (!sweep.ShouldPrune(report.Index)) return;
         // The slot is free at once; the worker stops the attempt between batches, and its late report is ignored.
@@ -216,7 +217,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         _pool.Release(id.ToString());
         _tracker.Forget(id);
         SweepTelemetry.TrialsEnded.Add(1, With(SweepTags(sweep), "status", "pruned"));
-        Record(new TrialPruned(sweep.Id, report.Index, report.Attempt, report.Point.Epoch, report.Point.Value, DateTimeOffset.UtcNow),
+        Record(new TrialPruned(sweep.Id, report.Index, report.Attempt, report.Point.Epoch, report.Point.Value, _options.Now),
             () => TellWorker(worker, new CancelTrial(sweep.Id, report.Index, report.Attempt)));
         Schedule();
     }
@@ -239,7 +240,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         _pool.Release(id.ToString());
         _tracker.Forget(id);
-        var now = DateTimeOffset.UtcNow;
+        var now = _options.Now;
         CountEnd(sweep, report.Status.ToString().ToLowerInvariant(), report.DurationSeconds);
         Record(report.Status == TrialStatus.Completed
                 ? new TrialCompleted(sweep.Id, report.Index, report.Attempt, report.Metrics, report.DurationSeconds, report.ArtifactDirectory, now)
@@ -252,7 +253,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void FailAttempt(AttemptId id, string reason, bool retryable, int? divergedAtEpoch, double durationSeconds, Action? afterwards = null)
     {
         var sweep = _sweeps[id.SweepId];
-        var decision = sweep.DecideFailure(id.Index, id.Attempt, reason, retryable, divergedAtEpoch, durationSeconds, DateTimeOffset.UtcNow);
+        var decision = sweep.DecideFailure(id.Index, id.Attempt, reason, retryable, divergedAtEpoch, durationSeconds, _options.Now);
         _pool.Release(id.ToString(), done: decision is not TrialRequeued);
         _tracker.Forget(id);
         if (decision is TrialRequeued)
@@ -281,14 +282,14 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         foreach (var sweep in _sweeps.Values.Where(s => !s.IsEnded))
             foreach (var trial in sweep.Running.Where(t => t.Worker == worker).ToList())
                 FailAttempt(new AttemptId(sweep.Id, trial.Index, trial.Attempt), $"worker lost: {node} left the cluster", retryable: true, null,
-                    trial.SecondsSinceStart(DateTimeOffset.UtcNow) ?? 0);
+                    trial.SecondsSinceStart(_options.Now) ?? 0);
         Schedule();
     }
 
     /// <summary>Every second: retries attempts that stalled, and attempts of the journal that no worker took up again after a recovery.</summary>
     private void CheckAttempts()
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = _options.Now;
         var changed = false;
         foreach (var id in _tracker.Unclaimed(now, _options.RecoveryGrace))
         {
@@ -326,7 +327,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
                 if (planned is not null) Record(planned);
                 var trial = sweep.Trial(index);
                 var id = new AttemptId(sweep.Id, index, trial.Attempt + 1);
-                var now = DateTimeOffset.UtcNow;
+                var now = _options.Now;
                 _pool.Hold(id.ToString(), placement);
                 _tracker.Started(id, placement.Worker, now);
                 SweepTelemetry.TrialsStarted.Add(1, SweepTags(sweep));
@@ -396,7 +397,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void Recovered()
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = _options.Now;
         var unfinished = _sweeps.Values.Where(s => !s.IsEnded).ToList();
         foreach (var sweep in unfinished)
         {
@@ -426,7 +427,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         try
         {
             Directory.CreateDirectory(snapshot.RunDirectory);
-            File.WriteAllText(Path.Combine(snapshot.RunDirectory, "sweep.json"), SweepReport.ToJson(snapshot));
+            File.WriteAllText(Path.Combine(snapshot.RunDirectory, "sweep.json"), SweepJson.Serialize(new SweepDocument(snapshot)));
         }
         catch (IOException e)
         {
@@ -439,7 +440,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private bool IsCurrent(AttemptId id) => Current(id) is not null;
 
-    private sealed record CheckAttemptsNow : INoSerializationVerificationNeeded
+    /// <summary>Sent by a timer every second; a test sends it to have the attempts checked at a time of its choosing.</summary>
+    internal sealed record CheckAttemptsNow : INoSerializationVerificationNeeded
     {
         public static readonly CheckAttemptsNow Instance = new();
     }

@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -89,7 +91,10 @@ public static class NodeHost
         {
             throw new IOException($"cannot serve commands on {endpoint.Host}:{endpoint.Port}: {e.Message}", e);
         }
-        output.WriteLine($"node akka.tcp://{ClusterNames.SystemName}@{node.Host}:{node.Port} [{string.Join(",", node.Roles)}] started; commands on http://{endpoint.Host}:{endpoint.Port}; Ctrl-C to leave");
+        // Port 0 asks the system for a free port: say which ports the node got, so that others can join it and send it commands.
+        var cluster = Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).SelfAddress;
+        var commands = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        output.WriteLine($"node {cluster} [{string.Join(",", node.Roles)}] started; commands on {commands}; Ctrl-C to leave");
         output.Flush();
         await app.WaitForShutdownAsync(cancellation);
         output.WriteLine("left the cluster");

@@ -3,6 +3,8 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,6 +22,9 @@ public sealed class NodeRuntime(IHost host) : IAsyncDisposable
     public IActorRef Coordinator => Host.Services.GetRequiredService<ActorRegistry>().Get<SweepCoordinator>();
 
     public ActorSystem System => Host.Services.GetRequiredService<ActorSystem>();
+
+    /// <summary>Where /metrics is served (with the port the system picked for port 0), or null without a metrics port.</summary>
+    public string? MetricsUrl => Host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.Select(a => a + "/metrics").FirstOrDefault();
 
     /// <summary>
     /// Builds and starts a node; its logs go to stderr, so stdout stays for results. With <paramref name="metricsPort"/>
