@@ -40,20 +40,9 @@ public static class SweepCtl
             RunCommand.Create(output, error),
             NodeCommand.Create(output, error),
         };
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var parseError in parsed.Errors) error.WriteLine($"sweepctl: {parseError.Message}");
-            var names = new List<string>();
-            for (var result = parsed.CommandResult; result is not null && result.Command != root; result = result.Parent as System.CommandLine.Parsing.CommandResult)
-                names.Insert(0, result.Command.Name);
-            var command = string.Join(' ', ["sweepctl", .. names]);
-            error.WriteLine($"Run '{command} --help' for usage.");
-            return ExitCodes.InvalidInput;
-        }
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            return CommandLineRunner.InvokeAsync(root, args, output, error, CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (Exception e) when (Failure(e) is { } failure)
         {

@@ -102,10 +102,13 @@ public class ClusterProcessTests
     public void Bad_usage_is_checked_against_the_servers_palettes()
     {
         var missing = CliRunner.Run(_coordinator.Address, "sweep", "status");
-        Assert.That((missing.ExitCode, missing.Stderr.Trim()), Is.EqualTo((2, "sweep status needs -i (--id)")));
+        Assert.That((missing.ExitCode, missing.Stderr.Trim()), Is.EqualTo((2, "sweepctl: Option '--id' is required.\nRun 'sweepctl sweep status --help' for usage.")));
         var typo = CliRunner.Run(_coordinator.Address, "sweep", "trials", "-i", "x", "--topp", "3");
         Assert.That(typo.ExitCode, Is.EqualTo(2));
-        Assert.That(typo.Stderr, Does.Contain("unknown switch --topp; did you mean '--top'?"));
+        Assert.That(typo.Stderr, Does.Contain("sweepctl: Unrecognized command or argument '--topp'; did you mean '--top'?"));
+        var palette = CliRunner.Run(_coordinator.Address, "sweeps", "list");
+        Assert.That(palette.ExitCode, Is.EqualTo(2));
+        Assert.That(palette.Stderr, Does.Contain("sweepctl: Unrecognized command or argument 'sweeps'; did you mean 'sweep'?").And.EndWith("Run 'sweepctl --help' for usage.\n"));
         var unknown = CliRunner.Run(_coordinator.Address, "sweep", "status", "-i", "00000000");
         Assert.That((unknown.ExitCode, unknown.Stderr.Trim()), Is.EqualTo((1, "no sweep has the id '00000000' (sweep list shows them)")));
     }
@@ -113,11 +116,13 @@ public class ClusterProcessTests
     [Test]
     public void The_repl_takes_commands_on_standard_input()
     {
-        var result = CliRunner.RunProcess(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "help\ncluster show\nexit\n", _coordinator.Address);
+        var result = CliRunner.RunProcess(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), "help\nsweep submit --help\ncluster show\nsweep status\nexit\n", _coordinator.Address);
         Assert.That(result.ExitCode, Is.Zero, result.Stderr);
         Assert.That(result.Stdout, Does.StartWith($"successfully connected to {_coordinator.Address}"));
         Assert.That(result.Stdout, Does.Contain($"[{_coordinator.Address}] sweepctl> "));
-        Assert.That(result.Stdout, Does.Contain("sweep submit -f FILE"), "help lists the palettes the server described");
+        Assert.That(result.Stdout, Does.Contain("sweep    Submit, follow and cancel sweeps"), "help lists the palettes the server described");
+        Assert.That(result.Stdout, Does.Contain("-f, --file <FILE> (REQUIRED)  The experiment YAML file"), "and each command's switches");
+        Assert.That(result.Stderr, Does.Contain("Option '--id' is required."), "a bad command in the REPL is explained, and the REPL goes on");
         Assert.That(result.Stdout, Does.Contain("Count: 3 nodes"));
     }
 
@@ -125,8 +130,8 @@ public class ClusterProcessTests
     public void Curl_style_requests_work_and_large_bodies_are_refused()
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://{_coordinator.Address}/") };
-        var palettes = http.GetStringAsync("api/palettes").Result;
-        Assert.That(palettes, Does.Contain("\"name\":\"sweep\""));
+        using var palettes = JsonDocument.Parse(http.GetStringAsync("api/palettes").Result);
+        Assert.That(palettes.RootElement.GetProperty("palettes").EnumerateArray().Select(p => p.GetProperty("name").GetString()), Is.EqualTo(new[] { "sweep", "cluster", "node" }));
         var list = http.PostAsync("api/sweep/list", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")).Result;
         Assert.That((int)list.StatusCode, Is.EqualTo(200));
         var huge = new StringContent($"{{\"switches\":{{\"file\":\"{new string('x', 2 << 20)}\"}}}}", System.Text.Encoding.UTF8, "application/json");

@@ -9,22 +9,8 @@ namespace SweepCluster.Cli.Tests;
 /// </summary>
 public class JsonShapeTests
 {
-    private const string SleepExperiment = """
-        name: sleepy
-        num_trials: 3
-        sampler: random
-        seed: 7
-        pruner: none
-        params:
-          seconds: 0.1
-          steps: 2
-        param_space:
-          value: uniform(0, 1)
-        metric:
-          name: value
-          direction: maximize
-        run: builtin/sleep
-        """;
+    /// <summary>The experiment of run-sleep.json: 3 trials of 0.1 s in 2 steps, seed 7.</summary>
+    private static readonly string SleepExperiment = Experiments.Sleep(3, seconds: 0.1, steps: 2, extra: "pruner: none");
 
     private string _dir = "";
 

@@ -58,7 +58,7 @@ internal static class RunCommand
                 return ExitCodes.InvalidInput;
             }
             var id = ((SweepAccepted)submitted).Id;
-            var final = await Watch(cluster, id, new SweepProgressView(json ? error : output), cancellation);
+            var final = await new LiveView(json ? error : output).RunAsync(show => Watch(cluster, id, show, cancellation));
             if (json) JsonOutput.Write(output, new SweepDocument(final));
             else SweepResultWriter.WriteTable(output, final);
             return final.Status == SweepStatus.Cancelled ? ExitCodes.Interrupted : ExitCodes.Ok;
@@ -67,7 +67,7 @@ internal static class RunCommand
     }
 
     /// <summary>Shows progress until the sweep ends; Ctrl-C (the token) cancels the sweep and waits for its running trials to stop.</summary>
-    public static async Task<SweepSnapshot> Watch(NodeRuntime cluster, string id, SweepProgressView view, CancellationToken cancellation)
+    private static async Task<SweepSnapshot> Watch(NodeRuntime cluster, string id, Action<IReadOnlyList<string>> show, CancellationToken cancellation)
     {
         var cancelSent = false;
         while (true)
@@ -78,12 +78,8 @@ internal static class RunCommand
                 await cluster.Ask<SweepCancelAccepted>(new CancelSweep(id));
             }
             var sweep = (await cluster.Ask<SweepFound>(new GetSweep(id))).Sweep!;
-            view.Show(sweep);
-            if (sweep.Status is SweepStatus.Completed or SweepStatus.Cancelled)
-            {
-                view.Close();
-                return sweep;
-            }
+            show(SweepText.Progress(sweep));
+            if (sweep.Status is SweepStatus.Completed or SweepStatus.Cancelled) return sweep;
             try
             {
                 await Task.Delay(PollInterval, cancelSent ? CancellationToken.None : cancellation);

@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Core.Results;
-using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
 

@@ -2,8 +2,6 @@ using Akka.Actor;
 using Akka.Pattern;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
-using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
 

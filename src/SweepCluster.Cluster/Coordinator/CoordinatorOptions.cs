@@ -1,5 +1,3 @@
-using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
 

@@ -12,8 +12,6 @@ using SweepCluster.Cluster.Serialization;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Trials;
-using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Hosting;
 

@@ -4,7 +4,6 @@ using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Trials;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Worker;
 

@@ -6,9 +6,7 @@ using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
-using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Trials;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Worker;
 

@@ -2,8 +2,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Core.Trials;
-using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Worker;
 

@@ -7,7 +7,7 @@ using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using SweepCluster.Core.Results;
+using SweepCluster.Core.Json;
 
 namespace SweepCluster.Node.Endpoint;
 
@@ -28,8 +28,6 @@ internal static class CommandEndpoint
 {
     public const long MaxRequestBytes = 1 << 20;
 
-    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     private sealed record CommandRequest(Dictionary<string, string>? Switches, string? Source);
 
     public static void Map(WebApplication app, EndpointOptions options)
@@ -44,7 +42,7 @@ internal static class CommandEndpoint
             }
             await next();
         });
-        app.MapGet("/api/palettes", () => Results.Json(new { palettes = Palettes.All }, Json));
+        app.MapGet("/api/palettes", () => Results.Json(new { palettes = Palettes.All }, SweepJson.Options));
         app.MapPost("/api/{palette}/{command}", async (string palette, string command, HttpContext context) =>
         {
             if (Palettes.Find(palette, command) is not { } description)
@@ -52,7 +50,7 @@ internal static class CommandEndpoint
             CommandRequest? request;
             try
             {
-                request = await JsonSerializer.DeserializeAsync<CommandRequest>(context.Request.Body, Json, context.RequestAborted);
+                request = await JsonSerializer.DeserializeAsync<CommandRequest>(context.Request.Body, SweepJson.Options, context.RequestAborted);
             }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
@@ -68,7 +66,7 @@ internal static class CommandEndpoint
             var handlers = new CommandHandlers(context.RequestServices.GetRequiredService<ActorSystem>(), context.RequestServices.GetRequiredService<ActorRegistry>());
             try
             {
-                return Respond(await handlers.Execute(palette, command, switches, request?.Source));
+                return Respond(await Palettes.Run(palette, command, handlers, new CommandInput(switches, request?.Source))!);
             }
             catch (AskTimeoutException)
             {

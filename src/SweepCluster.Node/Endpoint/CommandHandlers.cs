@@ -1,6 +1,5 @@
 using System.Globalization;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Hosting;
 using SweepCluster.Node.Text;
 using SweepCluster.Cluster.Coordinator;
@@ -10,34 +9,18 @@ using SweepCluster.Core.Results;
 namespace SweepCluster.Node.Endpoint;
 
 /// <summary>
-/// The palettes' commands, carried out on this node: sweep commands go to the coordinator singleton through its
+/// The palettes' commands (<see cref="Palettes"/> lists them), carried out on this node: sweep commands go to the coordinator singleton through its
 /// proxy (so any node answers them), cluster commands to this node's view of the membership.
 /// </summary>
 internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
-    public Task<CommandResult> Execute(string palette, string command, IReadOnlyDictionary<string, string> switches, string? source) =>
-        (palette, command) switch
-        {
-            ("sweep", "submit") => Submit(switches, source),
-            ("sweep", "list") => List(),
-            ("sweep", "status") or ("sweep", "watch") => WithSweep(switches, SweepStatusText),
-            ("sweep", "trials") => Trials(switches),
-            ("sweep", "best") => WithSweep(switches, Best),
-            ("sweep", "cancel") => Cancel(switches),
-            ("cluster", "show") => Task.FromResult(ClusterShow()),
-            ("cluster", "leader") => Task.FromResult(ClusterLeader()),
-            ("cluster", "leave") => Task.FromResult(ChangeMember(switches, leave: true)),
-            ("cluster", "down") => Task.FromResult(ChangeMember(switches, leave: false)),
-            ("node", "show") => NodeShow(),
-            _ => Task.FromResult(CommandResult.Invalid($"no command '{palette} {command}'")),
-        };
-
     private Task<T> Ask<T>(object message) => registry.Get<SweepCoordinator>().Ask<T>(message, AskTimeout);
 
-    private async Task<CommandResult> Submit(IReadOnlyDictionary<string, string> s, string? source)
+    public async Task<CommandResult> Submit(CommandInput input)
     {
+        var (s, source) = (input.Switches, input.Source);
         int? trials = null, epochs = null;
         if (s.TryGetValue("trials", out var t) && (trials = PositiveInt(t)) is null) return CommandResult.Invalid($"--trials needs a whole number >= 1 (got '{t}')");
         if (s.TryGetValue("epochs", out var e) && (epochs = PositiveInt(e)) is null) return CommandResult.Invalid($"--epochs needs a whole number >= 1 (got '{e}')");
@@ -50,7 +33,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         };
     }
 
-    private async Task<CommandResult> List()
+    public async Task<CommandResult> List()
     {
         var sweeps = (await Ask<SweepsListed>(new ListSweeps())).Sweeps;
         var text = new StringWriter();
@@ -59,23 +42,28 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
             .. sweeps.Select(s => (IReadOnlyList<string>)
             [
                 s.Id, s.Name, Lower(s.Status), $"{s.Done}/{s.TotalTrials}",
-                s.Best is { } b ? $"{SweepProgressView.Format(b.Metrics[s.Metric.Name])} (trial {b.Index})" : "-",
+                s.Best is { } b ? $"{SweepText.Format(b.Metrics[s.Metric.Name])} (trial {b.Index})" : "-",
                 s.SubmittedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             ]),
         ], new HashSet<int>());
         return CommandResult.Ok(new SweepList([.. sweeps.Select(s => new SweepListEntry(s))]), text.ToString());
     }
 
-    private async Task<CommandResult> WithSweep(IReadOnlyDictionary<string, string> s, Func<SweepSnapshot, CommandResult> render)
+    public Task<CommandResult> Status(CommandInput input) => WithSweep(input, StatusOf);
+
+    public Task<CommandResult> Best(CommandInput input) => WithSweep(input, BestOf);
+
+    private async Task<CommandResult> WithSweep(CommandInput input, Func<SweepSnapshot, CommandResult> render)
     {
+        var s = input.Switches;
         var sweep = (await Ask<SweepFound>(new GetSweep(s["id"]))).Sweep;
         return sweep is null ? CommandResult.Failed($"no sweep has the id '{s["id"]}' (sweep list shows them)") : render(sweep);
     }
 
-    private static CommandResult SweepStatusText(SweepSnapshot sweep)
+    private static CommandResult StatusOf(SweepSnapshot sweep)
     {
         var text = new StringWriter();
-        new SweepProgressView(text).Show(sweep);
+        foreach (var line in SweepText.Progress(sweep)) text.WriteLine(line);
         var counts = sweep.Trials.GroupBy(t => t.Status).ToDictionary(g => g.Key, g => g.Count());
         text.WriteLine($"state {Lower(sweep.Status)}; trials: {sweep.Pending} pending, {sweep.Running} running, "
             + $"{counts.GetValueOrDefault(TrialStatus.Completed)} completed, {counts.GetValueOrDefault(TrialStatus.Failed)} failed, "
@@ -86,8 +74,9 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         return CommandResult.Ok(new SweepStatusDocument(sweep), text.ToString());
     }
 
-    private Task<CommandResult> Trials(IReadOnlyDictionary<string, string> s)
+    public Task<CommandResult> Trials(CommandInput input)
     {
+        var s = input.Switches;
         int? top = null;
         if (s.TryGetValue("top", out var k) && (top = PositiveInt(k)) is null) return Task.FromResult(CommandResult.Invalid($"--top needs a whole number >= 1 (got '{k}')"));
         TrialStatus? state = null;
@@ -97,7 +86,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
                 return Task.FromResult(CommandResult.Invalid($"--state takes pending, running, completed, failed, pruned or cancelled (got '{name}')"));
             state = parsed;
         }
-        return WithSweep(s, sweep =>
+        return WithSweep(input, sweep =>
         {
             var trials = sweep.ByMetric().Where(t => state is null || t.Status == state).Take(top ?? int.MaxValue).ToList();
             var text = new StringWriter();
@@ -106,23 +95,23 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         });
     }
 
-    private static CommandResult Best(SweepSnapshot sweep)
+    private static CommandResult BestOf(SweepSnapshot sweep)
     {
         if (sweep.Best is not { } best) return CommandResult.Failed($"sweep {sweep.Id} has no completed trial yet");
-        var text = $"trial {best.Index}: {string.Join(", ", best.Params.Entries.Select(e => $"{e.Key}={e.Value}"))}\n"
-            + $"  {string.Join(", ", best.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {SweepProgressView.Format(m.Value)}"))}\n"
-            + (best.ArtifactDirectory is null ? "" : $"  artifacts: {best.ArtifactDirectory}\n");
-        return CommandResult.Ok(BestTrial.Of(best)!, text);
+        var text = new StringWriter();
+        SweepText.WriteBest(text, best, "trial");
+        return CommandResult.Ok(BestTrial.Of(best)!, text.ToString());
     }
 
-    private async Task<CommandResult> Cancel(IReadOnlyDictionary<string, string> s)
+    public async Task<CommandResult> Cancel(CommandInput input)
     {
+        var s = input.Switches;
         var reply = await Ask<SweepCancelAccepted>(new CancelSweep(s["id"]));
         if (!reply.Found) return CommandResult.Failed(reply.Message);
         return CommandResult.Ok(new SweepCancellation(reply.Id, reply.Message), reply.Message + "\n");
     }
 
-    private CommandResult ClusterShow()
+    public CommandResult ClusterShow()
     {
         var state = Akka.Cluster.Cluster.Get(system).State;
         var members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).ToList();
@@ -135,7 +124,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
             text.ToString());
     }
 
-    private CommandResult ClusterLeader()
+    public CommandResult ClusterLeader()
     {
         var leader = Akka.Cluster.Cluster.Get(system).State.Leader;
         return leader is null
@@ -143,8 +132,9 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
             : CommandResult.Ok(new ClusterLeader(leader.ToString()), leader + "\n");
     }
 
-    private CommandResult ChangeMember(IReadOnlyDictionary<string, string> s, bool leave)
+    public CommandResult ChangeMember(CommandInput input, bool leave)
     {
+        var s = input.Switches;
         string normalized;
         try
         {
@@ -163,7 +153,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         return CommandResult.Ok(new MemberChange(normalized, leave ? "leave" : "down"), message + "\n");
     }
 
-    private async Task<CommandResult> NodeShow()
+    public async Task<CommandResult> NodeShow()
     {
         var workers = (await Ask<WorkersListed>(new GetWorkers())).Workers;
         var text = new StringWriter();

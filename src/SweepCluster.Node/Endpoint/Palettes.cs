@@ -10,46 +10,60 @@ public sealed record CommandDescription(string Name, string Description, Immutab
 
 public sealed record PaletteDescription(string Name, string Description, ImmutableArray<CommandDescription> Commands);
 
+/// <summary>What a command is given: its switches by name, and the file name that a file switch's content came from.</summary>
+internal sealed record CommandInput(IReadOnlyDictionary<string, string> Switches, string? Source);
+
 /// <summary>
-/// The palettes a node serves, described so that the client can build its help and check switches from the
-/// server, as pbm downloads palettes from its host. <c>--format table|json</c> is common to every command.
+/// The palettes a node serves, each command with the handler that carries it out: the one list of commands. The node
+/// describes them at <c>GET /api/palettes</c>, and the client builds its parsing, help and REPL from that description,
+/// as pbm downloads palettes from its host. <c>--format table|json</c> is common to every command.
 /// </summary>
-public static class Palettes
+internal static class Palettes
 {
+    private sealed record Entry(string Palette, CommandDescription Command, Func<CommandHandlers, CommandInput, Task<CommandResult>> Run);
+
     private static readonly SwitchDescription Id = new("id", "i", "The sweep's id (sweep list shows them)", Mandatory: true);
     private static readonly SwitchDescription Address = new("address", "a", "A member's address, akka.tcp://sweep@host:port or host:port", Mandatory: true);
 
-    public static readonly ImmutableArray<PaletteDescription> All =
+    private static readonly (string Name, string Description)[] PaletteNames =
+        [("sweep", "Submit, follow and cancel sweeps"), ("cluster", "Cluster membership"), ("node", "Workers")];
+
+    private static readonly Entry[] Commands =
     [
-        new("sweep", "Submit, follow and cancel sweeps",
+        new("sweep", new("submit", "Submit an experiment file; prints the new sweep's id",
         [
-            new("submit", "Submit an experiment file; prints the new sweep's id",
-            [
-                new("file", "f", "The experiment YAML file", Mandatory: true, IsFile: true),
-                new("trials", "t", "Trials per grid point, instead of num_trials", Mandatory: false),
-                new("name", "n", "The sweep's name, instead of the file's", Mandatory: false),
-                new("epochs", "e", "Epochs per trial, instead of the epochs parameter", Mandatory: false),
-            ]),
-            new("list", "Every sweep: id, name, state, trials done/total, best so far, started", []),
-            new("status", "A sweep's trials by state, why some wait, what runs where, the best so far", [Id]),
-            new("trials", "A sweep's trials, best first", [Id, new("top", "k", "Show only the best K", Mandatory: false), new("state", "s", "Only trials in this state (pending, running, completed, failed, pruned, cancelled)", Mandatory: false)]),
-            new("best", "The best trial's params, metrics and artifacts", [Id]),
-            new("watch", "Live progress until the sweep ends; exit 0 when it completed", [Id]),
-            new("cancel", "Stop the running trials and drop the pending ones", [Id]),
-        ]),
-        new("cluster", "Cluster membership",
+            new("file", "f", "The experiment YAML file", Mandatory: true, IsFile: true),
+            new("trials", "t", "Trials per grid point, instead of num_trials", Mandatory: false),
+            new("name", "n", "The sweep's name, instead of the file's", Mandatory: false),
+            new("epochs", "e", "Epochs per trial, instead of the epochs parameter", Mandatory: false),
+        ]), (h, input) => h.Submit(input)),
+        new("sweep", new("list", "Every sweep: id, name, state, trials done/total, best so far, started", []), (h, _) => h.List()),
+        new("sweep", new("status", "A sweep's trials by state, why some wait, what runs where, the best so far", [Id]), (h, input) => h.Status(input)),
+        new("sweep", new("trials", "A sweep's trials, best first",
         [
-            new("show", "Every member: address, roles, status", []),
-            new("leader", "The cluster's leader", []),
-            new("leave", "Ask a member to leave the cluster gracefully", [Address]),
-            new("down", "Mark an unreachable member as down", [Address]),
-        ]),
-        new("node", "Workers",
-        [
-            new("show", "Each worker's GPUs and CPU slots, what runs on them, trials done", []),
-        ]),
+            Id,
+            new("top", "k", "Show only the best K", Mandatory: false),
+            new("state", "s", "Only trials in this state (pending, running, completed, failed, pruned, cancelled)", Mandatory: false),
+        ]), (h, input) => h.Trials(input)),
+        new("sweep", new("best", "The best trial's params, metrics and artifacts", [Id]), (h, input) => h.Best(input)),
+        // The client polls the status until the sweep ends; the node answers a watch as a status.
+        new("sweep", new("watch", "Live progress until the sweep ends; exit 0 when it completed", [Id]), (h, input) => h.Status(input)),
+        new("sweep", new("cancel", "Stop the running trials and drop the pending ones", [Id]), (h, input) => h.Cancel(input)),
+        new("cluster", new("show", "Every member: address, roles, status", []), (h, _) => Task.FromResult(h.ClusterShow())),
+        new("cluster", new("leader", "The cluster's leader", []), (h, _) => Task.FromResult(h.ClusterLeader())),
+        new("cluster", new("leave", "Ask a member to leave the cluster gracefully", [Address]), (h, input) => Task.FromResult(h.ChangeMember(input, leave: true))),
+        new("cluster", new("down", "Mark an unreachable member as down", [Address]), (h, input) => Task.FromResult(h.ChangeMember(input, leave: false))),
+        new("node", new("show", "Each worker's GPUs and CPU slots, what runs on them, trials done", []), (h, _) => h.NodeShow()),
     ];
 
-    public static CommandDescription? Find(string palette, string command) =>
-        All.FirstOrDefault(p => p.Name == palette)?.Commands.FirstOrDefault(c => c.Name == command);
+    public static readonly ImmutableArray<PaletteDescription> All =
+        [.. PaletteNames.Select(p => new PaletteDescription(p.Name, p.Description, [.. Commands.Where(c => c.Palette == p.Name).Select(c => c.Command)]))];
+
+    public static CommandDescription? Find(string palette, string command) => Lookup(palette, command)?.Command;
+
+    /// <summary>Carries the command out with <paramref name="handlers"/>; null when there is no such command.</summary>
+    public static Task<CommandResult>? Run(string palette, string command, CommandHandlers handlers, CommandInput input) =>
+        Lookup(palette, command)?.Run(handlers, input);
+
+    private static Entry? Lookup(string palette, string command) => Commands.FirstOrDefault(c => c.Palette == palette && c.Command.Name == command);
 }

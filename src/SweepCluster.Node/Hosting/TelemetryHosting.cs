@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 using SweepCluster.Cluster.Telemetry;
 
 namespace SweepCluster.Node.Hosting;

@@ -17,9 +17,7 @@ internal static class SweepResultWriter
         if (sweep.Best is { } best)
         {
             output.WriteLine();
-            output.WriteLine($"best trial {best.Index}: {string.Join(", ", best.Params.Entries.Select(e => $"{e.Key}={e.Value}"))}");
-            output.WriteLine($"  {string.Join(", ", best.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {SweepProgressView.Format(m.Value)}"))}");
-            if (best.ArtifactDirectory is not null) output.WriteLine($"  artifacts: {best.ArtifactDirectory}");
+            SweepText.WriteBest(output, best, "best trial");
         }
         output.WriteLine();
         WriteTrials(output, sweep, sweep.ByMetric());
@@ -32,7 +30,7 @@ internal static class SweepResultWriter
         [
             t.Index.ToString(CultureInfo.InvariantCulture),
             t.Status.ToString().ToLowerInvariant(),
-            t.Metrics.TryGetValue(sweep.Metric.Name, out var v) ? SweepProgressView.Format(v) : "",
+            t.Metrics.TryGetValue(sweep.Metric.Name, out var v) ? SweepText.Format(v) : "",
             t.DurationSeconds is { } d ? d.ToString("0.0", CultureInfo.InvariantCulture) : "",
             t.Device ?? "",
             t.Reason ?? string.Join(", ", t.Params.Entries.Select(e => $"{e.Key}={e.Value}")),
@@ -40,5 +38,5 @@ internal static class SweepResultWriter
         TextTable.Write(output, ["trial", "status", sweep.Metric.Name, "seconds", "device", "params / reason"], rows, new HashSet<int> { 0, 2, 3 });
     }
 
-    private static string Optional(double? value) => value is { } v ? SweepProgressView.Format(v) : "-";
+    private static string Optional(double? value) => value is { } v ? SweepText.Format(v) : "-";
 }

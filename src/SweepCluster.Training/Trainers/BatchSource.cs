@@ -1,5 +1,4 @@
 using SweepCluster.Training.Data;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SweepCluster.Training.Trainers;
