@@ -60,21 +60,28 @@ public static class NodeHost
     public static WebApplication Build(NodeOptions node, EndpointOptions endpoint, ITrialRunner runner)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter((category, level) => level >= (category?.StartsWith("Microsoft", StringComparison.Ordinal) == true ? LogLevel.Warning : LogLevel.Information));
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        AddNode(builder.Logging, builder.Services, node, runner,
+            (category, level) => level >= (category?.StartsWith("Microsoft", StringComparison.Ordinal) == true ? LogLevel.Warning : LogLevel.Information));
         builder.WebHost.UseKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = CommandEndpoint.MaxRequestBytes;
             if (endpoint.Host == "localhost") k.ListenLocalhost(endpoint.Port);
             else k.Listen(IPAddress.TryParse(endpoint.Host, out var ip) ? ip : throw new FormatException($"--cmd-host '{endpoint.Host}' is not an IP address"), endpoint.Port);
         });
-        builder.Services.AddSweepNode(node, node.IsWorker ? runner : null);
         builder.Services.AddSweepTelemetry($"akka.tcp://{ClusterNames.SystemName}@{node.Host}:{node.Port}");
         var app = builder.Build();
         CommandEndpoint.Map(app, endpoint);
         app.MapSweepTelemetry();
         return app;
+    }
+
+    /// <summary>The node's actor system, with its logs on stderr (stdout stays for results) as <paramref name="logFilter"/> lets them through.</summary>
+    internal static void AddNode(ILoggingBuilder logging, IServiceCollection services, NodeOptions node, ITrialRunner runner, Func<string?, LogLevel, bool> logFilter)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter(logFilter);
+        services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        services.AddSweepNode(node, node.IsWorker ? runner : null);
     }
 
     /// <summary>Runs a node until <paramref name="cancellation"/> (Ctrl-C) or SIGTERM; stopping the host leaves the cluster.</summary>

@@ -36,7 +36,7 @@ public sealed class NodeRuntime(IHost host) : IAsyncDisposable
         if (metricsPort is { } port)
         {
             var web = WebApplication.CreateSlimBuilder();
-            Configure(web.Logging, web.Services, options, runner, logLevel);
+            NodeHost.AddNode(web.Logging, web.Services, options, runner, (_, level) => level >= logLevel);
             web.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
             web.Services.AddSweepTelemetry("sweepctl run");
             var app = web.Build();
@@ -46,19 +46,11 @@ public sealed class NodeRuntime(IHost host) : IAsyncDisposable
         else
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-            Configure(builder.Logging, builder.Services, options, runner, logLevel);
+            NodeHost.AddNode(builder.Logging, builder.Services, options, runner, (_, level) => level >= logLevel);
             host = builder.Build();
         }
         await host.StartAsync(cancellation);
         return new NodeRuntime(host);
-    }
-
-    private static void Configure(ILoggingBuilder logging, IServiceCollection services, NodeOptions options, ITrialRunner runner, LogLevel logLevel)
-    {
-        logging.ClearProviders();
-        logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter(level => level >= logLevel);
-        services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        services.AddSweepNode(options, runner);
     }
 
     /// <summary>Asks the coordinator, waiting while the cluster forms and the singleton starts.</summary>
