@@ -20,6 +20,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
 {
     private readonly CancellationTokenSource _cancel = new();
     private long _lastActive = Stopwatch.GetTimestamp();
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
 
     public StartTrial Start { get; } = trial;
 
@@ -37,9 +38,25 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
 
     private void Execute()
     {
-        var start = Start;
         var startedAt = DateTimeOffset.UtcNow;
-        var watch = Stopwatch.StartNew();
+        ReportTrialEnded ended;
+        try
+        {
+            var epochs = new List<EpochReport>();
+            ended = Recorded(Attempt(epochs), epochs, startedAt);
+        }
+        catch (Exception e)
+        {
+            // Whatever else the attempt met (its telemetry, the runner's explanation of an error): the attempt fails, the worker goes on.
+            ended = End(TrialStatus.Failed, null, $"the worker could not run the attempt: {e.GetType().Name}: {e.Message.Split('\n', 2)[0]}", retryable: true);
+        }
+        worker.Tell(new TrialExecutionEnded(this, ended));
+    }
+
+    /// <summary>Runs the attempt with the runner and says how it ended: completed, timed out, cancelled, or failed as the runner explains it.</summary>
+    private ReportTrialEnded Attempt(List<EpochReport> epochs)
+    {
+        var start = Start;
         var tags = new TagList { { "sweep.id", start.SweepId }, { "node", node } };
         using var span = SweepTelemetry.Source.StartActivity("trial", ActivityKind.Internal,
             ActivityContext.TryParse(start.TraceParent, null, out var parent) ? parent : default);
@@ -52,13 +69,13 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
         var job = new TrialJob(start.Trainer, start.Params, start.Seed, start.Device, start.Epochs, options.DataDirectory,
             start.ArtifactDirectory, CheckpointDirectory, options.ThreadsPerTrial);
-        var epochs = new List<EpochReport>();
         ReportTrialEnded ended;
         try
         {
             var outcome = runner.Run(job, e =>
             {
                 Active();
+                NotANumber.Check(e.Epoch, ("training loss", e.TrainLoss), ("reported value", e.Value));
                 epochs.Add(e);
                 SweepTelemetry.EpochDuration.Record(e.Seconds, tags);
                 if (e.Samples > 0) SweepTelemetry.SamplesTrained.Add(e.Samples, tags);
@@ -68,6 +85,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
                 }));
                 coordinator.Tell(new ReportTrialProgress(start.SweepId, start.Index, start.Attempt, new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), e.Samples));
             }, Active, either.Token);
+            NotANumber.Check(epochs.Count > 0 ? epochs[^1].Epoch : 0, [.. outcome.Metrics.Select(m => ($"metric {m.Key}", m.Value))]);
             ended = End(TrialStatus.Completed, outcome.Metrics.ToImmutableDictionary(), null);
             DeleteCheckpoints();
         }
@@ -79,6 +97,10 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         {
             ended = End(TrialStatus.Cancelled, null, "cancelled");
         }
+        catch (NotANumber e)
+        {
+            ended = End(TrialStatus.Failed, null, e.Message, retryable: true, e.Epoch);
+        }
         catch (Exception e)
         {
             var failure = runner.Explain(e, start.Device);
@@ -87,12 +109,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         span?.SetTag("trial.status", ended.Status.ToString().ToLowerInvariant()).SetTag("trial.reason", ended.Reason);
         foreach (var (name, value) in ended.Metrics) span?.SetTag($"trial.metric.{name}", value);
         if (ended.Status == TrialStatus.Failed) span?.SetStatus(ActivityStatusCode.Error, ended.Reason);
-        WriteTrialJson(ended, epochs, startedAt, DateTimeOffset.UtcNow);
-        worker.Tell(new TrialExecutionEnded(this, ended));
-
-        ReportTrialEnded End(TrialStatus status, ImmutableDictionary<string, double>? metrics, string? reason, bool retryable = false, int? divergedAt = null) =>
-            new(start.SweepId, start.Index, start.Attempt, status, metrics ?? ImmutableDictionary<string, double>.Empty, reason,
-                watch.Elapsed.TotalSeconds, start.ArtifactDirectory, retryable, divergedAt);
+        return ended;
     }
 
     private void DeleteCheckpoints()
@@ -107,7 +124,15 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         }
     }
 
-    private void WriteTrialJson(ReportTrialEnded ended, List<EpochReport> epochs, DateTimeOffset startedAt, DateTimeOffset endedAt)
+    private ReportTrialEnded End(TrialStatus status, ImmutableDictionary<string, double>? metrics, string? reason, bool retryable = false, int? divergedAt = null) =>
+        new(Start.SweepId, Start.Index, Start.Attempt, status, metrics ?? ImmutableDictionary<string, double>.Empty, reason,
+            Stopwatch.GetElapsedTime(_startedAt).TotalSeconds, Start.ArtifactDirectory, retryable, divergedAt);
+
+    /// <summary>
+    /// The attempt's record, <c>trial.json</c>, written beside its artifacts. An attempt whose record cannot be written fails
+    /// (out of disk space, an unwritable folder): what it produced would be lost with it.
+    /// </summary>
+    private ReportTrialEnded Recorded(ReportTrialEnded ended, List<EpochReport> epochs, DateTimeOffset startedAt)
     {
         var start = Start;
         try
@@ -115,12 +140,32 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
             Directory.CreateDirectory(start.ArtifactDirectory);
             var document = new TrialFile(start.SweepId, start.Index, start.Attempt, start.Trainer, start.Seed, start.Params, ended.Status, ended.Reason,
                 new MetricValues(ended.Metrics), [.. epochs.Select(e => EpochDocument.Of(new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), "value"))],
-                node, start.Device, ended.DurationSeconds, startedAt, endedAt);
+                node, start.Device, ended.DurationSeconds, startedAt, DateTimeOffset.UtcNow);
             File.WriteAllText(Path.Combine(start.ArtifactDirectory, "trial.json"), SweepJson.Serialize(document));
+            return ended;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && ended.Status != TrialStatus.Cancelled)
         {
-            // The result still reaches the coordinator; only the file beside the artifacts is missing.
+            return ended with
+            {
+                Status = TrialStatus.Failed,
+                Metrics = ImmutableDictionary<string, double>.Empty,
+                Reason = $"cannot write trial.json in {start.ArtifactDirectory}: {e.Message}",
+                Retryable = true,
+            };
+        }
+    }
+
+    /// <summary>A loss, value or metric that is not a finite number: the configuration diverges (as NaN, at that epoch).</summary>
+    private sealed class NotANumber(int epoch, string what, double value)
+        : Exception($"the {what} became {(double.IsNaN(value) ? "NaN" : "infinite")} in epoch {epoch}")
+    {
+        public int Epoch { get; } = epoch;
+
+        public static void Check(int epoch, params (string What, double Value)[] numbers)
+        {
+            foreach (var (what, value) in numbers)
+                if (!double.IsFinite(value)) throw new NotANumber(epoch, what, value);
         }
     }
 }

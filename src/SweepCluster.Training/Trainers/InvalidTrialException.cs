@@ -6,8 +6,8 @@ namespace SweepCluster.Training.Trainers;
 /// </summary>
 public sealed class InvalidTrialException(string message) : Exception(message);
 
-/// <summary>The training loss stopped being a number: the configuration diverges (usually a too-high learning rate).</summary>
-public sealed class TrainingDivergedException(int epoch) : Exception($"the training loss became NaN in epoch {epoch}")
+/// <summary>The training loss stopped being a finite number: the configuration diverges (usually a too-high learning rate).</summary>
+public sealed class TrainingDivergedException(int epoch, float loss) : Exception($"the training loss became {(float.IsNaN(loss) ? "NaN" : "infinite")} in epoch {epoch}")
 {
     public int Epoch { get; } = epoch;
 }

@@ -69,7 +69,7 @@ public static class ShowerTrainer
                 loss.backward();
                 optimizer.step();
                 var value = loss.item<float>();
-                if (float.IsNaN(value)) throw new TrainingDivergedException(epoch);
+                if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch, value);
                 lossSum += value * indices.Length;
                 onBatch?.Invoke();
             }
