@@ -35,8 +35,12 @@ public abstract class CoordinatorTest : ActorTest
     protected static void Join(IActorRef coordinator, TestProbe worker, double cpu, int[]? gpus = null, params RunningAttempt[] running) =>
         coordinator.Tell(new RegisterWorker(worker.Ref.Path.ToString(), [.. gpus ?? []], cpu, [.. running]), worker.Ref);
 
-    protected string Submit(IActorRef coordinator, string yaml, bool gpuOnCpu = false) =>
-        coordinator.Ask<SweepAccepted>(new SubmitSweep(yaml, "sleep.yml", RunGpuTrialsOnCpu: gpuOnCpu), RemainingOrDefault).Result.Id;
+    /// <summary>A worker without GPUs that runs trials asking for one on its CPU slots.</summary>
+    protected static void JoinTakingGpuTrialsOnCpu(IActorRef coordinator, TestProbe worker, double cpu) =>
+        coordinator.Tell(new RegisterWorker(worker.Ref.Path.ToString(), [], cpu, [], GpuTrialsOnCpu: true), worker.Ref);
+
+    protected string Submit(IActorRef coordinator, string yaml) =>
+        coordinator.Ask<SweepAccepted>(new SubmitSweep(yaml, "sleep.yml"), RemainingOrDefault).Result.Id;
 
     protected static void Finish(IActorRef coordinator, TestProbe worker, StartTrial start, double value) =>
         coordinator.Tell(new ReportTrialEnded(start.SweepId, start.Index, start.Attempt, TrialStatus.Completed,

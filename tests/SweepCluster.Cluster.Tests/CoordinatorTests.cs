@@ -51,7 +51,8 @@ public class CoordinatorTests : CoordinatorTest
         var cpuWorker = NewWorker();
         Join(coordinator, cpuWorker, cpu: 4);
         var id = Submit(coordinator, Experiments.Sleep(2, resources: "resources_per_worker: {cpu: 1, gpu: 0.5}"));
-        AwaitCondition(() => Status(coordinator, id).PendingReason == "no worker offers gpu", null, "the trials to wait, saying why");
+        AwaitCondition(() => Status(coordinator, id).PendingReason == "no worker offers gpu (a worker started with --gpu-trials-on-cpu runs such trials on its cpu slots)",
+            null, "the trials to wait, saying why and what would let them run");
         var gpuWorker = NewWorker();
         Join(coordinator, gpuWorker, 4, [0]);
         var starts = new[] { gpuWorker.ExpectMsg<StartTrial>(), gpuWorker.ExpectMsg<StartTrial>() };
@@ -61,12 +62,12 @@ public class CoordinatorTests : CoordinatorTest
     }
 
     [Test]
-    public void Without_gpus_a_gpu_experiment_can_be_run_on_cpu_slots()
+    public void A_worker_that_takes_gpu_trials_on_cpu_runs_them_on_its_cpu_slots()
     {
         var coordinator = NewCoordinator();
         var worker = NewWorker();
-        Join(coordinator, worker, cpu: 1);
-        Submit(coordinator, Experiments.Sleep(1, resources: "resources_per_worker: {cpu: 1, gpu: 1}"), gpuOnCpu: true);
+        JoinTakingGpuTrialsOnCpu(coordinator, worker, cpu: 1);
+        Submit(coordinator, Experiments.Sleep(1, resources: "resources_per_worker: {cpu: 1, gpu: 1}"));
         Assert.That(worker.ExpectMsg<StartTrial>().Device, Is.EqualTo("cpu"));
     }
 

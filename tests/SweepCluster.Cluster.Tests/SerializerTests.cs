@@ -33,12 +33,12 @@ public class SerializerTests
     /// <summary>One example of every type the serializer writes: messages between nodes, journal events, the snapshot.</summary>
     private static readonly Dictionary<Type, object> Examples = new object[]
     {
-        new SubmitSweep("name: x\n", "x.yml", 5, 7, "renamed", 3, true),
+        new SubmitSweep("name: x\n", "x.yml", 5, 7, "renamed", 3),
         new SweepAccepted("ab12cd34", 10),
         new SweepRejected(["param_space.lr: loguniform needs lo > 0 (got 0) at x.yml:4:7"]),
         new CancelSweep("ab12cd34"),
         new SweepCancelAccepted("ab12cd34", true, "stopping"),
-        new RegisterWorker("akka.tcp://sweep@127.0.0.1:4054", [0, 1], 4, [new RunningAttempt("ab12cd34", 3, 2, 1.5)]),
+        new RegisterWorker("akka.tcp://sweep@127.0.0.1:4054", [0, 1], 4, [new RunningAttempt("ab12cd34", 3, 2, 1.5)], GpuTrialsOnCpu: true),
         new ReportTrialProgress("ab12cd34", 3, 1, Point, 10000),
         new ReportTrialEnded("ab12cd34", 3, 1, TrialStatus.Failed, Metrics, "the training loss became NaN in epoch 2", 60.5, "/runs/x/trial-0003", true, 2),
         new ForgetTrialEnd("ab12cd34", 3, 1),

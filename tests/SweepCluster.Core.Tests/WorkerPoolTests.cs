@@ -87,13 +87,30 @@ public class WorkerPoolTests
         Assert.That(Reason(pool, 1, 4), Is.EqualTo("no worker offers 4 gpus"));
     }
 
+    private const string NoGpu = "no worker offers gpu (a worker started with --gpu-trials-on-cpu runs such trials on its cpu slots)";
+
+    [Test]
+    public void Gpu_trials_go_to_gpus_first_then_to_the_cpu_slots_of_workers_that_take_them_on_cpu()
+    {
+        var pool = new WorkerPool();
+        pool.Offer("plain", "n1", [], 4);
+        pool.Offer("taker", "n2", [], 1, gpuTrialsOnCpu: true);
+        var onCpu = Place(pool, 1, 1, "a");
+        Assert.That((onCpu.Worker, onCpu.Device, onCpu.Gpus.Length), Is.EqualTo(("taker", "cpu", 0)), "only a worker that takes them runs gpu trials on cpu");
+        Assert.That(Reason(pool, 1, 1), Is.EqualTo("all cpu slots are busy"), "its slot is taken; the other worker does not take gpu trials");
+        pool.Offer("gpu", "n3", [0], 2);
+        Assert.That(Place(pool, 1, 1, "b").Device, Is.EqualTo("cuda:0"), "a free gpu comes first");
+        pool.Release("a");
+        Assert.That(Place(pool, 1, 1, "c").Worker, Is.EqualTo("taker"), "the gpu is busy: the cpu slot takes the trial");
+    }
+
     [Test]
     public void Waiting_reasons_say_what_is_missing()
     {
         var pool = new WorkerPool();
         Assert.That(Reason(pool, 1, 0), Is.EqualTo("no worker has joined"));
         pool.Offer("cpu-only", "n1", [], 4);
-        Assert.That(Reason(pool, 1, 1), Is.EqualTo("no worker offers gpu"));
+        Assert.That(Reason(pool, 1, 1), Is.EqualTo(NoGpu));
         Assert.That(Reason(pool, 6, 0), Is.EqualTo("no worker has 6 cpu slots"));
     }
 
@@ -103,7 +120,7 @@ public class WorkerPoolTests
         var pool = new WorkerPool();
         pool.Offer("w1", "n1", [], 1);
         Place(pool, 1, 0, "a");
-        Assert.That(Reason(pool, 1, 1), Is.EqualTo("no worker offers gpu"));
+        Assert.That(Reason(pool, 1, 1), Is.EqualTo(NoGpu));
         pool.Offer("w2", "n2", [0], 1);
         Assert.That(Place(pool, 1, 1, "b").Worker, Is.EqualTo("w2"));
         Assert.That(pool.Remove("w1"), Is.EqualTo(new[] { "a" }));

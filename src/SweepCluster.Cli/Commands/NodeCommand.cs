@@ -23,9 +23,10 @@ internal static class NodeCommand
         var checkpoints = new Option<string?>("--checkpoints") { Description = "Where trials keep checkpoints; a shared path across machines (default STORE/checkpoints)" };
         var heartbeatPause = new Option<double?>("--heartbeat-pause") { Description = "Seconds a node's heartbeats may be late before it is unreachable (default 10)" };
         var downAfter = new Option<double?>("--down-after") { Description = "Seconds before unreachable nodes are downed and their trials retried elsewhere (default 20)" };
+        var gpuTrialsOnCpu = new Option<bool>("--gpu-trials-on-cpu") { Description = "Run trials that ask for a GPU on this worker's CPU slots (a cluster without GPUs)" };
         var start = new Command("start", "Start a cluster node and run until Ctrl-C or SIGTERM, leaving the cluster gracefully")
         {
-            config, roles, host, port, seeds, cmdHost, cmdPort, gpus, cpuSlots, data, store, journal, checkpoints, heartbeatPause, downAfter,
+            config, roles, host, port, seeds, cmdHost, cmdPort, gpus, cpuSlots, data, store, journal, checkpoints, heartbeatPause, downAfter, gpuTrialsOnCpu,
         };
         start.SetAction(async (parsed, cancellation) =>
         {
@@ -35,7 +36,8 @@ internal static class NodeCommand
                 var file = parsed.GetValue(config) is { } path ? NodeSettings.Read(path) : new NodeSettings();
                 settings = file.OverriddenBy(new NodeSettings(parsed.GetValue(roles), parsed.GetValue(host), parsed.GetValue(port), parsed.GetValue(seeds),
                     parsed.GetValue(cmdHost), parsed.GetValue(cmdPort), null, parsed.GetValue(gpus), parsed.GetValue(cpuSlots), parsed.GetValue(data), parsed.GetValue(store),
-                    parsed.GetValue(journal), parsed.GetValue(checkpoints), parsed.GetValue(heartbeatPause), parsed.GetValue(downAfter)));
+                    parsed.GetValue(journal), parsed.GetValue(checkpoints), parsed.GetValue(heartbeatPause), parsed.GetValue(downAfter),
+                    parsed.GetResult(gpuTrialsOnCpu) is { Implicit: false } ? parsed.GetValue(gpuTrialsOnCpu) : null));
                 await NodeHost.RunAsync(settings, output, cancellation);
                 return ExitCodes.Ok;
             }

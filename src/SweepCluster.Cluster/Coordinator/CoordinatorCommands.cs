@@ -6,15 +6,13 @@ namespace SweepCluster.Cluster.Coordinator;
 
 /// <summary>Run the experiment in <paramref name="SpecYaml"/>; answered with <see cref="SweepAccepted"/> or <see cref="SweepRejected"/>.</summary>
 /// <param name="Source">The file name the YAML came from, for error messages.</param>
-/// <param name="RunGpuTrialsOnCpu">Place trials that ask for a GPU on CPU slots (a machine without GPUs).</param>
 public sealed record SubmitSweep(
     string SpecYaml,
     string Source,
     int? Trials = null,
     long? Seed = null,
     string? Name = null,
-    int? Epochs = null,
-    bool RunGpuTrialsOnCpu = false) : ISweepMessage;
+    int? Epochs = null) : ISweepMessage;
 
 public sealed record SweepAccepted(string Id, int TotalTrials) : ISweepMessage;
 
@@ -27,7 +25,8 @@ public sealed record CancelSweep(string Id) : ISweepMessage;
 public sealed record SweepCancelAccepted(string Id, bool Found, string Message) : ISweepMessage;
 
 /// <summary>A worker's offer, sent when it starts and then as a heartbeat; <paramref name="Running"/> lists its attempts.</summary>
-public sealed record RegisterWorker(string Node, ImmutableArray<int> Gpus, double CpuSlots, ImmutableArray<RunningAttempt> Running) : ISweepMessage;
+/// <param name="GpuTrialsOnCpu">The worker runs trials that ask for a GPU on its CPU slots.</param>
+public sealed record RegisterWorker(string Node, ImmutableArray<int> Gpus, double CpuSlots, ImmutableArray<RunningAttempt> Running, bool GpuTrialsOnCpu = false) : ISweepMessage;
 
 /// <param name="IdleSeconds">Time since the attempt last trained a batch or finished an epoch: a stalled trial's grows.</param>
 public sealed record RunningAttempt(string SweepId, int Index, int Attempt, double IdleSeconds);

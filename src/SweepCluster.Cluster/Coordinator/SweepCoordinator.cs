@@ -116,7 +116,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         var id = Guid.NewGuid().ToString("N")[..8];
         var name = command.Name ?? spec.Name;
         var submitted = new SweepSubmitted(id, name, command.SpecYaml, command.Source, (int)total, command.Seed ?? spec.Seed, command.Epochs,
-            command.RunGpuTrialsOnCpu, Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}")), _options.Now);
+            false, Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}")), _options.Now);
         var sender = Sender;
         Record(submitted, () => sender.Tell(new SweepAccepted(id, (int)total)));
         var sweep = _sweeps[id];
@@ -175,7 +175,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         var worker = Sender.Path.ToString();
         var now = _options.Now;
         var joined = !_pool.Contains(worker);
-        _pool.Offer(worker, offer.Node, offer.Gpus, offer.CpuSlots);
+        _pool.Offer(worker, offer.Node, offer.Gpus, offer.CpuSlots, offer.GpuTrialsOnCpu);
         if (joined)
         {
             Context.Watch(Sender);

@@ -73,7 +73,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     {
         foreach (var report in _unrecorded.Values) _coordinator.Tell(report);
         _coordinator.Tell(new RegisterWorker(_node, _options.Gpus, _options.CpuSlots,
-            [.. _running.Select(r => new RunningAttempt(r.Key.SweepId, r.Key.Index, r.Key.Attempt, r.Value.IdleSeconds))]));
+            [.. _running.Select(r => new RunningAttempt(r.Key.SweepId, r.Key.Index, r.Key.Attempt, r.Value.IdleSeconds))], _options.GpuTrialsOnCpu));
     }
 
     private sealed record Heartbeat : INoSerializationVerificationNeeded

@@ -17,9 +17,10 @@ public sealed class WorkerPool
     private readonly Dictionary<string, WorkerEntry> _workers = [];
     private readonly Dictionary<string, Placement> _holdings = [];
 
-    private sealed class WorkerEntry(string node, ImmutableArray<int> gpus, double cpuSlots)
+    private sealed class WorkerEntry(string node, ImmutableArray<int> gpus, double cpuSlots, bool gpuTrialsOnCpu)
     {
         public string Node { get; } = node;
+        public bool GpuTrialsOnCpu { get; set; } = gpuTrialsOnCpu;
         public ImmutableArray<int> Gpus { get; set; } = gpus;
         public double CpuSlots { get; set; } = cpuSlots;
         public double CpuBusy { get; set; }
@@ -34,16 +35,18 @@ public sealed class WorkerPool
     public string NodeOf(string worker) => _workers[worker].Node;
 
     /// <summary>Adds a worker, or updates what it offers (holdings stay as they are).</summary>
-    public void Offer(string worker, string node, ImmutableArray<int> gpus, double cpuSlots)
+    /// <param name="gpuTrialsOnCpu">The worker runs trials that ask for a GPU on its CPU slots (a CPU-only cluster).</param>
+    public void Offer(string worker, string node, ImmutableArray<int> gpus, double cpuSlots, bool gpuTrialsOnCpu = false)
     {
         if (_workers.TryGetValue(worker, out var known))
         {
             known.CpuSlots = cpuSlots;
             known.Gpus = gpus;
+            known.GpuTrialsOnCpu = gpuTrialsOnCpu;
             foreach (var gpu in gpus) known.GpuBusy.TryAdd(gpu, 0);
             return;
         }
-        _workers[worker] = new WorkerEntry(node, gpus, cpuSlots);
+        _workers[worker] = new WorkerEntry(node, gpus, cpuSlots, gpuTrialsOnCpu);
     }
 
     /// <summary>Removes a worker and its holdings; returns the keys of the attempts it held.</summary>
@@ -69,11 +72,25 @@ public sealed class WorkerPool
             return null;
         }
         if (request.Gpu > 0)
-            return PlaceOnGpu(request, out reason);
-        // CPU trials go where most slots are free, so that work spreads over the workers.
-        var best = _workers.Where(w => w.Value.CpuSlots - w.Value.CpuBusy >= request.Cpu - Epsilon)
+        {
+            // A GPU when one is free; else the CPU slots of a worker that takes GPU trials on CPU.
+            var onGpu = PlaceOnGpu(request, out reason);
+            var takers = _workers.Where(w => w.Value.GpuTrialsOnCpu).ToList();
+            if (onGpu is not null || takers.Count == 0) return onGpu;
+            var onCpu = PlaceOnCpu(request, takers);
+            reason = onCpu is null ? "all cpu slots are busy" : "";
+            return onCpu;
+        }
+        var placed = PlaceOnCpu(request, _workers);
+        reason = placed is null ? "all cpu slots are busy" : "";
+        return placed;
+    }
+
+    /// <summary>CPU slots where most are free, so that work spreads over the workers.</summary>
+    private static Placement? PlaceOnCpu(ResourceRequest request, IEnumerable<KeyValuePair<string, WorkerEntry>> workers)
+    {
+        var best = workers.Where(w => w.Value.CpuSlots - w.Value.CpuBusy >= request.Cpu - Epsilon)
             .OrderByDescending(w => w.Value.CpuSlots - w.Value.CpuBusy).ThenBy(w => w.Key, StringComparer.Ordinal).FirstOrDefault();
-        reason = best.Key is null ? "all cpu slots are busy" : "";
         return best.Key is null ? null : new Placement(best.Key, "cpu", [], 0, request.Cpu);
     }
 
@@ -82,7 +99,7 @@ public sealed class WorkerPool
         var withGpus = _workers.Where(w => w.Value.Gpus.Length > 0).ToList();
         if (withGpus.Count == 0)
         {
-            reason = "no worker offers gpu";
+            reason = "no worker offers gpu (a worker started with --gpu-trials-on-cpu runs such trials on its cpu slots)";
             return null;
         }
         var whole = (int)Math.Ceiling(request.Gpu - Epsilon);

@@ -10,6 +10,7 @@ public interface ISweepEvent
     string SweepId { get; }
 }
 
+/// <param name="RunGpuTrialsOnCpu">Set by release v1's <c>sweepctl run</c> on machines without GPUs; workers now say so themselves (<c>--gpu-trials-on-cpu</c>), and new sweeps leave it false.</param>
 public sealed record SweepSubmitted(
     string SweepId,
     string Name,

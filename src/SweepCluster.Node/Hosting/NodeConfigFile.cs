@@ -21,10 +21,11 @@ public sealed record NodeSettings(
     string? Journal = null,
     string? Checkpoints = null,
     double? HeartbeatPause = null,
-    double? DownAfter = null)
+    double? DownAfter = null,
+    bool? GpuTrialsOnCpu = null)
 {
     private static readonly string[] Keys =
-        ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store", "journal", "checkpoints", "heartbeat_pause", "down_after"];
+        ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store", "journal", "checkpoints", "heartbeat_pause", "down_after", "gpu_trials_on_cpu"];
 
     /// <summary>Reads the file, or throws a <see cref="FormatException"/> naming the file, line and key.</summary>
     public static NodeSettings Read(string path)
@@ -70,6 +71,7 @@ public sealed record NodeSettings(
                 "checkpoints" => settings with { Checkpoints = Text() },
                 "heartbeat_pause" => settings with { HeartbeatPause = Seconds() },
                 "down_after" => settings with { DownAfter = Seconds() },
+                "gpu_trials_on_cpu" => settings with { GpuTrialsOnCpu = Text() is "true" or "false" ? Text() == "true" : throw new FormatException($"{Where()}: needs true or false (got '{Text()}')") },
                 _ => throw new FormatException($"{key} at {path}:{keyNode.Start.Line}:{keyNode.Start.Column}: unknown key{KeyHints.DidYouMean(key, Keys)}"),
             };
         }
@@ -80,5 +82,5 @@ public sealed record NodeSettings(
     public NodeSettings OverriddenBy(NodeSettings over) => new(
         over.Roles ?? Roles, over.Host ?? Host, over.Port ?? Port, over.SeedNodes ?? SeedNodes, over.CmdHost ?? CmdHost, over.CmdPort ?? CmdPort,
         over.CmdToken ?? CmdToken, over.Gpus ?? Gpus, over.CpuSlots ?? CpuSlots, over.Data ?? Data, over.Store ?? Store, over.Journal ?? Journal,
-        over.Checkpoints ?? Checkpoints, over.HeartbeatPause ?? HeartbeatPause, over.DownAfter ?? DownAfter);
+        over.Checkpoints ?? Checkpoints, over.HeartbeatPause ?? HeartbeatPause, over.DownAfter ?? DownAfter, over.GpuTrialsOnCpu ?? GpuTrialsOnCpu);
 }

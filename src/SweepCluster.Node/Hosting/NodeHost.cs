@@ -48,7 +48,7 @@ public static class NodeHost
         var isWorker = roles.Contains(ClusterNames.WorkerRole);
         var gpus = isWorker ? GpuSelection.Parse(s.Gpus ?? "auto", runner.DetectGpus) : [];
         var node = new NodeOptions(roles, s.Host ?? "127.0.0.1", s.Port ?? 4053, seeds,
-            new WorkerOptions(gpus, s.CpuSlots ?? Environment.ProcessorCount, s.Data, Path.GetFullPath(s.Checkpoints ?? Path.Combine(store, "checkpoints"))),
+            new WorkerOptions(gpus, s.CpuSlots ?? Environment.ProcessorCount, s.Data, Path.GetFullPath(s.Checkpoints ?? Path.Combine(store, "checkpoints")), s.GpuTrialsOnCpu ?? false),
             Path.Combine(store, "runs"),
             s.Journal is { } connection ? new JournalOptions.PostgreSql(connection) : new JournalOptions.Sqlite(Path.Combine(store, "journal.db")),
             s.HeartbeatPause is { } pause ? TimeSpan.FromSeconds(pause) : NodeOptions.DefaultHeartbeatPause,
