@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using static SweepCluster.Cli.Tests.ClusterCommands;
 
@@ -155,6 +156,28 @@ public class NodeProcessTests
         var port = ((System.Net.IPEndPoint)closed.LocalEndPoint!).Port;
         var result = CliRunner.Run($"127.0.0.1:{port}", "sweep", "list");
         Assert.That((result.ExitCode, result.Stderr.Trim()), Is.EqualTo((3, $"cannot reach 127.0.0.1:{port}: connection refused")));
+    }
+
+    [Test]
+    public void A_query_keeps_asking_while_no_coordinator_answers_and_says_so_once()
+    {
+        using var nodes = new NodeProcesses();
+        var coordinator = nodes.Start("coordinator");
+        var worker = nodes.Start("worker", coordinator.ClusterAddress, "--cpu-slots 1");
+        NodeProcesses.WaitUntil(() => ClusterCommands.TryJson(worker.Address, "sweep", "list") is not null, TimeSpan.FromSeconds(60), "the worker's node to reach the coordinator");
+        NodeProcesses.Kill(coordinator);
+        var watch = Stopwatch.StartNew();
+        var list = CliRunner.Run(worker.Address, "sweep", "list", "--wait", "12");
+        Assert.That(list.ExitCode, Is.EqualTo(1), "no coordinator came back: the query fails with the node's message");
+        Assert.That(watch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(12)), "it kept asking for --wait seconds");
+        var lines = list.Stderr.TrimEnd().Split('\n');
+        Assert.That(lines, Is.EqualTo(new[]
+        {
+            "no coordinator answers yet (one takes over after a failure); asking again for up to 12 s",
+            "the coordinator did not answer within 10 s: is a node with the coordinator role up? (cluster show)",
+        }));
+        var submit = CliRunner.Run(worker.Address, "sweep", "submit", "-f", ClusterCommands.SleepExperiment(nodes.Root, 1, 0, seed: 1));
+        Assert.That((submit.ExitCode, submit.Stderr.Contains("asking again", StringComparison.Ordinal)), Is.EqualTo((1, false)), "a submit is never sent twice");
     }
 
     [Test]

@@ -137,9 +137,14 @@ public class FailureProcessTests
             .Select(t => t.GetProperty("index").GetInt32())];
         WaitForKillPoint(first, id, random.Next(0, 6), () => Underway().Count > 0);
         var underway = Underway();
+        // An operator watching from the surviving node rides through the handover (about 11 s, longer than one request's 10 s).
+        var watch = Task.Run(() => CliRunner.Run(second.Address, "sweep", "watch", "-i", id));
         NodeProcesses.Kill(first);
 
         WaitForCompletion(second, id);
+        Assert.That(watch.Wait(TimeSpan.FromMinutes(2)), "sweep watch ends with the sweep");
+        Assert.That(watch.Result.ExitCode, Is.Zero, watch.Result.Stderr);
+        Assert.That(watch.Result.Stdout, Does.Contain("12/12 done"));
         var trials = AssertEveryTrialEndedOnce(second, id, file, 12);
         Assert.That(trials.Where(t => underway.Contains(t.GetProperty("index").GetInt32())).Select(t => t.GetProperty("attempt").GetInt32()),
             Is.All.EqualTo(1), "the attempts running when the coordinator died went on");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -19,6 +20,7 @@ namespace SweepCluster.Cli.Remote;
 internal sealed class RemoteClient(string address, TextWriter output, TextWriter error) : IDisposable
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
     private readonly HttpClient _http = CreateHttp(address);
 
     public static async Task<int> RunAsync(RemoteInvocation invocation, TextWriter output, TextWriter error, TextReader input, CancellationToken cancellation)
@@ -70,10 +72,13 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
                 var command = new Command(description.Name, description.Description);
                 foreach (var (_, option) in switches) command.Add(option);
                 command.Add(format);
+                var wait = WaitOption();
+                if (description.SafeToRepeat) command.Add(wait);
                 command.SetAction((parsed, cancellation) =>
                 {
                     var given = switches.Where(s => parsed.GetResult(s.Option) is not null).Select(s => (s.Switch, Value: parsed.GetValue(s.Option)!)).ToList();
-                    return Execute(palette.Name, description.Name, given, parsed.GetValue(format) == OutputFormat.Json, cancellation);
+                    var patience = description.SafeToRepeat ? TimeSpan.FromSeconds(parsed.GetValue(wait)) : TimeSpan.Zero;
+                    return Execute(palette.Name, description.Name, given, parsed.GetValue(format) == OutputFormat.Json, patience, cancellation);
                 });
                 paletteCommand.Add(command);
             }
@@ -100,7 +105,14 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
         return ExitCodes.Interrupted;
     }
 
-    private async Task<int> Execute(string palette, string command, List<(SwitchDescription Switch, string Value)> given, bool json, CancellationToken cancellation)
+    /// <summary><c>--wait</c>, on the commands that are safe to repeat.</summary>
+    private static Option<int> WaitOption() => new("--wait")
+    {
+        Description = "Seconds to keep asking while no coordinator answers (one takes over within a minute of a failure)",
+        DefaultValueFactory = _ => 120,
+    };
+
+    private async Task<int> Execute(string palette, string command, List<(SwitchDescription Switch, string Value)> given, bool json, TimeSpan patience, CancellationToken cancellation)
     {
         var switches = new Dictionary<string, string>();
         string? source = null;
@@ -121,17 +133,17 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
                 return ExitCodes.InvalidInput;
             }
         }
-        if (command == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, cancellation));
-        var (status, document) = await Post(palette, command, switches, source, cancellation);
+        if (command == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
+        var (status, document) = await Post(palette, command, switches, source, patience, cancellation);
         return Print(status, document, json);
     }
 
     /// <summary>The sweep's status, shown live until it ends: exit 0 when it completed, 1 when it was cancelled.</summary>
-    private async Task<int> Watch(Dictionary<string, string> switches, Action<IReadOnlyList<string>> show, CancellationToken cancellation)
+    private async Task<int> Watch(Dictionary<string, string> switches, Action<IReadOnlyList<string>> show, TimeSpan patience, CancellationToken cancellation)
     {
         while (true)
         {
-            var (status, document) = await Post("sweep", "status", switches, null, cancellation);
+            var (status, document) = await Post("sweep", "status", switches, null, patience, cancellation);
             if (status != HttpStatusCode.OK) return Print(status, document, json: false);
             using (document)
             {
@@ -152,7 +164,27 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
         }
     }
 
-    private async Task<(HttpStatusCode, JsonDocument)> Post(string palette, string command, Dictionary<string, string> switches, string? source, CancellationToken cancellation)
+    /// <summary>
+    /// Sends a command. While no coordinator answers (one takes over after a failure), a command that is safe to repeat
+    /// is sent again for up to <paramref name="patience"/>, with a notice on stderr the first time.
+    /// </summary>
+    private async Task<(HttpStatusCode, JsonDocument)> Post(string palette, string command, Dictionary<string, string> switches, string? source, TimeSpan patience,
+        CancellationToken cancellation)
+    {
+        var waiting = Stopwatch.StartNew();
+        var noticed = false;
+        while (true)
+        {
+            var (status, document) = await PostOnce(palette, command, switches, source, cancellation);
+            if (status != HttpStatusCode.ServiceUnavailable || waiting.Elapsed >= patience) return (status, document);
+            document.Dispose();
+            if (!noticed) error.WriteLine($"no coordinator answers yet (one takes over after a failure); asking again for up to {patience.TotalSeconds:0} s");
+            noticed = true;
+            await Task.Delay(RetryInterval, cancellation);
+        }
+    }
+
+    private async Task<(HttpStatusCode, JsonDocument)> PostOnce(string palette, string command, Dictionary<string, string> switches, string? source, CancellationToken cancellation)
     {
         using var response = await _http.PostAsJsonAsync($"api/{palette}/{command}", new { switches, source }, SweepJson.Options, cancellation);
         if (response.StatusCode == HttpStatusCode.Unauthorized) throw new HttpRequestException("unauthorized", null, HttpStatusCode.Unauthorized);

@@ -70,7 +70,7 @@ internal static class CommandEndpoint
             }
             catch (AskTimeoutException)
             {
-                return Respond(CommandResult.Failed("the coordinator did not answer within 10 s: is a node with the coordinator role up? (cluster show)"));
+                return Respond(CommandResult.Unavailable("the coordinator did not answer within 10 s: is a node with the coordinator role up? (cluster show)"));
             }
         });
     }

@@ -15,6 +15,9 @@ public sealed record CommandResult(HttpStatusCode Status, object? Data, string T
     /// <summary>The command could not be carried out (exit 1 on the client).</summary>
     public static CommandResult Failed(string error) => new(HttpStatusCode.UnprocessableEntity, null, "", error);
 
+    /// <summary>No coordinator answered (one may be taking over after a failure): asking again later can succeed.</summary>
+    public static CommandResult Unavailable(string error) => new(HttpStatusCode.ServiceUnavailable, null, "", error);
+
     /// <summary>The response body: <c>{"data": ..., "text": ...}</c>, or <c>{"error": ..., "errors": [...]}</c>.</summary>
     public string ToJson() => Error is null ? SweepJson.Serialize(new Answer(Data, Text)) : SweepJson.Serialize(new Refusal(Error, Errors));
 

@@ -6,7 +6,8 @@ namespace SweepCluster.Node.Endpoint;
 /// <param name="IsFile">The client sends the named file's content (and its name), not the path.</param>
 public sealed record SwitchDescription(string Name, string Short, string Description, bool Mandatory, string? Default = null, bool IsFile = false);
 
-public sealed record CommandDescription(string Name, string Description, ImmutableArray<SwitchDescription> Switches);
+/// <param name="SafeToRepeat">Asking again changes nothing (a query): a client may repeat it while no coordinator answers.</param>
+public sealed record CommandDescription(string Name, string Description, ImmutableArray<SwitchDescription> Switches, bool SafeToRepeat = false);
 
 public sealed record PaletteDescription(string Name, string Description, ImmutableArray<CommandDescription> Commands);
 
@@ -37,23 +38,23 @@ internal static class Palettes
             new("name", "n", "The sweep's name, instead of the file's", Mandatory: false),
             new("epochs", "e", "Epochs per trial, instead of the epochs parameter", Mandatory: false),
         ]), (h, input) => h.Submit(input)),
-        new("sweep", new("list", "Every sweep: id, name, state, trials done/total, best so far, started", []), (h, _) => h.List()),
-        new("sweep", new("status", "A sweep's trials by state, why some wait, what runs where, the best so far", [Id]), (h, input) => h.Status(input)),
+        new("sweep", new("list", "Every sweep: id, name, state, trials done/total, best so far, started", [], SafeToRepeat: true), (h, _) => h.List()),
+        new("sweep", new("status", "A sweep's trials by state, why some wait, what runs where, the best so far", [Id], SafeToRepeat: true), (h, input) => h.Status(input)),
         new("sweep", new("trials", "A sweep's trials, best first",
         [
             Id,
             new("top", "k", "Show only the best K", Mandatory: false),
             new("state", "s", "Only trials in this state (pending, running, completed, failed, pruned, cancelled)", Mandatory: false),
-        ]), (h, input) => h.Trials(input)),
-        new("sweep", new("best", "The best trial's params, metrics and artifacts", [Id]), (h, input) => h.Best(input)),
+        ], SafeToRepeat: true), (h, input) => h.Trials(input)),
+        new("sweep", new("best", "The best trial's params, metrics and artifacts", [Id], SafeToRepeat: true), (h, input) => h.Best(input)),
         // The client polls the status until the sweep ends; the node answers a watch as a status.
-        new("sweep", new("watch", "Live progress until the sweep ends; exit 0 when it completed", [Id]), (h, input) => h.Status(input)),
+        new("sweep", new("watch", "Live progress until the sweep ends; exit 0 when it completed", [Id], SafeToRepeat: true), (h, input) => h.Status(input)),
         new("sweep", new("cancel", "Stop the running trials and drop the pending ones", [Id]), (h, input) => h.Cancel(input)),
         new("cluster", new("show", "Every member: address, roles, status", []), (h, _) => Task.FromResult(h.ClusterShow())),
         new("cluster", new("leader", "The cluster's leader", []), (h, _) => Task.FromResult(h.ClusterLeader())),
         new("cluster", new("leave", "Ask a member to leave the cluster gracefully", [Address]), (h, input) => Task.FromResult(h.ChangeMember(input, leave: true))),
         new("cluster", new("down", "Mark an unreachable member as down", [Address]), (h, input) => Task.FromResult(h.ChangeMember(input, leave: false))),
-        new("node", new("show", "Each worker's GPUs and CPU slots, what runs on them, trials done", []), (h, _) => h.NodeShow()),
+        new("node", new("show", "Each worker's GPUs and CPU slots, what runs on them, trials done", [], SafeToRepeat: true), (h, _) => h.NodeShow()),
     ];
 
     public static readonly ImmutableArray<PaletteDescription> All =
