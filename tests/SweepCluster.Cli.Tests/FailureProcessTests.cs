@@ -140,11 +140,16 @@ public class FailureProcessTests
         // An operator watching from the surviving node rides through the handover (about 11 s, longer than one request's 10 s).
         var watch = Task.Run(() => CliRunner.Run(second.Address, "sweep", "watch", "-i", id));
         NodeProcesses.Kill(first);
+        // So does a submission sent during it, and it starts one sweep however often the client had to repeat it.
+        var late = CliRunner.Run(second.Address, "sweep", "submit", "-f", Experiment(2, 0.2, seed));
+        Assert.That(late.ExitCode, Is.Zero, late.Stderr);
 
         WaitForCompletion(second, id);
         Assert.That(watch.Wait(TimeSpan.FromMinutes(2)), "sweep watch ends with the sweep");
         Assert.That(watch.Result.ExitCode, Is.Zero, watch.Result.Stderr);
         Assert.That(watch.Result.Stdout, Does.Contain("12/12 done"));
+        Assert.That(Json(second.Address, "sweep", "list").GetProperty("sweeps").EnumerateArray().Select(s => s.GetProperty("id").GetString()),
+            Is.EquivalentTo(new[] { id, late.Stdout.Trim() }));
         var trials = AssertEveryTrialEndedOnce(second, id, file, 12);
         Assert.That(trials.Where(t => underway.Contains(t.GetProperty("index").GetInt32())).Select(t => t.GetProperty("attempt").GetInt32()),
             Is.All.EqualTo(1), "the attempts running when the coordinator died went on");

@@ -68,6 +68,22 @@ public class CoordinatorRecoveryTests : CoordinatorTest
     }
 
     [Test]
+    public void A_submission_repeated_with_its_token_returns_the_sweep_it_started_even_after_recovery()
+    {
+        var first = NewCoordinator();
+        SweepAccepted Submit(IActorRef coordinator, string token) =>
+            coordinator.Ask<SweepAccepted>(new SubmitSweep(Experiments.Sleep(3), "sleep.yml", ClientToken: token), RemainingOrDefault).Result;
+        var accepted = Submit(first, "token-1");
+        Assert.That(Submit(first, "token-1"), Is.EqualTo(accepted));
+        Kill(first);
+
+        var second = NewCoordinator();
+        Assert.That(Submit(second, "token-1"), Is.EqualTo(accepted), "the token is journalled with the submission");
+        Assert.That(Submit(second, "token-2").Id, Is.Not.EqualTo(accepted.Id), "another submission starts another sweep");
+        Assert.That(second.Ask<SweepsListed>(new ListSweeps(), RemainingOrDefault).Result.Sweeps, Has.Length.EqualTo(2));
+    }
+
+    [Test]
     public void An_attempt_its_worker_no_longer_runs_after_recovery_is_retried_at_once()
     {
         var first = NewCoordinator();

@@ -62,7 +62,7 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
             var paletteCommand = new Command(palette.Name, palette.Description);
             foreach (var description in palette.Commands)
             {
-                var switches = description.Switches.Select(s => (Switch: s, Option: new Option<string>($"--{s.Name}", $"-{s.Short}")
+                var switches = description.Switches.Select(s => (Switch: s, Option: new Option<string>($"--{s.Name}", s.Short is { Length: > 0 } letter ? [$"-{letter}"] : [])
                 {
                     Description = s.Description,
                     Required = s.Mandatory,
@@ -78,7 +78,7 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
                 {
                     var given = switches.Where(s => parsed.GetResult(s.Option) is not null).Select(s => (s.Switch, Value: parsed.GetValue(s.Option)!)).ToList();
                     var patience = description.SafeToRepeat ? TimeSpan.FromSeconds(parsed.GetValue(wait)) : TimeSpan.Zero;
-                    return Execute(palette.Name, description.Name, given, parsed.GetValue(format) == OutputFormat.Json, patience, cancellation);
+                    return Execute(palette.Name, description, given, parsed.GetValue(format) == OutputFormat.Json, patience, cancellation);
                 });
                 paletteCommand.Add(command);
             }
@@ -112,9 +112,11 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
         DefaultValueFactory = _ => 120,
     };
 
-    private async Task<int> Execute(string palette, string command, List<(SwitchDescription Switch, string Value)> given, bool json, TimeSpan patience, CancellationToken cancellation)
+    private async Task<int> Execute(string palette, CommandDescription command, List<(SwitchDescription Switch, string Value)> given, bool json, TimeSpan patience,
+        CancellationToken cancellation)
     {
-        var switches = new Dictionary<string, string>();
+        // A fresh token per invocation, kept over its repeats: a submission repeated after a timeout starts nothing twice.
+        var switches = command.Switches.Where(s => s.Unique).ToDictionary(s => s.Name, _ => Guid.NewGuid().ToString("N"));
         string? source = null;
         foreach (var (description, value) in given)
         {
@@ -133,8 +135,8 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
                 return ExitCodes.InvalidInput;
             }
         }
-        if (command == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
-        var (status, document) = await Post(palette, command, switches, source, patience, cancellation);
+        if (command.Name == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
+        var (status, document) = await Post(palette, command.Name, switches, source, patience, cancellation);
         return Print(status, document, json);
     }
 

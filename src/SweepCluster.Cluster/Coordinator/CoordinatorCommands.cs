@@ -6,13 +6,15 @@ namespace SweepCluster.Cluster.Coordinator;
 
 /// <summary>Run the experiment in <paramref name="SpecYaml"/>; answered with <see cref="SweepAccepted"/> or <see cref="SweepRejected"/>.</summary>
 /// <param name="Source">The file name the YAML came from, for error messages.</param>
+/// <param name="ClientToken">Names this submission: submitting again with the same token (a retry after a timeout) returns the sweep it started.</param>
 public sealed record SubmitSweep(
     string SpecYaml,
     string Source,
     int? Trials = null,
     long? Seed = null,
     string? Name = null,
-    int? Epochs = null) : ISweepMessage;
+    int? Epochs = null,
+    string? ClientToken = null) : ISweepMessage;
 
 public sealed record SweepAccepted(string Id, int TotalTrials) : ISweepMessage;
 

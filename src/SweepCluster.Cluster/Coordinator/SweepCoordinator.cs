@@ -29,6 +29,9 @@ namespace SweepCluster.Cluster.Coordinator;
 public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 {
     private readonly CoordinatorOptions _options;
+
+    /// <summary>Sweeps by the token of the submission that started them: a repeated submission gets the same sweep.</summary>
+    private readonly Dictionary<string, string> _sweepsByToken = [];
     private readonly AttemptTracker _tracker = new();
     private int _eventsSinceSnapshot;
     private readonly Dictionary<string, SweepState> _sweeps = [];
@@ -101,6 +104,11 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private void Submit(SubmitSweep command)
     {
+        if (command.ClientToken is { } token && _sweepsByToken.TryGetValue(token, out var earlier))
+        {
+            Sender.Tell(new SweepAccepted(earlier, _sweeps[earlier].Submitted.TotalTrials));
+            return;
+        }
         var parsed = ExperimentSpecParser.Parse(command.SpecYaml, command.Source);
         if (parsed.Spec is not { } spec)
         {
@@ -116,7 +124,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         var id = Guid.NewGuid().ToString("N")[..8];
         var name = command.Name ?? spec.Name;
         var submitted = new SweepSubmitted(id, name, command.SpecYaml, command.Source, (int)total, command.Seed ?? spec.Seed, command.Epochs,
-            false, Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}")), _options.Now);
+            false, Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}")), _options.Now, command.ClientToken);
         var sender = Sender;
         Record(submitted, () => sender.Tell(new SweepAccepted(id, (int)total)));
         var sweep = _sweeps[id];
@@ -377,6 +385,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     {
         _sweeps[sweep.Id] = sweep;
         _order.Add(sweep.Id);
+        if (sweep.Submitted.ClientToken is { } token) _sweepsByToken[token] = sweep.Id;
     }
 
     /// <summary>

@@ -10,6 +10,7 @@ public interface ISweepEvent
     string SweepId { get; }
 }
 
+/// <param name="ClientToken">The submitting client's token for this submission: the same token again returns this sweep (added after v1; absent in older journals).</param>
 /// <param name="RunGpuTrialsOnCpu">Set by release v1's <c>sweepctl run</c> on machines without GPUs; workers now say so themselves (<c>--gpu-trials-on-cpu</c>), and new sweeps leave it false.</param>
 public sealed record SweepSubmitted(
     string SweepId,
@@ -21,7 +22,8 @@ public sealed record SweepSubmitted(
     int? Epochs,
     bool RunGpuTrialsOnCpu,
     string RunDirectory,
-    DateTimeOffset At) : ISweepEvent;
+    DateTimeOffset At,
+    string? ClientToken = null) : ISweepEvent;
 
 /// <summary>The sampler chose a trial's parameters; recorded so that a replay does not ask it again.</summary>
 public sealed record TrialPlanned(string SweepId, int Index, long Seed, ParamValue.Map Params) : ISweepEvent;

@@ -24,7 +24,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         int? trials = null, epochs = null;
         if (s.TryGetValue("trials", out var t) && (trials = PositiveInt(t)) is null) return CommandResult.Invalid($"--trials needs a whole number >= 1 (got '{t}')");
         if (s.TryGetValue("epochs", out var e) && (epochs = PositiveInt(e)) is null) return CommandResult.Invalid($"--epochs needs a whole number >= 1 (got '{e}')");
-        var reply = await Ask<object>(new SubmitSweep(s["file"], source ?? "experiment.yml", trials, Name: s.GetValueOrDefault("name"), Epochs: epochs));
+        var reply = await Ask<object>(new SubmitSweep(s["file"], source ?? "experiment.yml", trials, Name: s.GetValueOrDefault("name"), Epochs: epochs, ClientToken: s.GetValueOrDefault("token")));
         return reply switch
         {
             SweepAccepted accepted => CommandResult.Ok(new SweepSubmission(accepted.Id, accepted.TotalTrials), accepted.Id + "\n"),

@@ -3,8 +3,10 @@ using System.Collections.Immutable;
 namespace SweepCluster.Node.Endpoint;
 
 /// <summary>One switch of a command, as <c>-i ID</c> or <c>--id ID</c>.</summary>
+/// <param name="Short">The one-letter form, or null for a switch that has none.</param>
 /// <param name="IsFile">The client sends the named file's content (and its name), not the path.</param>
-public sealed record SwitchDescription(string Name, string Short, string Description, bool Mandatory, string? Default = null, bool IsFile = false);
+/// <param name="Unique">Left out, the client gives it a fresh unique value (the token that makes a submission safe to repeat).</param>
+public sealed record SwitchDescription(string Name, string? Short, string Description, bool Mandatory, string? Default = null, bool IsFile = false, bool Unique = false);
 
 /// <param name="SafeToRepeat">Asking again changes nothing (a query): a client may repeat it while no coordinator answers.</param>
 public sealed record CommandDescription(string Name, string Description, ImmutableArray<SwitchDescription> Switches, bool SafeToRepeat = false);
@@ -37,7 +39,8 @@ internal static class Palettes
             new("trials", "t", "Trials per grid point, instead of num_trials", Mandatory: false),
             new("name", "n", "The sweep's name, instead of the file's", Mandatory: false),
             new("epochs", "e", "Epochs per trial, instead of the epochs parameter", Mandatory: false),
-        ]), (h, input) => h.Submit(input)),
+            new("token", null, "Names this submission: the same token again returns the sweep it started (default: a new one)", Mandatory: false, Unique: true),
+        ], SafeToRepeat: true), (h, input) => h.Submit(input)),
         new("sweep", new("list", "Every sweep: id, name, state, trials done/total, best so far, started", [], SafeToRepeat: true), (h, _) => h.List()),
         new("sweep", new("status", "A sweep's trials by state, why some wait, what runs where, the best so far", [Id], SafeToRepeat: true), (h, input) => h.Status(input)),
         new("sweep", new("trials", "A sweep's trials, best first",
