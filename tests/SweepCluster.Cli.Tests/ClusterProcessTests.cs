@@ -89,6 +89,28 @@ public class ClusterProcessTests
     }
 
     [Test]
+    public void A_sweep_of_thousands_of_trials_answers_every_query_from_any_node()
+    {
+        // Release v1 sent whole sweeps between nodes: for this sweep over 780,000 bytes, past Akka's 128,000-byte frames.
+        var file = Path.Combine(_nodes.Root, "thousands.yml");
+        File.WriteAllText(file, Experiments.Sleep(3000, extra: "pruner: none"));
+        var id = Submit(_worker1.Address, file);
+        NodeProcesses.WaitUntil(() => TryJson(_worker1.Address, "sweep", "status", "-i", id)?.GetProperty("state").GetString() == "completed",
+            TimeSpan.FromMinutes(5), "3,000 trials to complete");
+        var listed = Json(_worker2.Address, "sweep", "list").GetProperty("sweeps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == id);
+        Assert.That(listed.GetProperty("done").GetInt32(), Is.EqualTo(3000));
+        var status = Json(_worker2.Address, "sweep", "status", "-i", id);
+        Assert.That(status.GetProperty("summary").GetProperty("completed").GetInt32(), Is.EqualTo(3000));
+        var top = Json(_worker1.Address, "sweep", "trials", "-i", id, "-k", "5").GetProperty("trials").EnumerateArray().ToList();
+        var all = Json(_worker2.Address, "sweep", "trials", "-i", id).GetProperty("trials").EnumerateArray().ToList();
+        Assert.That(all.Select(t => t.GetProperty("index").GetInt32()), Is.EquivalentTo(Enumerable.Range(0, 3000)), "every trial once, page after page");
+        var values = all.Select(t => t.GetProperty("metrics").GetProperty("value").GetDouble()).ToList();
+        Assert.That(values, Is.Ordered.Descending);
+        Assert.That(top.Select(t => t.GetProperty("index").GetInt32()), Is.EqualTo(all.Take(5).Select(t => t.GetProperty("index").GetInt32())));
+        Assert.That(Json(_worker1.Address, "sweep", "best", "-i", id).GetProperty("index").GetInt32(), Is.EqualTo(all[0].GetProperty("index").GetInt32()));
+    }
+
+    [Test]
     public void A_malformed_experiment_gets_its_located_errors_and_the_node_keeps_serving()
     {
         var bad = Path.Combine(_nodes.Root, "bad.yml");

@@ -45,7 +45,11 @@ public class SerializerTests
         new GetSweep("ab12cd34"),
         new SweepFound(Sweep),
         new ListSweeps(),
-        new SweepsListed([Sweep]),
+        new SweepsListed([SweepOverview.Of(Sweep)]),
+        new GetSweepStatus("ab12cd34"),
+        new SweepStatusFound(SweepOverview.Of(Sweep), [Trial], [Trial], 7),
+        new GetTrials("ab12cd34", TrialStatus.Completed, 500, 100),
+        new TrialsFound(SweepOverview.Of(Sweep), [Trial], 1200),
         new GetWorkers(),
         new WorkersListed([new WorkerSnapshot("akka.tcp://sweep@127.0.0.1:4054", [0], 2, 1, ImmutableDictionary<int, double>.Empty.Add(0, 0.5), ["ab12cd34/3#1 on cuda:0"], 7)]),
         new StartTrial("ab12cd34", 3, 1, "convnet", Params, 99, "cuda:0", 5, 3600, "/runs/x/trial-0003"),
@@ -77,7 +81,8 @@ public class SerializerTests
         "SweepSubmitted", "TrialPlanned", "TrialStarted", "TrialProgressed", "TrialCompleted", "TrialFailed", "TrialPruned", "TrialRequeued",
         "TrialCancelled", "SweepCancelled", "CoordinatorSnapshot", "SubmitSweep", "SweepAccepted", "SweepRejected", "CancelSweep",
         "SweepCancelAccepted", "RegisterWorker", "ReportTrialProgress", "ReportTrialEnded", "GetSweep", "SweepFound", "ListSweeps",
-        "SweepsListed", "GetWorkers", "WorkersListed", "StartTrial", "CancelTrial", "ForgetTrialEnd",
+        "SweepsListed", "GetWorkers", "WorkersListed", "StartTrial", "CancelTrial", "ForgetTrialEnd", "GetSweepStatus", "SweepStatusFound", "GetTrials",
+        "TrialsFound",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

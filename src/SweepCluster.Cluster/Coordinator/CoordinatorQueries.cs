@@ -5,6 +5,10 @@ using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
 
+// Every answer that crosses nodes has a size bounded whatever the size of the sweeps (Akka's frames hold 128,000 bytes):
+// overviews, the running trials, and trials in pages.
+
+/// <summary>The whole sweep, every trial in it: for a caller in the coordinator's process (<c>sweepctl run</c>), not across nodes.</summary>
 public sealed record GetSweep(string Id) : ISweepMessage;
 
 /// <summary>The sweep, or null when there is none with that id.</summary>
@@ -12,7 +16,27 @@ public sealed record SweepFound(SweepSnapshot? Sweep) : ISweepMessage;
 
 public sealed record ListSweeps : ISweepMessage;
 
-public sealed record SweepsListed(ImmutableArray<SweepSnapshot> Sweeps) : ISweepMessage;
+public sealed record SweepsListed(ImmutableArray<SweepOverview> Sweeps) : ISweepMessage;
+
+/// <summary>What <c>sweep status</c> shows; answered with <see cref="SweepStatusFound"/>.</summary>
+public sealed record GetSweepStatus(string Id) : ISweepMessage;
+
+/// <param name="Sweep">Null when there is no sweep with that id.</param>
+/// <param name="Troubled">The first failed trials and trials that were retried, up to <see cref="GetSweepStatus"/>'s limit; <paramref name="TroubledCount"/> counts them all.</param>
+public sealed record SweepStatusFound(SweepOverview? Sweep, ImmutableArray<TrialSnapshot> Running, ImmutableArray<TrialSnapshot> Troubled, int TroubledCount) : ISweepMessage
+{
+    public const int TroubledShown = 20;
+}
+
+/// <summary>A page of a sweep's trials, best first, in one state or all: at most <paramref name="Limit"/> from <paramref name="Offset"/>.</summary>
+public sealed record GetTrials(string Id, TrialStatus? State, int Offset, int Limit) : ISweepMessage
+{
+    /// <summary>A trial takes up to about 700 bytes: a page of 100 stays well inside a frame.</summary>
+    public const int MaxLimit = 100;
+}
+
+/// <param name="Matching">How many trials the sweep has in the asked state, all pages together.</param>
+public sealed record TrialsFound(SweepOverview? Sweep, ImmutableArray<TrialSnapshot> Trials, int Matching) : ISweepMessage;
 
 public sealed record GetWorkers : ISweepMessage;
 

@@ -67,7 +67,9 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Command<Terminated>(t => WorkerLost(t.ActorRef));
         Command<CheckAttemptsNow>(_ => CheckAttempts());
         Command<GetSweep>(q => Sender.Tell(new SweepFound(_sweeps.TryGetValue(q.Id, out var s) ? s.Snapshot() : null)));
-        Command<ListSweeps>(_ => Sender.Tell(new SweepsListed([.. _order.Select(id => _sweeps[id].Snapshot())])));
+        Command<ListSweeps>(_ => Sender.Tell(new SweepsListed([.. _order.Select(id => SweepOverview.Of(_sweeps[id].Snapshot()))])));
+        Command<GetSweepStatus>(q => Sender.Tell(StatusOf(q.Id)));
+        Command<GetTrials>(q => Sender.Tell(TrialsOf(q)));
         Command<GetWorkers>(_ => Sender.Tell(new WorkersListed(_pool.Snapshot())));
         Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failed => _log.Warning("could not save a snapshot of the sweeps (recovery replays more events): {0}", failed.Cause.Message));
@@ -379,6 +381,23 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     {
         foreach (var memento in snapshot.Sweeps)
             if (SpecOf(memento.Submitted) is { } spec) Add(SweepState.FromMemento(memento, spec));
+    }
+
+    private SweepStatusFound StatusOf(string id)
+    {
+        if (!_sweeps.TryGetValue(id, out var sweep)) return new SweepStatusFound(null, [], [], 0);
+        var snapshot = sweep.Snapshot();
+        var troubled = snapshot.Trials.Where(t => t.Status == TrialStatus.Failed || t.FailedAttempts.Length > 0).ToList();
+        return new SweepStatusFound(SweepOverview.Of(snapshot), [.. snapshot.Trials.Where(t => t.Status == TrialStatus.Running)],
+            [.. troubled.Take(SweepStatusFound.TroubledShown)], troubled.Count);
+    }
+
+    private TrialsFound TrialsOf(GetTrials query)
+    {
+        if (!_sweeps.TryGetValue(query.Id, out var sweep)) return new TrialsFound(null, [], 0);
+        var snapshot = sweep.Snapshot();
+        var matching = snapshot.ByMetric().Where(t => query.State is null || t.Status == query.State).ToList();
+        return new TrialsFound(SweepOverview.Of(snapshot), [.. matching.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit))], matching.Count);
     }
 
     private void Add(SweepState sweep)

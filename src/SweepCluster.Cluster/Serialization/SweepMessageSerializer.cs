@@ -58,6 +58,10 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(StartTrial)] = "StartTrial",
         [typeof(CancelTrial)] = "CancelTrial",
         [typeof(ForgetTrialEnd)] = "ForgetTrialEnd",
+        [typeof(GetSweepStatus)] = "GetSweepStatus",
+        [typeof(SweepStatusFound)] = "SweepStatusFound",
+        [typeof(GetTrials)] = "GetTrials",
+        [typeof(TrialsFound)] = "TrialsFound",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> TypesByManifest = Manifests.ToFrozenDictionary(m => m.Value, m => m.Key);

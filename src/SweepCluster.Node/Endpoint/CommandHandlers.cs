@@ -49,58 +49,62 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         return CommandResult.Ok(new SweepList([.. sweeps.Select(s => new SweepListEntry(s))]), text.ToString());
     }
 
-    public Task<CommandResult> Status(CommandInput input) => WithSweep(input, StatusOf);
-
-    public Task<CommandResult> Best(CommandInput input) => WithSweep(input, BestOf);
-
-    private async Task<CommandResult> WithSweep(CommandInput input, Func<SweepSnapshot, CommandResult> render)
+    public async Task<CommandResult> Status(CommandInput input)
     {
-        var s = input.Switches;
-        var sweep = (await Ask<SweepFound>(new GetSweep(s["id"]))).Sweep;
-        return sweep is null ? CommandResult.Failed($"no sweep has the id '{s["id"]}' (sweep list shows them)") : render(sweep);
-    }
-
-    private static CommandResult StatusOf(SweepSnapshot sweep)
-    {
+        var found = await Ask<SweepStatusFound>(new GetSweepStatus(input.Switches["id"]));
+        if (found.Sweep is not { } sweep) return NoSweep(input);
         var text = new StringWriter();
-        foreach (var line in SweepText.Progress(sweep)) text.WriteLine(line);
-        var counts = sweep.Trials.GroupBy(t => t.Status).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var line in SweepText.Progress(sweep, found.Running)) text.WriteLine(line);
+        var summary = sweep.Summary;
         text.WriteLine($"state {Lower(sweep.Status)}; trials: {sweep.Pending} pending, {sweep.Running} running, "
-            + $"{counts.GetValueOrDefault(TrialStatus.Completed)} completed, {counts.GetValueOrDefault(TrialStatus.Failed)} failed, "
-            + $"{counts.GetValueOrDefault(TrialStatus.Pruned)} pruned, {counts.GetValueOrDefault(TrialStatus.Cancelled)} cancelled");
-        foreach (var failed in sweep.Trials.Where(t => t.Status == TrialStatus.Failed)) text.WriteLine($"  trial {failed.Index} failed: {failed.Reason}");
-        foreach (var retried in sweep.Trials.Where(t => t.Status != TrialStatus.Failed && t.FailedAttempts.Length > 0))
-            text.WriteLine($"  trial {retried.Index} retried ({string.Join("; ", retried.FailedAttempts)})");
-        return CommandResult.Ok(new SweepStatusDocument(sweep), text.ToString());
+            + $"{summary.Completed} completed, {summary.Failed} failed, {summary.Pruned} pruned, {summary.Cancelled} cancelled");
+        foreach (var trial in found.Troubled)
+            text.WriteLine(trial.Status == TrialStatus.Failed
+                ? $"  trial {trial.Index} failed: {trial.Reason}"
+                : $"  trial {trial.Index} retried ({string.Join("; ", trial.FailedAttempts)})");
+        if (found.TroubledCount > found.Troubled.Length)
+            text.WriteLine($"  and {found.TroubledCount - found.Troubled.Length} more failed or retried trials (sweep trials -s failed)");
+        return CommandResult.Ok(new SweepStatusDocument(sweep, found.Running), text.ToString());
     }
 
-    public Task<CommandResult> Trials(CommandInput input)
+    public async Task<CommandResult> Best(CommandInput input)
     {
-        var s = input.Switches;
-        int? top = null;
-        if (s.TryGetValue("top", out var k) && (top = PositiveInt(k)) is null) return Task.FromResult(CommandResult.Invalid($"--top needs a whole number >= 1 (got '{k}')"));
-        TrialStatus? state = null;
-        if (s.TryGetValue("state", out var name))
-        {
-            if (!Enum.TryParse<TrialStatus>(name, ignoreCase: true, out var parsed) || int.TryParse(name, out _))
-                return Task.FromResult(CommandResult.Invalid($"--state takes pending, running, completed, failed, pruned or cancelled (got '{name}')"));
-            state = parsed;
-        }
-        return WithSweep(input, sweep =>
-        {
-            var trials = sweep.ByMetric().Where(t => state is null || t.Status == state).Take(top ?? int.MaxValue).ToList();
-            var text = new StringWriter();
-            SweepResultWriter.WriteTrials(text, sweep, trials);
-            return CommandResult.Ok(new TrialList([.. trials.Select(TrialDocument.Of)]), text.ToString());
-        });
-    }
-
-    private static CommandResult BestOf(SweepSnapshot sweep)
-    {
+        var found = await Ask<SweepStatusFound>(new GetSweepStatus(input.Switches["id"]));
+        if (found.Sweep is not { } sweep) return NoSweep(input);
         if (sweep.Best is not { } best) return CommandResult.Failed($"sweep {sweep.Id} has no completed trial yet");
         var text = new StringWriter();
         SweepText.WriteBest(text, best, "trial");
         return CommandResult.Ok(BestTrial.Of(best)!, text.ToString());
+    }
+
+    private static CommandResult NoSweep(CommandInput input) => CommandResult.Failed($"no sweep has the id '{input.Switches["id"]}' (sweep list shows them)");
+
+    public async Task<CommandResult> Trials(CommandInput input)
+    {
+        var s = input.Switches;
+        int? top = null;
+        if (s.TryGetValue("top", out var k) && (top = PositiveInt(k)) is null) return CommandResult.Invalid($"--top needs a whole number >= 1 (got '{k}')");
+        TrialStatus? state = null;
+        if (s.TryGetValue("state", out var name))
+        {
+            if (!Enum.TryParse<TrialStatus>(name, ignoreCase: true, out var parsed) || int.TryParse(name, out _))
+                return CommandResult.Invalid($"--state takes pending, running, completed, failed, pruned or cancelled (got '{name}')");
+            state = parsed;
+        }
+        // Page by page: each answer from the coordinator stays small, however many trials the sweep has.
+        var trials = new List<TrialSnapshot>();
+        var wanted = top ?? int.MaxValue;
+        TrialsFound page;
+        do
+        {
+            page = await Ask<TrialsFound>(new GetTrials(s["id"], state, trials.Count, Math.Min(GetTrials.MaxLimit, wanted - trials.Count)));
+            if (page.Sweep is null) return NoSweep(input);
+            trials.AddRange(page.Trials);
+        }
+        while (page.Trials.Length > 0 && trials.Count < Math.Min(wanted, page.Matching));
+        var text = new StringWriter();
+        SweepResultWriter.WriteTrials(text, page.Sweep.Metric, trials);
+        return CommandResult.Ok(new TrialList([.. trials.Select(TrialDocument.Of)]), text.ToString());
     }
 
     public async Task<CommandResult> Cancel(CommandInput input)

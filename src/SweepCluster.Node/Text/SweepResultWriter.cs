@@ -1,5 +1,6 @@
 using System.Globalization;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Node.Text;
 
@@ -20,22 +21,22 @@ internal static class SweepResultWriter
             SweepText.WriteBest(output, best, "best trial");
         }
         output.WriteLine();
-        WriteTrials(output, sweep, sweep.ByMetric());
+        WriteTrials(output, sweep.Metric, sweep.ByMetric());
         output.WriteLine($"run directory: {sweep.RunDirectory}");
     }
 
-    public static void WriteTrials(TextWriter output, SweepSnapshot sweep, IEnumerable<TrialSnapshot> trials)
+    public static void WriteTrials(TextWriter output, MetricSpec metric, IEnumerable<TrialSnapshot> trials)
     {
         var rows = trials.Select(t => (IReadOnlyList<string>)
         [
             t.Index.ToString(CultureInfo.InvariantCulture),
             t.Status.ToString().ToLowerInvariant(),
-            t.Metrics.TryGetValue(sweep.Metric.Name, out var v) ? SweepText.Format(v) : "",
+            t.Metrics.TryGetValue(metric.Name, out var v) ? SweepText.Format(v) : "",
             t.DurationSeconds is { } d ? d.ToString("0.0", CultureInfo.InvariantCulture) : "",
             t.Device ?? "",
             t.Reason ?? string.Join(", ", t.Params.Entries.Select(e => $"{e.Key}={e.Value}")),
         ]).ToList();
-        TextTable.Write(output, ["trial", "status", sweep.Metric.Name, "seconds", "device", "params / reason"], rows, new HashSet<int> { 0, 2, 3 });
+        TextTable.Write(output, ["trial", "status", metric.Name, "seconds", "device", "params / reason"], rows, new HashSet<int> { 0, 2, 3 });
     }
 
     private static string Optional(double? value) => value is { } v ? SweepText.Format(v) : "-";

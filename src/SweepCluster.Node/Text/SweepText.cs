@@ -7,14 +7,16 @@ namespace SweepCluster.Node.Text;
 internal static class SweepText
 {
     /// <summary>The headline, then each running trial's epoch, value, device and node.</summary>
-    public static IReadOnlyList<string> Progress(SweepSnapshot sweep) =>
+    public static IReadOnlyList<string> Progress(SweepOverview sweep, IEnumerable<TrialSnapshot> running) =>
     [
         Headline(sweep),
-        .. sweep.Trials.Where(t => t.Status == TrialStatus.Running).Select(t =>
+        .. running.Select(t =>
             $"  trial {t.Index,4}  epoch {(t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : 0),3}  {sweep.Metric.Name} {(t.Epochs.Length > 0 ? Format(t.Epochs[^1].Value) : "-"),8}  {t.Device} on {t.Node}"),
     ];
 
-    public static string Headline(SweepSnapshot s)
+    public static IReadOnlyList<string> Progress(SweepSnapshot sweep) => Progress(SweepOverview.Of(sweep), sweep.Trials.Where(t => t.Status == TrialStatus.Running));
+
+    public static string Headline(SweepOverview s)
     {
         var best = s.Best;
         var bestText = best is null ? "no result yet" : $"best {s.Metric.Name} {Format(best.Metrics[s.Metric.Name])} (trial {best.Index})";
