@@ -57,6 +57,15 @@ public class ClusterProcessTests
         Assert.That(status.GetProperty("summary").GetProperty("completed").GetInt32(), Is.EqualTo(8));
         var trials = Json(_coordinator.Address, "sweep", "trials", "-i", id).GetProperty("trials").EnumerateArray().ToList();
         Assert.That(trials.Select(t => t.GetProperty("node").GetString()).Distinct(), Is.EquivalentTo(new[] { _worker1.ClusterAddress, _worker2.ClusterAddress }));
+        // Each worker keeps its trials' artifacts under its own store; the coordinator keeps the sweep's summary under its own.
+        foreach (var trial in trials)
+        {
+            var worker = trial.GetProperty("node").GetString() == _worker1.ClusterAddress ? _worker1 : _worker2;
+            Assert.That(trial.GetProperty("artifacts").GetString(), Does.StartWith(Path.Combine(worker.Store, "runs") + "/"));
+            Assert.That(File.Exists(Path.Combine(trial.GetProperty("artifacts").GetString()!, "trial.json")));
+        }
+        Assert.That(Json(_coordinator.Address, "sweep", "status", "-i", id).GetProperty("run_directory").GetString(), Does.StartWith(Path.Combine(_coordinator.Store, "runs") + "/"));
+        Assert.That(File.Exists(Path.Combine(Json(_coordinator.Address, "sweep", "status", "-i", id).GetProperty("run_directory").GetString()!, "sweep.json")));
         var values = trials.Select(t => t.GetProperty("metrics").GetProperty("value").GetDouble()).ToList();
         Assert.That(values, Is.Ordered.Descending, "sweep trials sorts by the metric");
         var best = Json(_coordinator.Address, "sweep", "best", "-i", id);
@@ -65,7 +74,10 @@ public class ClusterProcessTests
 
         var runDirectory = status.GetProperty("run_directory").GetString()!;
         Assert.That(File.Exists(Path.Combine(runDirectory, "sweep.json")));
-        Assert.That(Directory.GetFiles(runDirectory, "trial.json", SearchOption.AllDirectories), Has.Length.EqualTo(8));
+        var folder = Path.GetFileName(runDirectory);
+        Assert.That(new[] { _worker1, _worker2 }.Sum(w => Directory.Exists(Path.Combine(w.Store, "runs", folder))
+            ? Directory.GetFiles(Path.Combine(w.Store, "runs", folder), "trial.json", SearchOption.AllDirectories).Length : 0), Is.EqualTo(8),
+            "each trial's record is on the worker that ran it, in a folder of the sweep's name");
         var list = Json(_worker1.Address, "sweep", "list").GetProperty("sweeps").EnumerateArray();
         Assert.That(list.Any(s => s.GetProperty("id").GetString() == id && s.GetProperty("state").GetString() == "completed"));
     }

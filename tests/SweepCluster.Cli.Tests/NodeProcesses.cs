@@ -19,7 +19,8 @@ internal sealed partial class NodeProcesses : IDisposable
 
     public string Root { get; } = Directory.CreateTempSubdirectory("sweep-nodes-").FullName;
 
-    public sealed record Node(Process Process, int Port, int CmdPort)
+    /// <param name="Store">The node's store folder: its journal, its runs, its checkpoints.</param>
+    public sealed record Node(Process Process, int Port, int CmdPort, string Store)
     {
         public string Address => $"127.0.0.1:{CmdPort}";
 
@@ -35,13 +36,14 @@ internal sealed partial class NodeProcesses : IDisposable
         string? store = null, (int Port, int CmdPort)? ports = null, string gpus = "none")
     {
         var (port, cmdPort) = ports ?? (0, 0);
-        var args = $"node start --roles {roles} --port {port} --cmd-port {cmdPort} --gpus {gpus} --store {store ?? Path.Combine(Root, $"node-{Interlocked.Increment(ref _started)}")} {extra}";
+        store ??= Path.Combine(Root, $"node-{Interlocked.Increment(ref _started)}");
+        var args = $"node start --roles {roles} --port {port} --cmd-port {cmdPort} --gpus {gpus} --store {store} {extra}";
         if (seed is not null) args += $" --seed-nodes {seed}";
         var process = Launch(args, environment);
         Match started = Match.Empty;
         WaitUntil(() => (started = StartedLine().Match(Log(process))).Success || process.HasExited, TimeSpan.FromSeconds(60), "the node to start");
         if (!started.Success) Assert.Fail($"the node exited with {process.ExitCode} before it started:\n{Log(process)}");
-        var node = new Node(process, int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(started.Groups[2].Value, CultureInfo.InvariantCulture));
+        var node = new Node(process, int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(started.Groups[2].Value, CultureInfo.InvariantCulture), store);
         if (waitForEndpoint) WaitUntil(() => CliRunner.Run(node.Address, "cluster", "leader").ExitCode == 0, TimeSpan.FromSeconds(60), $"node {node.ClusterAddress} to serve commands");
         return node;
     }

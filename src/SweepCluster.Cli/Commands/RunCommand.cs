@@ -46,7 +46,7 @@ internal static class RunCommand
             if (gpuOnCpu) error.WriteLine($"note: this machine has no GPU: trials that ask for gpu {spec.Resources.Gpu} run on CPU");
             // One process: nothing outlives it to resume from, so the journal stays in memory and attempts are never retried from a checkpoint.
             var node = new NodeOptions([ClusterNames.CoordinatorRole, ClusterNames.WorkerRole], "127.0.0.1", 0, [],
-                new WorkerOptions(gpus, parallel * spec.Resources.Cpu, parsed.GetValue(data), GpuTrialsOnCpu: gpuOnCpu), parsed.GetValue(outDir)!, new JournalOptions.InMemory(),
+                new WorkerOptions(gpus, parallel * spec.Resources.Cpu, parsed.GetValue(data), GpuTrialsOnCpu: gpuOnCpu, RunsDirectory: parsed.GetValue(outDir)!), parsed.GetValue(outDir)!, new JournalOptions.InMemory(),
                 NodeOptions.DefaultHeartbeatPause, NodeOptions.DefaultDownAfter, Akka.Event.LogLevel.WarningLevel);
             await using var cluster = await NodeRuntime.StartAsync(node, runner, LogLevel.Warning, parsed.GetValue(metricsPort), cancellation);
             if (cluster.MetricsUrl is { } metricsUrl) error.WriteLine($"metrics on {metricsUrl}");

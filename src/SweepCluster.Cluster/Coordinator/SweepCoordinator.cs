@@ -342,7 +342,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
                 _tracker.Started(id, placement.Worker, now);
                 SweepTelemetry.TrialsStarted.Add(1, SweepTags(sweep));
                 var start = new StartTrial(sweep.Id, index, id.Attempt, sweep.Spec.Trainer, trial.Params, trial.Seed, placement.Device,
-                    sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, Path.Combine(sweep.Submitted.RunDirectory, $"trial-{index:D4}"),
+                    sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, Path.Combine(Path.GetFileName(sweep.Submitted.RunDirectory), $"trial-{index:D4}"),
                     _sweepSpans.GetValueOrDefault(sweep.Id)?.Id);
                 Record(new TrialStarted(sweep.Id, index, id.Attempt, placement.Worker, _pool.NodeOf(placement.Worker), placement.Device, placement.Gpus, now),
                     () => TellWorker(placement.Worker, start));

@@ -27,6 +27,9 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
     /// <summary>Seconds since the attempt last trained a batch or finished an epoch; read by the worker's heartbeat.</summary>
     public double IdleSeconds => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastActive)).TotalSeconds;
 
+    /// <summary>The trial's folder on this worker's disk: the coordinator names it relative to the worker's runs folder.</summary>
+    private string ArtifactDirectory => Path.GetFullPath(Path.Combine(options.RunsDirectory, Start.ArtifactDirectory));
+
     /// <summary>The trial's checkpoints, the same folder for every attempt so that a retry resumes where the last one got to.</summary>
     private string? CheckpointDirectory => options.CheckpointDirectory is { } root ? Path.Combine(root, Start.SweepId, $"trial-{Start.Index:D4}") : null;
 
@@ -68,7 +71,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         if (start.TimeoutSeconds is { } seconds) timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
         using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
         var job = new TrialJob(start.Trainer, start.Params, start.Seed, start.Device, start.Epochs, options.DataDirectory,
-            start.ArtifactDirectory, CheckpointDirectory, options.ThreadsPerTrial);
+            ArtifactDirectory, CheckpointDirectory, options.ThreadsPerTrial);
         ReportTrialEnded ended;
         try
         {
@@ -126,7 +129,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
 
     private ReportTrialEnded End(TrialStatus status, ImmutableDictionary<string, double>? metrics, string? reason, bool retryable = false, int? divergedAt = null) =>
         new(Start.SweepId, Start.Index, Start.Attempt, status, metrics ?? ImmutableDictionary<string, double>.Empty, reason,
-            Stopwatch.GetElapsedTime(_startedAt).TotalSeconds, Start.ArtifactDirectory, retryable, divergedAt);
+            Stopwatch.GetElapsedTime(_startedAt).TotalSeconds, ArtifactDirectory, retryable, divergedAt);
 
     /// <summary>
     /// The attempt's record, <c>trial.json</c>, written beside its artifacts. An attempt whose record cannot be written fails
@@ -137,11 +140,11 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         var start = Start;
         try
         {
-            Directory.CreateDirectory(start.ArtifactDirectory);
+            Directory.CreateDirectory(ArtifactDirectory);
             var document = new TrialFile(start.SweepId, start.Index, start.Attempt, start.Trainer, start.Seed, start.Params, ended.Status, ended.Reason,
                 new MetricValues(ended.Metrics), [.. epochs.Select(e => EpochDocument.Of(new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), "value"))],
                 node, start.Device, ended.DurationSeconds, startedAt, DateTimeOffset.UtcNow);
-            File.WriteAllText(Path.Combine(start.ArtifactDirectory, "trial.json"), SweepJson.Serialize(document));
+            File.WriteAllText(Path.Combine(ArtifactDirectory, "trial.json"), SweepJson.Serialize(document));
             return ended;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && ended.Status != TrialStatus.Cancelled)
@@ -150,7 +153,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
             {
                 Status = TrialStatus.Failed,
                 Metrics = ImmutableDictionary<string, double>.Empty,
-                Reason = $"cannot write trial.json in {start.ArtifactDirectory}: {e.Message}",
+                Reason = $"cannot write trial.json in {ArtifactDirectory}: {e.Message}",
                 Retryable = true,
             };
         }

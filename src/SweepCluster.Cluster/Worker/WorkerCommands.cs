@@ -4,6 +4,10 @@ using SweepCluster.Core.Spec;
 namespace SweepCluster.Cluster.Worker;
 
 /// <summary>Run one attempt of a trial on the given device; the worker reports progress and the end to the coordinator.</summary>
+/// <param name="ArtifactDirectory">
+/// The trial's folder relative to the worker's runs folder (<c>name-id/trial-0003</c>), made on the worker's own disk;
+/// an absolute path (as release v1's coordinator sent) is used as it is.
+/// </param>
 /// <param name="TraceParent">The sweep span's W3C trace context: the attempt's span becomes its child.</param>
 public sealed record StartTrial(
     string SweepId,

@@ -44,12 +44,13 @@ public static class NodeHost
             throw new FormatException($"the command endpoint on {endpoint.Host} is reachable from other machines: set a token (cmd_token in the config file or {EndpointOptions.TokenVariable})");
         if (s.HeartbeatPause is <= 0 || s.DownAfter is <= 0) throw new FormatException("--heartbeat-pause and --down-after take a number of seconds > 0");
         var store = Path.GetFullPath(s.Store ?? "store");
+        var runs = Path.Combine(store, "runs");
         // Only a worker asks for GPUs: on a coordinator-only node that would load libtorch for nothing.
         var isWorker = roles.Contains(ClusterNames.WorkerRole);
         var gpus = isWorker ? GpuSelection.Parse(s.Gpus ?? "auto", runner.DetectGpus) : [];
         var node = new NodeOptions(roles, s.Host ?? "127.0.0.1", s.Port ?? 4053, seeds,
-            new WorkerOptions(gpus, s.CpuSlots ?? Environment.ProcessorCount, s.Data, Path.GetFullPath(s.Checkpoints ?? Path.Combine(store, "checkpoints")), s.GpuTrialsOnCpu ?? false),
-            Path.Combine(store, "runs"),
+            new WorkerOptions(gpus, s.CpuSlots ?? Environment.ProcessorCount, s.Data, Path.GetFullPath(s.Checkpoints ?? Path.Combine(store, "checkpoints")), s.GpuTrialsOnCpu ?? false, runs),
+            runs,
             s.Journal is { } connection ? new JournalOptions.PostgreSql(connection) : new JournalOptions.Sqlite(Path.Combine(store, "journal.db")),
             s.HeartbeatPause is { } pause ? TimeSpan.FromSeconds(pause) : NodeOptions.DefaultHeartbeatPause,
             s.DownAfter is { } down ? TimeSpan.FromSeconds(down) : NodeOptions.DefaultDownAfter);
