@@ -109,7 +109,7 @@ internal static class RecoveryBench
         var coordinator = system.ActorOf(Props.Create(() => new SweepCoordinator(CoordinatorOptions.Default(Path.GetTempPath()))));
         var sweeps = coordinator.Ask<SweepsListed>(new ListSweeps(), TimeSpan.FromMinutes(5)).Result.Sweeps;
         var elapsed = watch.Elapsed.TotalMilliseconds;
-        if (sweeps.Single().Summary.Completed != FinishedTrials) throw new InvalidOperationException("the replayed sweep lost trials");
+        if (sweeps.Single().Header.Summary.Completed != FinishedTrials) throw new InvalidOperationException("the replayed sweep lost trials");
         host.StopAsync().Wait();
         return elapsed;
     }

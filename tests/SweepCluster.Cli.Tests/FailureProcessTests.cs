@@ -217,8 +217,8 @@ public class FailureProcessTests
         var trial = Trials(coordinator, id).Single();
         Assert.That((trial.GetProperty("status").GetString(), trial.GetProperty("attempt").GetInt32()), Is.EqualTo(("completed", 2)));
         Assert.That(trial.GetProperty("node").GetString(), Is.Not.EqualTo(victim.ClusterAddress));
-        var status = Json(coordinator.Address, "sweep", "status", "-i", id);
-        var lastAttempt = JsonDocument.Parse(File.ReadAllText(Path.Combine(status.GetProperty("run_directory").GetString()!, "trial-0000", "trial.json"))).RootElement;
+        // The trial's record is on the worker that finished it, in the folder the trial names.
+        var lastAttempt = JsonDocument.Parse(File.ReadAllText(Path.Combine(trial.GetProperty("artifacts").GetString()!, "trial.json"))).RootElement;
         var resumedEpochs = lastAttempt.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("epoch").GetInt32()).ToList();
         Assert.That(resumedEpochs[0], Is.GreaterThanOrEqualTo(4), "attempt 2 went on after the epochs attempt 1 had checkpointed");
         Assert.That(resumedEpochs[^1], Is.EqualTo(60));

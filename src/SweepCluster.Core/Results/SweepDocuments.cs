@@ -23,14 +23,14 @@ public record SweepHeader(
     string RunDirectory,
     SweepSummary Summary)
 {
-    public static SweepHeader Of(SweepOverview s) =>
+    public static SweepHeader Of(SweepSnapshot s) =>
         new(s.Id, s.Name, s.Status, s.Metric, s.TotalTrials, s.Done, s.Running, s.Pending, s.PendingReason, s.SubmittedAt, s.EndedAt, s.RunDirectory, s.Summary);
 }
 
 /// <summary>One entry of <c>sweep list</c>.</summary>
 public sealed record SweepListEntry : SweepHeader
 {
-    public SweepListEntry(SweepOverview sweep) : base(Of(sweep)) => Best = BestTrial.Of(sweep.Best);
+    public SweepListEntry(SweepOverview sweep) : base(sweep.Header) => Best = BestTrial.Of(sweep.Best);
 
     [JsonPropertyOrder(1)]
     public BestTrial? Best { get; init; }
@@ -42,7 +42,7 @@ public sealed record SweepListEntry : SweepHeader
 /// </summary>
 public sealed record SweepStatusDocument : SweepHeader
 {
-    public SweepStatusDocument(SweepOverview sweep, IEnumerable<TrialSnapshot> running) : base(Of(sweep))
+    public SweepStatusDocument(SweepOverview sweep, IEnumerable<TrialSnapshot> running) : base(sweep.Header)
     {
         Running = [.. running.Select(TrialDocument.Of)];
         Best = BestTrial.Of(sweep.Best);
@@ -58,7 +58,7 @@ public sealed record SweepStatusDocument : SweepHeader
 /// <summary><c>sweep.json</c> and <c>sweepctl run --format json</c>: the header, every trial, the best.</summary>
 public sealed record SweepDocument : SweepHeader
 {
-    public SweepDocument(SweepSnapshot sweep) : base(Of(SweepOverview.Of(sweep)))
+    public SweepDocument(SweepSnapshot sweep) : base(Of(sweep))
     {
         Trials = [.. sweep.Trials.Select(TrialDocument.Of)];
         Best = BestTrial.Of(sweep.Best);

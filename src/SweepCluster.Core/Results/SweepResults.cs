@@ -49,24 +49,9 @@ public sealed record SweepSummary(int Completed, int Failed, int Pruned, int Can
 /// A sweep without its trials (but its best one): the same size however many trials it has, so that it can cross nodes
 /// for a sweep of any size. <c>sweep list</c> shows these, <c>sweep status</c> one with the running trials.
 /// </summary>
-public sealed record SweepOverview(
-    string Id,
-    string Name,
-    SweepStatus Status,
-    MetricSpec Metric,
-    int TotalTrials,
-    int Done,
-    int Running,
-    int Pending,
-    string? PendingReason,
-    DateTimeOffset SubmittedAt,
-    DateTimeOffset? EndedAt,
-    string RunDirectory,
-    SweepSummary Summary,
-    TrialSnapshot? Best)
+public sealed record SweepOverview(SweepHeader Header, TrialSnapshot? Best)
 {
-    public static SweepOverview Of(SweepSnapshot s) =>
-        new(s.Id, s.Name, s.Status, s.Metric, s.TotalTrials, s.Done, s.Running, s.Pending, s.PendingReason, s.SubmittedAt, s.EndedAt, s.RunDirectory, s.Summary, s.Best);
+    public static SweepOverview Of(SweepSnapshot sweep) => new(SweepHeader.Of(sweep), sweep.Best);
 }
 
 /// <summary>A sweep with every trial: <c>sweep.json</c> and <c>sweepctl run</c>, in the coordinator's own process.</summary>

@@ -39,11 +39,11 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         var text = new StringWriter();
         TextTable.Write(text, ["id", "name", "state", "done/total", "best", "started"],
         [
-            .. sweeps.Select(s => (IReadOnlyList<string>)
+            .. sweeps.Select(o => (IReadOnlyList<string>)
             [
-                s.Id, s.Name, Lower(s.Status), $"{s.Done}/{s.TotalTrials}",
-                s.Best is { } b ? $"{SweepText.Format(b.Metrics[s.Metric.Name])} (trial {b.Index})" : "-",
-                s.SubmittedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                o.Header.Id, o.Header.Name, Lower(o.Header.State), $"{o.Header.Done}/{o.Header.TotalTrials}",
+                o.Best is { } b ? $"{SweepText.Format(b.Metrics[o.Header.Metric.Name])} (trial {b.Index})" : "-",
+                o.Header.SubmittedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             ]),
         ], new HashSet<int>());
         return CommandResult.Ok(new SweepList([.. sweeps.Select(s => new SweepListEntry(s))]), text.ToString());
@@ -55,8 +55,8 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         if (found.Sweep is not { } sweep) return NoSweep(input);
         var text = new StringWriter();
         foreach (var line in SweepText.Progress(sweep, found.Running)) text.WriteLine(line);
-        var summary = sweep.Summary;
-        text.WriteLine($"state {Lower(sweep.Status)}; trials: {sweep.Pending} pending, {sweep.Running} running, "
+        var (header, summary) = (sweep.Header, sweep.Header.Summary);
+        text.WriteLine($"state {Lower(header.State)}; trials: {header.Pending} pending, {header.Running} running, "
             + $"{summary.Completed} completed, {summary.Failed} failed, {summary.Pruned} pruned, {summary.Cancelled} cancelled");
         foreach (var trial in found.Troubled)
             text.WriteLine(trial.Status == TrialStatus.Failed
@@ -71,7 +71,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
     {
         var found = await Ask<SweepStatusFound>(new GetSweepStatus(input.Switches["id"]));
         if (found.Sweep is not { } sweep) return NoSweep(input);
-        if (sweep.Best is not { } best) return CommandResult.Failed($"sweep {sweep.Id} has no completed trial yet");
+        if (sweep.Best is not { } best) return CommandResult.Failed($"sweep {sweep.Header.Id} has no completed trial yet");
         var text = new StringWriter();
         SweepText.WriteBest(text, best, "trial");
         return CommandResult.Ok(BestTrial.Of(best)!, text.ToString());
@@ -103,7 +103,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         }
         while (page.Trials.Length > 0 && trials.Count < Math.Min(wanted, page.Matching));
         var text = new StringWriter();
-        SweepResultWriter.WriteTrials(text, page.Sweep.Metric, trials);
+        SweepResultWriter.WriteTrials(text, page.Sweep.Header.Metric, trials);
         return CommandResult.Ok(new TrialList([.. trials.Select(TrialDocument.Of)]), text.ToString());
     }
 

@@ -11,14 +11,14 @@ internal static class SweepText
     [
         Headline(sweep),
         .. running.Select(t =>
-            $"  trial {t.Index,4}  epoch {(t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : 0),3}  {sweep.Metric.Name} {(t.Epochs.Length > 0 ? Format(t.Epochs[^1].Value) : "-"),8}  {t.Device} on {t.Node}"),
+            $"  trial {t.Index,4}  epoch {(t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : 0),3}  {sweep.Header.Metric.Name} {(t.Epochs.Length > 0 ? Format(t.Epochs[^1].Value) : "-"),8}  {t.Device} on {t.Node}"),
     ];
 
     public static IReadOnlyList<string> Progress(SweepSnapshot sweep) => Progress(SweepOverview.Of(sweep), sweep.Trials.Where(t => t.Status == TrialStatus.Running));
 
-    public static string Headline(SweepOverview s)
+    public static string Headline(SweepOverview overview)
     {
-        var best = s.Best;
+        var (s, best) = (overview.Header, overview.Best);
         var bestText = best is null ? "no result yet" : $"best {s.Metric.Name} {Format(best.Metrics[s.Metric.Name])} (trial {best.Index})";
         var waiting = s.PendingReason is null ? "" : $" ({s.PendingReason})";
         return $"{s.Name} [{s.Id}]: {s.Done}/{s.TotalTrials} done, {s.Running} running, {s.Pending} pending{waiting} | {bestText}";
