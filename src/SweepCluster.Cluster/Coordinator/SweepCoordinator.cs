@@ -180,9 +180,15 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         PublishGauges();
     }
 
+    /// <summary>
+    /// A worker's key: its actor path with the actor's UID, so that a worker restarted on the same host and port is a new
+    /// worker, not the dead incarnation whose trials are still to be retried.
+    /// </summary>
+    private static string WorkerKey(IActorRef worker) => worker.Path.ToSerializationFormat();
+
     private void Register(RegisterWorker offer)
     {
-        var worker = Sender.Path.ToString();
+        var worker = WorkerKey(Sender);
         var now = _options.Now;
         var joined = !_pool.Contains(worker);
         _pool.Offer(worker, offer.Node, offer.Gpus, offer.CpuSlots, offer.GpuTrialsOnCpu);
@@ -284,7 +290,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private void WorkerLost(IActorRef actor)
     {
-        var worker = actor.Path.ToString();
+        var worker = WorkerKey(actor);
         if (!_workers.Remove(worker)) return;
         var node = _pool.NodeOf(worker);
         _log.Warning("worker {0} lost: it left the cluster", node);

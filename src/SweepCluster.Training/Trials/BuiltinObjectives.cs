@@ -1,3 +1,4 @@
+using System.Globalization;
 using SweepCluster.Core.Trials;
 using SweepCluster.Core.Spec;
 using SweepCluster.Training.Trainers;
@@ -16,7 +17,7 @@ public static class BuiltinObjectives
         var p = new TrialParams(job.Params);
         return job.Trainer switch
         {
-            "builtin/sleep" => Sleep(p, onEpoch, cancellation),
+            "builtin/sleep" => Sleep(p, job.CheckpointDirectory, onEpoch, cancellation),
             "builtin/branin" => Single(Branin(InRange(p, "x1", -5, 10), InRange(p, "x2", 0, 15)), onEpoch),
             "builtin/hartmann6" => Single(Hartmann6([.. Enumerable.Range(1, 6).Select(i => InRange(p, $"x{i}", 0, 1))]), onEpoch),
             _ => throw new InvalidTrialException($"no built-in objective is called '{job.Trainer}'"),
@@ -52,18 +53,31 @@ public static class BuiltinObjectives
         return -sum;
     }
 
-    /// <summary>Sleeps <c>seconds</c> in <c>steps</c> equal parts, reporting <c>value</c> (or its step's element, when a list) after each.</summary>
-    private static TrialOutcome Sleep(TrialParams p, Action<EpochReport> onEpoch, CancellationToken cancellation)
+    /// <summary>
+    /// Sleeps <c>seconds</c> in <c>steps</c> equal parts, reporting <c>value</c> (or its step's element, when a list) after each.
+    /// With a checkpoint folder it records each step done there, and a retried attempt sleeps only the steps left, as a
+    /// trainer resumes from its last epoch.
+    /// </summary>
+    private static TrialOutcome Sleep(TrialParams p, string? checkpointDirectory, Action<EpochReport> onEpoch, CancellationToken cancellation)
     {
         var seconds = p.NonNegativeReal("seconds");
         var steps = p.Int("steps", min: 1, fallback: 1);
         var values = p.Values["value"] is ParamValue.List ? p.RealList("value", steps) : [.. Enumerable.Repeat(p.Real("value"), steps)];
+        var stepFile = checkpointDirectory is null ? null : Path.Combine(checkpointDirectory, "sleep-steps-done");
+        var done = stepFile is not null && File.Exists(stepFile) ? Math.Min(int.Parse(File.ReadAllText(stepFile), CultureInfo.InvariantCulture), steps) : 0;
         var epochs = new List<EpochReport>();
         for (var step = 1; step <= steps; step++)
         {
-            if (cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds / steps))) cancellation.ThrowIfCancellationRequested();
             var report = new EpochReport(step, values[step - 1], values[step - 1], seconds / steps, 0);
             epochs.Add(report);
+            if (step <= done) continue;
+            if (cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds / steps))) cancellation.ThrowIfCancellationRequested();
+            if (stepFile is not null)
+            {
+                Directory.CreateDirectory(checkpointDirectory!);
+                File.WriteAllText(stepFile + ".tmp", step.ToString(CultureInfo.InvariantCulture));
+                File.Move(stepFile + ".tmp", stepFile, overwrite: true);
+            }
             onEpoch(report);
         }
         return new TrialOutcome(new Dictionary<string, double> { ["value"] = values[^1] }, epochs, new Dictionary<string, string>());
