@@ -51,8 +51,11 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer(nameof(Heartbeat), Heartbeat.Instance, TimeSpan.Zero, HeartbeatInterval);
 
+    /// <summary>The node is leaving (or was downed, cut off from the others): its attempts stop rather than train on unseen.</summary>
     protected override void PostStop()
     {
+        if (_running.Count > 0)
+            _log.Warning("this worker is stopping: {0} running trial attempts stop with it ({1})", _running.Count, string.Join(", ", _running.Keys.Select(k => k.ToString()).Order(StringComparer.Ordinal)));
         foreach (var execution in _running.Values) execution.Cancel();
     }
 

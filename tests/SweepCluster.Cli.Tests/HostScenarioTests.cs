@@ -1,0 +1,145 @@
+using System.Text.Json;
+using SweepCluster.Node.Endpoint;
+using static SweepCluster.Cli.Tests.ClusterChecks;
+using static SweepCluster.Cli.Tests.ClusterCommands;
+
+namespace SweepCluster.Cli.Tests;
+
+/// <summary>
+/// Nodes on separate test hosts (network namespaces, each with its own address and its own store folder), as on separate
+/// machines: the cluster and command traffic crosses a bridge, and the tests cut links and partition the network. After
+/// each scenario every trial of the sweep has ended exactly once and the best is the failure-free plan's.
+/// </summary>
+[NonParallelizable]
+public class HostScenarioTests
+{
+    /// <summary>Every host has the whole port range to itself, so each node listens where the README says and restarts where it was.</summary>
+    private static readonly (int Port, int CmdPort) Ports = (4053, 9110);
+    private string? _tokenBefore;
+    private NodeProcesses _nodes = null!;
+    private TestHosts? _hosts;
+
+    [OneTimeSetUp]
+    public void UseAToken()
+    {
+        // A command endpoint on an address other machines reach needs a token; the nodes and this client read it from the environment.
+        _tokenBefore = Environment.GetEnvironmentVariable(EndpointOptions.TokenVariable);
+        Environment.SetEnvironmentVariable(EndpointOptions.TokenVariable, "test-hosts-token");
+    }
+
+    [OneTimeTearDown]
+    public void RestoreToken() => Environment.SetEnvironmentVariable(EndpointOptions.TokenVariable, _tokenBefore);
+
+    [SetUp]
+    public void CreateNodes() => _nodes = new NodeProcesses();
+
+    [TearDown]
+    public void RemoveNodesAndHosts()
+    {
+        _nodes.ReportIfFailed();
+        _nodes.Dispose();
+        _hosts?.Dispose();
+    }
+
+    private NodeProcesses.Node Coordinator(TestHosts.Host host, string? seed = null, string extra = "") =>
+        _nodes.Start("coordinator", seed, $"{FastFailureDetection} {extra}", on: host, ports: Ports);
+
+    private NodeProcesses.Node Worker(TestHosts.Host host, NodeProcesses.Node seed, string extra = "", string? store = null) =>
+        _nodes.Start("worker", seed.ClusterAddress, $"--cpu-slots 1 {FastFailureDetection} {extra}", on: host, ports: Ports, store: store);
+
+    private static bool Exits(NodeProcesses.Node node) => node.Process.WaitForExit(TimeSpan.FromSeconds(60));
+
+    private static string Node(JsonElement trial) => trial.GetProperty("node").GetString()!;
+
+    [Test]
+    public void One_coordinator_and_three_workers_on_four_hosts_run_a_sweep_to_the_end_one_of_them_behind_a_slow_link()
+    {
+        _hosts = new TestHosts(4);
+        var coordinator = Coordinator(_hosts[1]);
+        var workers = new[] { Worker(_hosts[2], coordinator), Worker(_hosts[3], coordinator), Worker(_hosts[4], coordinator) };
+        _hosts.Throttle(_hosts[4], kilobits: 64, queueMilliseconds: 1000);
+        WaitForWorkers(coordinator, 3, members: 4);
+        var file = SleepExperiment(_nodes.Root, 12, 1.5, seed: 11, steps: 3);
+        var id = Submit(coordinator.Address, file);
+
+        WaitForCompletion(coordinator, id);
+        var trials = AssertEveryTrialEndedOnce(coordinator, id, file, 12);
+        Assert.That(trials.Select(t => t.GetProperty("attempt").GetInt32()), Is.All.EqualTo(1), "no worker was lost, the slow one included");
+        Assert.That(trials.Select(Node).Distinct(), Is.EquivalentTo(workers.Select(w => w.ClusterAddress)), "every host ran trials");
+        foreach (var trial in trials)
+        {
+            // Each trial's record is in the store of the host that ran it, where the trial says.
+            var store = workers.Single(w => w.ClusterAddress == Node(trial)).Store;
+            var artifacts = trial.GetProperty("artifacts").GetString()!;
+            Assert.That(artifacts, Does.StartWith(Path.Combine(store, "runs") + "/"));
+            Assert.That(File.Exists(Path.Combine(artifacts, "trial.json")), artifacts);
+        }
+        AssertNothingRuns(coordinator);
+    }
+
+    [Test]
+    public void A_worker_host_cut_off_mid_trial_is_downed_stops_its_attempt_and_comes_back_as_a_new_incarnation_while_the_trial_resumes_from_its_checkpoint()
+    {
+        _hosts = new TestHosts(3);
+        var checkpoints = $"--checkpoints {Path.Combine(_nodes.Root, "shared-checkpoints")}"; // a path every host mounts
+        var coordinator = Coordinator(_hosts[1]);
+        Worker(_hosts[2], coordinator, checkpoints);
+        var victim = Worker(_hosts[3], coordinator, checkpoints);
+        WaitForWorkers(coordinator, 2, members: 3);
+        // Trials of 16 s: one cut off after two steps outlives the 9 s it takes to find the worker gone.
+        var file = SleepExperiment(_nodes.Root, 6, 16, seed: 12, steps: 8);
+        var id = Submit(coordinator.Address, file);
+
+        JsonElement? underway = null;
+        NodeProcesses.WaitUntil(() => (underway = Trials(coordinator, id).Cast<JsonElement?>().FirstOrDefault(t => t!.Value.GetProperty("status").GetString() == "running"
+                && Node(t.Value) == victim.ClusterAddress && t.Value.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.Number && e.GetInt32() >= 2)) is not null,
+            TimeSpan.FromSeconds(60), "a trial on the victim to finish two steps");
+        var index = underway!.Value.GetProperty("index").GetInt32();
+        _hosts.CutOff(_hosts[3]);
+
+        // Alone on its side, the cut-off worker downs itself: its attempt stops instead of sleeping on, and the process ends.
+        Assert.That(Exits(victim), "the cut-off worker leaves");
+        Assert.That(_nodes.Log(victim.Process), Does.Contain($"this worker is stopping: 1 running trial attempts stop with it ({id}/{index}#1)"));
+        _hosts.Reconnect(_hosts[3]);
+        var again = Worker(_hosts[3], coordinator, checkpoints, store: victim.Store);
+        WaitForCompletion(coordinator, id);
+
+        var trials = AssertEveryTrialEndedOnce(coordinator, id, file, 6);
+        var retried = trials.Single(t => t.GetProperty("index").GetInt32() == index);
+        Assert.That(retried.GetProperty("attempt").GetInt32(), Is.EqualTo(2));
+        Assert.That(retried.GetProperty("failed_attempts").EnumerateArray().Select(f => f.GetString()),
+            Is.EqualTo(new[] { $"attempt 1: worker lost: {victim.ClusterAddress} left the cluster" }));
+        var attempt2 = JsonDocument.Parse(File.ReadAllText(Path.Combine(retried.GetProperty("artifacts").GetString()!, "trial.json"))).RootElement;
+        Assert.That(attempt2.GetProperty("epochs")[0].GetProperty("epoch").GetInt32(), Is.GreaterThanOrEqualTo(3), "attempt 2 went on from the steps attempt 1 had checkpointed");
+        Assert.That(_nodes.Log(again.Process), Does.Match($@"trial {id}/\d+ attempt \d starts"), "the new incarnation on the old address got work");
+        AssertNothingRuns(coordinator);
+    }
+
+    [Test]
+    public void A_partition_that_leaves_the_coordinator_on_the_minority_side_hands_the_sweep_to_the_majority_and_the_minority_stops()
+    {
+        _hosts = new TestHosts(5);
+        using var postgres = new PostgresServer(); // one journal for both coordinator nodes, on a socket every host reaches
+        var journal = $"--journal {postgres.ConnectionString}";
+        var first = Coordinator(_hosts[1], extra: journal);
+        var second = Coordinator(_hosts[2], first.ClusterAddress, journal);
+        var minorityWorker = Worker(_hosts[3], first);
+        Worker(_hosts[4], first);
+        Worker(_hosts[5], first);
+        WaitForWorkers(first, 3, members: 5);
+        var file = SleepExperiment(_nodes.Root, 12, 3, seed: 13, steps: 3);
+        var id = Submit(first.Address, file);
+        NodeProcesses.WaitUntil(() => Done(first, id) >= 2 && Runs(first, minorityWorker), TimeSpan.FromSeconds(60), "two trials to end and one to run on the minority side");
+
+        _hosts.Partition([_hosts[1], _hosts[3]], [_hosts[2], _hosts[4], _hosts[5]]);
+
+        // Keep-majority: the two nodes of the minority down themselves (so the old coordinator schedules no more), the three others go on.
+        Assert.That(Exits(first) && Exits(minorityWorker), "the minority side stops");
+        WaitForCompletion(second, id);
+        var trials = AssertEveryTrialEndedOnce(second, id, file, 12);
+        Assert.That(trials.Where(t => t.GetProperty("attempt").GetInt32() > 1).Select(Node), Has.None.EqualTo(minorityWorker.ClusterAddress),
+            "no retry ran on the minority side");
+        Assert.That(trials.Where(t => t.GetProperty("attempt").GetInt32() > 1), Is.Not.Empty, "the minority worker's trial ran again");
+        AssertNothingRuns(second);
+    }
+}
