@@ -40,7 +40,8 @@ internal sealed partial class NodeProcesses : IDisposable
         var (port, cmdPort) = ports ?? (0, 0);
         var host = on?.Address ?? "127.0.0.1";
         store ??= Path.Combine(Root, $"node-{Interlocked.Increment(ref _started)}");
-        var args = $"node start --roles {roles} --host {host} --cmd-host {host} --port {port} --cmd-port {cmdPort} --gpus {gpus} --store {store} {extra}";
+        var placement = on is null ? "" : $"--host {host} --cmd-host {host} ";
+        var args = $"node start --roles {roles} {placement}--port {port} --cmd-port {cmdPort} --gpus {gpus} --store {store} {extra}";
         if (seed is not null) args += $" --seed-nodes {seed}";
         var process = Launch(args, environment, on);
         Match started = Match.Empty;

@@ -7,11 +7,13 @@ namespace SweepCluster.Cli.Tests;
 /// Hosts for multi-host tests: network namespaces, each with its own address on one bridge (a veth pair per host), made
 /// with iproute2 as root and removed on disposal. A node started on a host sees only its own network: it binds and
 /// advertises the host's address, and reaches the others through the bridge, which the test process is on too.
-/// Names carry the test process's id, so that what a killed test run left behind is recognised and removed.
+/// Names carry the test process's id, so that what a killed test run left behind is recognised and removed, and a letter
+/// of their own: the kernel removes a deleted namespace's links in the background, so the next hosts take other names.
 /// </summary>
 internal sealed partial class TestHosts : IDisposable
 {
-    private readonly string _prefix = $"sct{Environment.ProcessId}";
+    private static int _made;
+    private readonly string _prefix;
     private readonly string _subnet;
     private readonly List<Host> _hosts = [];
 
@@ -23,20 +25,30 @@ internal sealed partial class TestHosts : IDisposable
     public TestHosts(int count)
     {
         RemoveLeftovers();
-        _subnet = $"10.{200 + Environment.ProcessId % 50}.{Environment.ProcessId / 50 % 250}";
-        Ip($"link add {Bridge} type bridge");
-        Ip($"addr add {_subnet}.254/24 dev {Bridge}");
-        Ip($"link set {Bridge} up");
-        for (var i = 1; i <= count; i++)
+        var made = Interlocked.Increment(ref _made);
+        _prefix = $"sct{Environment.ProcessId}{(char)('a' + made % 26)}";
+        _subnet = $"10.{200 + Environment.ProcessId % 50}.{(Environment.ProcessId / 50 + made) % 250}";
+        try
         {
-            var host = new Host($"h{i}", $"{_prefix}-h{i}", $"{_subnet}.{i}", $"{_prefix}v{i}");
-            Ip($"netns add {host.Namespace}");
-            Ip($"link add {host.Link} type veth peer name eth0 netns {host.Namespace}");
-            Ip($"link set {host.Link} master {Bridge} up");
-            InHost(host, $"addr add {host.Address}/24 dev eth0");
-            InHost(host, "link set eth0 up");
-            InHost(host, "link set lo up");
-            _hosts.Add(host);
+            Ip($"link add {Bridge} type bridge");
+            Ip($"addr add {_subnet}.254/24 dev {Bridge}");
+            Ip($"link set {Bridge} up");
+            for (var i = 1; i <= count; i++)
+            {
+                var host = new Host($"h{i}", $"{_prefix}-h{i}", $"{_subnet}.{i}", $"{_prefix}v{i}");
+                Ip($"netns add {host.Namespace}");
+                _hosts.Add(host);
+                Ip($"link add {host.Link} type veth peer name eth0 netns {host.Namespace}");
+                Ip($"link set {host.Link} master {Bridge} up");
+                InHost(host, $"addr add {host.Address}/24 dev eth0");
+                InHost(host, "link set eth0 up");
+                InHost(host, "link set lo up");
+            }
+        }
+        catch
+        {
+            Dispose(); // nothing half made is left behind
+            throw;
         }
     }
 
@@ -95,10 +107,10 @@ internal sealed partial class TestHosts : IDisposable
             if (Dead(m.Groups[1].Value)) Run("ip", $"link del {m.Value}", check: false);
     }
 
-    [GeneratedRegex(@"(?<=^|\n)sct(\d+)-h\d+")]
+    [GeneratedRegex(@"(?<=^|\n)sct(\d+)[a-z]-h\d+")]
     private static partial Regex LeftoverNamespace();
 
-    [GeneratedRegex(@"(?<=: )sct(\d+)(?=:)")]
+    [GeneratedRegex(@"(?<=: )sct(\d+)[a-z](?=:)")]
     private static partial Regex LeftoverBridge();
 
     public void Dispose()
