@@ -12,9 +12,12 @@ internal static partial class BenchNodes
     private static string Executable => Path.Combine(SweepCluster.Testing.RepoPaths.Root, "src", "SweepCluster.Cli", "bin", "Release", "net10.0", "sweepctl");
 
     /// <summary>A node process started with <c>--port 0 --cmd-port 0</c>, and the ports it says it got.</summary>
-    public sealed record Node(Process Process, int Port, int CmdPort)
+    public sealed record Node(Process Process, int Port, int CmdPort, Func<int> Oversized)
     {
         public string Address => $"127.0.0.1:{CmdPort}";
+
+        /// <summary>Messages the node could not send because they exceeded Akka's frame size, as its log says.</summary>
+        public int OversizedMessages => Oversized();
     }
 
     /// <summary>Starts a node on ports the system picks and waits until it says which; its output is drained so that it never blocks on a full pipe.</summary>
@@ -28,11 +31,16 @@ internal static partial class BenchNodes
         {
             if (e.Data is { } line && StartedLine().Match(line) is { Success: true } match) started.TrySetResult(match);
         };
+        var oversized = 0;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("OversizedPayloadException", StringComparison.Ordinal) == true) Interlocked.Increment(ref oversized);
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         if (!started.Task.Wait(TimeSpan.FromMinutes(1))) throw new TimeoutException($"sweepctl {arguments} did not start within a minute");
         var ports = started.Task.Result.Groups;
-        return new Node(process, int.Parse(ports[1].Value, CultureInfo.InvariantCulture), int.Parse(ports[2].Value, CultureInfo.InvariantCulture));
+        return new Node(process, int.Parse(ports[1].Value, CultureInfo.InvariantCulture), int.Parse(ports[2].Value, CultureInfo.InvariantCulture), () => Volatile.Read(ref oversized));
     }
 
     [GeneratedRegex(@"^node akka\.tcp://sweep@[^:]+:(\d+) \[[^\]]*\] started; commands on http://[^:/]+:(\d+);")]

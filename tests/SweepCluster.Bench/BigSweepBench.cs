@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace SweepCluster.Bench;
+
+/// <summary>
+/// A 100,000-trial sweep of zero-second trials on real node processes (a coordinator with the SQLite journal, two
+/// workers of 16 slots): how long <c>sweep status</c>, <c>sweep list</c> and a page of <c>sweep trials</c> take from
+/// a worker's endpoint (the query crosses nodes) while the sweep runs and after it ended, whether any message went over
+/// Akka's frame size, and the coordinator's resident memory per trial while the sweep runs and once it has ended.
+/// </summary>
+internal static class BigSweepBench
+{
+    private const int Trials = 100_000;
+    private const int SlotsPerWorker = 16;
+
+    public static void Run()
+    {
+        Console.WriteLine();
+        Console.WriteLine($"== big sweep: {Trials:N0} zero-second trials, a coordinator and 2 workers of {SlotsPerWorker} slots, queries sent to a worker ==");
+        var root = Directory.CreateTempSubdirectory("bench-bigsweep-").FullName;
+        var processes = new List<BenchNodes.Node>();
+        try
+        {
+            var coordinator = BenchNodes.Start($"--roles coordinator --store {root}/c");
+            processes.Add(coordinator);
+            for (var w = 0; w < 2; w++)
+                processes.Add(BenchNodes.Start($"--roles worker --cpu-slots {SlotsPerWorker} --seed-nodes 127.0.0.1:{coordinator.Port} --store {root}/w{w}"));
+            var worker = processes[1].Address;
+            BenchNodes.WaitUntil(() => BenchNodes.Json(coordinator.Address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == 2);
+            var idle = ResidentBytes(coordinator);
+            var yaml = $"name: big\nnum_trials: {Trials}\nsampler: random\npruner: none\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
+            var watch = Stopwatch.StartNew();
+            var id = BenchNodes.Json(coordinator.Address, "sweep", "submit", new { file = yaml }).GetProperty("id").GetString()!;
+
+            Console.WriteLine($"{"when",-22} {"done",8} {"status",9} {"list",9} {"trials -k 10",13} {"coordinator RSS",16}");
+            var halfway = false;
+            long halfwayRss = 0;
+            int halfwayDone = 0;
+            while (true)
+            {
+                var done = BenchNodes.Json(worker, "sweep", "status", new { id }).GetProperty("done").GetInt32();
+                if (!halfway && done >= Trials / 2)
+                {
+                    (halfway, halfwayDone, halfwayRss) = (true, done, ResidentBytes(coordinator));
+                    Console.WriteLine(Row("running, half done", id, worker, coordinator));
+                }
+                if (done == Trials) break;
+                Thread.Sleep(1000);
+            }
+            var seconds = watch.Elapsed.TotalSeconds;
+            var runningRss = ResidentBytes(coordinator);
+            Thread.Sleep(TimeSpan.FromSeconds(5)); // the summary is written and the sweep shrinks to its header
+            Console.WriteLine(Row("ended, first query", id, worker, coordinator)); // its trials are read from sweep.json
+            Console.WriteLine(Row("ended, again", id, worker, coordinator));
+            var perTrial = (runningRss - halfwayRss) / (double)(Trials - halfwayDone);
+            Console.WriteLine($"{Trials:N0} trials in {seconds:F0} s ({Trials / seconds:F0} trials/s); sweep.json {new FileInfo(Directory.GetFiles($"{root}/c/runs", "sweep.json", SearchOption.AllDirectories).Single()).Length / 1e6:F1} MB");
+            Console.WriteLine($"coordinator RSS: {idle / 1e6:F0} MB idle, {runningRss / 1e6:F0} MB with every trial of the running sweep held, "
+                + $"{perTrial:F0} bytes per finished trial while it runs (second half); an ended sweep keeps its header, best and troubled trials only");
+            var oversized = processes.Sum(p => p.OversizedMessages);
+            Console.WriteLine($"messages over the frame size (OversizedPayloadException in any node's log): {oversized}");
+        }
+        finally
+        {
+            BenchNodes.KillAll(processes);
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>How long each query takes through the worker's endpoint, and the coordinator's resident memory now.</summary>
+    private static string Row(string when, string id, string address, BenchNodes.Node coordinator)
+    {
+        static string Time(Action query)
+        {
+            var watch = Stopwatch.StartNew();
+            query();
+            return $"{watch.Elapsed.TotalMilliseconds:F0} ms";
+        }
+        var done = BenchNodes.Json(address, "sweep", "status", new { id }).GetProperty("done").GetInt32();
+        var status = Time(() => BenchNodes.Json(address, "sweep", "status", new { id }).GetProperty("done").GetInt32());
+        var list = Time(() => BenchNodes.Json(address, "sweep", "list", new { }).GetProperty("sweeps").GetArrayLength());
+        var trials = Time(() => BenchNodes.Json(address, "sweep", "trials", new { id, top = "10" }).GetProperty("trials").GetArrayLength());
+        return $"{when,-22} {done,8} {status,9} {list,9} {trials,13} {ResidentBytes(coordinator) / 1e6,13:F0} MB";
+    }
+
+    private static long ResidentBytes(BenchNodes.Node node)
+    {
+        var line = File.ReadLines($"/proc/{node.Process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+}
