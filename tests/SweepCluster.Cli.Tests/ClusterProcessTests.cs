@@ -119,6 +119,8 @@ public class ClusterProcessTests
         var values = all.Select(t => t.GetProperty("metrics").GetProperty("value").GetDouble()).ToList();
         Assert.That(values, Is.Ordered.Descending);
         Assert.That(top.Select(t => t.GetProperty("index").GetInt32()), Is.EqualTo(all.Take(5).Select(t => t.GetProperty("index").GetInt32())));
+        var page = Json(_worker2.Address, "sweep", "trials", "-i", id, "--offset", "2950", "--top", "100").GetProperty("trials").EnumerateArray();
+        Assert.That(page.Select(t => t.GetProperty("index").GetInt32()), Is.EqualTo(all.Skip(2950).Select(t => t.GetProperty("index").GetInt32())), "the last page");
         Assert.That(Json(_worker1.Address, "sweep", "best", "-i", id).GetProperty("index").GetInt32(), Is.EqualTo(all[0].GetProperty("index").GetInt32()));
     }
 

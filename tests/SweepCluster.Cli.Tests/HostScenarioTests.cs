@@ -74,6 +74,22 @@ public class HostScenarioTests
             Assert.That(artifacts, Does.StartWith(Path.Combine(store, "runs") + "/"));
             Assert.That(File.Exists(Path.Combine(artifacts, "trial.json")), artifacts);
         }
+
+        // The coordinator's host has no trial folders: its endpoint fetches them from the worker that ran the trial.
+        var best = Json(coordinator.Address, "sweep", "best", "-i", id);
+        var index = best.GetProperty("index").GetInt32();
+        var fetched = Path.Combine(_nodes.Root, "fetched");
+        var result = CliRunner.Run(coordinator.Address, "sweep", "best", "-i", id, "--out", fetched);
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        var held = best.GetProperty("artifacts").GetString()!;
+        Assert.That(File.ReadAllBytes(Path.Combine(fetched, "trial.json")), Is.EqualTo(File.ReadAllBytes(Path.Combine(held, "trial.json"))));
+        var holder = trials.Single(t => t.GetProperty("index").GetInt32() == index);
+        Assert.That(result.Stderr, Does.Contain($"fetched 1 files ("));
+        Assert.That(result.Stderr, Does.Contain($"of trial {index} from {Node(holder)} into {fetched}"));
+        var listed = Json(coordinator.Address, "sweep", "artifacts", "-i", id, "-t", $"{index}");
+        Assert.That(listed.GetProperty("directory").GetString(), Is.EqualTo(held));
+        var missing = CliRunner.Run(coordinator.Address, "sweep", "artifacts", "-i", id, "-t", "12", "--out", fetched);
+        Assert.That((missing.ExitCode, missing.Stderr.Trim()), Is.EqualTo((1, $"sweep {id} has no trial 12 yet (its trials are 0 to 11)")));
         AssertNothingRuns(coordinator);
     }
 

@@ -17,9 +17,10 @@ public abstract class CoordinatorTest : ActorTest
     [TearDown]
     public void RemoveRuns() => Directory.Delete(Runs, recursive: true);
 
+    /// <summary>By default ended sweeps stay whole, so that tests read them with <see cref="GetSweep"/> as <c>sweepctl run</c> does.</summary>
     protected IActorRef NewCoordinator(CoordinatorOptions? options = null)
     {
-        var chosen = options ?? CoordinatorOptions.Default(Runs);
+        var chosen = options ?? CoordinatorOptions.Default(Runs) with { KeepEndedSweeps = true };
         return Sys.ActorOf(Props.Create(() => new SweepCoordinator(chosen)));
     }
 

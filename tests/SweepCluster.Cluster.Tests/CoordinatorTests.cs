@@ -35,6 +35,37 @@ public class CoordinatorTests : CoordinatorTest
     }
 
     [Test]
+    public void An_ended_sweep_is_no_longer_held_whole_and_answers_status_list_and_trial_pages_from_its_sweep_json()
+    {
+        var coordinator = NewCoordinator(CoordinatorOptions.Default(Runs));
+        var worker = NewWorker();
+        Join(coordinator, worker, cpu: 1);
+        var id = Submit(coordinator, Experiments.Sleep(5));
+        double[] values = [0.3, 0.9, 0.1, 0.7, 0.5];
+        foreach (var value in values) Finish(coordinator, worker, worker.ExpectMsg<StartTrial>(), value);
+
+        AwaitCondition(() => coordinator.Ask<SweepStatusFound>(new GetSweepStatus(id), RemainingOrDefault).Result.Sweep?.Header.State == SweepStatus.Completed);
+        Assert.That(coordinator.Ask<SweepFound>(new GetSweep(id), RemainingOrDefault).Result.Sweep, Is.Null, "held as a header, not whole");
+        var status = coordinator.Ask<SweepStatusFound>(new GetSweepStatus(id), RemainingOrDefault).Result;
+        Assert.That((status.Sweep!.Header.Summary.Completed, status.Sweep.Best!.Index, status.Sweep.Header.Summary.Max), Is.EqualTo((5, 1, 0.9)));
+        Assert.That(coordinator.Ask<SweepsListed>(new ListSweeps(), RemainingOrDefault).Result.Sweeps.Single().Header.Id, Is.EqualTo(id));
+
+        List<int> Page(int offset, int limit) =>
+            [.. coordinator.Ask<TrialsFound>(new GetTrials(id, TrialStatus.Completed, offset, limit), RemainingOrDefault).Result.Trials.Select(t => t.Index)];
+        Assert.That(Page(0, 2).Concat(Page(2, 100)), Is.EqualTo(new[] { 1, 3, 4, 0, 2 }), "best first, page after page");
+        Assert.That(coordinator.Ask<TrialsFound>(new GetTrials(id, TrialStatus.Failed, 0, 100), RemainingOrDefault).Result.Matching, Is.Zero);
+
+        // Another ended sweep's pages take the place of this one's; this one's file is gone, and a query says where it was looked for.
+        var other = Submit(coordinator, Experiments.Sleep(1));
+        Finish(coordinator, worker, worker.ExpectMsg<StartTrial>(), 0.5);
+        AwaitCondition(() => coordinator.Ask<TrialsFound>(new GetTrials(other, null, 0, 100), RemainingOrDefault).Result.Trials.Length == 1);
+        var file = Path.Combine(status.Sweep.Header.RunDirectory, "sweep.json");
+        File.Delete(file);
+        Assert.That(coordinator.Ask<TrialsFound>(new GetTrials(id, null, 0, 100), RemainingOrDefault).Result.Unreadable, Does.Contain(file));
+        Assert.That(coordinator.Ask<SweepCancelAccepted>(new CancelSweep(id), RemainingOrDefault).Result.Message, Is.EqualTo($"sweep {id} had already ended (completed)"));
+    }
+
+    [Test]
     public void An_invalid_experiment_is_rejected_with_located_errors()
     {
         var coordinator = NewCoordinator();

@@ -49,7 +49,13 @@ public class SerializerTests
         new GetSweepStatus("ab12cd34"),
         new SweepStatusFound(SweepOverview.Of(Sweep), [Trial], [Trial], 7),
         new GetTrials("ab12cd34", TrialStatus.Completed, 500, 100),
-        new TrialsFound(SweepOverview.Of(Sweep), [Trial], 1200),
+        new TrialsFound(SweepOverview.Of(Sweep), [TrialDocument.Of(Trial)], 1200, "sweep.json cannot be read"),
+        new GetTrial("ab12cd34", 3),
+        new TrialFound(SweepOverview.Of(Sweep), TrialDocument.Of(Trial), null),
+        new ListArtifacts("simple-cnn-ab12cd34/trial-0003"),
+        new ArtifactsListed("/store/runs/simple-cnn-ab12cd34/trial-0003", [new ArtifactFile("trial.json", 812), new ArtifactFile("plots/confusion.png", 20480)], null),
+        new ReadArtifact("simple-cnn-ab12cd34/trial-0003", "plots/confusion.png", 49152),
+        new ArtifactRead([0, 1, 2, 255], true, null),
         new GetWorkers(),
         new WorkersListed([new WorkerSnapshot("akka.tcp://sweep@127.0.0.1:4054", [0], 2, 1, ImmutableDictionary<int, double>.Empty.Add(0, 0.5), ["ab12cd34/3#1 on cuda:0"], 7)]),
         new StartTrial("ab12cd34", 3, 1, "convnet", Params, 99, "cuda:0", 5, 3600, "/runs/x/trial-0003"),
@@ -62,7 +68,8 @@ public class SerializerTests
         new TrialFailed("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 12, At),
         new TrialRequeued("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 2),
         new CoordinatorSnapshot([new SweepMemento(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
-            SweepStatus.Running, null, false, [new TrialMemento(StoredTrial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])]),
+            SweepStatus.Running, null, false, [new TrialMemento(StoredTrial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])],
+            [new FinishedSweepMemento(SweepHeader.Of(Sweep), StoredTrial, [StoredTrial], 7, "token-1")]),
         new TrialPruned("ab12cd34", 3, 1, 2, 0.61, At),
         new TrialCancelled("ab12cd34", 3, At),
         new SweepCancelled("ab12cd34", At),
@@ -82,7 +89,7 @@ public class SerializerTests
         "TrialCancelled", "SweepCancelled", "CoordinatorSnapshot", "SubmitSweep", "SweepAccepted", "SweepRejected", "CancelSweep",
         "SweepCancelAccepted", "RegisterWorker", "ReportTrialProgress", "ReportTrialEnded", "GetSweep", "SweepFound", "ListSweeps",
         "SweepsListed", "GetWorkers", "WorkersListed", "StartTrial", "CancelTrial", "ForgetTrialEnd", "GetSweepStatus", "SweepStatusFound", "GetTrials",
-        "TrialsFound",
+        "TrialsFound", "GetTrial", "TrialFound", "ListArtifacts", "ArtifactsListed", "ReadArtifact", "ArtifactRead",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

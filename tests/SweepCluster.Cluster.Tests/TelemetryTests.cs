@@ -33,7 +33,7 @@ public class TelemetryTests : ActorTest
         var options = new WorkerOptions([], 1, null);
         Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator, options, Runner)));
         var id = coordinator.Ask<SweepAccepted>(new SubmitSweep(Experiments.Sleep(3, seconds: 0.2, steps: 2), "sleep.yml"), RemainingOrDefault).Result.Id;
-        AwaitCondition(() => coordinator.Ask<SweepFound>(new GetSweep(id), RemainingOrDefault).Result.Sweep!.Status == SweepStatus.Completed, TimeSpan.FromSeconds(20));
+        AwaitCondition(() => coordinator.Ask<SweepStatusFound>(new GetSweepStatus(id), RemainingOrDefault).Result.Sweep!.Header.State == SweepStatus.Completed, TimeSpan.FromSeconds(20));
         meters.ForceFlush();
 
         long Sum(string name, string? status = null) => Points(metrics, name)

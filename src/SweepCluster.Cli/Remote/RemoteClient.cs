@@ -117,9 +117,14 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
     {
         // A fresh token per invocation, kept over its repeats: a submission repeated after a timeout starts nothing twice.
         var switches = command.Switches.Where(s => s.Unique).ToDictionary(s => s.Name, _ => Guid.NewGuid().ToString("N"));
-        string? source = null;
+        string? source = null, downloadFolder = null;
         foreach (var (description, value) in given)
         {
+            if (description.IsDownloadFolder)
+            {
+                downloadFolder = value;
+                continue;
+            }
             if (!description.IsFile)
             {
                 switches[description.Name] = value;
@@ -137,7 +142,33 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
         }
         if (command.Name == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
         var (status, document) = await Post(palette, command.Name, switches, source, patience, cancellation);
-        return Print(status, document, json);
+        if (downloadFolder is null || status != HttpStatusCode.OK) return Print(status, document, json);
+        var index = document.RootElement.GetProperty("data").GetProperty("index").GetInt32();
+        var printed = Print(status, document, json);
+        return await Download(switches["id"], index, downloadFolder, patience, cancellation) ?? printed;
+    }
+
+    /// <summary>The trial's files into <paramref name="folder"/>; null when all were written, else the exit code after saying why.</summary>
+    private async Task<int?> Download(string sweep, int index, string folder, TimeSpan patience, CancellationToken cancellation)
+    {
+        var (status, listing) = await Post("sweep", "artifacts", new() { ["id"] = sweep, ["trial"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            null, patience, cancellation);
+        if (status != HttpStatusCode.OK) return Print(status, listing, json: false);
+        using (listing)
+        {
+            var data = listing.RootElement.GetProperty("data");
+            try
+            {
+                var (files, bytes) = await new ArtifactDownload(_http).SaveAsync(sweep, index, data.GetProperty("files"), folder, cancellation);
+                error.WriteLine($"fetched {files} files ({bytes} bytes) of trial {index} from {data.GetProperty("node").GetString()} into {folder}");
+                return null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"cannot fetch the artifacts of trial {index} into {folder}: {e.Message}");
+                return ExitCodes.Failed;
+            }
+        }
     }
 
     /// <summary>The sweep's status, shown live until it ends: exit 0 when it completed, 1 when it was cancelled.</summary>

@@ -22,11 +22,8 @@ public sealed record SweepsListed(ImmutableArray<SweepOverview> Sweeps) : ISweep
 public sealed record GetSweepStatus(string Id) : ISweepMessage;
 
 /// <param name="Sweep">Null when there is no sweep with that id.</param>
-/// <param name="Troubled">The first failed trials and trials that were retried, up to <see cref="GetSweepStatus"/>'s limit; <paramref name="TroubledCount"/> counts them all.</param>
-public sealed record SweepStatusFound(SweepOverview? Sweep, ImmutableArray<TrialSnapshot> Running, ImmutableArray<TrialSnapshot> Troubled, int TroubledCount) : ISweepMessage
-{
-    public const int TroubledShown = 20;
-}
+/// <param name="Troubled">The first failed trials and trials that were retried (<see cref="Core.Sweeps.FinishedSweep.TroubledKept"/>); <paramref name="TroubledCount"/> counts them all.</param>
+public sealed record SweepStatusFound(SweepOverview? Sweep, ImmutableArray<TrialSnapshot> Running, ImmutableArray<TrialSnapshot> Troubled, int TroubledCount) : ISweepMessage;
 
 /// <summary>A page of a sweep's trials, best first, in one state or all: at most <paramref name="Limit"/> from <paramref name="Offset"/>.</summary>
 public sealed record GetTrials(string Id, TrialStatus? State, int Offset, int Limit) : ISweepMessage
@@ -36,7 +33,16 @@ public sealed record GetTrials(string Id, TrialStatus? State, int Offset, int Li
 }
 
 /// <param name="Matching">How many trials the sweep has in the asked state, all pages together.</param>
-public sealed record TrialsFound(SweepOverview? Sweep, ImmutableArray<TrialSnapshot> Trials, int Matching) : ISweepMessage;
+/// <param name="Unreadable">Why the trials of an ended sweep could not be read from its sweep.json, when they could not.</param>
+public sealed record TrialsFound(SweepOverview? Sweep, ImmutableArray<TrialDocument> Trials, int Matching, string? Unreadable = null) : ISweepMessage;
+
+/// <summary>One trial by its index: where it ran and where its artifacts are.</summary>
+public sealed record GetTrial(string Id, int Index) : ISweepMessage;
+
+/// <param name="Sweep">Null when there is no sweep with that id.</param>
+/// <param name="Trial">Null when the sweep has no trial with that index (yet).</param>
+/// <param name="Unreadable">Why the trials of an ended sweep could not be read from its sweep.json, when they could not.</param>
+public sealed record TrialFound(SweepOverview? Sweep, TrialDocument? Trial, string? Unreadable = null) : ISweepMessage;
 
 public sealed record GetWorkers : ISweepMessage;
 

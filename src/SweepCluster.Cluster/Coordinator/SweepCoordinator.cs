@@ -19,7 +19,8 @@ namespace SweepCluster.Cluster.Coordinator;
 /// The cluster singleton that owns every sweep: it plans trials with each sweep's sampler as slots free up,
 /// places them on workers, and records what they report. Decisions live in <see cref="SweepState"/>,
 /// <see cref="WorkerPool"/> and <see cref="AttemptTracker"/>; this actor journals their events, routes messages
-/// and writes each sweep's summary when it ends.
+/// and writes each sweep's summary when it ends. An ended sweep then shrinks to a <see cref="FinishedSweep"/>: what
+/// the coordinator holds grows with the sweeps running, not with every trial ever run.
 /// </summary>
 /// <remarks>
 /// Each event is applied at once (the next decision needs it) and journalled asynchronously; what it makes happen outside
@@ -34,8 +35,13 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, string> _sweepsByToken = [];
     private readonly AttemptTracker _tracker = new();
     private int _eventsSinceSnapshot;
+    /// <summary>Sweeps not yet ended (and ended ones whose sweep.json could not be written), and their order of submission.</summary>
     private readonly Dictionary<string, SweepState> _sweeps = [];
     private readonly List<string> _order = [];
+    private readonly Dictionary<string, FinishedSweep> _ended = [];
+    /// <summary>The trials of the ended sweep last asked for, read from its sweep.json, kept while someone pages through them.</summary>
+    private (string Id, IReadOnlyList<TrialDocument> Trials, DateTimeOffset LastUsed)? _endedTrials;
+    private static readonly TimeSpan EndedTrialsKept = TimeSpan.FromMinutes(1);
     private readonly WorkerPool _pool = new();
     private readonly Dictionary<string, IActorRef> _workers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -67,9 +73,10 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Command<Terminated>(t => WorkerLost(t.ActorRef));
         Command<CheckAttemptsNow>(_ => CheckAttempts());
         Command<GetSweep>(q => Sender.Tell(new SweepFound(_sweeps.TryGetValue(q.Id, out var s) ? s.Snapshot() : null)));
-        Command<ListSweeps>(_ => Sender.Tell(new SweepsListed([.. _order.Select(id => SweepOverview.Of(_sweeps[id].Snapshot()))])));
+        Command<ListSweeps>(_ => Sender.Tell(new SweepsListed([.. Overviews()])));
         Command<GetSweepStatus>(q => Sender.Tell(StatusOf(q.Id)));
         Command<GetTrials>(q => Sender.Tell(TrialsOf(q)));
+        Command<GetTrial>(q => Sender.Tell(TrialOf(q)));
         Command<GetWorkers>(_ => Sender.Tell(new WorkersListed(_pool.Snapshot())));
         Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failed => _log.Warning("could not save a snapshot of the sweeps (recovery replays more events): {0}", failed.Cause.Message));
@@ -98,17 +105,26 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private static KeyValuePair<string, object?> Resource(string resource) => new("resource", resource);
 
-    private static TagList SweepTags(SweepState sweep) => new() { { "sweep.id", sweep.Id }, { "sweep.name", sweep.Submitted.Name } };
+    private static TagList SweepTags(SweepState sweep) => SweepTags(sweep.Id, sweep.Submitted.Name);
+
+    private static TagList SweepTags(string id, string name) => new() { { "sweep.id", id }, { "sweep.name", name } };
 
     private void PublishGauges() => _gauges = new GaugeSnapshot(
-        [.. _order.Select(id => _sweeps[id]).Select(s => (SweepTags(s), (long)s.Running.Count, (long)s.PendingCount, s.BestValue))],
+        [
+            .. _ended.Values.Select(e => (SweepTags(e.Id, e.Overview.Header.Name), 0L, 0L, e.Overview.Header.Summary.Max)),
+            .. _order.Select(id => _sweeps[id]).Select(s => (SweepTags(s), (long)s.Running.Count, (long)s.PendingCount, s.BestValue)),
+        ],
         _pool.Snapshot());
+
+    /// <summary>Every sweep, ended and running, in the order they were submitted.</summary>
+    private IEnumerable<SweepOverview> Overviews() =>
+        _ended.Values.Select(e => e.Overview).Concat(_order.Select(id => SweepOverview.Of(_sweeps[id].Snapshot()))).OrderBy(o => o.Header.SubmittedAt);
 
     private void Submit(SubmitSweep command)
     {
         if (command.ClientToken is { } token && _sweepsByToken.TryGetValue(token, out var earlier))
         {
-            Sender.Tell(new SweepAccepted(earlier, _sweeps[earlier].Submitted.TotalTrials));
+            Sender.Tell(new SweepAccepted(earlier, _ended.TryGetValue(earlier, out var ended) ? ended.Overview.Header.TotalTrials : _sweeps[earlier].Submitted.TotalTrials));
             return;
         }
         var parsed = ExperimentSpecParser.Parse(command.SpecYaml, command.Source);
@@ -160,6 +176,11 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private void Cancel(CancelSweep command)
     {
+        if (_ended.TryGetValue(command.Id, out var ended))
+        {
+            Sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id} had already ended ({ended.Overview.Header.State.ToString().ToLowerInvariant()})"));
+            return;
+        }
         if (!_sweeps.TryGetValue(command.Id, out var sweep))
         {
             Sender.Tell(new SweepCancelAccepted(command.Id, false, $"no sweep has the id '{command.Id}'"));
@@ -306,6 +327,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void CheckAttempts()
     {
         var now = _options.Now;
+        if (_endedTrials is { } cached && now - cached.LastUsed > EndedTrialsKept) _endedTrials = null;
         var changed = false;
         foreach (var id in _tracker.Unclaimed(now, _options.RecoveryGrace))
         {
@@ -348,7 +370,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
                 _tracker.Started(id, placement.Worker, now);
                 SweepTelemetry.TrialsStarted.Add(1, SweepTags(sweep));
                 var start = new StartTrial(sweep.Id, index, id.Attempt, sweep.Spec.Trainer, trial.Params, trial.Seed, placement.Device,
-                    sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, Path.Combine(Path.GetFileName(sweep.Submitted.RunDirectory), $"trial-{index:D4}"),
+                    sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, RunFolders.Trial(sweep.Submitted.RunDirectory, index),
                     _sweepSpans.GetValueOrDefault(sweep.Id)?.Id);
                 Record(new TrialStarted(sweep.Id, index, id.Attempt, placement.Worker, _pool.NodeOf(placement.Worker), placement.Device, placement.Gpus, now),
                     () => TellWorker(placement.Worker, start));
@@ -366,7 +388,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         _eventsSinceSnapshot = 0;
         // The state now includes events still being written, and a snapshot is filed under the last one written: it is
         // taken now and saved once this event is written, so that recovery replays exactly the events after it.
-        var snapshot = new CoordinatorSnapshot([.. _order.Select(id => _sweeps[id].ToMemento())]);
+        var snapshot = new CoordinatorSnapshot([.. _order.Select(id => _sweeps[id].ToMemento())], [.. _ended.Values.Select(e => e.ToMemento())]);
         DeferAsync(snapshot, SaveSnapshot);
     }
 
@@ -383,27 +405,75 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         if (!wasEnded && sweep.IsEnded && !IsRecovering) Finish(sweep);
     }
 
+    /// <summary>A v1 snapshot holds ended sweeps whole: they shrink once recovery is complete, as any ended sweep does.</summary>
     private void Restore(CoordinatorSnapshot snapshot)
     {
         foreach (var memento in snapshot.Sweeps)
             if (SpecOf(memento.Submitted) is { } spec) Add(SweepState.FromMemento(memento, spec));
+        foreach (var memento in snapshot.Finished ?? [])
+            AddEnded(FinishedSweep.FromMemento(memento));
     }
 
     private SweepStatusFound StatusOf(string id)
     {
+        if (_ended.TryGetValue(id, out var ended)) return new SweepStatusFound(ended.Overview, [], ended.Troubled, ended.TroubledCount);
         if (!_sweeps.TryGetValue(id, out var sweep)) return new SweepStatusFound(null, [], [], 0);
         var snapshot = sweep.Snapshot();
-        var troubled = snapshot.Trials.Where(t => t.Status == TrialStatus.Failed || t.FailedAttempts.Length > 0).ToList();
+        var troubled = snapshot.Troubled();
         return new SweepStatusFound(SweepOverview.Of(snapshot), [.. snapshot.Trials.Where(t => t.Status == TrialStatus.Running)],
-            [.. troubled.Take(SweepStatusFound.TroubledShown)], troubled.Count);
+            [.. troubled.Take(FinishedSweep.TroubledKept)], troubled.Count);
     }
 
     private TrialsFound TrialsOf(GetTrials query)
     {
-        if (!_sweeps.TryGetValue(query.Id, out var sweep)) return new TrialsFound(null, [], 0);
-        var snapshot = sweep.Snapshot();
-        var matching = snapshot.ByMetric().Where(t => query.State is null || t.Status == query.State).ToList();
-        return new TrialsFound(SweepOverview.Of(snapshot), [.. matching.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit))], matching.Count);
+        SweepOverview overview;
+        IEnumerable<TrialDocument> trials;
+        if (_ended.TryGetValue(query.Id, out var ended))
+        {
+            overview = ended.Overview;
+            try
+            {
+                trials = EndedTrials(ended);
+            }
+            catch (IOException e)
+            {
+                return new TrialsFound(overview, [], 0, e.Message);
+            }
+        }
+        else if (_sweeps.TryGetValue(query.Id, out var sweep))
+        {
+            var snapshot = sweep.Snapshot();
+            (overview, trials) = (SweepOverview.Of(snapshot), snapshot.ByMetric().Select(TrialDocument.Of));
+        }
+        else return new TrialsFound(null, [], 0);
+        var matching = trials.Where(t => query.State is null || t.Status == query.State).ToList();
+        return new TrialsFound(overview, [.. matching.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit))], matching.Count);
+    }
+
+    private TrialFound TrialOf(GetTrial query)
+    {
+        if (_sweeps.TryGetValue(query.Id, out var sweep))
+        {
+            var snapshot = sweep.Snapshot();
+            return new TrialFound(SweepOverview.Of(snapshot), snapshot.Trials.Where(t => t.Index == query.Index).Select(TrialDocument.Of).FirstOrDefault());
+        }
+        if (!_ended.TryGetValue(query.Id, out var ended)) return new TrialFound(null, null);
+        try
+        {
+            return new TrialFound(ended.Overview, EndedTrials(ended).FirstOrDefault(t => t.Index == query.Index));
+        }
+        catch (IOException e)
+        {
+            return new TrialFound(ended.Overview, null, e.Message);
+        }
+    }
+
+    private IReadOnlyList<TrialDocument> EndedTrials(FinishedSweep sweep)
+    {
+        var now = _options.Now;
+        if (_endedTrials is not { } cached || cached.Id != sweep.Id) cached = (sweep.Id, sweep.ReadTrials(), now);
+        _endedTrials = cached with { LastUsed = now };
+        return cached.Trials;
     }
 
     private void Add(SweepState sweep)
@@ -411,6 +481,21 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         _sweeps[sweep.Id] = sweep;
         _order.Add(sweep.Id);
         if (sweep.Submitted.ClientToken is { } token) _sweepsByToken[token] = sweep.Id;
+    }
+
+    private void AddEnded(FinishedSweep sweep)
+    {
+        _ended[sweep.Id] = sweep;
+        if (sweep.ClientToken is { } token) _sweepsByToken[token] = sweep.Id;
+    }
+
+    /// <summary>An ended sweep whose sweep.json is written keeps only its header, best and troubled trials in memory.</summary>
+    private void Shrink(SweepState sweep)
+    {
+        if (_options.KeepEndedSweeps) return;
+        _sweeps.Remove(sweep.Id);
+        _order.Remove(sweep.Id);
+        AddEnded(FinishedSweep.Of(sweep));
     }
 
     /// <summary>
@@ -439,11 +524,14 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             foreach (var trial in sweep.Running)
                 _tracker.Recovered(new AttemptId(sweep.Id, trial.Index, trial.Attempt), trial.Worker ?? "", now);
         }
-        foreach (var sweep in _sweeps.Values.Where(s => s.IsEnded && !File.Exists(Path.Combine(s.Submitted.RunDirectory, "sweep.json"))))
-            Finish(sweep);
-        if (_sweeps.Count > 0)
+        foreach (var sweep in _sweeps.Values.Where(s => s.IsEnded).ToList())
+        {
+            if (File.Exists(Path.Combine(sweep.Submitted.RunDirectory, "sweep.json"))) Shrink(sweep);
+            else Finish(sweep);
+        }
+        if (_sweeps.Count + _ended.Count > 0)
             _log.Info("recovered {0} sweeps from the journal ({1} unfinished, {2} attempts waiting for their workers to report)",
-                _sweeps.Count, unfinished.Count, _tracker.Count);
+                _sweeps.Count + _ended.Count, unfinished.Count, _tracker.Count);
         Timers.StartPeriodicTimer(nameof(CheckAttempts), CheckAttemptsNow.Instance, TimeSpan.FromSeconds(1));
         Schedule();
     }
@@ -463,10 +551,13 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             Directory.CreateDirectory(snapshot.RunDirectory);
             File.WriteAllText(Path.Combine(snapshot.RunDirectory, "sweep.json"), SweepJson.Serialize(new SweepDocument(snapshot)));
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // The sweep stays whole in memory (and in snapshots): its trials can be read from nowhere else.
             _log.Error(e, "could not write the summary of sweep {0} to {1}", sweep.Id, snapshot.RunDirectory);
+            return;
         }
+        Shrink(sweep);
     }
 
     /// <summary>The sweep, when the report is about the attempt now running; a stale attempt's report is ignored.</summary>

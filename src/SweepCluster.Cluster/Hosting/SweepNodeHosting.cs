@@ -75,7 +75,9 @@ public static class SweepNodeHosting
                 })
                 .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(int)options.DownAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
                 .WithSweepSerializer();
-            if (options.IsCoordinator) akka.WithSweepJournal(options.Journal).WithSweepCoordinator(CoordinatorOptions.Default(options.RunsDirectory));
+            if (options.IsCoordinator)
+                akka.WithSweepJournal(options.Journal)
+                    .WithSweepCoordinator(CoordinatorOptions.Default(options.RunsDirectory) with { KeepEndedSweeps = options.Journal is JournalOptions.InMemory });
             else akka.WithSweepCoordinatorProxy();
             if (options.IsWorker) akka.WithSweepWorker(options.Worker, runner ?? throw new ArgumentNullException(nameof(runner), "a worker node needs a trial runner"));
             akka.AddStartup((system, _) =>

@@ -62,6 +62,12 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(SweepStatusFound)] = "SweepStatusFound",
         [typeof(GetTrials)] = "GetTrials",
         [typeof(TrialsFound)] = "TrialsFound",
+        [typeof(GetTrial)] = "GetTrial",
+        [typeof(TrialFound)] = "TrialFound",
+        [typeof(ListArtifacts)] = "ListArtifacts",
+        [typeof(ArtifactsListed)] = "ArtifactsListed",
+        [typeof(ReadArtifact)] = "ReadArtifact",
+        [typeof(ArtifactRead)] = "ArtifactRead",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> TypesByManifest = Manifests.ToFrozenDictionary(m => m.Value, m => m.Key);

@@ -10,7 +10,8 @@ namespace SweepCluster.Cluster.Worker;
 /// <summary>
 /// Owns this node's GPUs and CPU slots: offers them to the coordinator (at start and then as a heartbeat, so a
 /// new coordinator learns of it too), runs the trials it is given on threads of their own, and cancels them on request.
-/// How each attempt ended is sent again with every heartbeat until the coordinator has recorded it.
+/// How each attempt ended is sent again with every heartbeat until the coordinator has recorded it. It serves its trials'
+/// artifacts to any node that asks.
 /// </summary>
 public sealed class SweepWorker : ReceiveActor, IWithTimers
 {
@@ -45,6 +46,9 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
             _coordinator.Tell(e.Report);
         });
         Receive<ForgetTrialEnd>(f => _unrecorded.Remove(new AttemptId(f.SweepId, f.Index, f.Attempt)));
+        var artifacts = new TrialArtifacts(options.RunsDirectory);
+        Receive<ListArtifacts>(l => Sender.Tell(artifacts.List(l.TrialFolder)));
+        Receive<ReadArtifact>(r => Sender.Tell(artifacts.Read(r)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -109,7 +109,13 @@ public sealed record SweepList(IReadOnlyList<SweepListEntry> Sweeps);
 
 /// <summary>Metrics by name, in name order: <c>{"test_acc": 0.96, "test_f1": 0.97}</c>.</summary>
 public sealed class MetricValues(IEnumerable<KeyValuePair<string, double>> metrics)
-    : SortedDictionary<string, double>(metrics.ToDictionary(), StringComparer.Ordinal);
+    : SortedDictionary<string, double>(metrics.ToDictionary(), StringComparer.Ordinal)
+{
+    /// <summary>For reading documents back (a finished sweep's trials from its sweep.json).</summary>
+    public MetricValues() : this([])
+    {
+    }
+}
 
 /// <summary>One epoch (or step) as trial.json and <c>sweepctl train --format json</c> list them; the value is named for what it measures.</summary>
 public sealed record EpochDocument(

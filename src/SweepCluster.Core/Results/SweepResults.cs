@@ -84,8 +84,20 @@ public sealed record SweepSnapshot(
         .FirstOrDefault();
 
     /// <summary>Completed trials best first, then the others by index.</summary>
-    public IEnumerable<TrialSnapshot> ByMetric() => Trials
-        .OrderBy(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(Metric.Name) ? 0 : 1)
-        .ThenBy(t => t.Metrics.TryGetValue(Metric.Name, out var v) ? (Metric.Direction == MetricDirection.Maximize ? -v : v) : 0)
-        .ThenBy(t => t.Index);
+    public IEnumerable<TrialSnapshot> ByMetric() => TrialOrder.BestFirst(Trials, Metric, t => (t.Status, t.Metrics, t.Index));
+
+    /// <summary>Trials that failed or had to be retried: what <c>sweep status</c> points out.</summary>
+    public IReadOnlyList<TrialSnapshot> Troubled() => [.. Trials.Where(t => t.Status == TrialStatus.Failed || t.FailedAttempts.Length > 0)];
+}
+
+/// <summary>The order <c>sweep trials</c> lists trials in, whichever record of them it reads.</summary>
+public static class TrialOrder
+{
+    /// <summary>Completed trials with the metric best first (ties by index), then the others by index.</summary>
+    public static IEnumerable<T> BestFirst<T>(IEnumerable<T> trials, MetricSpec metric, Func<T, (TrialStatus Status, IReadOnlyDictionary<string, double> Metrics, int Index)> key) =>
+        trials.Select(t => (Trial: t, Key: key(t)))
+            .OrderBy(t => t.Key.Status == TrialStatus.Completed && t.Key.Metrics.ContainsKey(metric.Name) ? 0 : 1)
+            .ThenBy(t => t.Key.Metrics.TryGetValue(metric.Name, out var v) ? (metric.Direction == MetricDirection.Maximize ? -v : v) : 0)
+            .ThenBy(t => t.Key.Index)
+            .Select(t => t.Trial);
 }

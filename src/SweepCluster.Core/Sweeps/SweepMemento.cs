@@ -9,7 +9,12 @@ namespace SweepCluster.Core.Sweeps;
 /// A stored format (README: stored formats): its records are its own, not the read models that commands print, so
 /// that output can change without changing what is stored. Field names are those of release v1.
 /// </summary>
-public sealed record CoordinatorSnapshot(ImmutableArray<SweepMemento> Sweeps);
+/// <param name="Sweeps">The sweeps still running, whole (release v1 stored every sweep here, ended ones too).</param>
+/// <param name="Finished">Ended sweeps whose sweep.json is written: their headers only (none in v1's snapshots).</param>
+public sealed record CoordinatorSnapshot(ImmutableArray<SweepMemento> Sweeps, ImmutableArray<FinishedSweepMemento>? Finished = null);
+
+/// <summary>An ended sweep in a snapshot: the header, the best trial, the first failed or retried trials and how many there were.</summary>
+public sealed record FinishedSweepMemento(SweepHeader Header, StoredTrial? Best, ImmutableArray<StoredTrial> Troubled, int TroubledCount, string? ClientToken);
 
 /// <param name="Waiting">Trials waiting to start, in the order they will.</param>
 /// <param name="Finished">Trials in the order they finished, as the sampler saw them.</param>
@@ -39,4 +44,11 @@ public sealed record StoredTrial(
     double? DurationSeconds,
     string? Reason,
     string? ArtifactDirectory,
-    ImmutableArray<string> FailedAttempts);
+    ImmutableArray<string> FailedAttempts)
+{
+    public static StoredTrial Of(TrialSnapshot t) =>
+        new(t.Index, t.Status, t.Attempt, t.Seed, t.Params, t.Metrics, t.Epochs, t.Node, t.Device, t.StartedAt, t.DurationSeconds, t.Reason, t.ArtifactDirectory, t.FailedAttempts);
+
+    public TrialSnapshot ToSnapshot() =>
+        new(Index, Status, Attempt, Seed, Params, Metrics, Epochs, Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory, FailedAttempts);
+}

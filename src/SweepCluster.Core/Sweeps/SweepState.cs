@@ -288,6 +288,5 @@ public sealed class TrialRecord(int index, long seed, ParamValue.Map parameters)
     public TrialSnapshot Snapshot() =>
         new(Index, Status, Attempt, Seed, Params, Metrics, [.. Epochs], Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory, [.. FailedAttempts]);
 
-    public StoredTrial Stored() =>
-        new(Index, Status, Attempt, Seed, Params, Metrics, [.. Epochs], Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory, [.. FailedAttempts]);
+    public StoredTrial Stored() => StoredTrial.Of(Snapshot());
 }

@@ -8,6 +8,10 @@ public sealed record SweepSubmission(string Id, int TotalTrials);
 /// <summary><c>sweep cancel</c>.</summary>
 public sealed record SweepCancellation(string Id, string Message);
 
+/// <summary><c>sweep artifacts</c>: the trial's files on the worker that ran it.</summary>
+/// <param name="Directory">The trial's folder on that worker's disk.</param>
+public sealed record ArtifactList(string Sweep, int Index, string Node, string Directory, IReadOnlyList<Cluster.Worker.ArtifactFile> Files);
+
 /// <summary><c>cluster show</c>.</summary>
 public sealed record ClusterMembers(IReadOnlyList<ClusterMember> Members);
 

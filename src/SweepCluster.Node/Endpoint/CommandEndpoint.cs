@@ -43,6 +43,18 @@ internal static class CommandEndpoint
             await next();
         });
         app.MapGet("/api/palettes", () => Results.Json(new { palettes = Palettes.All }, SweepJson.Options));
+        // A trial's file, from the worker that holds it: what sweep artifacts --out and sweep best --out fetch.
+        app.MapGet("/api/artifacts/{id}/{index}/{**path}", async (string id, string index, string path, HttpContext context) =>
+        {
+            try
+            {
+                return await Handlers(context).SendArtifact(id, index, path, context) is { } refusal ? Respond(refusal) : Results.Empty;
+            }
+            catch (AskTimeoutException)
+            {
+                return Respond(CoordinatorUnavailable);
+            }
+        });
         app.MapPost("/api/{palette}/{command}", async (string palette, string command, HttpContext context) =>
         {
             if (Palettes.Find(palette, command) is not { } description)
@@ -63,17 +75,22 @@ internal static class CommandEndpoint
             var switches = request?.Switches ?? [];
             var missing = description.Switches.Where(s => s.Mandatory && !switches.ContainsKey(s.Name)).Select(s => $"--{s.Name}").ToList();
             if (missing.Count > 0) return Respond(CommandResult.Invalid($"{palette} {command} needs {string.Join(", ", missing)}"));
-            var handlers = new CommandHandlers(context.RequestServices.GetRequiredService<ActorSystem>(), context.RequestServices.GetRequiredService<ActorRegistry>());
             try
             {
-                return Respond(await Palettes.Run(palette, command, handlers, new CommandInput(switches, request?.Source))!);
+                return Respond(await Palettes.Run(palette, command, Handlers(context), new CommandInput(switches, request?.Source))!);
             }
             catch (AskTimeoutException)
             {
-                return Respond(CommandResult.Unavailable("the coordinator did not answer within 10 s: is a node with the coordinator role up? (cluster show)"));
+                return Respond(CoordinatorUnavailable);
             }
         });
     }
+
+    private static readonly CommandResult CoordinatorUnavailable =
+        CommandResult.Unavailable("the coordinator did not answer within 10 s: is a node with the coordinator role up? (cluster show)");
+
+    private static CommandHandlers Handlers(HttpContext context) =>
+        new(context.RequestServices.GetRequiredService<ActorSystem>(), context.RequestServices.GetRequiredService<ActorRegistry>());
 
     private static IResult Respond(CommandResult result) => Results.Text(result.ToJson(), "application/json", Encoding.UTF8, (int)result.Status);
 

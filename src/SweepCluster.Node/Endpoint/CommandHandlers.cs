@@ -2,8 +2,11 @@ using System.Globalization;
 using Akka.Actor;
 using Akka.Hosting;
 using SweepCluster.Node.Text;
+using SweepCluster.Cluster;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Hosting;
+using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Results;
 
 namespace SweepCluster.Node.Endpoint;
@@ -84,6 +87,9 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         var s = input.Switches;
         int? top = null;
         if (s.TryGetValue("top", out var k) && (top = PositiveInt(k)) is null) return CommandResult.Invalid($"--top needs a whole number >= 1 (got '{k}')");
+        var offset = 0;
+        if (s.TryGetValue("offset", out var o) && !int.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out offset))
+            return CommandResult.Invalid($"--offset needs a whole number >= 0 (got '{o}')");
         TrialStatus? state = null;
         if (s.TryGetValue("state", out var name))
         {
@@ -92,19 +98,103 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
             state = parsed;
         }
         // Page by page: each answer from the coordinator stays small, however many trials the sweep has.
-        var trials = new List<TrialSnapshot>();
+        var trials = new List<TrialDocument>();
         var wanted = top ?? int.MaxValue;
         TrialsFound page;
         do
         {
-            page = await Ask<TrialsFound>(new GetTrials(s["id"], state, trials.Count, Math.Min(GetTrials.MaxLimit, wanted - trials.Count)));
+            page = await Ask<TrialsFound>(new GetTrials(s["id"], state, offset + trials.Count, Math.Min(GetTrials.MaxLimit, wanted - trials.Count)));
             if (page.Sweep is null) return NoSweep(input);
+            if (page.Unreadable is { } why) return CommandResult.Failed(why);
             trials.AddRange(page.Trials);
         }
-        while (page.Trials.Length > 0 && trials.Count < Math.Min(wanted, page.Matching));
+        while (page.Trials.Length > 0 && trials.Count < Math.Min(wanted, page.Matching - offset));
         var text = new StringWriter();
         SweepResultWriter.WriteTrials(text, page.Sweep.Header.Metric, trials);
-        return CommandResult.Ok(new TrialList([.. trials.Select(TrialDocument.Of)]), text.ToString());
+        return CommandResult.Ok(new TrialList(trials), text.ToString());
+    }
+
+    /// <summary>A trial that has run, and its folder relative to the runs folder of the worker that ran it.</summary>
+    private sealed record RanTrial(TrialDocument Trial, string Folder)
+    {
+        public string Node => Trial.Node!;
+    }
+
+    /// <summary>The trial, or why there is none to fetch artifacts of.</summary>
+    private async Task<(RanTrial? Trial, CommandResult? Refusal)> Locate(string id, string index)
+    {
+        if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            return (null, CommandResult.Invalid($"--trial needs a trial's index, a whole number >= 0 (got '{index}')"));
+        var found = await Ask<TrialFound>(new GetTrial(id, number));
+        if (found.Sweep is not { } sweep) return (null, CommandResult.Failed($"no sweep has the id '{id}' (sweep list shows them)"));
+        if (found.Unreadable is { } why) return (null, CommandResult.Failed(why));
+        if (found.Trial is not { } trial) return (null, CommandResult.Failed($"sweep {id} has no trial {number} yet (its trials are 0 to {sweep.Header.TotalTrials - 1})"));
+        if (trial.Node is null) return (null, CommandResult.Failed($"trial {number} of sweep {id} has not run yet"));
+        return (new RanTrial(trial, RunFolders.Trial(sweep.Header.RunDirectory, number)), null);
+    }
+
+    private ActorSelection WorkerOf(RanTrial ran) => system.ActorSelection($"{ran.Node}/user/{ClusterNames.WorkerActor}");
+
+    private static CommandResult Unreachable(RanTrial ran) =>
+        CommandResult.Failed($"{ran.Node}, the worker that ran trial {ran.Trial.Index}, does not answer (has it left the cluster? node show lists the workers)");
+
+    public async Task<CommandResult> Artifacts(CommandInput input)
+    {
+        var (ran, refusal) = await Locate(input.Switches["id"], input.Switches["trial"]);
+        if (ran is null) return refusal!;
+        ArtifactsListed listed;
+        try
+        {
+            listed = await WorkerOf(ran).Ask<ArtifactsListed>(new ListArtifacts(ran.Folder), AskTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            return Unreachable(ran);
+        }
+        if (listed.Error is { } error) return CommandResult.Failed($"{ran.Node}: {error}");
+        var text = new StringWriter();
+        TextTable.Write(text, ["file", "bytes"], [.. listed.Files.Select(f => (IReadOnlyList<string>)[f.Path, f.Size.ToString(CultureInfo.InvariantCulture)])], new HashSet<int> { 1 });
+        text.WriteLine($"{listed.Files.Length} files of trial {ran.Trial.Index} in {listed.Directory} on {ran.Node}");
+        return CommandResult.Ok(new ArtifactList(input.Switches["id"], ran.Trial.Index, ran.Node, listed.Directory, listed.Files), text.ToString());
+    }
+
+    /// <summary>
+    /// Streams one of a trial's files from the worker that holds it, chunk by chunk; null once sent, or why it cannot be.
+    /// A failure after the first chunk aborts the response, so that the client sees the file incomplete.
+    /// </summary>
+    public async Task<CommandResult?> SendArtifact(string id, string index, string path, Microsoft.AspNetCore.Http.HttpContext context)
+    {
+        var (ran, refusal) = await Locate(id, index);
+        if (ran is null) return refusal;
+        var worker = WorkerOf(ran);
+        long offset = 0;
+        while (true)
+        {
+            ArtifactRead chunk;
+            try
+            {
+                chunk = await worker.Ask<ArtifactRead>(new ReadArtifact(ran.Folder, path, offset), AskTimeout, context.RequestAborted);
+            }
+            catch (AskTimeoutException) when (offset == 0)
+            {
+                return Unreachable(ran);
+            }
+            catch (AskTimeoutException)
+            {
+                context.Abort();
+                return null;
+            }
+            if (chunk.Error is { } error)
+            {
+                if (offset == 0) return CommandResult.Failed($"{ran.Node}: {error}");
+                context.Abort();
+                return null;
+            }
+            if (offset == 0) context.Response.ContentType = "application/octet-stream";
+            await context.Response.Body.WriteAsync(chunk.Data, context.RequestAborted);
+            offset += chunk.Data.Length;
+            if (chunk.End) return null;
+        }
     }
 
     public async Task<CommandResult> Cancel(CommandInput input)

@@ -6,7 +6,12 @@ namespace SweepCluster.Node.Endpoint;
 /// <param name="Short">The one-letter form, or null for a switch that has none.</param>
 /// <param name="IsFile">The client sends the named file's content (and its name), not the path.</param>
 /// <param name="Unique">Left out, the client gives it a fresh unique value (the token that makes a submission safe to repeat).</param>
-public sealed record SwitchDescription(string Name, string? Short, string Description, bool Mandatory, string? Default = null, bool IsFile = false, bool Unique = false);
+/// <param name="IsDownloadFolder">
+/// Not sent: the client fetches the artifacts of the trial the answer names (its <c>index</c>) into this folder, from
+/// whichever node holds them.
+/// </param>
+public sealed record SwitchDescription(string Name, string? Short, string Description, bool Mandatory, string? Default = null, bool IsFile = false, bool Unique = false,
+    bool IsDownloadFolder = false);
 
 /// <param name="SafeToRepeat">Asking again changes nothing (a query): a client may repeat it while no coordinator answers.</param>
 public sealed record CommandDescription(string Name, string Description, ImmutableArray<SwitchDescription> Switches, bool SafeToRepeat = false);
@@ -26,6 +31,8 @@ internal static class Palettes
     private sealed record Entry(string Palette, CommandDescription Command, Func<CommandHandlers, CommandInput, Task<CommandResult>> Run);
 
     private static readonly SwitchDescription Id = new("id", "i", "The sweep's id (sweep list shows them)", Mandatory: true);
+    private static readonly SwitchDescription Out = new("out", "o", "Fetch the trial's artifacts into this folder, from the worker that holds them", Mandatory: false,
+        IsDownloadFolder: true);
     private static readonly SwitchDescription Address = new("address", "a", "A member's address, akka.tcp://sweep@host:port or host:port", Mandatory: true);
 
     private static readonly (string Name, string Description)[] PaletteNames =
@@ -47,9 +54,12 @@ internal static class Palettes
         [
             Id,
             new("top", "k", "Show only the best K", Mandatory: false),
+            new("offset", null, "Skip the first N in this order: --offset 100 --top 100 is the second page of 100", Mandatory: false),
             new("state", "s", "Only trials in this state (pending, running, completed, failed, pruned, cancelled)", Mandatory: false),
         ], SafeToRepeat: true), (h, input) => h.Trials(input)),
-        new("sweep", new("best", "The best trial's params, metrics and artifacts", [Id], SafeToRepeat: true), (h, input) => h.Best(input)),
+        new("sweep", new("best", "The best trial's params, metrics and artifacts", [Id, Out], SafeToRepeat: true), (h, input) => h.Best(input)),
+        new("sweep", new("artifacts", "A trial's files on the worker that ran it (with --out, fetched into a folder)",
+            [Id, new("trial", "t", "The trial's index", Mandatory: true), Out], SafeToRepeat: true), (h, input) => h.Artifacts(input)),
         // The client polls the status until the sweep ends; the node answers a watch as a status.
         new("sweep", new("watch", "Live progress until the sweep ends; exit 0 when it completed", [Id], SafeToRepeat: true), (h, input) => h.Status(input)),
         new("sweep", new("cancel", "Stop the running trials and drop the pending ones", [Id]), (h, input) => h.Cancel(input)),

@@ -21,11 +21,11 @@ internal static class SweepResultWriter
             SweepText.WriteBest(output, best, "best trial");
         }
         output.WriteLine();
-        WriteTrials(output, sweep.Metric, sweep.ByMetric());
+        WriteTrials(output, sweep.Metric, sweep.ByMetric().Select(TrialDocument.Of));
         output.WriteLine($"run directory: {sweep.RunDirectory}");
     }
 
-    public static void WriteTrials(TextWriter output, MetricSpec metric, IEnumerable<TrialSnapshot> trials)
+    public static void WriteTrials(TextWriter output, MetricSpec metric, IEnumerable<TrialDocument> trials)
     {
         var rows = trials.Select(t => (IReadOnlyList<string>)
         [

@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using SweepCluster.Core.Json;
+using SweepCluster.Core.Results;
+
+namespace SweepCluster.Core.Sweeps;
+
+/// <summary>
+/// An ended sweep as the coordinator keeps it once its <c>sweep.json</c> is written: the header, the best trial and the
+/// first trials that failed or were retried, the same size however many trials it ran. Its trials are read back from
+/// <c>sweep.json</c> when asked for (and stay in the journal).
+/// </summary>
+/// <param name="Troubled">The first <see cref="TroubledKept"/> trials that failed or were retried; <paramref name="TroubledCount"/> counts them all.</param>
+/// <param name="ClientToken">The token of the submission that started it: a repeated submission still gets this sweep.</param>
+public sealed record FinishedSweep(SweepOverview Overview, ImmutableArray<TrialSnapshot> Troubled, int TroubledCount, string? ClientToken)
+{
+    public const int TroubledKept = 20;
+
+    public string Id => Overview.Header.Id;
+
+    public static FinishedSweep Of(SweepState sweep)
+    {
+        var snapshot = sweep.Snapshot();
+        var troubled = snapshot.Troubled();
+        return new FinishedSweep(SweepOverview.Of(snapshot), [.. troubled.Take(TroubledKept)], troubled.Count, sweep.Submitted.ClientToken);
+    }
+
+    public FinishedSweepMemento ToMemento() =>
+        new(Overview.Header, Overview.Best is { } best ? StoredTrial.Of(best) : null, [.. Troubled.Select(StoredTrial.Of)], TroubledCount, ClientToken);
+
+    public static FinishedSweep FromMemento(FinishedSweepMemento m) =>
+        new(new SweepOverview(m.Header, m.Best?.ToSnapshot()), [.. m.Troubled.Select(t => t.ToSnapshot())], m.TroubledCount, m.ClientToken);
+
+    /// <summary>Every trial as <c>sweep.json</c> records it, best first.</summary>
+    /// <exception cref="IOException">The file is gone or cannot be read; the message names it.</exception>
+    public IReadOnlyList<TrialDocument> ReadTrials()
+    {
+        var file = Path.Combine(Overview.Header.RunDirectory, "sweep.json");
+        try
+        {
+            using var stream = File.OpenRead(file);
+            var trials = JsonSerializer.Deserialize<SweepFileTrials>(stream, SweepJson.Options)?.Trials ?? [];
+            return [.. TrialOrder.BestFirst(trials, Overview.Header.Metric, t => (t.Status, t.Metrics, t.Index))];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            throw new IOException($"the trials of ended sweep {Id} are read from {file}, which cannot be read: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The part of sweep.json a page of trials needs.</summary>
+    private sealed record SweepFileTrials(ImmutableArray<TrialDocument> Trials);
+}
