@@ -7,7 +7,8 @@ namespace SweepCluster.Bench;
 /// A 100,000-trial sweep of zero-second trials on real node processes (a coordinator with the SQLite journal, two
 /// workers of 16 slots): how long <c>sweep status</c>, <c>sweep list</c> and a page of <c>sweep trials</c> take from
 /// a worker's endpoint (the query crosses nodes) while the sweep runs and after it ended, whether any message went over
-/// Akka's frame size, and the coordinator's resident memory per trial while the sweep runs and once it has ended.
+/// Akka's frame size, and the coordinator process's resident memory. Then, in process, what the coordinator holds per
+/// finished trial of a running sweep and of an ended one (live managed heap after a full collection).
 /// </summary>
 internal static class BigSweepBench
 {
@@ -18,6 +19,7 @@ internal static class BigSweepBench
     {
         Console.WriteLine();
         Console.WriteLine($"== big sweep: {Trials:N0} zero-second trials, a coordinator and 2 workers of {SlotsPerWorker} slots, queries sent to a worker ==");
+        HeldPerTrial();
         var root = Directory.CreateTempSubdirectory("bench-bigsweep-").FullName;
         var processes = new List<BenchNodes.Node>();
         try
@@ -55,8 +57,8 @@ internal static class BigSweepBench
             Console.WriteLine(Row("ended, again", id, worker, coordinator));
             var perTrial = (runningRss - halfwayRss) / (double)(Trials - halfwayDone);
             Console.WriteLine($"{Trials:N0} trials in {seconds:F0} s ({Trials / seconds:F0} trials/s); sweep.json {new FileInfo(Directory.GetFiles($"{root}/c/runs", "sweep.json", SearchOption.AllDirectories).Single()).Length / 1e6:F1} MB");
-            Console.WriteLine($"coordinator RSS: {idle / 1e6:F0} MB idle, {runningRss / 1e6:F0} MB with every trial of the running sweep held, "
-                + $"{perTrial:F0} bytes per finished trial while it runs (second half); an ended sweep keeps its header, best and troubled trials only");
+            Console.WriteLine($"coordinator process RSS: {idle / 1e6:F0} MB idle, {runningRss / 1e6:F0} MB at the end, +{perTrial:F0} bytes per trial over the second half "
+                + "(garbage included: the runtime keeps the memory it grew to)");
             var oversized = processes.Sum(p => p.OversizedMessages);
             Console.WriteLine($"messages over the frame size (OversizedPayloadException in any node's log): {oversized}");
         }
@@ -65,6 +67,27 @@ internal static class BigSweepBench
             BenchNodes.KillAll(processes);
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>Live bytes the coordinator's state takes for the sweep: whole while it runs, as a <see cref="Core.Sweeps.FinishedSweep"/> once ended.</summary>
+    private static void HeldPerTrial()
+    {
+        Core.Sweeps.FinishedSweep.Of(EndedSweep.Build(Path.GetTempPath(), 10).Finished); // what is made once (parsers, caches) is not counted
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var (whole, ended) = BuildAndShrink(before);
+        var shrunk = GC.GetTotalMemory(forceFullCollection: true) - before;
+        GC.KeepAlive(ended);
+        Console.WriteLine($"coordinator state for {Trials:N0} finished trials (live managed heap): {whole / 1e6:F0} MB while the sweep runs "
+            + $"({whole / (double)Trials:F0} bytes per trial); {shrunk / 1e3:F1} kB once it has ended and shrunk ({shrunk / (double)Trials:F2} bytes per trial)");
+    }
+
+    /// <summary>A method of its own, so that the whole sweep is unreachable once it returns, whatever the JIT's tier.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (long Whole, Core.Sweeps.FinishedSweep Ended) BuildAndShrink(long before)
+    {
+        var state = EndedSweep.Build(Path.GetTempPath(), Trials).Finished;
+        var whole = GC.GetTotalMemory(forceFullCollection: true) - before;
+        return (whole, Core.Sweeps.FinishedSweep.Of(state));
     }
 
     /// <summary>How long each query takes through the worker's endpoint, and the coordinator's resident memory now.</summary>

@@ -32,7 +32,7 @@ internal static class RecoveryBench
         var root = Directory.CreateTempSubdirectory("bench-recovery-").FullName;
         try
         {
-            var (events, finished) = FinishedSweep(Path.Combine(root, "runs"));
+            var (events, finished) = EndedSweep.Build(Path.Combine(root, "runs"), FinishedTrials);
             foreach (var withSnapshot in new[] { false, true })
             {
                 var journal = Path.Combine(root, withSnapshot ? "snapshot.db" : "events.db");
@@ -50,32 +50,6 @@ internal static class RecoveryBench
         foreach (var switches in new[] { "", "--heartbeat-pause 3 --down-after 2" })
             Console.WriteLine($"{(switches == "" ? "defaults (heartbeat pause 10 s, down after 20 s)" : switches),-50} {Failover(switches),6:F1} s");
         Console.WriteLine("most of it is failure detection and downing (both configurable); the journal replay of a small sweep takes milliseconds");
-    }
-
-    /// <summary>The events of a sweep whose trials have all finished, as the coordinator journals them, and the state they build.</summary>
-    private static (List<ISweepEvent> Events, SweepState Finished) FinishedSweep(string runs)
-    {
-        var yaml = $"name: replay\nnum_trials: {FinishedTrials}\nsampler: random\npruner: none\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
-        var spec = ExperimentSpecParser.Parse(yaml, "replay.yml").Spec!;
-        var now = DateTimeOffset.UtcNow;
-        var submitted = new SweepSubmitted("replay01", "replay", yaml, "replay.yml", FinishedTrials, 1, null, false, Path.Combine(runs, "replay"), now);
-        var state = new SweepState(submitted, spec);
-        var events = new List<ISweepEvent> { submitted };
-        while (state.HasTrialToStart)
-        {
-            var (index, planned) = state.NextToStart();
-            var value = ((ParamValue.Real)planned!.Params["value"]!).Value;
-            events.AddRange(
-            [
-                planned,
-                new TrialStarted(submitted.SweepId, index, 1, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", "akka.tcp://sweep@127.0.0.1:4054", "cpu", [], now),
-                new TrialProgressed(submitted.SweepId, index, 1, new EpochPoint(1, value, value, 0.01)),
-                new TrialCompleted(submitted.SweepId, index, 1, System.Collections.Immutable.ImmutableDictionary<string, double>.Empty.Add("value", value), 0.01,
-                    Path.Combine(submitted.RunDirectory, $"trial-{index:D4}"), now),
-            ]);
-            foreach (var e in events.TakeLast(4)) state.Apply(e);
-        }
-        return (events, state);
     }
 
     private static IHost Host(string journal)

@@ -66,6 +66,25 @@ public class CoordinatorTests : CoordinatorTest
     }
 
     [Test]
+    public void Sweeps_are_listed_in_pages_in_the_order_they_were_submitted()
+    {
+        var coordinator = NewCoordinator(CoordinatorOptions.Default(Runs));
+        var worker = NewWorker();
+        Join(coordinator, worker, cpu: 1);
+        var ids = new List<string>();
+        for (var i = 0; i < 120; i++)
+        {
+            ids.Add(Submit(coordinator, Experiments.Sleep(1)));
+            if (i < 119) Finish(coordinator, worker, worker.ExpectMsg<StartTrial>(), 0.5); // the last one runs
+        }
+        var pages = Enumerable.Range(0, 3).Select(p => coordinator.Ask<SweepsListed>(new ListSweeps(p * ListSweeps.MaxLimit), RemainingOrDefault).Result).ToList();
+        Assert.That(pages.Select(p => p.Sweeps.Length), Is.EqualTo(new[] { 50, 50, 20 }));
+        Assert.That(pages.Select(p => p.Total), Is.All.EqualTo(120));
+        Assert.That(pages.SelectMany(p => p.Sweeps).Select(o => o.Header.Id), Is.EqualTo(ids), "ended and running sweeps together, oldest first");
+        Assert.That(pages[2].Sweeps[^1].Header.State, Is.EqualTo(SweepStatus.Running));
+    }
+
+    [Test]
     public void An_invalid_experiment_is_rejected_with_located_errors()
     {
         var coordinator = NewCoordinator();

@@ -65,6 +65,26 @@ public class SweepStateTests
     }
 
     [Test]
+    public void The_overview_is_what_a_whole_snapshot_shows_at_every_step()
+    {
+        var sweep = NewSweep(5);
+        string Overview() => SweepJson.Serialize(new SweepListEntry(sweep.Overview()));
+        string FromSnapshot() => SweepJson.Serialize(new SweepListEntry(SweepOverview.Of(sweep.Snapshot())));
+        Assert.That(Overview(), Is.EqualTo(FromSnapshot()), "nothing started");
+        var (a, b, c) = (Start(sweep), Start(sweep), Start(sweep));
+        Complete(sweep, a, 0.4);
+        Assert.That(Overview(), Is.EqualTo(FromSnapshot()), "two running, one completed");
+        sweep.Apply(new TrialFailed("s1", b, 1, "boom", 1, At));
+        Complete(sweep, c, 0.4); // ties the best: the lower index stays best
+        sweep.PendingReason = "all cpu slots are busy";
+        Assert.That(Overview(), Is.EqualTo(FromSnapshot()), "a failure, a tie, a reason to wait");
+        Assert.That(sweep.Troubled().Select(t => t.Index), Is.EqualTo(new[] { b }));
+        Complete(sweep, Start(sweep), 0.1);
+        Complete(sweep, Start(sweep), 0.9);
+        Assert.That(Overview(), Is.EqualTo(FromSnapshot()), "ended");
+    }
+
+    [Test]
     public void The_planned_parameters_are_those_of_the_static_plan()
     {
         var sweep = NewSweep(4);

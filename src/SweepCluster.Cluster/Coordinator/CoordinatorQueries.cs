@@ -14,9 +14,15 @@ public sealed record GetSweep(string Id) : ISweepMessage;
 /// <summary>The sweep, or null when there is none with that id.</summary>
 public sealed record SweepFound(SweepSnapshot? Sweep) : ISweepMessage;
 
-public sealed record ListSweeps : ISweepMessage;
+/// <summary>Sweeps in the order they were submitted, a page at a time: a cluster that has run hundreds of sweeps still answers in one frame each.</summary>
+public sealed record ListSweeps(int Offset = 0, int Limit = ListSweeps.MaxLimit) : ISweepMessage
+{
+    /// <summary>An overview takes up to about 1,000 bytes (the best trial's parameters included): 50 fit a frame with room to spare.</summary>
+    public const int MaxLimit = 50;
+}
 
-public sealed record SweepsListed(ImmutableArray<SweepOverview> Sweeps) : ISweepMessage;
+/// <param name="Total">How many sweeps there are, all pages together.</param>
+public sealed record SweepsListed(ImmutableArray<SweepOverview> Sweeps, int Total) : ISweepMessage;
 
 /// <summary>What <c>sweep status</c> shows; answered with <see cref="SweepStatusFound"/>.</summary>
 public sealed record GetSweepStatus(string Id) : ISweepMessage;

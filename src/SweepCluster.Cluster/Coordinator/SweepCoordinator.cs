@@ -73,7 +73,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Command<Terminated>(t => WorkerLost(t.ActorRef));
         Command<CheckAttemptsNow>(_ => CheckAttempts());
         Command<GetSweep>(q => Sender.Tell(new SweepFound(_sweeps.TryGetValue(q.Id, out var s) ? s.Snapshot() : null)));
-        Command<ListSweeps>(_ => Sender.Tell(new SweepsListed([.. Overviews()])));
+        Command<ListSweeps>(q => Sender.Tell(new SweepsListed([.. Overviews().Skip(q.Offset).Take(Math.Clamp(q.Limit, 0, ListSweeps.MaxLimit))], _ended.Count + _sweeps.Count)));
         Command<GetSweepStatus>(q => Sender.Tell(StatusOf(q.Id)));
         Command<GetTrials>(q => Sender.Tell(TrialsOf(q)));
         Command<GetTrial>(q => Sender.Tell(TrialOf(q)));
@@ -116,9 +116,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         ],
         _pool.Snapshot());
 
-    /// <summary>Every sweep, ended and running, in the order they were submitted.</summary>
+    /// <summary>Every sweep, ended and running, in the order they were submitted; a running sweep's overview is made only for the page asked.</summary>
     private IEnumerable<SweepOverview> Overviews() =>
-        _ended.Values.Select(e => e.Overview).Concat(_order.Select(id => SweepOverview.Of(_sweeps[id].Snapshot()))).OrderBy(o => o.Header.SubmittedAt);
+        _ended.Values.Select(e => (SubmittedAt: e.Overview.Header.SubmittedAt, Overview: (Func<SweepOverview>)(() => e.Overview)))
+            .Concat(_order.Select(id => _sweeps[id]).Select(s => (SubmittedAt: s.Submitted.At, Overview: (Func<SweepOverview>)s.Overview)))
+            .OrderBy(o => o.SubmittedAt)
+            .Select(o => o.Overview());
 
     private void Submit(SubmitSweep command)
     {
@@ -418,9 +421,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     {
         if (_ended.TryGetValue(id, out var ended)) return new SweepStatusFound(ended.Overview, [], ended.Troubled, ended.TroubledCount);
         if (!_sweeps.TryGetValue(id, out var sweep)) return new SweepStatusFound(null, [], [], 0);
-        var snapshot = sweep.Snapshot();
-        var troubled = snapshot.Troubled();
-        return new SweepStatusFound(SweepOverview.Of(snapshot), [.. snapshot.Trials.Where(t => t.Status == TrialStatus.Running)],
+        var troubled = sweep.Troubled();
+        return new SweepStatusFound(sweep.Overview(), [.. sweep.Running.OrderBy(t => t.Index).Select(t => t.Snapshot())],
             [.. troubled.Take(FinishedSweep.TroubledKept)], troubled.Count);
     }
 

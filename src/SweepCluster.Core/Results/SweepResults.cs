@@ -32,11 +32,18 @@ public sealed record TrialSnapshot(
 public sealed record SweepSummary(int Completed, int Failed, int Pruned, int Cancelled, double? Max, double? Mean, double? Std)
 {
     /// <summary>Max (in the metric's direction: the best value), mean and population standard deviation, as numpy computes them.</summary>
-    public static SweepSummary Of(IReadOnlyCollection<TrialSnapshot> trials, MetricSpec metric)
+    public static SweepSummary Of(IReadOnlyCollection<TrialSnapshot> trials, MetricSpec metric) => Of(trials.Select(t => (t.Status, t.Metrics)), metric);
+
+    public static SweepSummary Of(IEnumerable<(TrialStatus Status, ImmutableDictionary<string, double> Metrics)> trials, MetricSpec metric)
     {
-        var values = trials.Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(metric.Name))
-            .Select(t => t.Metrics[metric.Name]).ToList();
-        int Count(TrialStatus s) => trials.Count(t => t.Status == s);
+        var counts = new int[Enum.GetValues<TrialStatus>().Length];
+        var values = new List<double>();
+        foreach (var (status, metrics) in trials)
+        {
+            counts[(int)status]++;
+            if (status == TrialStatus.Completed && metrics.TryGetValue(metric.Name, out var value)) values.Add(value);
+        }
+        int Count(TrialStatus s) => counts[(int)s];
         if (values.Count == 0) return new SweepSummary(Count(TrialStatus.Completed), Count(TrialStatus.Failed), Count(TrialStatus.Pruned), Count(TrialStatus.Cancelled), null, null, null);
         var mean = values.Average();
         var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);

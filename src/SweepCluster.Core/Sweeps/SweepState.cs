@@ -191,6 +191,26 @@ public sealed class SweepState
         }
     }
 
+    /// <summary>
+    /// What <c>sweep list</c> and <c>sweep status</c> show: the same as <see cref="SweepOverview.Of"/> of a <see cref="Snapshot"/>,
+    /// without copying every trial.
+    /// </summary>
+    public SweepOverview Overview()
+    {
+        var summary = SweepSummary.Of(_trials.Values.Select(t => (t.Status, t.Metrics)), Spec.Metric);
+        var done = summary.Completed + summary.Failed + summary.Pruned + summary.Cancelled;
+        var header = new SweepHeader(Id, Submitted.Name, Status, Spec.Metric, Submitted.TotalTrials, done, _running.Count, PendingCount,
+            HasTrialToStart ? PendingReason : null, Submitted.At, EndedAt, Submitted.RunDirectory, summary);
+        var best = BestValue is { } value
+            ? _trials.Values.First(t => t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(Spec.Metric.Name, out var v) && v == value).Snapshot()
+            : null;
+        return new SweepOverview(header, best);
+    }
+
+    /// <summary>Trials that failed or had to be retried, by index.</summary>
+    public IReadOnlyList<TrialSnapshot> Troubled() =>
+        [.. _trials.Values.Where(t => t.Status == TrialStatus.Failed || t.FailedAttempts.Count > 0).Select(t => t.Snapshot())];
+
     public SweepSnapshot Snapshot() => new(
         Id,
         Submitted.Name,

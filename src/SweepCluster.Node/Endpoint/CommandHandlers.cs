@@ -38,7 +38,15 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
 
     public async Task<CommandResult> List()
     {
-        var sweeps = (await Ask<SweepsListed>(new ListSweeps())).Sweeps;
+        // Page by page, as sweep trials: each answer from the coordinator fits a frame however many sweeps it has run.
+        var sweeps = new List<SweepOverview>();
+        SweepsListed page;
+        do
+        {
+            page = await Ask<SweepsListed>(new ListSweeps(sweeps.Count));
+            sweeps.AddRange(page.Sweeps);
+        }
+        while (page.Sweeps.Length > 0 && sweeps.Count < page.Total);
         var text = new StringWriter();
         TextTable.Write(text, ["id", "name", "state", "done/total", "best", "started"],
         [

@@ -1,0 +1,35 @@
+using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
+
+namespace SweepCluster.Bench;
+
+/// <summary>A sweep of zero-second trials that have all completed, built in process from the events a coordinator journals.</summary>
+internal static class EndedSweep
+{
+    /// <summary>The events of a sweep whose trials have all finished, as the coordinator journals them, and the state they build.</summary>
+    public static (List<ISweepEvent> Events, SweepState Finished) Build(string runs, int trials)
+    {
+        var yaml = $"name: replay\nnum_trials: {trials}\nsampler: random\npruner: none\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
+        var spec = ExperimentSpecParser.Parse(yaml, "replay.yml").Spec!;
+        var now = DateTimeOffset.UtcNow;
+        var submitted = new SweepSubmitted("replay01", "replay", yaml, "replay.yml", trials, 1, null, false, Path.Combine(runs, "replay"), now);
+        var state = new SweepState(submitted, spec);
+        var events = new List<ISweepEvent> { submitted };
+        while (state.HasTrialToStart)
+        {
+            var (index, planned) = state.NextToStart();
+            var value = ((ParamValue.Real)planned!.Params["value"]!).Value;
+            events.AddRange(
+            [
+                planned,
+                new TrialStarted(submitted.SweepId, index, 1, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", "akka.tcp://sweep@127.0.0.1:4054", "cpu", [], now),
+                new TrialProgressed(submitted.SweepId, index, 1, new EpochPoint(1, value, value, 0.01)),
+                new TrialCompleted(submitted.SweepId, index, 1, System.Collections.Immutable.ImmutableDictionary<string, double>.Empty.Add("value", value), 0.01,
+                    Path.Combine(submitted.RunDirectory, $"trial-{index:D4}"), now),
+            ]);
+            foreach (var e in events.TakeLast(4)) state.Apply(e);
+        }
+        return (events, state);
+    }
+}
