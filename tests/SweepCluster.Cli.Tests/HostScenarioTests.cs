@@ -52,19 +52,27 @@ public class HostScenarioTests
     private static string Node(JsonElement trial) => trial.GetProperty("node").GetString()!;
 
     [Test]
-    public void One_coordinator_and_three_workers_on_four_hosts_run_a_sweep_to_the_end_one_of_them_behind_a_slow_link()
+    public void One_coordinator_and_three_workers_on_four_hosts_run_a_sweep_to_the_end_one_of_them_behind_a_slow_lossy_link()
     {
         _hosts = new TestHosts(4);
         var coordinator = Coordinator(_hosts[1]);
         var workers = new[] { Worker(_hosts[2], coordinator), Worker(_hosts[3], coordinator), Worker(_hosts[4], coordinator) };
-        _hosts.Throttle(_hosts[4], kilobits: 64, queueMilliseconds: 1000);
+        var slow = _hosts.Delay(_hosts[4], TimeSpan.FromMilliseconds(150), loss: 0.03, seed: 4);
         WaitForWorkers(coordinator, 3, members: 4);
+        static double Milliseconds(NodeProcesses.Node node)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            Assert.That(CliRunner.Run(node.Address, "cluster", "leader").ExitCode, Is.Zero);
+            return watch.Elapsed.TotalMilliseconds;
+        }
+        Assert.That(Milliseconds(workers[2]), Is.GreaterThan(300), "a new connection to the slow host waits for two of its packets");
         var file = SleepExperiment(_nodes.Root, 12, 1.5, seed: 11, steps: 3);
         var id = Submit(coordinator.Address, file);
 
         WaitForCompletion(coordinator, id);
         var trials = AssertEveryTrialEndedOnce(coordinator, id, file, 12);
         Assert.That(trials.Select(t => t.GetProperty("attempt").GetInt32()), Is.All.EqualTo(1), "no worker was lost, the slow one included");
+        Assert.That(slow.Counts.Dropped, Is.GreaterThan(0), $"the link lost packets ({slow.Counts.Dropped} of {slow.Counts.Packets}) and TCP sent them again");
         Assert.That(trials.Select(Node).Distinct(), Is.EquivalentTo(workers.Select(w => w.ClusterAddress)), "every host ran trials");
         foreach (var trial in trials)
         {
@@ -102,8 +110,8 @@ public class HostScenarioTests
         Worker(_hosts[2], coordinator, checkpoints);
         var victim = Worker(_hosts[3], coordinator, checkpoints);
         WaitForWorkers(coordinator, 2, members: 3);
-        // Trials of 16 s: one cut off after two steps outlives the 9 s it takes to find the worker gone.
-        var file = SleepExperiment(_nodes.Root, 6, 16, seed: 12, steps: 8);
+        // Trials of 24 s: one cut off after two steps outlives by far the 9 s it takes to find the worker gone.
+        var file = SleepExperiment(_nodes.Root, 5, 24, seed: 12, steps: 8);
         var id = Submit(coordinator.Address, file);
 
         JsonElement? underway = null;
@@ -120,7 +128,7 @@ public class HostScenarioTests
         var again = Worker(_hosts[3], coordinator, checkpoints, store: victim.Store);
         WaitForCompletion(coordinator, id);
 
-        var trials = AssertEveryTrialEndedOnce(coordinator, id, file, 6);
+        var trials = AssertEveryTrialEndedOnce(coordinator, id, file, 5);
         var retried = trials.Single(t => t.GetProperty("index").GetInt32() == index);
         Assert.That(retried.GetProperty("attempt").GetInt32(), Is.EqualTo(2));
         Assert.That(retried.GetProperty("failed_attempts").EnumerateArray().Select(f => f.GetString()),

@@ -16,6 +16,7 @@ internal sealed partial class TestHosts : IDisposable
     private readonly string _prefix;
     private readonly string _subnet;
     private readonly List<Host> _hosts = [];
+    private readonly List<DelayedLink> _links = [];
 
     /// <param name="Namespace">The host's network namespace.</param>
     /// <param name="Address">Its address on the bridge.</param>
@@ -72,14 +73,22 @@ internal sealed partial class TestHosts : IDisposable
     }
 
     /// <summary>
-    /// A slow link: the host's traffic both ways passes a token bucket of <paramref name="kilobits"/> kbit/s that queues up
-    /// to <paramref name="queueMilliseconds"/> ms (the kernel here has no netem, so delay and loss cannot be added by tc).
+    /// A slow, lossy link: every packet the host sends waits <paramref name="delay"/> and one in 1/<paramref name="loss"/>
+    /// is lost. The host's own packets are routed into a <see cref="DelayedLink"/> (rule: from this host, table 100), which
+    /// writes them back after the delay; the host then forwards them out of its interface (it accepts its own address as
+    /// the source of a packet arriving from the link). What the host receives is not delayed: each round trip is.
     /// </summary>
-    public void Throttle(Host host, int kilobits, int queueMilliseconds)
+    public DelayedLink Delay(Host host, TimeSpan delay, double loss, int seed)
     {
-        var bucket = $"root tbf rate {kilobits}kbit burst 4kb latency {queueMilliseconds}ms";
-        Run("tc", $"qdisc add dev {host.Link} {bucket}");
-        Run("ip", $"netns exec {host.Namespace} tc qdisc add dev eth0 {bucket}");
+        var link = new DelayedLink($"{_prefix}t{host.Name[1..]}", delay, loss, seed);
+        _links.Add(link);
+        Ip($"link set {link.Name} netns {host.Namespace}");
+        InHost(host, $"link set {link.Name} up");
+        Run("ip", $"netns exec {host.Namespace} sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 "
+            + $"net.ipv4.conf.{link.Name}.rp_filter=0 net.ipv4.conf.{link.Name}.accept_local=1");
+        InHost(host, $"route add {_subnet}.0/24 dev {link.Name} src {host.Address} table 100");
+        InHost(host, "rule add pref 100 iif lo lookup 100");
+        return link;
     }
 
     private void InHost(Host host, string arguments) => Run("ip", $"-n {host.Namespace} {arguments}");
@@ -97,25 +106,33 @@ internal sealed partial class TestHosts : IDisposable
         return output;
     }
 
-    /// <summary>Namespaces and bridges of test runs whose process is gone.</summary>
+    /// <summary>Namespaces, bridges and links of test runs whose process is gone.</summary>
     private static void RemoveLeftovers()
     {
         static bool Dead(string pid) => !Directory.Exists($"/proc/{pid}");
         foreach (Match m in LeftoverNamespace().Matches(Run("ip", "netns list")))
             if (Dead(m.Groups[1].Value)) Run("ip", $"netns del {m.Value}", check: false);
-        foreach (Match m in LeftoverBridge().Matches(Run("ip", "-o link show type bridge")))
+        foreach (Match m in LeftoverLink().Matches(Run("ip", "-o link show")))
             if (Dead(m.Groups[1].Value)) Run("ip", $"link del {m.Value}", check: false);
     }
 
     [GeneratedRegex(@"(?<=^|\n)sct(\d+)[a-z]-h\d+")]
     private static partial Regex LeftoverNamespace();
 
-    [GeneratedRegex(@"(?<=: )sct(\d+)[a-z](?=:)")]
-    private static partial Regex LeftoverBridge();
+    /// <summary>A bridge (<c>sct123a</c>) or the bridge's end of a host's veth pair (<c>sct123av2@if2</c>).</summary>
+    [GeneratedRegex(@"(?<=: )sct(\d+)[a-z](v\d+)?(?=[:@])")]
+    private static partial Regex LeftoverLink();
 
     public void Dispose()
     {
-        foreach (var host in _hosts) Run("ip", $"netns del {host.Namespace}", check: false); // takes its veth pair with it
+        foreach (var link in _links) link.Dispose();
+        _links.Clear();
+        foreach (var host in _hosts)
+        {
+            // The pair goes at once; a namespace lives on while the kernel still holds closing connections of its killed processes.
+            Run("ip", $"link del {host.Link}", check: false);
+            Run("ip", $"netns del {host.Namespace}", check: false);
+        }
         _hosts.Clear();
         Run("ip", $"link del {Bridge}", check: false);
     }
