@@ -1,4 +1,5 @@
 using SweepCluster.Core.Trials;
+using SweepCluster.Training.Data;
 using SweepCluster.Training.Trainers;
 using TorchSharp;
 
@@ -123,6 +124,38 @@ public class TrainerTests
         var request = Request("convnet", ["epochs=3", "bs=32", "lr=1e12", "optimizer=sgd", "out_channels=[4,6]", "normalize=no"]);
         var error = Assert.Throws<TrainingDivergedException>(() => ShowerTrainer.Train(request))!;
         Assert.That(error.Message, Does.StartWith("the training loss became NaN in epoch"));
+    }
+
+    [TestCase(10_000, 33, 303, 34)] // the default set at bs 33: 10,000 = 303 x 33 + 1
+    [TestCase(67, 33, 2, 34)]
+    [TestCase(66, 33, 2, 33)]
+    [TestCase(5, 33, 1, 5)]
+    public void A_last_batch_of_one_sample_is_folded_into_the_one_before(int count, int batchSize, int batches, int last)
+    {
+        var cut = TrainingBatches.Of(count, batchSize).ToList();
+        Assert.That((cut.Count, cut[^1].Length), Is.EqualTo((batches, last)));
+        Assert.That(cut.SelectMany(b => Enumerable.Range(b.Start, b.Length)), Is.EqualTo(Enumerable.Range(0, count)), "every sample once, in order");
+    }
+
+    [Test]
+    public void A_set_of_10000_showers_at_batch_size_33_trains_and_predicts_both_classes()
+    {
+        // Before the fold, the last batch of one sample made batch norm's running variance NaN, and test_f1 a silent 0.
+        var data = new ShowerData(Data.ShowerGenerator.Generate(10_000, 8, "train"), SmallData.Showers.Test);
+        var result = ShowerTrainer.Train(new TrainingRequest("convnet", SmallData.Params("epochs=1", "bs=33", "lr=0.002", "optimizer=adam", "out_channels=[4,6]", "normalize=yes"),
+            Seed: 42, data));
+        var test = result.TestConfusion;
+        Assert.That(test.TruePositives + test.FalsePositives, Is.InRange(1, test.Total - 1), "not one class for everything");
+        Assert.That(result.Metrics["test_f1"], Is.GreaterThan(0.5));
+    }
+
+    [Test]
+    public void Outputs_that_are_not_numbers_fail_the_trial_as_diverged_instead_of_predicting_one_class()
+    {
+        // bs 1: batch norm in training mode sees one sample in every batch, and its running variance becomes NaN.
+        var request = Request("convnet", ["epochs=1", "bs=1", "lr=0.001", "optimizer=adam", "out_channels=[4,6]", "normalize=no"]);
+        var error = Assert.Throws<TrainingDivergedException>(() => ShowerTrainer.Train(request))!;
+        Assert.That((error.Message, error.Epoch), Is.EqualTo(("the network's outputs became NaN in epoch 1", 1)));
     }
 
     [Test]

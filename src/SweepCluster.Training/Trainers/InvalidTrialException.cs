@@ -6,8 +6,13 @@ namespace SweepCluster.Training.Trainers;
 /// </summary>
 public sealed class InvalidTrialException(string message) : Exception(message);
 
-/// <summary>The training loss stopped being a finite number: the configuration diverges (usually a too-high learning rate).</summary>
-public sealed class TrainingDivergedException(int epoch, float loss) : Exception($"the training loss became {(float.IsNaN(loss) ? "NaN" : "infinite")} in epoch {epoch}")
+/// <summary>
+/// The training loss or the network's outputs stopped being finite numbers: the configuration diverges (usually a
+/// too-high learning rate).
+/// </summary>
+/// <param name="what">What became non-finite: <c>training loss</c>, <c>network's outputs</c>.</param>
+public sealed class TrainingDivergedException(int epoch, string what, float value)
+    : Exception($"the {what} became {(float.IsNaN(value) ? "NaN" : "infinite")} in epoch {epoch}")
 {
     public int Epoch { get; } = epoch;
 }

@@ -58,10 +58,10 @@ public static class ShowerTrainer
             var order = Shuffled(train.Count, request.Seed, epoch);
             var lossSum = 0.0;
             model.train();
-            for (var start = 0; start < order.Length; start += batchSize)
+            foreach (var (start, length) in TrainingBatches.Of(order.Length, batchSize))
             {
                 cancellation.ThrowIfCancellationRequested();
-                var indices = order.AsSpan(start, Math.Min(batchSize, order.Length - start));
+                var indices = order.AsSpan(start, length);
                 using var scope = NewDisposeScope();
                 var (images, labels) = trainBatches.Make(indices);
                 optimizer.zero_grad();
@@ -69,21 +69,21 @@ public static class ShowerTrainer
                 loss.backward();
                 optimizer.step();
                 var value = loss.item<float>();
-                if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch, value);
+                if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch, "training loss", value);
                 lossSum += value * indices.Length;
                 onBatch?.Invoke();
             }
             trainingTime += watch.Elapsed;
             trainedSamples += order.Length;
-            testConfusion = Evaluate(model, test, testBatches, cancellation);
+            testConfusion = Evaluate(model, test, testBatches, epoch, cancellation);
             var report = new EpochReport(epoch, lossSum / order.Length, testConfusion.Value.F1, watch.Elapsed.TotalSeconds, order.Length);
             history.Add(report);
             checkpoint?.Save(model, optimizer, history);
             onEpoch?.Invoke(report);
         }
 
-        var trainConfusion = Evaluate(model, train, trainBatches, cancellation);
-        var finalTest = testConfusion ?? Evaluate(model, test, testBatches, cancellation);
+        var trainConfusion = Evaluate(model, train, trainBatches, epochs, cancellation);
+        var finalTest = testConfusion ?? Evaluate(model, test, testBatches, epochs, cancellation);
         var metrics = new Dictionary<string, double>
         {
             ["train_acc"] = trainConfusion.Accuracy,
@@ -98,8 +98,11 @@ public static class ShowerTrainer
         return new TrainingResult(metrics, trainConfusion, finalTest, history, samplesPerSecond, artifacts);
     }
 
-    /// <summary>Whole-set predictions without gradients, in evaluation mode (batch norm uses its running statistics).</summary>
-    private static BinaryConfusion Evaluate(ShowerModel model, ShowerSet set, BatchSource batches, CancellationToken cancellation)
+    /// <summary>
+    /// Whole-set predictions without gradients, in evaluation mode (batch norm uses its running statistics). Outputs that
+    /// are not finite numbers fail the trial as diverged: argmax of NaN would silently predict one class.
+    /// </summary>
+    private static BinaryConfusion Evaluate(ShowerModel model, ShowerSet set, BatchSource batches, int epoch, CancellationToken cancellation)
     {
         model.eval();
         using var noGrad = no_grad();
@@ -111,7 +114,10 @@ public static class ShowerTrainer
             using var scope = NewDisposeScope();
             var indices = all.AsSpan(start, Math.Min(EvaluationBatch, set.Count - start));
             var (images, _) = batches.Make(indices);
-            var predicted = model.forward(images).argmax(1).cpu().data<long>().ToArray();
+            var outputs = model.forward(images);
+            if (outputs.isnan().any().item<bool>()) throw new TrainingDivergedException(epoch, "network's outputs", float.NaN);
+            if (outputs.isinf().any().item<bool>()) throw new TrainingDivergedException(epoch, "network's outputs", float.PositiveInfinity);
+            var predicted = outputs.argmax(1).cpu().data<long>().ToArray();
             for (var i = 0; i < indices.Length; i++) confusion = confusion.Add(set.Labels[indices[i]], (int)predicted[i]);
         }
         model.train();
