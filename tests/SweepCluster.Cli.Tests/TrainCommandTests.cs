@@ -35,6 +35,51 @@ public class TrainCommandTests
         Assert.That(result.Stderr, Does.Contain("epoch 2: train loss"), "progress goes to stderr when stdout is JSON");
     }
 
+    private JsonElement Train(params string[] args)
+    {
+        var result = CliRunner.Run(["train", .. args, "--data", _data, "--out", Path.Combine(_data, $"run-{Guid.NewGuid():N}"), "--format", "json"]);
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        return JsonDocument.Parse(result.Stdout).RootElement.Clone();
+    }
+
+    private static List<double> Losses(JsonElement run) => [.. run.GetProperty("epochs").EnumerateArray().Select(e => e.GetProperty("train_loss").GetDouble())];
+
+    [Test]
+    public void The_same_seed_repeats_a_run_epoch_by_epoch_and_another_seed_gives_another()
+    {
+        string[] trial = [CliRunner.Experiment("convnet.yml"), "--set", "out_channels=[3,5]", "--set", "bs=16", "--epochs", "2"];
+        var (first, again, other) = (Train([.. trial, "--seed", "1"]), Train([.. trial, "--seed", "1"]), Train([.. trial, "--seed", "2"]));
+        Assert.That(first.GetProperty("seed").GetInt64(), Is.EqualTo(1));
+        Assert.That(Losses(again), Is.EqualTo(Losses(first)));
+        Assert.That(Losses(other), Is.Not.EqualTo(Losses(first)));
+    }
+
+    [Test]
+    public void A_sweeps_trial_runs_again_from_its_folder_with_the_same_numbers()
+    {
+        var runs = Path.Combine(_data, "runs");
+        var run = CliRunner.Run("run", CliRunner.Experiment("convnet.yml"), "--trials", "2", "--epochs", "2", "--data", _data, "--out", runs, "--format", "json");
+        Assert.That(run.ExitCode, Is.Zero, run.Stderr);
+        var folder = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("trials")[1].GetProperty("artifacts").GetString()!;
+        var recorded = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trial.json"))).RootElement;
+
+        var again = Train("--from", folder);
+        Assert.That(again.GetProperty("seed").GetInt64(), Is.EqualTo(recorded.GetProperty("seed").GetInt64()));
+        Assert.That(again.GetProperty("params").ToString(), Is.EqualTo(recorded.GetProperty("params").ToString()));
+        Assert.That(Losses(again), Is.EqualTo(Losses(recorded)), "bit for bit, epoch by epoch");
+        Assert.That(again.GetProperty("metrics").ToString(), Is.EqualTo(recorded.GetProperty("metrics").ToString()));
+    }
+
+    [Test]
+    public void Train_needs_a_file_or_a_trial_folder_and_names_a_missing_one()
+    {
+        var neither = CliRunner.Run("train", "--data", _data);
+        Assert.That((neither.ExitCode, neither.Stderr.Trim()), Is.EqualTo((ExitCodes.InvalidInput, "sweepctl train: give an experiment FILE, or --from a trial's folder (not both)")));
+        var missing = CliRunner.Run("train", "--from", "/nonexistent/trial-0003", "--data", _data);
+        Assert.That((missing.ExitCode, missing.Stderr.Trim()), Is.EqualTo((ExitCodes.InvalidInput,
+            "sweepctl train: /nonexistent/trial-0003/trial.json: no such file (--from takes a trial's folder, such as runs/<sweep>/trial-0003)")));
+    }
+
     [TestCase("--set", "lrr=0.1", "--set lrr=0.1: the trial has no parameter 'lrr'; did you mean 'lr'?")]
     [TestCase("--set", "lr", "--set lr: needs key=value")]
     [TestCase("--set", "out_channels=[3]", "sweepctl: out_channels: needs a list of 2 whole numbers (got [3])")]

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using SweepCluster.Cli.Output;
+using SweepCluster.Core.Json;
+using SweepCluster.Core.Results;
 using SweepCluster.Core.Planning;
 using SweepCluster.Core.Spec;
 using SweepCluster.Training.Data;
@@ -11,31 +14,39 @@ namespace SweepCluster.Cli.Commands;
 /// <summary>
 /// <c>sweepctl train FILE [--set key=value]...</c>: one trial of an experiment, run here: the values given,
 /// the rest from the sweep's first planned trial, on the given data or the cached synthetic set.
+/// <c>sweepctl train --from RUN_DIR/trial-0003</c> runs a sweep's trial again: its trainer, parameters and seed from its trial.json.
 /// </summary>
 internal static class TrainCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var file = new Argument<string>("FILE") { Description = "The experiment YAML file" };
+        var file = new Argument<string?>("FILE") { Description = "The experiment YAML file", Arity = ArgumentArity.ZeroOrOne };
+        var from = new Option<string?>("--from") { Description = "A trial's folder (RUN_DIR/trial-0003): run that trial again, with its parameters and seed" };
+        var seed = new Option<long?>("--seed") { Description = "The trial's seed (weights, shuffling): the same seed gives the same metrics; default the trial's own" };
         var set = new Option<string[]>("--set") { Description = "A parameter value, key=value (lists as out_channels=[14,18]); repeatable", AllowMultipleArgumentsPerToken = false };
         var data = new Option<string?>("--data") { Description = "Folder with one Train_*.h5 and one Test_*.h5 (default: the synthetic set, generated once and cached)" };
         var epochs = Switches.PositiveInt("--epochs", "Epochs, instead of the trial's epochs parameter");
         var outDir = new Option<string?>("--out") { Description = "Folder for the weights and confusion matrices (default runs/train/<name>-<time>)" };
         var format = OutputFormat.CreateOption();
-        var command = new Command("train", "Train one trial of an experiment on this machine") { file, set, data, epochs, outDir, format };
+        var command = new Command("train", "Train one trial of an experiment on this machine") { file, from, seed, set, data, epochs, outDir, format };
         command.SetAction((parsed, cancellation) =>
         {
-            var spec = SpecLoading.Load(parsed.GetValue(file)!, error);
-            if (spec is null) return Task.FromResult(ExitCodes.InvalidInput);
-            var first = TrialPlanner.Plan(spec, trialsOverride: 1).Trials[0];
-            var trialParams = ApplySettings(first.Params!, parsed.GetValue(set) ?? [], error); // trial 0 is always fixed in advance
+            if (parsed.GetValue(file) is null == parsed.GetValue(from) is null)
+            {
+                error.WriteLine("sweepctl train: give an experiment FILE, or --from a trial's folder (not both)");
+                return Task.FromResult(ExitCodes.InvalidInput);
+            }
+            var trial = parsed.GetValue(from) is { } folder ? FromTrialFile(folder, error) : FromExperiment(parsed.GetValue(file)!, error);
+            if (trial is null) return Task.FromResult(ExitCodes.InvalidInput);
+            var trialParams = ApplySettings(trial.Params, parsed.GetValue(set) ?? [], error);
             if (trialParams is null) return Task.FromResult(ExitCodes.InvalidInput);
             var json = parsed.GetValue(format) == OutputFormat.Json;
             var progress = json ? error : output;
             var shower = LoadData(parsed.GetValue(data), error);
             var artifacts = parsed.GetValue(outDir)
-                ?? Path.Combine("runs", "train", $"{spec.Trainer}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
-            var request = new TrainingRequest(spec.Trainer, trialParams, first.Seed, shower, Epochs: parsed.GetValue(epochs), ArtifactDirectory: artifacts);
+                ?? Path.Combine("runs", "train", $"{trial.Trainer}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+            var request = new TrainingRequest(trial.Trainer, trialParams, parsed.GetValue(seed) ?? trial.Seed, shower, Epochs: parsed.GetValue(epochs),
+                ArtifactDirectory: artifacts);
             var result = ShowerTrainer.Train(request, e => progress.WriteLine(
                 $"epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test_f1 {e.Value:F4} ({e.Seconds:F1} s)"), cancellation);
             if (json) TrainingWriter.WriteJson(output, request, result);
@@ -43,6 +54,37 @@ internal static class TrainCommand
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
+    }
+
+    private sealed record TrialToRun(string Trainer, ParamValue.Map Params, long Seed);
+
+    /// <summary>The experiment's first planned trial (trial 0 is always fixed in advance).</summary>
+    private static TrialToRun? FromExperiment(string file, TextWriter error)
+    {
+        if (SpecLoading.Load(file, error) is not { } spec) return null;
+        var first = TrialPlanner.Plan(spec, trialsOverride: 1).Trials[0];
+        return new TrialToRun(spec.Trainer, first.Params!, first.Seed);
+    }
+
+    /// <summary>A sweep's trial as its trial.json records it.</summary>
+    private static TrialToRun? FromTrialFile(string folder, TextWriter error)
+    {
+        var path = Path.Combine(folder, "trial.json");
+        try
+        {
+            if (JsonSerializer.Deserialize<TrialFile>(File.ReadAllText(path), SweepJson.Options) is { Trainer: { } trainer, Params: { } parameters } trial)
+                return new TrialToRun(trainer, parameters, trial.Seed);
+            error.WriteLine($"sweepctl train: {path} is not a trial's record: it names no trainer or parameters");
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            error.WriteLine($"sweepctl train: {path}: no such file (--from takes a trial's folder, such as runs/<sweep>/trial-0003)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            error.WriteLine($"sweepctl train: {path} is not a trial's record: {e.Message}");
+        }
+        return null;
     }
 
     /// <summary>The planned parameters with each <c>--set key=value</c> replacing a top-level key the trial has.</summary>
