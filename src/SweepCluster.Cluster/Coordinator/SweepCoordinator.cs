@@ -118,10 +118,10 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     /// <summary>Every sweep, ended and running, in the order they were submitted; a running sweep's overview is made only for the page asked.</summary>
     private IEnumerable<SweepOverview> Overviews() =>
-        _ended.Values.Select(e => (SubmittedAt: e.Overview.Header.SubmittedAt, Overview: (Func<SweepOverview>)(() => e.Overview)))
-            .Concat(_order.Select(id => _sweeps[id]).Select(s => (SubmittedAt: s.Submitted.At, Overview: (Func<SweepOverview>)s.Overview)))
-            .OrderBy(o => o.SubmittedAt)
-            .Select(o => o.Overview());
+        _ended.Values.Select(e => (At: e.Overview.Header.SubmittedAt, e.Id))
+            .Concat(_order.Select(id => (_sweeps[id].Submitted.At, Id: id)))
+            .OrderBy(s => s.At)
+            .Select(s => _ended.TryGetValue(s.Id, out var ended) ? ended.Overview : _sweeps[s.Id].Overview());
 
     private void Submit(SubmitSweep command)
     {
@@ -455,10 +455,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private TrialFound TrialOf(GetTrial query)
     {
         if (_sweeps.TryGetValue(query.Id, out var sweep))
-        {
-            var snapshot = sweep.Snapshot();
-            return new TrialFound(SweepOverview.Of(snapshot), snapshot.Trials.Where(t => t.Index == query.Index).Select(TrialDocument.Of).FirstOrDefault());
-        }
+            return new TrialFound(sweep.Overview(), sweep.FindTrial(query.Index) is { } trial ? TrialDocument.Of(trial.Snapshot()) : null);
         if (!_ended.TryGetValue(query.Id, out var ended)) return new TrialFound(null, null);
         try
         {

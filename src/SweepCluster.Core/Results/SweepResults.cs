@@ -92,9 +92,6 @@ public sealed record SweepSnapshot(
 
     /// <summary>Completed trials best first, then the others by index.</summary>
     public IEnumerable<TrialSnapshot> ByMetric() => TrialOrder.BestFirst(Trials, Metric, t => (t.Status, t.Metrics, t.Index));
-
-    /// <summary>Trials that failed or had to be retried: what <c>sweep status</c> points out.</summary>
-    public IReadOnlyList<TrialSnapshot> Troubled() => [.. Trials.Where(t => t.Status == TrialStatus.Failed || t.FailedAttempts.Length > 0)];
 }
 
 /// <summary>The order <c>sweep trials</c> lists trials in, whichever record of them it reads.</summary>

@@ -20,9 +20,8 @@ public sealed record FinishedSweep(SweepOverview Overview, ImmutableArray<TrialS
 
     public static FinishedSweep Of(SweepState sweep)
     {
-        var snapshot = sweep.Snapshot();
-        var troubled = snapshot.Troubled();
-        return new FinishedSweep(SweepOverview.Of(snapshot), [.. troubled.Take(TroubledKept)], troubled.Count, sweep.Submitted.ClientToken);
+        var troubled = sweep.Troubled();
+        return new FinishedSweep(sweep.Overview(), [.. troubled.Take(TroubledKept)], troubled.Count, sweep.Submitted.ClientToken);
     }
 
     public FinishedSweepMemento ToMemento() =>

@@ -84,6 +84,9 @@ public sealed class SweepState
 
     public TrialRecord Trial(int index) => _trials[index];
 
+    /// <summary>The trial, once it has been planned.</summary>
+    public TrialRecord? FindTrial(int index) => _trials.GetValueOrDefault(index);
+
     /// <summary>
     /// What a failed attempt leads to: <see cref="TrialRequeued"/> to try again when the failure may not repeat and the trial
     /// has retries left (<c>max_failures</c>), else <see cref="TrialFailed"/>. An invalid configuration is never retried, nor a
@@ -207,7 +210,7 @@ public sealed class SweepState
         return new SweepOverview(header, best);
     }
 
-    /// <summary>Trials that failed or had to be retried, by index.</summary>
+    /// <summary>Trials that failed or had to be retried, by index: what <c>sweep status</c> points out.</summary>
     public IReadOnlyList<TrialSnapshot> Troubled() =>
         [.. _trials.Values.Where(t => t.Status == TrialStatus.Failed || t.FailedAttempts.Count > 0).Select(t => t.Snapshot())];
 
