@@ -1,3 +1,4 @@
+using System.Globalization;
 using SweepCluster.Training.Data;
 
 namespace SweepCluster.Training.Tests;
@@ -61,9 +62,20 @@ public class SyntheticShowerTests
                 import sys, h5py
                 f = h5py.File(sys.argv[1], "r")
                 i = f["info"]
+                # Fixed-length strings, bytes to h5py, as in the files pandas writes.
                 print(f["data"].shape, f["data"].dtype, i.attrs["pandas_type"], list(i["block0_items"].asstr()[:]), i["block0_values"].shape)
                 """, train).Trim();
-            Assert.That(layout, Is.EqualTo("(40, 80, 80) float32 frame ['ID_shower', 'E0', 'theta0', 'Nmuons', 'Y_class'] (40, 5)"));
+            Assert.That(layout, Is.EqualTo("(40, 80, 80) float32 b'frame' ['ID_shower', 'E0', 'theta0', 'Nmuons', 'Y_class'] (40, 5)"));
+
+            // The study's notebooks open the frame with pandas (PyTables underneath).
+            var frame = Peers.RunPython("""
+                import sys, pandas as pd
+                info = pd.read_hdf(sys.argv[1], "info")
+                print(list(info.columns), info.shape, repr(float(info["E0"].iloc[7])), int(info["Y_class"].sum()))
+                """, train).Trim();
+            var e0 = back.Info["E0"][7];
+            Assert.That(frame, Is.EqualTo(
+                $"['ID_shower', 'E0', 'theta0', 'Nmuons', 'Y_class'] (40, 5) {e0.ToString("R", CultureInfo.InvariantCulture)} {back.Labels.Sum(l => l)}"));
         }
         finally
         {
