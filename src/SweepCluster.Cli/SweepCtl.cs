@@ -38,6 +38,7 @@ public static class SweepCtl
             DataCommand.Create(output, error),
             TrainCommand.Create(output, error),
             RunCommand.Create(output, error),
+            StudyCommand.Create(output, error),
             NodeCommand.Create(output, error),
         };
         try

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using SweepCluster.Core.Planning;
+using SweepCluster.Training.Trials;
 using static SweepCluster.Cli.Tests.ClusterCommands;
 
 namespace SweepCluster.Cli.Tests;
@@ -80,6 +82,66 @@ public class ClusterProcessTests
             "each trial's record is on the worker that ran it, in a folder of the sweep's name");
         var list = Json(_worker1.Address, "sweep", "list").GetProperty("sweeps").EnumerateArray();
         Assert.That(list.Any(s => s.GetProperty("id").GetString() == id && s.GetProperty("state").GetString() == "completed"));
+    }
+
+    [Test]
+    public void Confirming_a_sweep_finds_the_configuration_best_on_average_when_the_other_won_its_first_draw()
+    {
+        // Two configurations of a noisy objective, means 0.5 and 0.7, noise 0.2; trial 0 runs 0.5 and trial 1 runs 0.7. The sweep
+        // seed is the first under which 0.5 wins its single draw, so the sweep's best trial is the configuration that is worse on average.
+        var seed = Enumerable.Range(1, 1000).First(s =>
+            BuiltinObjectives.Noisy(0.5, 0.2, TrialPlanner.TrialSeed(s, 0)) > BuiltinObjectives.Noisy(0.7, 0.2, TrialPlanner.TrialSeed(s, 1)));
+        var file = Path.Combine(_nodes.Root, "noisy.yml");
+        File.WriteAllText(file, $"""
+            name: noisy
+            num_trials: 1
+            sampler: grid
+            pruner: none
+            seed: {seed}
+            params:
+              noise: 0.2
+            param_space:
+              mean: grid([0.5, 0.7])
+            metric:
+              name: value
+              direction: maximize
+            run: builtin/noisy
+            """);
+        var id = Submit(_coordinator.Address, file);
+        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "watch", "-i", id).ExitCode, Is.Zero);
+        var best = Json(_coordinator.Address, "sweep", "best", "-i", id);
+        Assert.That(best.GetProperty("params").GetProperty("mean").GetDouble(), Is.EqualTo(0.5), "the lucky configuration won the sweep");
+
+        var confirm = CliRunner.Run(_worker1.Address, "sweep", "confirm", "-i", id, "--top", "2", "--seeds", "40");
+        Assert.That(confirm.ExitCode, Is.Zero, confirm.Stderr);
+        var confirmation = confirm.Stdout.Trim();
+        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "watch", "-i", confirmation).ExitCode, Is.Zero);
+        var header = Json(_coordinator.Address, "sweep", "status", "-i", confirmation);
+        Assert.That(header.GetProperty("confirms").GetProperty("sweep").GetString(), Is.EqualTo(id));
+        Assert.That(header.GetProperty("total_trials").GetInt32(), Is.EqualTo(80));
+        var trials = Json(_coordinator.Address, "sweep", "trials", "-i", confirmation).GetProperty("trials").EnumerateArray().ToList();
+        Assert.That(trials.Count(t => t.GetProperty("params").GetProperty("mean").GetDouble() == 0.5), Is.EqualTo(40), "each configuration under 40 seeds");
+        var source = Json(_coordinator.Address, "sweep", "trials", "-i", id).GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("seed").GetInt64());
+        Assert.That(trials.Select(t => t.GetProperty("seed").GetInt64()).Distinct().Count(), Is.EqualTo(80));
+        Assert.That(trials.Select(t => t.GetProperty("seed").GetInt64()), Has.None.AnyOf(source.Cast<object>().ToArray()), "new seeds, not the sweep's");
+
+        var verdict = Json(_worker2.Address, "sweep", "verdict", "-i", confirmation);
+        Assert.That(verdict.GetProperty("complete").GetBoolean());
+        var configurations = verdict.GetProperty("configurations").EnumerateArray().ToDictionary(c => c.GetProperty("source_trial").GetInt32());
+        Assert.That(configurations[0].GetProperty("runs").GetInt32(), Is.EqualTo(40));
+        Assert.That(configurations[0].GetProperty("mean").GetDouble(), Is.EqualTo(0.5).Within(0.1));
+        Assert.That(configurations[1].GetProperty("mean").GetDouble(), Is.EqualTo(0.7).Within(0.1));
+        Assert.That(configurations[1].GetProperty("standard_error").GetDouble(), Is.EqualTo(0.2 / Math.Sqrt(40)).Within(0.015));
+        Assert.That(configurations[1].GetProperty("probability_best").GetDouble(), Is.GreaterThan(0.99));
+        Assert.That(verdict.GetProperty("best_source_trial").GetInt32(), Is.EqualTo(1));
+        Assert.That(verdict.GetProperty("original_winner_stands").GetBoolean(), Is.False);
+        var text = CliRunner.Run(_worker2.Address, "sweep", "verdict", "-i", confirmation).Stdout;
+        Assert.That(text, Does.Contain("the winner does not stand: trial 1's configuration has the best mean value"));
+
+        var notConfirmation = CliRunner.Run(_coordinator.Address, "sweep", "verdict", "-i", id);
+        Assert.That((notConfirmation.ExitCode, notConfirmation.Stderr.Trim()), Is.EqualTo((1, $"sweep {id} is not a confirmation (sweep confirm starts one)")));
+        var tooMany = CliRunner.Run(_coordinator.Address, "sweep", "confirm", "-i", id, "--seeds", "1000");
+        Assert.That((tooMany.ExitCode, tooMany.Stderr.Trim()), Is.EqualTo((1, "--seeds takes 1 to 100 seeds per configuration (got 1000)")));
     }
 
     [Test]

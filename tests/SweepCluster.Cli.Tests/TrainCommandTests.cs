@@ -71,6 +71,29 @@ public class TrainCommandTests
     }
 
     [Test]
+    public void Study_runs_each_experiment_unpruned_and_tables_it_beside_the_studys_figures()
+    {
+        var runs = Path.Combine(_data, "study");
+        var result = CliRunner.Run("study", CliRunner.Experiment("convnet.yml"), CliRunner.Experiment("vae.yml"), "--trials", "3", "--epochs", "2",
+            "--data", _data, "--out", runs);
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        var lines = result.Stdout.Split('\n');
+        Assert.That(lines[0], Is.EqualTo("random sampling, no pruning, 3 trials per network; failed trials count as test_f1 0; std is the population's"));
+        Assert.That(lines[1], Does.Match(@"^network\s+completed\s+failed\s+best test_f1\s+mean test_f1\s+std\s+minutes\s+study: best\s+mean\s+std$"));
+        Assert.That(lines[2], Does.Match(@"^Convolutional Classifier\s+\d\s+\d\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+0\.991\s+0\.910\s+0\.120$"));
+        Assert.That(lines[3], Does.Match(@"^Variational Autoencoder\s+\d\s+\d\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+0\.982\s+0\.429\s+0\.414$"));
+        var sweeps = Directory.GetFiles(runs, "sweep.json", SearchOption.AllDirectories).Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement).ToList();
+        Assert.That(sweeps, Has.Count.EqualTo(2));
+        foreach (var sweep in sweeps)
+        {
+            var trials = sweep.GetProperty("trials").EnumerateArray().ToList();
+            Assert.That(trials, Has.Count.EqualTo(3));
+            Assert.That(trials.Where(t => t.GetProperty("status").GetString() == "completed").Select(t => t.GetProperty("epoch").GetInt32()), Has.All.EqualTo(2),
+                "no trial is stopped early");
+        }
+    }
+
+    [Test]
     public void Train_needs_a_file_or_a_trial_folder_and_names_a_missing_one()
     {
         var neither = CliRunner.Run("train", "--data", _data);

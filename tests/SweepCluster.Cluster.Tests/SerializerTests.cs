@@ -30,6 +30,8 @@ public class SerializerTests
     private static readonly SweepSnapshot Sweep = new("ab12cd34", "Simple CNN", SweepStatus.Running, new MetricSpec("test_f1", MetricDirection.Maximize),
         10, 6, [Trial], "no worker offers gpu", At, null, "/runs/x");
 
+    private static readonly ConfirmationPlan Plan = new("ab12cd34", 5, [new ConfirmedConfiguration(3, 0.97, Params), new ConfirmedConfiguration(1, 0.95, Params)]);
+
     /// <summary>One example of every type the serializer writes: messages between nodes, journal events, the snapshot.</summary>
     private static readonly Dictionary<Type, object> Examples = new object[]
     {
@@ -56,6 +58,11 @@ public class SerializerTests
         new ArtifactsListed("/store/runs/simple-cnn-ab12cd34/trial-0003", [new ArtifactFile("trial.json", 812), new ArtifactFile("plots/confusion.png", 20480)], null),
         new ReadArtifact("simple-cnn-ab12cd34/trial-0003", "plots/confusion.png", 49152),
         new ArtifactRead([0, 1, 2, 255], true, null),
+        new ConfirmSweep("ab12cd34", 3, 5, "token-2"),
+        new GetConfirmation("cd34ab12"),
+        new ConfirmationFound(SweepOverview.Of(Sweep) with { Header = SweepHeader.Of(Sweep) with { Confirms = Plan.Summary() } },
+            ConfirmationVerdict.Of(Plan, new MetricSpec("test_f1", MetricDirection.Maximize, MetricReport.Best), [(0, TrialStatus.Completed, Metrics), (1, TrialStatus.Failed, Metrics)]),
+            null),
         new GetWorkers(),
         new WorkersListed([new WorkerSnapshot("akka.tcp://sweep@127.0.0.1:4054", [0], 2, 1, ImmutableDictionary<int, double>.Empty.Add(0, 0.5), ["ab12cd34/3#1 on cuda:0"], 7)]),
         new StartTrial("ab12cd34", 3, 1, "convnet", Params, 99, "cuda:0", 5, 3600, "/runs/x/trial-0003"),
@@ -69,7 +76,10 @@ public class SerializerTests
         new TrialRequeued("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 2),
         new CoordinatorSnapshot([new SweepMemento(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
             SweepStatus.Running, null, false, [new TrialMemento(StoredTrial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])],
-            [new FinishedSweepMemento(SweepHeader.Of(Sweep), StoredTrial, [StoredTrial], 7, "token-1")]),
+            [
+                new FinishedSweepMemento(SweepHeader.Of(Sweep), StoredTrial, [StoredTrial], 7, "token-1",
+                    new SweepSubmitted("cd34ab12", "Simple CNN (confirm)", "name: x\n", "x.yml", 10, 2342, 3, true, "/runs/y", At, "token-2", Plan)),
+            ]),
         new TrialPruned("ab12cd34", 3, 1, 2, 0.61, At),
         new TrialCancelled("ab12cd34", 3, At),
         new SweepCancelled("ab12cd34", At),
@@ -90,6 +100,7 @@ public class SerializerTests
         "SweepCancelAccepted", "RegisterWorker", "ReportTrialProgress", "ReportTrialEnded", "GetSweep", "SweepFound", "ListSweeps",
         "SweepsListed", "GetWorkers", "WorkersListed", "StartTrial", "CancelTrial", "ForgetTrialEnd", "GetSweepStatus", "SweepStatusFound", "GetTrials",
         "TrialsFound", "GetTrial", "TrialFound", "ListArtifacts", "ArtifactsListed", "ReadArtifact", "ArtifactRead",
+        "ConfirmSweep", "GetConfirmation", "ConfirmationFound",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

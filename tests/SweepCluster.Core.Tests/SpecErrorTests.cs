@@ -92,7 +92,7 @@ public class SpecErrorTests
     [TestCase("resources_per_worker: {cpu: 1, gpu: 1.5}", "resources_per_worker.gpu", "a share of one GPU below 1")]
     [TestCase("resources_per_worker: {cpus: 1}", "resources_per_worker.cpus", "did you mean 'cpu'?")]
     [TestCase("run: [src/convnet.py, src/cae.py]", "run", "needs exactly one trainer (got 2)")]
-    [TestCase("run: src/mlp.py", "run", "unknown trainer 'mlp'; known: builtin/branin, builtin/hartmann6, builtin/sleep, cae, convnet, resnet, vae")]
+    [TestCase("run: src/mlp.py", "run", "unknown trainer 'mlp'; known: builtin/branin, builtin/hartmann6, builtin/noisy, builtin/sleep, cae, convnet, resnet, vae")]
     [TestCase("run: builtin/sleep", "metric.name", "builtin/sleep reports no metric 'test_f1'; it reports value")]
     [TestCase("run: src/lenet.py", "run", "unknown trainer 'lenet'; did you mean 'resnet'?")]
     [TestCase("params: {lr: loguniform(0.1, 1)}", "params.lr", "is a distribution; searched values go under param_space")]

@@ -16,6 +16,12 @@ public sealed record SubmitSweep(
     int? Epochs = null,
     string? ClientToken = null) : ISweepMessage;
 
+/// <summary>
+/// Re-run the <paramref name="Top"/> best configurations of sweep <paramref name="Id"/> under <paramref name="Seeds"/> new seeds each,
+/// as a new sweep linked to it; answered with <see cref="SweepAccepted"/> or <see cref="SweepRejected"/>.
+/// </summary>
+public sealed record ConfirmSweep(string Id, int Top, int Seeds, string? ClientToken = null) : ISweepMessage;
+
 public sealed record SweepAccepted(string Id, int TotalTrials) : ISweepMessage;
 
 /// <summary>The experiment is invalid: each error names its file, line, column and key.</summary>

@@ -53,3 +53,10 @@ public sealed record TrialFound(SweepOverview? Sweep, TrialDocument? Trial, stri
 public sealed record GetWorkers : ISweepMessage;
 
 public sealed record WorkersListed(ImmutableArray<WorkerSnapshot> Workers) : ISweepMessage;
+
+/// <summary>What a confirmation sweep found so far; answered with <see cref="ConfirmationFound"/>.</summary>
+public sealed record GetConfirmation(string Id) : ISweepMessage;
+
+/// <param name="Sweep">Null when there is no sweep with that id.</param>
+/// <param name="Verdict">Null when the sweep is not a confirmation, or its trials cannot be read (<paramref name="Problem"/> says why).</param>
+public sealed record ConfirmationFound(SweepOverview? Sweep, ConfirmationVerdict? Verdict, string? Problem = null) : ISweepMessage;

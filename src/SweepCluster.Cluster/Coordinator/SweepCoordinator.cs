@@ -9,6 +9,7 @@ using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Planning;
 using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Scheduling;
@@ -66,6 +67,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         });
         Recover<RecoveryCompleted>(_ => Recovered());
         Command<SubmitSweep>(Submit);
+        Command<ConfirmSweep>(Confirm);
+        Command<GetConfirmation>(q => Sender.Tell(ConfirmationOf(q.Id)));
         Command<CancelSweep>(Cancel);
         Command<RegisterWorker>(Register);
         Command<ReportTrialProgress>(Progress);
@@ -125,11 +128,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private void Submit(SubmitSweep command)
     {
-        if (command.ClientToken is { } token && _sweepsByToken.TryGetValue(token, out var earlier))
-        {
-            Sender.Tell(new SweepAccepted(earlier, _ended.TryGetValue(earlier, out var ended) ? ended.Overview.Header.TotalTrials : _sweeps[earlier].Submitted.TotalTrials));
-            return;
-        }
+        if (AnswerRepeated(command.ClientToken)) return;
         var parsed = ExperimentSpecParser.Parse(command.SpecYaml, command.Source);
         if (parsed.Spec is not { } spec)
         {
@@ -142,21 +141,121 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             Sender.Tell(new SweepRejected([$"the sweep would run {total} trials; at most {TrialPlanner.MaxTrials} are allowed"]));
             return;
         }
-        var id = Guid.NewGuid().ToString("N")[..8];
-        var name = command.Name ?? spec.Name;
-        var submitted = new SweepSubmitted(id, name, command.SpecYaml, command.Source, (int)total, command.Seed ?? spec.Seed, command.Epochs,
-            false, Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}")), _options.Now, command.ClientToken);
+        var (id, name) = (NewSweepId(), command.Name ?? spec.Name);
+        Begin(new SweepSubmitted(id, name, command.SpecYaml, command.Source, (int)total, command.Seed ?? spec.Seed, command.Epochs,
+            false, RunDirectoryOf(name, id), _options.Now, command.ClientToken));
+    }
+
+    /// <summary>A submission repeated with its token (a retry after a timeout) is answered with the sweep it started.</summary>
+    private bool AnswerRepeated(string? clientToken)
+    {
+        if (clientToken is null || !_sweepsByToken.TryGetValue(clientToken, out var earlier)) return false;
+        Sender.Tell(new SweepAccepted(earlier, _ended.TryGetValue(earlier, out var ended) ? ended.Overview.Header.TotalTrials : _sweeps[earlier].Submitted.TotalTrials));
+        return true;
+    }
+
+    private static string NewSweepId() => Guid.NewGuid().ToString("N")[..8];
+
+    private string RunDirectoryOf(string name, string id) => Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}"));
+
+    private void Begin(SweepSubmitted submitted)
+    {
         var sender = Sender;
-        Record(submitted, () => sender.Tell(new SweepAccepted(id, (int)total)));
-        var sweep = _sweeps[id];
+        Record(submitted, () => sender.Tell(new SweepAccepted(submitted.SweepId, submitted.TotalTrials)));
+        var sweep = _sweeps[submitted.SweepId];
         StartSpan(sweep);
         // Every series a dashboard reads exists from the start: "no failures yet" shows as 0, not as missing data.
         var tags = SweepTags(sweep);
         SweepTelemetry.TrialsStarted.Add(0, tags);
         SweepTelemetry.TrialsRequeued.Add(0, tags);
         foreach (var status in SweepTelemetry.EndStatuses) SweepTelemetry.TrialsEnded.Add(0, With(tags, "status", status));
-        _log.Info("sweep {0} '{1}' submitted: {2} trials of {3}", id, name, total, spec.Trainer);
+        _log.Info("sweep {0} '{1}' submitted: {2} trials of {3}", sweep.Id, sweep.Submitted.Name, sweep.Submitted.TotalTrials, sweep.Spec.Trainer);
         Schedule();
+    }
+
+    /// <summary>
+    /// A new sweep of the source sweep's best configurations under new seeds: the same experiment, epochs and device rules,
+    /// its trials planned from the configurations instead of sampled. Its seed derives from the source's, so confirming again
+    /// repeats the same runs.
+    /// </summary>
+    private void Confirm(ConfirmSweep command)
+    {
+        if (AnswerRepeated(command.ClientToken)) return;
+        var (source, best, problem) = ConfirmationSource(command);
+        if (source is null || best is null)
+        {
+            Sender.Tell(new SweepRejected([problem!]));
+            return;
+        }
+        var metric = SpecOf(source)!.Metric.Name;
+        var plan = new ConfirmationPlan(command.Id, command.Seeds,
+            [.. best.Select(t => new ConfirmedConfiguration(t.Index, t.Metrics[metric], t.Params))]);
+        var (id, name) = (NewSweepId(), $"{source.Name} (confirm)");
+        Begin(source with
+        {
+            SweepId = id,
+            Name = name,
+            TotalTrials = plan.TotalTrials,
+            Seed = (long)(SplitMix64.Mix((ulong)source.Seed ^ 0x636f6e6669726dUL) >> 1),
+            RunDirectory = RunDirectoryOf(name, id),
+            At = _options.Now,
+            ClientToken = command.ClientToken,
+            Confirms = plan,
+        });
+    }
+
+    /// <summary>The sweep to confirm and its best completed trials, or why it cannot be confirmed.</summary>
+    private (SweepSubmitted? Source, IReadOnlyList<TrialDocument>? Best, string? Problem) ConfirmationSource(ConfirmSweep command)
+    {
+        if (command.Top is < 1 or > ConfirmationPlan.MaxConfigurations)
+            return (null, null, $"--top takes 1 to {ConfirmationPlan.MaxConfigurations} configurations (got {command.Top})");
+        if (command.Seeds is < 1 or > ConfirmationPlan.MaxSeeds)
+            return (null, null, $"--seeds takes 1 to {ConfirmationPlan.MaxSeeds} seeds per configuration (got {command.Seeds})");
+        SweepSubmitted? source;
+        IEnumerable<TrialDocument> trials;
+        if (_sweeps.TryGetValue(command.Id, out var live)) (source, trials) = (live.Submitted, live.Snapshot().ByMetric().Select(TrialDocument.Of));
+        else if (_ended.TryGetValue(command.Id, out var ended))
+        {
+            if (ended.Submitted is null)
+                return (null, null, $"sweep {command.Id} ended before coordinators kept the experiments of ended sweeps: submit its file again and confirm that sweep");
+            try
+            {
+                (source, trials) = (ended.Submitted, EndedTrials(ended));
+            }
+            catch (IOException e)
+            {
+                return (null, null, e.Message);
+            }
+        }
+        else return (null, null, $"no sweep has the id '{command.Id}' (sweep list shows them)");
+        var metric = SpecOf(source)!.Metric.Name;
+        var best = trials.Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(metric)).Take(command.Top).ToList();
+        return best.Count == 0 ? (null, null, $"sweep {command.Id} has no completed trial to confirm yet") : (source, best, null);
+    }
+
+    private ConfirmationFound ConfirmationOf(string id)
+    {
+        SweepOverview overview;
+        ConfirmationPlan? plan;
+        IEnumerable<(int, TrialStatus, IReadOnlyDictionary<string, double>)> trials;
+        if (_sweeps.TryGetValue(id, out var live))
+            (overview, plan, trials) = (live.Overview(), live.Submitted.Confirms,
+                live.Snapshot().Trials.Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics)));
+        else if (_ended.TryGetValue(id, out var ended))
+        {
+            (overview, plan) = (ended.Overview, ended.Submitted?.Confirms);
+            try
+            {
+                trials = plan is null ? [] : EndedTrials(ended).Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics));
+            }
+            catch (IOException e)
+            {
+                return new ConfirmationFound(overview, null, e.Message);
+            }
+        }
+        else return new ConfirmationFound(null, null);
+        if (plan is null) return new ConfirmationFound(overview, null, $"sweep {id} is not a confirmation (sweep confirm starts one)");
+        return new ConfirmationFound(overview, ConfirmationVerdict.Of(plan, overview.Header.Metric, trials.ToList()));
     }
 
     private void StartSpan(SweepState sweep)

@@ -68,6 +68,9 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(ArtifactsListed)] = "ArtifactsListed",
         [typeof(ReadArtifact)] = "ReadArtifact",
         [typeof(ArtifactRead)] = "ArtifactRead",
+        [typeof(ConfirmSweep)] = "ConfirmSweep",
+        [typeof(GetConfirmation)] = "GetConfirmation",
+        [typeof(ConfirmationFound)] = "ConfirmationFound",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> TypesByManifest = Manifests.ToFrozenDictionary(m => m.Value, m => m.Key);

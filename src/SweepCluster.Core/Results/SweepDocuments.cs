@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
 
 namespace SweepCluster.Core.Results;
 
@@ -23,8 +24,15 @@ public record SweepHeader(
     string RunDirectory,
     SweepSummary Summary)
 {
+    /// <summary>For a confirmation sweep (<c>sweep confirm</c>): the sweep and configurations it re-runs, and with how many seeds.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConfirmationOf? Confirms { get; init; }
+
     public static SweepHeader Of(SweepSnapshot s) =>
-        new(s.Id, s.Name, s.Status, s.Metric, s.TotalTrials, s.Done, s.Running, s.Pending, s.PendingReason, s.SubmittedAt, s.EndedAt, s.RunDirectory, s.Summary);
+        new(s.Id, s.Name, s.Status, s.Metric, s.TotalTrials, s.Done, s.Running, s.Pending, s.PendingReason, s.SubmittedAt, s.EndedAt, s.RunDirectory, s.Summary)
+        {
+            Confirms = s.Confirms,
+        };
 }
 
 /// <summary>One entry of <c>sweep list</c>.</summary>

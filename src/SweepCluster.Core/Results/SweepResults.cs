@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
 
 namespace SweepCluster.Core.Results;
 
@@ -82,6 +84,10 @@ public sealed record SweepSnapshot(
     public int Running => Trials.Count(t => t.Status == TrialStatus.Running);
 
     public SweepSummary Summary => SweepSummary.Of(Trials, Metric);
+
+    /// <summary>For a confirmation sweep: what it re-runs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConfirmationOf? Confirms { get; init; }
 
     /// <summary>The best completed trial in the metric's direction; ties go to the lower index.</summary>
     public TrialSnapshot? Best => Trials

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SweepCluster.Core.Spec;
 
 public enum SamplerKind { Random, Grid, Tpe }
@@ -6,7 +8,14 @@ public enum PrunerKind { None, Median, SuccessiveHalving, Hyperband }
 
 public enum MetricDirection { Maximize, Minimize }
 
-public sealed record MetricSpec(string Name, MetricDirection Direction);
+/// <summary>Which value a trial reports when it ends: its last epoch's (as the study did), or its best epoch's.</summary>
+public enum MetricReport { Last, Best }
+
+/// <param name="Report">Left out of documents when <see cref="MetricReport.Last"/>, as files written before it existed read.</param>
+public sealed record MetricSpec(
+    string Name,
+    MetricDirection Direction,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] MetricReport Report = MetricReport.Last);
 
 /// <summary>What one trial needs of a worker: CPU slots, and a whole GPU, a share of one, or none.</summary>
 public sealed record ResourceRequest(double Cpu, double Gpu);

@@ -169,12 +169,14 @@ public static partial class ExperimentSpecParser
         private MetricSpec? ReadMetric(YamlNode node)
         {
             if (Mapping(node, "metric") is not { } map) return null;
-            var keys = Keys(map, "metric", ["name", "direction"]);
+            var keys = Keys(map, "metric", ["name", "direction", "report"]);
             var name = RequiredText(map, keys, "name", "the metric's name, e.g. name: test_f1", "metric.name");
             var direction = Required(map, keys, "direction", "maximize or minimize", n => Enum(n, "metric.direction",
                 new Dictionary<string, MetricDirection> { ["maximize"] = MetricDirection.Maximize, ["minimize"] = MetricDirection.Minimize }),
                 "metric.direction");
-            return name is null || direction is null ? null : new MetricSpec(name, direction.Value);
+            var report = Optional(keys, "report", MetricReport.Last, n => Enum(n, "metric.report",
+                new Dictionary<string, MetricReport> { ["last"] = MetricReport.Last, ["best"] = MetricReport.Best }));
+            return name is null || direction is null || report is null ? null : new MetricSpec(name, direction.Value, report.Value);
         }
 
         private string? ReadRun(YamlNode node)

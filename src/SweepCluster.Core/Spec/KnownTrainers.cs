@@ -20,6 +20,7 @@ public static class KnownTrainers
         ["builtin/sleep"] = BuiltinMetrics,
         ["builtin/branin"] = BuiltinMetrics,
         ["builtin/hartmann6"] = BuiltinMetrics,
+        ["builtin/noisy"] = BuiltinMetrics,
     }.ToImmutableDictionary();
 
     public static readonly ImmutableArray<string> All = [.. Metrics.Keys.Order(StringComparer.Ordinal)];

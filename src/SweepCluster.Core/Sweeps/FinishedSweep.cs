@@ -12,7 +12,8 @@ namespace SweepCluster.Core.Sweeps;
 /// </summary>
 /// <param name="Troubled">The first <see cref="TroubledKept"/> trials that failed or were retried; <paramref name="TroubledCount"/> counts them all.</param>
 /// <param name="ClientToken">The token of the submission that started it: a repeated submission still gets this sweep.</param>
-public sealed record FinishedSweep(SweepOverview Overview, ImmutableArray<TrialSnapshot> Troubled, int TroubledCount, string? ClientToken)
+/// <param name="Submitted">Its submission (experiment, seed, epochs), for sweeps started from it (<c>sweep confirm</c>); null in snapshots written before it was kept.</param>
+public sealed record FinishedSweep(SweepOverview Overview, ImmutableArray<TrialSnapshot> Troubled, int TroubledCount, string? ClientToken, SweepSubmitted? Submitted = null)
 {
     public const int TroubledKept = 20;
 
@@ -21,14 +22,14 @@ public sealed record FinishedSweep(SweepOverview Overview, ImmutableArray<TrialS
     public static FinishedSweep Of(SweepState sweep)
     {
         var troubled = sweep.Troubled();
-        return new FinishedSweep(sweep.Overview(), [.. troubled.Take(TroubledKept)], troubled.Count, sweep.Submitted.ClientToken);
+        return new FinishedSweep(sweep.Overview(), [.. troubled.Take(TroubledKept)], troubled.Count, sweep.Submitted.ClientToken, sweep.Submitted);
     }
 
     public FinishedSweepMemento ToMemento() =>
-        new(Overview.Header, Overview.Best is { } best ? StoredTrial.Of(best) : null, [.. Troubled.Select(StoredTrial.Of)], TroubledCount, ClientToken);
+        new(Overview.Header, Overview.Best is { } best ? StoredTrial.Of(best) : null, [.. Troubled.Select(StoredTrial.Of)], TroubledCount, ClientToken, Submitted);
 
     public static FinishedSweep FromMemento(FinishedSweepMemento m) =>
-        new(new SweepOverview(m.Header, m.Best?.ToSnapshot()), [.. m.Troubled.Select(t => t.ToSnapshot())], m.TroubledCount, m.ClientToken);
+        new(new SweepOverview(m.Header, m.Best?.ToSnapshot()), [.. m.Troubled.Select(t => t.ToSnapshot())], m.TroubledCount, m.ClientToken, m.Submitted);
 
     /// <summary>Every trial as <c>sweep.json</c> records it, best first.</summary>
     /// <exception cref="IOException">The file is gone or cannot be read; the message names it.</exception>

@@ -23,7 +23,8 @@ public sealed record SweepSubmitted(
     bool RunGpuTrialsOnCpu,
     string RunDirectory,
     DateTimeOffset At,
-    string? ClientToken = null) : ISweepEvent;
+    string? ClientToken = null,
+    ConfirmationPlan? Confirms = null) : ISweepEvent;
 
 /// <summary>The sampler chose a trial's parameters; recorded so that a replay does not ask it again.</summary>
 public sealed record TrialPlanned(string SweepId, int Index, long Seed, ParamValue.Map Params) : ISweepEvent;

@@ -14,7 +14,8 @@ namespace SweepCluster.Core.Sweeps;
 public sealed record CoordinatorSnapshot(ImmutableArray<SweepMemento> Sweeps, ImmutableArray<FinishedSweepMemento>? Finished = null);
 
 /// <summary>An ended sweep in a snapshot: the header, the best trial, the first failed or retried trials and how many there were.</summary>
-public sealed record FinishedSweepMemento(SweepHeader Header, StoredTrial? Best, ImmutableArray<StoredTrial> Troubled, int TroubledCount, string? ClientToken);
+public sealed record FinishedSweepMemento(SweepHeader Header, StoredTrial? Best, ImmutableArray<StoredTrial> Troubled, int TroubledCount, string? ClientToken,
+    SweepSubmitted? Submitted = null);
 
 /// <param name="Waiting">Trials waiting to start, in the order they will.</param>
 /// <param name="Finished">Trials in the order they finished, as the sampler saw them.</param>

@@ -32,7 +32,8 @@ public sealed class SweepState
         Spec = spec;
         _sampler = TrialPlanner.CreateSampler(spec, submitted.Seed);
         var epochs = submitted.Epochs ?? (spec.Params["epochs"] is ParamValue.Int e ? (int)e.Value : 1);
-        _pruner = Pruners.Create(spec.Pruner, spec.Metric.Direction, epochs);
+        // A confirmation runs every configuration to the end: its point is the final values.
+        _pruner = submitted.Confirms is null ? Pruners.Create(spec.Pruner, spec.Metric.Direction, epochs) : null;
     }
 
     /// <summary>
@@ -113,9 +114,9 @@ public sealed class SweepState
     {
         if (_waiting.First is { } waiting) return (waiting.Value, null);
         var index = _trials.Count;
-        var running = _running.Values.Select(t => t.Params).ToList();
-        var sampled = _sampler.Suggest(new SuggestRequest(index, _finished, running));
-        var parameters = TrialPlanner.WithFixedParams(Spec, sampled);
+        var parameters = Submitted.Confirms is { } plan
+            ? plan.Configurations[plan.ConfigurationOf(index)].Params
+            : TrialPlanner.WithFixedParams(Spec, _sampler.Suggest(new SuggestRequest(index, _finished, _running.Values.Select(t => t.Params).ToList())));
         if (Submitted.Epochs is { } epochs && parameters["epochs"] is not null)
             parameters = new ParamValue.Map([.. parameters.Entries.Select(e => e.Key == "epochs" ? KeyValuePair.Create(e.Key, (ParamValue)new ParamValue.Int(epochs)) : e)]);
         return (index, new TrialPlanned(Id, index, TrialPlanner.TrialSeed(Submitted.Seed, index), parameters));
@@ -160,10 +161,11 @@ public sealed class SweepState
                 break;
             case TrialCompleted c:
                 var completed = _trials[c.Index];
+                var reported = Reported(c.Metrics, completed.Epochs);
                 (completed.Status, completed.Metrics, completed.DurationSeconds, completed.ArtifactDirectory, completed.Reason) =
-                    (TrialStatus.Completed, c.Metrics, c.DurationSeconds, c.ArtifactDirectory, null);
-                if (c.Metrics.TryGetValue(Spec.Metric.Name, out var value)) ConsiderBest(value);
-                Finished(c.Index, c.Metrics.TryGetValue(Spec.Metric.Name, out var metric) ? metric : null);
+                    (TrialStatus.Completed, reported, c.DurationSeconds, c.ArtifactDirectory, null);
+                if (reported.TryGetValue(Spec.Metric.Name, out var value)) ConsiderBest(value);
+                Finished(c.Index, reported.TryGetValue(Spec.Metric.Name, out var metric) ? metric : null);
                 Ended(c.Index, c.At);
                 break;
             case TrialFailed f:
@@ -195,6 +197,18 @@ public sealed class SweepState
     }
 
     /// <summary>
+    /// The metrics a completed trial is judged by: as the trainer reported them at the end, or with <c>report: best</c> the
+    /// metric's best epoch value (the earliest of equals) and that epoch as <c>best_epoch</c>.
+    /// </summary>
+    private ImmutableDictionary<string, double> Reported(ImmutableDictionary<string, double> metrics, List<EpochPoint> epochs)
+    {
+        if (Spec.Metric.Report != MetricReport.Best || epochs.Count == 0) return metrics;
+        var sign = Spec.Metric.Direction == MetricDirection.Maximize ? 1 : -1;
+        var best = epochs.Aggregate((a, b) => sign * b.Value > sign * a.Value ? b : a);
+        return metrics.SetItem(Spec.Metric.Name, best.Value).SetItem("best_epoch", best.Epoch);
+    }
+
+    /// <summary>
     /// What <c>sweep list</c> and <c>sweep status</c> show: the same as <see cref="SweepOverview.Of"/> of a <see cref="Snapshot"/>,
     /// without copying every trial.
     /// </summary>
@@ -203,7 +217,7 @@ public sealed class SweepState
         var summary = SweepSummary.Of(_trials.Values.Select(t => (t.Status, t.Metrics)), Spec.Metric);
         var done = summary.Completed + summary.Failed + summary.Pruned + summary.Cancelled;
         var header = new SweepHeader(Id, Submitted.Name, Status, Spec.Metric, Submitted.TotalTrials, done, _running.Count, PendingCount,
-            HasTrialToStart ? PendingReason : null, Submitted.At, EndedAt, Submitted.RunDirectory, summary);
+            HasTrialToStart ? PendingReason : null, Submitted.At, EndedAt, Submitted.RunDirectory, summary) { Confirms = Submitted.Confirms?.Summary() };
         var best = BestValue is { } value
             ? _trials.Values.First(t => t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(Spec.Metric.Name, out var v) && v == value).Snapshot()
             : null;
@@ -225,7 +239,7 @@ public sealed class SweepState
         HasTrialToStart ? PendingReason : null,
         Submitted.At,
         EndedAt,
-        Submitted.RunDirectory);
+        Submitted.RunDirectory) { Confirms = Submitted.Confirms?.Summary() };
 
     private void ConsiderBest(double value)
     {

@@ -36,6 +36,32 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         };
     }
 
+    public async Task<CommandResult> Confirm(CommandInput input)
+    {
+        var s = input.Switches;
+        var top = s.TryGetValue("top", out var k) ? PositiveInt(k) : 3;
+        if (top is null) return CommandResult.Invalid($"--top needs a whole number >= 1 (got '{k}')");
+        var seeds = s.TryGetValue("seeds", out var n) ? PositiveInt(n) : 5;
+        if (seeds is null) return CommandResult.Invalid($"--seeds needs a whole number >= 1 (got '{n}')");
+        var reply = await Ask<object>(new ConfirmSweep(s["id"], top.Value, seeds.Value, s.GetValueOrDefault("token")));
+        return reply switch
+        {
+            SweepAccepted accepted => CommandResult.Ok(new SweepSubmission(accepted.Id, accepted.TotalTrials), accepted.Id + "\n"),
+            SweepRejected rejected => CommandResult.Failed(string.Join("; ", rejected.Errors)),
+            _ => CommandResult.Failed($"unexpected answer {reply.GetType().Name}"),
+        };
+    }
+
+    public async Task<CommandResult> Verdict(CommandInput input)
+    {
+        var found = await Ask<ConfirmationFound>(new GetConfirmation(input.Switches["id"]));
+        if (found.Sweep is not { } sweep) return NoSweep(input);
+        if (found.Verdict is not { } verdict) return CommandResult.Failed(found.Problem ?? "no verdict");
+        var text = new StringWriter();
+        SweepText.WriteVerdict(text, verdict, sweep.Header);
+        return CommandResult.Ok(verdict, text.ToString());
+    }
+
     public async Task<CommandResult> List()
     {
         // Page by page, as sweep trials: each answer from the coordinator fits a frame however many sweeps it has run.

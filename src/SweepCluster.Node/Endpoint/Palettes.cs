@@ -60,6 +60,17 @@ internal static class Palettes
         new("sweep", new("best", "The best trial's params, metrics and artifacts", [Id, Out], SafeToRepeat: true), (h, input) => h.Best(input)),
         new("sweep", new("artifacts", "A trial's files on the worker that ran it (with --out, fetched into a folder)",
             [Id, new("trial", "t", "The trial's index", Mandatory: true), Out], SafeToRepeat: true), (h, input) => h.Artifacts(input)),
+        new("sweep", new("confirm",
+            "Re-run a sweep's best configurations under new seeds, as a new sweep; prints its id (sweep verdict -i ID reads the result)",
+        [
+            Id,
+            new("top", "k", "How many of the best configurations", Mandatory: false, Default: "3"),
+            new("seeds", null, "New seeds per configuration", Mandatory: false, Default: "5"),
+            new("token", null, "Names this request: the same token again returns the sweep it started (default: a new one)", Mandatory: false, Unique: true),
+        ], SafeToRepeat: true), (h, input) => h.Confirm(input)),
+        new("sweep", new("verdict",
+            "A confirmation sweep's result: per configuration mean, std, standard error, probability of being the best, and whether the winner stands",
+            [Id], SafeToRepeat: true), (h, input) => h.Verdict(input)),
         // The client polls the status until the sweep ends; the node answers a watch as a status.
         new("sweep", new("watch", "Live progress until the sweep ends; exit 0 when it completed", [Id], SafeToRepeat: true), (h, input) => h.Status(input)),
         new("sweep", new("cancel", "Stop the running trials and drop the pending ones", [Id]), (h, input) => h.Cancel(input)),

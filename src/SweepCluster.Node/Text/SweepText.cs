@@ -1,5 +1,6 @@
 using System.Globalization;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Node.Text;
 
@@ -31,6 +32,38 @@ internal static class SweepText
         output.WriteLine($"  {string.Join(", ", best.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {Format(m.Value)}"))}");
         if (best.ArtifactDirectory is not null) output.WriteLine($"  artifacts: {best.ArtifactDirectory}");
     }
+
+    /// <summary>A confirmation's table, best mean first, and what it means for the source sweep's winner.</summary>
+    public static void WriteVerdict(TextWriter output, ConfirmationVerdict verdict, SweepHeader confirmation)
+    {
+        var metric = confirmation.Metric.Name;
+        var ended = confirmation.Summary.Completed + confirmation.Summary.Failed + confirmation.Summary.Pruned + confirmation.Summary.Cancelled;
+        output.WriteLine($"confirmation {confirmation.Id} of sweep {verdict.SourceSweepId}: top {verdict.Configurations.Length} configurations, "
+            + $"{verdict.Seeds} new seeds each; " + (verdict.Complete ? "complete" : $"{ended}/{confirmation.TotalTrials} trials ended, partial"));
+        var sign = confirmation.Metric.Direction == MetricDirection.Maximize ? -1 : 1;
+        var rows = verdict.Configurations.OrderBy(c => c.Mean is { } m ? sign * m : double.PositiveInfinity).Select(c => (IReadOnlyList<string>)
+        [
+            c.SourceTrial.ToString(CultureInfo.InvariantCulture), Format(c.SourceValue), c.Runs.ToString(CultureInfo.InvariantCulture),
+            c.Failed.ToString(CultureInfo.InvariantCulture), Optional(c.Mean), Optional(c.Std), Optional(c.StandardError),
+            c.ProbabilityBest.ToString("0.000", CultureInfo.InvariantCulture),
+        ]).ToList();
+        TextTable.Write(output, ["source trial", $"source {metric}", "runs", "failed", "mean", "std", "stderr", "P(best)"], rows, new HashSet<int> { 1, 2, 3, 4, 5, 6, 7 });
+        var winner = verdict.Configurations[0];
+        if (verdict.BestSourceTrial is not { } best) output.WriteLine("no configuration has a completed run yet");
+        else if (verdict.OriginalWinnerStands)
+            output.WriteLine($"the winner stands: trial {winner.SourceTrial} has the best mean {metric} (P(best) {winner.ProbabilityBest:0.000})");
+        else
+        {
+            var better = verdict.Configurations.First(c => c.SourceTrial == best);
+            output.WriteLine($"the winner does not stand: trial {best}'s configuration has the best mean {metric} {Format(better.Mean!.Value)} "
+                + $"(P(best) {better.ProbabilityBest:0.000}); trial {winner.SourceTrial} ({Format(winner.SourceValue)} on its first seed) averages "
+                + $"{Optional(winner.Mean)} (P(best) {winner.ProbabilityBest:0.000})");
+            output.WriteLine($"  trial {best}: {string.Join(", ", better.Params.Entries.Select(e => $"{e.Key}={e.Value}"))}");
+        }
+        output.WriteLine($"P(best): the share of {verdict.Resamples:N0} bootstrap resamples of each configuration's runs in which its mean is the best.");
+    }
+
+    private static string Optional(double? value) => value is { } v ? Format(v) : "-";
 
     public static string Format(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Trials;
 using SweepCluster.Core.Spec;
 using SweepCluster.Training.Trainers;
@@ -7,8 +8,8 @@ namespace SweepCluster.Training.Trials;
 
 /// <summary>
 /// Trainers that need no data: <c>builtin/sleep</c> for scheduling and fault tests, and the standard analytic
-/// test functions Branin (minimum 0.397887) and Hartmann-6 (minimum -3.32237) for search quality. Each reports
-/// its result as the metric <c>value</c>.
+/// test functions Branin (minimum 0.397887) and Hartmann-6 (minimum -3.32237) for search quality, and <c>builtin/noisy</c>
+/// (a known mean plus seeded noise) for confirmations. Each reports its result as the metric <c>value</c>.
 /// </summary>
 public static class BuiltinObjectives
 {
@@ -20,6 +21,7 @@ public static class BuiltinObjectives
             "builtin/sleep" => Sleep(p, job.CheckpointDirectory, onEpoch, cancellation),
             "builtin/branin" => Single(Branin(InRange(p, "x1", -5, 10), InRange(p, "x2", 0, 15)), onEpoch),
             "builtin/hartmann6" => Single(Hartmann6([.. Enumerable.Range(1, 6).Select(i => InRange(p, $"x{i}", 0, 1))]), onEpoch),
+            "builtin/noisy" => Single(Noisy(p.Real("mean"), p.NonNegativeReal("noise"), job.Seed), onEpoch),
             _ => throw new InvalidTrialException($"no built-in objective is called '{job.Trainer}'"),
         };
     }
@@ -30,6 +32,12 @@ public static class BuiltinObjectives
         var q = x2 - b * x1 * x1 + c * x1 - 6;
         return q * q + 10 * (1 - t) * Math.Cos(x1) + 10;
     }
+
+    /// <summary>
+    /// A configuration's known <paramref name="mean"/> plus Gaussian noise of standard deviation <paramref name="noise"/>, drawn
+    /// from the trial's seed: a stand-in for a network whose test score depends on its seed, to test noise-aware verdicts.
+    /// </summary>
+    public static double Noisy(double mean, double noise, long seed) => mean + noise * new SplitMix64(SplitMix64.Mix((ulong)seed)).NextGaussian();
 
     public static double Hartmann6(IReadOnlyList<double> x)
     {

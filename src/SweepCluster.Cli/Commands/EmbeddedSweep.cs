@@ -1,0 +1,94 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using SweepCluster.Cli.Output;
+using SweepCluster.Cluster;
+using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Hosting;
+using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
+using SweepCluster.Node.Hosting;
+using SweepCluster.Node.Text;
+using SweepCluster.Training.Trials;
+
+namespace SweepCluster.Cli.Commands;
+
+/// <param name="Workers">Trials to run at a time.</param>
+internal sealed record EmbeddedSweepOptions(int? Trials, int? Epochs, int Workers, long? Seed, string? Data, string OutDirectory, int? MetricsPort = null);
+
+/// <summary>The switches of the commands that run sweeps in this process (<c>run</c>, <c>study</c>).</summary>
+internal sealed class EmbeddedSweepSwitches(string trialsDescription, string outDescription)
+{
+    public Option<int?> Trials { get; } = Switches.PositiveInt("--trials", trialsDescription);
+    public Option<int?> Epochs { get; } = Switches.PositiveInt("--epochs", "Epochs per trial, instead of the epochs parameter");
+    public Option<int?> Workers { get; } = Switches.PositiveInt("--workers", "Trials to run at a time (default 1)");
+    public Option<long?> Seed { get; } = new("--seed") { Description = "The sweep seed, instead of the file's" };
+    public Option<string?> Data { get; } = new("--data") { Description = "Folder with one Train_*.h5 and one Test_*.h5 (default: the synthetic set)" };
+    public Option<string> Out { get; } = new("--out") { Description = outDescription, DefaultValueFactory = _ => "runs" };
+
+    public IEnumerable<Option> All => [Trials, Epochs, Workers, Seed, Data, Out];
+
+    public EmbeddedSweepOptions Read(ParseResult parsed, int? defaultTrials = null, int? metricsPort = null) =>
+        new(parsed.GetValue(Trials) ?? defaultTrials, parsed.GetValue(Epochs), parsed.GetValue(Workers) ?? 1, parsed.GetValue(Seed), parsed.GetValue(Data),
+            parsed.GetValue(Out)!, metricsPort);
+}
+
+/// <summary>
+/// One sweep run to the end in this process: an embedded cluster (both roles, the same actors as a real cluster, on
+/// loopback), the sweep submitted to it, its progress shown live. <c>run</c> and <c>study</c> use it.
+/// </summary>
+internal static class EmbeddedSweep
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <param name="specYaml">The experiment as submitted (the file's text, or <c>study</c>'s rewrite of it).</param>
+    /// <returns>The ended sweep, or null when the coordinator rejected the experiment (its errors are written to <paramref name="error"/>).</returns>
+    public static async Task<SweepSnapshot?> RunAsync(string path, string specYaml, ExperimentSpec spec, EmbeddedSweepOptions options, TextWriter progress,
+        TextWriter error, CancellationToken cancellation)
+    {
+        var runner = new TrainerTrialRunner();
+        var gpus = spec.Resources.Gpu > 0 ? [.. runner.DetectGpus()] : ImmutableArray<int>.Empty;
+        var gpuOnCpu = spec.Resources.Gpu > 0 && gpus.IsEmpty;
+        if (gpuOnCpu) error.WriteLine($"note: this machine has no GPU: trials that ask for gpu {spec.Resources.Gpu} run on CPU");
+        // One process: nothing outlives it to resume from, so the journal stays in memory and attempts are never retried from a checkpoint.
+        var node = new NodeOptions([ClusterNames.CoordinatorRole, ClusterNames.WorkerRole], "127.0.0.1", 0, [],
+            new WorkerOptions(gpus, options.Workers * spec.Resources.Cpu, options.Data, GpuTrialsOnCpu: gpuOnCpu, RunsDirectory: options.OutDirectory),
+            options.OutDirectory, new JournalOptions.InMemory(), NodeOptions.DefaultHeartbeatPause, NodeOptions.DefaultDownAfter, Akka.Event.LogLevel.WarningLevel);
+        await using var cluster = await NodeRuntime.StartAsync(node, runner, LogLevel.Warning, options.MetricsPort, cancellation);
+        if (cluster.MetricsUrl is { } metricsUrl) error.WriteLine($"metrics on {metricsUrl}");
+        var submitted = await cluster.Ask<object>(new SubmitSweep(specYaml, path, options.Trials, options.Seed, Epochs: options.Epochs));
+        if (submitted is SweepRejected rejected)
+        {
+            foreach (var message in rejected.Errors) error.WriteLine(message);
+            return null;
+        }
+        var id = ((SweepAccepted)submitted).Id;
+        return await new LiveView(progress).RunAsync(show => Watch(cluster, id, show, cancellation));
+    }
+
+    /// <summary>Shows progress until the sweep ends; Ctrl-C (the token) cancels the sweep and waits for its running trials to stop.</summary>
+    private static async Task<SweepSnapshot> Watch(NodeRuntime cluster, string id, Action<IReadOnlyList<string>> show, CancellationToken cancellation)
+    {
+        var cancelSent = false;
+        while (true)
+        {
+            if (cancellation.IsCancellationRequested && !cancelSent)
+            {
+                cancelSent = true;
+                await cluster.Ask<SweepCancelAccepted>(new CancelSweep(id));
+            }
+            var sweep = (await cluster.Ask<SweepFound>(new GetSweep(id))).Sweep!;
+            show(SweepText.Progress(sweep));
+            if (sweep.Status is SweepStatus.Completed or SweepStatus.Cancelled) return sweep;
+            try
+            {
+                await Task.Delay(PollInterval, cancelSent ? CancellationToken.None : cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C: the loop sends the cancellation and keeps watching until the trials have stopped.
+            }
+        }
+    }
+}
