@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Nodes;
 using Akka.Actor;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Serialization;
@@ -137,6 +138,40 @@ public class SerializerTests
         var start = Examples[typeof(StartTrial)];
         var back = (StartTrial)serializer.FromBinary(serializer.ToBinary(start), nameof(StartTrial));
         Assert.That(back.Params, Is.EqualTo(Params), "5.0 stays a real, 128 an integer, lists and maps as they were");
+    }
+
+    [Test]
+    public void Journals_and_snapshots_written_before_confirmations_read_back()
+    {
+        using var system = ActorSystem.Create("serializer-test");
+        var serializer = new SweepMessageSerializer((ExtendedActorSystem)system);
+        T Older<T>(T message, params string[] newFields) where T : notnull
+        {
+            var json = JsonNode.Parse(serializer.ToBinary(message))!;
+            foreach (var field in newFields)
+            {
+                Assert.That(json.ToJsonString(), Does.Contain($"\"{field}\":"), "the field is written today");
+                Remove(json, field);
+            }
+            return (T)serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), serializer.Manifest(message));
+        }
+        var submitted = Older(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At, "token-1"), "Confirms");
+        Assert.That((submitted.Confirms, submitted.ClientToken), Is.EqualTo(((ConfirmationPlan?)null, "token-1")));
+        var snapshot = Older(new CoordinatorSnapshot([], [new FinishedSweepMemento(SweepHeader.Of(Sweep), StoredTrial, [], 0, "token-1")]), "Submitted");
+        var finished = FinishedSweep.FromMemento(snapshot.Finished!.Value.Single());
+        Assert.That((finished.Submitted, finished.ClientToken, finished.Overview.Header.Metric), Is.EqualTo(((SweepSubmitted?)null, "token-1", Sweep.Metric)));
+    }
+
+    /// <summary>Removes a field wherever it occurs, as a document written before the field existed lacks it.</summary>
+    private static void Remove(JsonNode node, string field)
+    {
+        if (node is JsonObject obj)
+        {
+            obj.Remove(field);
+            foreach (var child in obj.Select(p => p.Value).OfType<JsonNode>().ToList()) Remove(child, field);
+        }
+        else if (node is JsonArray array)
+            foreach (var child in array.OfType<JsonNode>().ToList()) Remove(child, field);
     }
 
     [Test]
