@@ -4,6 +4,7 @@ using Akka.TestKit;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Scheduling;
 
@@ -32,6 +33,38 @@ public class CoordinatorTests : CoordinatorTest
         Assert.That(sweep.Trials.All(t => t.Epochs.Length == 1 && t.Node == worker.Ref.Path.ToString()));
         AwaitCondition(() => File.Exists(Path.Combine(sweep.RunDirectory, "sweep.json")));
         Assert.That(File.ReadAllText(Path.Combine(sweep.RunDirectory, "sweep.json")), Does.Contain("\"state\": \"completed\""));
+    }
+
+    [Test]
+    public void A_confirmation_of_an_ended_sweep_reruns_its_best_distinct_configurations()
+    {
+        var coordinator = NewCoordinator(CoordinatorOptions.Default(Runs));
+        var worker = NewWorker();
+        Join(coordinator, worker, cpu: 1);
+        // A grid of three values, each run twice: the best two distinct configurations are 0.3 and 0.2.
+        var yaml = Experiments.Sleep(2).Replace("value: uniform(0, 1)", "value: grid([0.1, 0.2, 0.3])").Replace("sampler: random", "sampler: grid");
+        var id = Submit(coordinator, yaml);
+        for (var i = 0; i < 6; i++)
+        {
+            var start = worker.ExpectMsg<StartTrial>();
+            Finish(coordinator, worker, start, start.Params["value"] is ParamValue.Real v ? v.Value : double.NaN);
+        }
+        AwaitCondition(() => coordinator.Ask<SweepStatusFound>(new GetSweepStatus(id), RemainingOrDefault).Result.Sweep?.Header.State == SweepStatus.Completed);
+        AwaitCondition(() => coordinator.Ask<SweepFound>(new GetSweep(id), RemainingOrDefault).Result.Sweep is null, null, "the ended sweep shrinks");
+
+        var confirmation = coordinator.Ask<SweepAccepted>(new ConfirmSweep(id, Top: 2, Seeds: 3), RemainingOrDefault).Result;
+        Assert.That(confirmation.TotalTrials, Is.EqualTo(6));
+        var starts = Enumerable.Range(0, 6).Select(_ =>
+        {
+            var start = worker.ExpectMsg<StartTrial>();
+            Finish(coordinator, worker, start, 0.5);
+            return start;
+        }).ToList();
+        Assert.That(starts.Select(s => ((ParamValue.Real)s.Params["value"]!).Value), Is.EqualTo(new[] { 0.3, 0.3, 0.3, 0.2, 0.2, 0.2 }));
+        AwaitCondition(() => coordinator.Ask<ConfirmationFound>(new GetConfirmation(confirmation.Id), RemainingOrDefault).Result.Verdict!.Complete);
+
+        var rejected = coordinator.Ask<SweepRejected>(new ConfirmSweep("nope", 2, 3), RemainingOrDefault).Result;
+        Assert.That(rejected.Errors, Is.EqualTo(new[] { "no sweep has the id 'nope' (sweep list shows them)" }));
     }
 
     [Test]

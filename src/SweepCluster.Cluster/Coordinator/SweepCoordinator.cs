@@ -229,7 +229,9 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         else return (null, null, $"no sweep has the id '{command.Id}' (sweep list shows them)");
         var metric = SpecOf(source)!.Metric.Name;
-        var best = trials.Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(metric)).Take(command.Top).ToList();
+        // Distinct configurations: a grid point run several times is one configuration, confirmed once.
+        var best = trials.Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(metric))
+            .DistinctBy(t => System.Text.Json.JsonSerializer.Serialize(t.Params, SweepJson.Compact)).Take(command.Top).ToList();
         return best.Count == 0 ? (null, null, $"sweep {command.Id} has no completed trial to confirm yet") : (source, best, null);
     }
 
