@@ -9,7 +9,7 @@ TORCH ?= cpu
 # server the dashboard test queries.
 PEERS := python3-h5py python3-pandas python3-tables
 
-.PHONY: build test test-deps run bench clean
+.PHONY: build test test-deps run study bench clean
 
 build:
 	$(DOTNET) build SweepCluster.sln -c $(CONFIG) --nologo -v quiet -p:TorchSharpBackend=$(TORCH)
@@ -34,11 +34,18 @@ test-deps:
 run: build
 	bin/sweepctl run experiments/convnet.yml --trials 12 --epochs 3
 
-# PyTorch (Debian's python3-torch) is the peer the training benchmark is compared with.
+# The study's table on synthetic showers: its four experiment files run as the study ran them (random sampling, no
+# pruning, 5 epochs), beside the study's own figures. On the default 10,000 showers and a CPU this takes hours;
+# STUDY_ARGS="--trials 6 --data DIR" runs a smaller set (README: the study's table).
+STUDY_ARGS ?= --trials 8
+study: build
+	bin/sweepctl study experiments/cae.yml experiments/convnet.yml experiments/resnet.yml experiments/vae.yml $(STUDY_ARGS)
+
+# PyTorch (Debian's python3-torch, reading the shower files with h5py) is the peer the training and curves benchmarks are compared with.
 bench: build
-	@/usr/bin/python3 -c "import torch" 2>/dev/null || { \
-	  echo "installing the benchmark peer: python3-torch"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null; }
+	@/usr/bin/python3 -c "import torch, h5py" 2>/dev/null || { \
+	  echo "installing the benchmark peers: python3-torch python3-h5py"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-h5py >/dev/null; }
 	$(DOTNET) run --project tests/SweepCluster.Bench -c $(CONFIG) --no-build
 
 clean:

@@ -89,7 +89,7 @@ internal static class TrainingBench
         }
     }
 
-    private static string Child(string[] args, string? program = null)
+    internal static string Child(string[] args, string? program = null)
     {
         var start = new ProcessStartInfo(program ?? Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
         // This benchmark again: as its apphost, or through the dotnet host when started that way.
