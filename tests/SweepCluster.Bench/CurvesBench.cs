@@ -50,25 +50,14 @@ internal static class CurvesBench
     /// <summary>The same network and training loop in PyTorch, reading the same files with h5py; one curve per seed, or null when PyTorch is missing.</summary>
     private static List<double[]>? PyTorchCurves(string trainFile, string testFile)
     {
-        const string script = """
-            import sys, h5py, numpy as np, torch, torch.nn as nn
-            torch.set_num_threads(2)
-            def load(path):
-                with h5py.File(path, "r") as f:
-                    names = [n.decode() for n in f["info/block0_items"][:]]
-                    return f["data"][:], f["info/block0_values"][:, names.index("Y_class")].astype(np.int64)
+        const string script = TrainingBench.PyTorchPrelude + """
             (xtr, ytr), (xte, yte) = load(sys.argv[1]), load(sys.argv[2])
             mean, std = xtr.mean(dtype=np.float64), xtr.std(dtype=np.float64)
             xtr = torch.from_numpy((xtr - mean) / std).float().unsqueeze(1); xte = torch.from_numpy((xte - mean) / std).float().unsqueeze(1)
             ytr, yte = torch.from_numpy(ytr), torch.from_numpy(yte)
-            def fc(sizes):
-                layers = []
-                for a, b in zip(sizes, sizes[1:]): layers += [nn.Linear(a, b), nn.BatchNorm1d(b), nn.ReLU()]
-                return layers + [nn.Linear(sizes[-1], 2)]
             for seed in map(int, sys.argv[4:]):
                 torch.manual_seed(seed)
-                model = nn.Sequential(nn.Conv2d(1, 14, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(14, 18, 5), nn.ReLU(), nn.MaxPool2d(2),
-                                      nn.Flatten(), *fc([17 * 17 * 18, 100, 50, 10]))
+                model = convnet()
                 opt = torch.optim.Adam(model.parameters(), lr=0.002); loss_fn = nn.CrossEntropyLoss()
                 curve = []
                 for epoch in range(int(sys.argv[3])):
@@ -152,19 +141,10 @@ internal static class CurvesBench
             var first = Enumerable.Range(0, 256).SelectMany(i => train.Image(i).ToArray()).ToArray();
             evalSum = model.forward((TorchSharp.torch.tensor(first, [256, 1, 80, 80]) - mean) / std).softmax(1)[.., 1].sum().item<float>();
         }
-        const string script = """
-            import sys, h5py, numpy as np, torch, torch.nn as nn
-            torch.set_num_threads(2)
+        const string script = TrainingBench.PyTorchPrelude + """
             train, weights, shapes, mean, std, steps, batch = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
-            with h5py.File(train, "r") as f:
-                names = [n.decode() for n in f["info/block0_items"][:]]
-                x, y = f["data"][:], f["info/block0_values"][:, names.index("Y_class")].astype(np.int64)
-            def fc(sizes):
-                layers = []
-                for a, b in zip(sizes, sizes[1:]): layers += [nn.Linear(a, b), nn.BatchNorm1d(b), nn.ReLU()]
-                return layers + [nn.Linear(sizes[-1], 2)]
-            model = nn.Sequential(nn.Conv2d(1, 14, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(14, 18, 5), nn.ReLU(), nn.MaxPool2d(2),
-                                  nn.Flatten(), *fc([17 * 17 * 18, 100, 50, 10]))
+            x, y = load(train)
+            model = convnet()
             flat = np.fromfile(weights, dtype=np.float32); at = 0
             for parameter, shape in zip(model.parameters(), shapes.split(";")):
                 shape = tuple(int(d) for d in shape.split(","))

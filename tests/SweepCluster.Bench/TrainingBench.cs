@@ -58,17 +58,34 @@ internal static class TrainingBench
         return 0;
     }
 
-    private static string PyTorchLeNet()
-    {
-        const string script = """
-            import time, torch, torch.nn as nn, resource
-            torch.set_num_threads(2); torch.manual_seed(1)
+    /// <summary>
+    /// What the Python peers share: the study's convnet [14, 18] in PyTorch (<c>convnet()</c>, the same layers as
+    /// SweepCluster's), and <c>load(path)</c>, a shower file's images and labels read with h5py.
+    /// </summary>
+    internal const string PyTorchPrelude = """
+        import sys, numpy as np, torch, torch.nn as nn
+        torch.set_num_threads(2)
+        def convnet():
             def fc(sizes):
                 layers = []
                 for a, b in zip(sizes, sizes[1:]): layers += [nn.Linear(a, b), nn.BatchNorm1d(b), nn.ReLU()]
                 return layers + [nn.Linear(sizes[-1], 2)]
-            model = nn.Sequential(nn.Conv2d(1, 14, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(14, 18, 5), nn.ReLU(), nn.MaxPool2d(2),
-                                  nn.Flatten(), *fc([17 * 17 * 18, 100, 50, 10]))
+            return nn.Sequential(nn.Conv2d(1, 14, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(14, 18, 5), nn.ReLU(), nn.MaxPool2d(2),
+                                 nn.Flatten(), *fc([17 * 17 * 18, 100, 50, 10]))
+        def load(path):
+            import h5py
+            with h5py.File(path, "r") as f:
+                names = [n.decode() for n in f["info/block0_items"][:]]
+                return f["data"][:], f["info/block0_values"][:, names.index("Y_class")].astype(np.int64)
+
+        """;
+
+    private static string PyTorchLeNet()
+    {
+        const string script = PyTorchPrelude + """
+            import time, resource
+            torch.manual_seed(1)
+            model = convnet()
             x = torch.rand(2048, 1, 80, 80); y = torch.randint(0, 2, (2048,))
             opt = torch.optim.Adam(model.parameters(), lr=0.002); loss_fn = nn.CrossEntropyLoss()
             def epoch():
