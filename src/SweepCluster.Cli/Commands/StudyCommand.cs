@@ -37,7 +37,7 @@ internal static class StudyCommand
             var loaded = new List<(string Path, string Yaml, ExperimentSpec Spec)>();
             foreach (var path in parsed.GetValue(files)!)
             {
-                if (SpecLoading.Load(path, error) is not { } fileSpec) return ExitCodes.InvalidInput;
+                if (SpecLoading.Load(path, error) is null) return ExitCodes.InvalidInput;
                 var yaml = ExperimentOverrides.With(File.ReadAllText(path), AsTheStudyRan);
                 loaded.Add((path, yaml, ExperimentSpecParser.Parse(yaml, path).Spec!));
             }

@@ -24,7 +24,7 @@ internal static class PlanWriter
         output.WriteLine($"{spec.Name}: {plan.TotalTrials} trial{(plan.TotalTrials == 1 ? "" : "s")} of {spec.Trainer}, "
             + $"sampler {spec.Sampler.ToString().ToLowerInvariant()}, {spec.Metric.Direction.ToString().ToLowerInvariant()} {spec.Metric.Name}, sweep seed {plan.Seed}");
         if (spec.Params.Entries.Length > 0)
-            output.WriteLine("fixed: " + string.Join(", ", spec.Params.Entries.Select(e => $"{e.Key}={e.Value}")));
+            output.WriteLine("fixed: " + SweepText.Parameters(spec.Params));
         var searched = spec.ParamSpace.Root.Entries.Select(e => e.Key).ToList();
         var headers = new List<string> { "trial", "seed" };
         headers.AddRange(searched);

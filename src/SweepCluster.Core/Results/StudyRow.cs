@@ -1,4 +1,4 @@
-using SweepCluster.Core.Spec;
+using System.Collections.Immutable;
 
 namespace SweepCluster.Core.Results;
 
@@ -12,14 +12,12 @@ public sealed record StudyRow(string Trainer, int Completed, int Failed, double?
 {
     public static StudyRow Of(string trainer, SweepSnapshot sweep)
     {
-        var values = sweep.Trials
-            .Where(t => t.Status is TrialStatus.Completed or TrialStatus.Failed)
-            .Select(t => t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(sweep.Metric.Name, out var v) ? v : 0.0)
-            .ToList();
+        var metric = sweep.Metric.Name;
+        // Every trial that ran, a failed one as 0, summarised as any sweep is (best in the metric's direction, population std).
+        var ran = sweep.Trials.Where(t => t.Status is TrialStatus.Completed or TrialStatus.Failed).Select(t => (TrialStatus.Completed,
+            ImmutableDictionary<string, double>.Empty.Add(metric, t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(metric, out var v) ? v : 0.0)));
+        var summary = SweepSummary.Of(ran, sweep.Metric);
         var failed = sweep.Trials.Count(t => t.Status == TrialStatus.Failed);
-        if (values.Count == 0) return new StudyRow(trainer, 0, failed, null, null, null);
-        var mean = values.Average();
-        var best = sweep.Metric.Direction == MetricDirection.Maximize ? values.Max() : values.Min();
-        return new StudyRow(trainer, values.Count - failed, failed, best, mean, Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count));
+        return new StudyRow(trainer, summary.Completed - failed, failed, summary.Max, summary.Mean, summary.Std);
     }
 }

@@ -14,7 +14,7 @@ internal static class SweepResultWriter
         output.WriteLine();
         output.WriteLine($"{sweep.Name} [{sweep.Id}] {sweep.Status.ToString().ToLowerInvariant()}: {summary.Completed} completed, {summary.Failed} failed, {summary.Pruned} pruned, {summary.Cancelled} cancelled");
         TextTable.Write(output, ["experiment", $"best {metric}", $"mean {metric}", "std"],
-            [[sweep.Name, Optional(summary.Max), Optional(summary.Mean), Optional(summary.Std)]], new HashSet<int> { 1, 2, 3 });
+            [[sweep.Name, SweepText.Optional(summary.Max), SweepText.Optional(summary.Mean), SweepText.Optional(summary.Std)]], new HashSet<int> { 1, 2, 3 });
         if (sweep.Best is { } best)
         {
             output.WriteLine();
@@ -34,10 +34,8 @@ internal static class SweepResultWriter
             t.Metrics.TryGetValue(metric.Name, out var v) ? SweepText.Format(v) : "",
             t.DurationSeconds is { } d ? d.ToString("0.0", CultureInfo.InvariantCulture) : "",
             t.Device ?? "",
-            t.Reason ?? string.Join(", ", t.Params.Entries.Select(e => $"{e.Key}={e.Value}")),
+            t.Reason ?? SweepText.Parameters(t.Params),
         ]).ToList();
         TextTable.Write(output, ["trial", "status", metric.Name, "seconds", "device", "params / reason"], rows, new HashSet<int> { 0, 2, 3 });
     }
-
-    private static string Optional(double? value) => value is { } v ? SweepText.Format(v) : "-";
 }

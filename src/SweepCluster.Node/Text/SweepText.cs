@@ -28,7 +28,7 @@ internal static class SweepText
     /// <summary>The best trial: its parameters, its metrics and where its artifacts are.</summary>
     public static void WriteBest(TextWriter output, TrialSnapshot best, string label)
     {
-        output.WriteLine($"{label} {best.Index}: {string.Join(", ", best.Params.Entries.Select(e => $"{e.Key}={e.Value}"))}");
+        output.WriteLine($"{label} {best.Index}: {Parameters(best.Params)}");
         output.WriteLine($"  {string.Join(", ", best.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {Format(m.Value)}"))}");
         if (best.ArtifactDirectory is not null) output.WriteLine($"  artifacts: {best.ArtifactDirectory}");
     }
@@ -58,12 +58,16 @@ internal static class SweepText
             output.WriteLine($"the winner does not stand: trial {best}'s configuration has the best mean {metric} {Format(better.Mean!.Value)} "
                 + $"(P(best) {better.ProbabilityBest:0.000}); trial {winner.SourceTrial} ({Format(winner.SourceValue)} on its first seed) averages "
                 + $"{Optional(winner.Mean)} (P(best) {winner.ProbabilityBest:0.000})");
-            output.WriteLine($"  trial {best}: {string.Join(", ", better.Params.Entries.Select(e => $"{e.Key}={e.Value}"))}");
+            output.WriteLine($"  trial {best}: {Parameters(better.Params)}");
         }
         output.WriteLine($"P(best): the share of {verdict.Resamples:N0} bootstrap resamples of each configuration's runs in which its mean is the best.");
     }
 
-    private static string Optional(double? value) => value is { } v ? Format(v) : "-";
+    /// <summary>A trial's parameters on one line: <c>bs=128, lr=0.002</c>.</summary>
+    public static string Parameters(ParamValue.Map parameters) => string.Join(", ", parameters.Entries.Select(e => $"{e.Key}={e.Value}"));
+
+    /// <summary>A value that may not exist yet, or "-".</summary>
+    public static string Optional(double? value) => value is { } v ? Format(v) : "-";
 
     public static string Format(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 }
