@@ -41,7 +41,7 @@ public class SerializerTests
         new SweepRejected(["param_space.lr: loguniform needs lo > 0 (got 0) at x.yml:4:7"]),
         new CancelSweep("ab12cd34"),
         new SweepCancelAccepted("ab12cd34", true, "stopping"),
-        new RegisterWorker("akka.tcp://sweep@127.0.0.1:4054", [0, 1], 4, [new RunningAttempt("ab12cd34", 3, 2, 1.5)], GpuTrialsOnCpu: true),
+        new RegisterWorker("akka.tcp://sweep@127.0.0.1:4054", [0, 1], 4, [new RunningAttempt("ab12cd34", 3, 2, 1.5)], GpuTrialsOnCpu: true, LeavesAt: At),
         new ReportTrialProgress("ab12cd34", 3, 1, Point, 10000),
         new ReportTrialEnded("ab12cd34", 3, 1, TrialStatus.Failed, Metrics, "the training loss became NaN in epoch 2", 60.5, "/runs/x/trial-0003", true, 2),
         new ForgetTrialEnd("ab12cd34", 3, 1),
@@ -75,6 +75,7 @@ public class SerializerTests
         new TrialCompleted("ab12cd34", 3, 1, Metrics, 60.5, "/runs/x/trial-0003", At),
         new TrialFailed("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 12, At),
         new TrialRequeued("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 2),
+        new TrialReleased("ab12cd34", 3, 1, "released: its worker left the cluster"),
         new CoordinatorSnapshot([new SweepMemento(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
             SweepStatus.Running, null, false, [new TrialMemento(StoredTrial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])],
             [
@@ -101,7 +102,7 @@ public class SerializerTests
         "SweepCancelAccepted", "RegisterWorker", "ReportTrialProgress", "ReportTrialEnded", "GetSweep", "SweepFound", "ListSweeps",
         "SweepsListed", "GetWorkers", "WorkersListed", "StartTrial", "CancelTrial", "ForgetTrialEnd", "GetSweepStatus", "SweepStatusFound", "GetTrials",
         "TrialsFound", "GetTrial", "TrialFound", "ListArtifacts", "ArtifactsListed", "ReadArtifact", "ArtifactRead",
-        "ConfirmSweep", "GetConfirmation", "ConfirmationFound",
+        "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

@@ -131,6 +131,44 @@ public class SweepStateTests
     }
 
     [Test]
+    public void A_released_trial_starts_again_first_and_counts_no_failure()
+    {
+        var sweep = NewSweep(3);
+        var given = Start(sweep);
+        Assert.That(sweep.DecideRelease(given, 1, "released: its worker left the cluster", At), Is.TypeOf<TrialReleased>());
+        sweep.Apply(sweep.DecideRelease(given, 1, "released: its worker left the cluster", At));
+        Assert.That(sweep.Snapshot().Trials[0].Status, Is.EqualTo(TrialStatus.Pending));
+        Assert.That(sweep.Running, Is.Empty);
+        var again = Start(sweep);
+        Assert.That((again, sweep.Trial(again).Attempt), Is.EqualTo((given, 2)));
+        Assert.That(sweep.Trial(again).FailedAttempts, Is.Empty, "giving a trial back is not a failure: max_failures is not used up");
+    }
+
+    [Test]
+    public void A_trial_released_while_the_sweep_is_cancelled_is_cancelled()
+    {
+        var sweep = NewSweep(2);
+        var running = Start(sweep);
+        sweep.Apply(new SweepCancelled("s1", At));
+        Assert.That(sweep.DecideRelease(running, 1, "released", At), Is.TypeOf<TrialCancelled>());
+    }
+
+    [Test]
+    public void The_expected_trial_time_is_the_mean_of_the_completed_trials_and_survives_a_snapshot()
+    {
+        var sweep = NewSweep(4);
+        Assert.That(sweep.ExpectedTrialSeconds, Is.Null);
+        foreach (var seconds in new[] { 10.0, 30.0 })
+        {
+            var index = Start(sweep);
+            sweep.Apply(new TrialCompleted("s1", index, 1, ImmutableDictionary<string, double>.Empty.Add("value", 0.5), seconds, null, At));
+        }
+        Start(sweep);
+        Assert.That(sweep.ExpectedTrialSeconds, Is.EqualTo(20));
+        Assert.That(SweepState.FromMemento(sweep.ToMemento(), sweep.Spec).ExpectedTrialSeconds, Is.EqualTo(20));
+    }
+
+    [Test]
     public void Cancelling_drops_waiting_trials_and_ends_when_running_ones_stop()
     {
         var sweep = NewSweep(5);

@@ -135,4 +135,33 @@ public class WorkerPoolTests
         for (var i = 0; i < 10; i++) Assert.That(Place(pool, 1, 0.1, $"t{i}").Device, Is.EqualTo("cuda:0"));
         Assert.That(Reason(pool, 1, 0.1), Is.EqualTo("all gpus are busy"));
     }
+
+    [Test]
+    public void A_worker_that_leaves_soon_takes_only_trials_that_can_finish_before()
+    {
+        var now = DateTimeOffset.UnixEpoch;
+        var pool = new WorkerPool();
+        pool.Offer("leaving", "n1", [], 4, leavesAt: now.AddSeconds(100));
+        pool.Offer("staying", "n2", [], 1);
+        Assert.That(pool.TryPlace(new ResourceRequest(1, 0), out _, now, expectedSeconds: 60)!.Worker, Is.EqualTo("leaving"), "60 s fit in its 100 s");
+        var staying = pool.TryPlace(new ResourceRequest(1, 0), out _, now, expectedSeconds: 300);
+        Assert.That(staying!.Worker, Is.EqualTo("staying"), "300 s do not fit: the trial goes to the worker that stays");
+        pool.Hold("a", staying);
+        Assert.That(pool.TryPlace(new ResourceRequest(1, 0), out var reason, now, expectedSeconds: 300), Is.Null);
+        Assert.That(reason, Is.EqualTo("all cpu slots are busy"));
+    }
+
+    [Test]
+    public void When_every_worker_leaves_before_a_trial_could_finish_the_reason_says_so()
+    {
+        var now = DateTimeOffset.UnixEpoch;
+        var pool = new WorkerPool();
+        pool.Offer("w1", "n1", [], 4, leavesAt: now.AddSeconds(100));
+        Assert.That(pool.TryPlace(new ResourceRequest(1, 0), out var reason, now, expectedSeconds: 120), Is.Null);
+        Assert.That(reason, Is.EqualTo("every worker leaves before a trial could finish (trials take about 120 s)"));
+        Assert.That(pool.TryPlace(new ResourceRequest(1, 0), out _, now, expectedSeconds: null), Is.Not.Null, "before any trial has completed nothing is known: it may start");
+        pool.Offer("w1", "n1", [], 4, leavesAt: DateTimeOffset.MinValue);
+        Assert.That(pool.TryPlace(new ResourceRequest(1, 0), out reason, now), Is.Null);
+        Assert.That(reason, Is.EqualTo("every worker is leaving"));
+    }
 }

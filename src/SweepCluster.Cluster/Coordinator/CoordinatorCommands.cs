@@ -34,7 +34,9 @@ public sealed record SweepCancelAccepted(string Id, bool Found, string Message) 
 
 /// <summary>A worker's offer, sent when it starts and then as a heartbeat; <paramref name="Running"/> lists its attempts.</summary>
 /// <param name="GpuTrialsOnCpu">The worker runs trials that ask for a GPU on its CPU slots.</param>
-public sealed record RegisterWorker(string Node, ImmutableArray<int> Gpus, double CpuSlots, ImmutableArray<RunningAttempt> Running, bool GpuTrialsOnCpu = false) : ISweepMessage;
+/// <param name="LeavesAt">When the worker's node leaves (its allocation ends, or it is leaving now): it takes only trials that can finish before.</param>
+public sealed record RegisterWorker(string Node, ImmutableArray<int> Gpus, double CpuSlots, ImmutableArray<RunningAttempt> Running, bool GpuTrialsOnCpu = false,
+    DateTimeOffset? LeavesAt = null) : ISweepMessage;
 
 /// <param name="IdleSeconds">Time since the attempt last trained a batch or finished an epoch: a stalled trial's grows.</param>
 public sealed record RunningAttempt(string SweepId, int Index, int Attempt, double IdleSeconds);
@@ -48,6 +50,7 @@ public sealed record ReportTrialProgress(string SweepId, int Index, int Attempt,
 /// </summary>
 /// <param name="Retryable">A failure that may not happen again (a timeout, running out of memory, an error in the trainer), unlike an invalid configuration.</param>
 /// <param name="DivergedAtEpoch">The epoch whose training loss became NaN, when that was the failure.</param>
+/// <param name="Released">The worker gave the attempt back unfinished because its node is leaving: the trial starts again, and that is no failure.</param>
 public sealed record ReportTrialEnded(
     string SweepId,
     int Index,
@@ -58,4 +61,5 @@ public sealed record ReportTrialEnded(
     double DurationSeconds,
     string? ArtifactDirectory,
     bool Retryable = false,
-    int? DivergedAtEpoch = null) : ISweepMessage;
+    int? DivergedAtEpoch = null,
+    bool Released = false) : ISweepMessage;

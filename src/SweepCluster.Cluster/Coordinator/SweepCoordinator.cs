@@ -316,7 +316,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         var worker = WorkerKey(Sender);
         var now = _options.Now;
         var joined = !_pool.Contains(worker);
-        _pool.Offer(worker, offer.Node, offer.Gpus, offer.CpuSlots, offer.GpuTrialsOnCpu);
+        _pool.Offer(worker, offer.Node, offer.Gpus, offer.CpuSlots, offer.GpuTrialsOnCpu, offer.LeavesAt);
         if (joined)
         {
             Context.Watch(Sender);
@@ -370,6 +370,17 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         if (Current(id) is not { } sweep)
         {
             sender.Tell(new ForgetTrialEnd(id.SweepId, id.Index, id.Attempt)); // a stale attempt's result: counted never, acknowledged all the same
+            return;
+        }
+        if (report.Released)
+        {
+            var decision = sweep.DecideRelease(id.Index, id.Attempt, report.Reason ?? "released", _options.Now);
+            _pool.Release(id.ToString(), done: false);
+            _tracker.Forget(id);
+            _log.Info("trial {0} was given back by its leaving worker and will run again: {1}", id, report.Reason);
+            if (decision is TrialCancelled) CountEnd(sweep, "cancelled", report.DurationSeconds);
+            Record(decision, () => sender.Tell(new ForgetTrialEnd(id.SweepId, id.Index, id.Attempt)));
+            Schedule();
             return;
         }
         if (report.Status == TrialStatus.Failed)
@@ -462,7 +473,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         {
             while (sweep.HasTrialToStart)
             {
-                var placement = _pool.TryPlace(sweep.Resources, out var reason);
+                var placement = _pool.TryPlace(sweep.Resources, out var reason, _options.Now, sweep.ExpectedTrialSeconds);
                 sweep.PendingReason = placement is null ? reason : null;
                 if (placement is null) break;
                 var (index, planned) = sweep.NextToStart();

@@ -10,6 +10,7 @@ namespace SweepCluster.Cluster.Hosting;
 /// <param name="Journal">Where the coordinator journals its sweeps; every coordinator node of a cluster must name the same one.</param>
 /// <param name="HeartbeatPause">How late a node's heartbeats may be before it counts as unreachable: training keeps every core busy.</param>
 /// <param name="DownAfter">How long the cluster waits, once the unreachable nodes stop changing, before it downs them and their trials go elsewhere.</param>
+/// <param name="LeaveAt">When the node leaves the cluster by itself (before its SLURM allocation ends), its worker giving its running trials back first.</param>
 public sealed record NodeOptions(
     ImmutableArray<string> Roles,
     string Host,
@@ -20,7 +21,8 @@ public sealed record NodeOptions(
     JournalOptions Journal,
     TimeSpan HeartbeatPause,
     TimeSpan DownAfter,
-    Akka.Event.LogLevel LogLevel = Akka.Event.LogLevel.InfoLevel)
+    Akka.Event.LogLevel LogLevel = Akka.Event.LogLevel.InfoLevel,
+    DateTimeOffset? LeaveAt = null)
 {
     public static readonly TimeSpan DefaultHeartbeatPause = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DefaultDownAfter = TimeSpan.FromSeconds(20);

@@ -1,3 +1,4 @@
+using Akka.Event;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
@@ -89,6 +90,16 @@ public static class SweepNodeHosting
                     () => [new Measurement<long>(cluster.State.Unreachable.Count, new KeyValuePair<string, object?>("node", cluster.SelfAddress.ToString()))]);
                 system.WhenTerminated.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
             });
+            if (options.LeaveAt is { } leaveAt)
+            {
+                akka.AddStartup((system, _) =>
+                {
+                    var delay = leaveAt - DateTimeOffset.Now;
+                    system.Log.Info("this node leaves the cluster at {0:O} (in {1:0} s)", leaveAt, Math.Max(0, delay.TotalSeconds));
+                    system.Scheduler.Advanced.ScheduleOnce(delay > TimeSpan.Zero ? delay : TimeSpan.Zero,
+                        () => Akka.Actor.CoordinatedShutdown.Get(system).Run(Akka.Actor.CoordinatedShutdown.ClusterLeavingReason.Instance));
+                });
+            }
             if (options.SeedNodes.IsEmpty)
             {
                 // No seed nodes: this node founds the cluster (and the port may have been picked only now).

@@ -37,6 +37,7 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(TrialFailed)] = "TrialFailed",
         [typeof(TrialPruned)] = "TrialPruned",
         [typeof(TrialRequeued)] = "TrialRequeued",
+        [typeof(TrialReleased)] = "TrialReleased",
         [typeof(TrialCancelled)] = "TrialCancelled",
         [typeof(SweepCancelled)] = "SweepCancelled",
         [typeof(CoordinatorSnapshot)] = "CoordinatorSnapshot",

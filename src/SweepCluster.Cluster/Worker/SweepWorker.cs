@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Telemetry;
+using SweepCluster.Core.Results;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Trials;
 
@@ -24,6 +26,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     private readonly Dictionary<AttemptId, ReportTrialEnded> _unrecorded = [];
     private readonly Queue<long> _slotsFreedAt = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private (IActorRef ReplyTo, int Count)? _releasing;
 
     public SweepWorker(IActorRef coordinator, WorkerOptions options, ITrialRunner runner)
     {
@@ -45,7 +48,20 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
             _slotsFreedAt.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
             _coordinator.Tell(e.Report);
         });
-        Receive<ForgetTrialEnd>(f => _unrecorded.Remove(new AttemptId(f.SweepId, f.Index, f.Attempt)));
+        Receive<ForgetTrialEnd>(f =>
+        {
+            _unrecorded.Remove(new AttemptId(f.SweepId, f.Index, f.Attempt));
+            AnswerReleaseWhenDone();
+        });
+        Receive<ReleaseAttempts>(r =>
+        {
+            _releasing = (Sender, _running.Count);
+            if (_running.Count > 0)
+                _log.Info("this worker is leaving: it gives back {0} running trial attempts ({1})", _running.Count, string.Join(", ", _running.Keys.Select(k => k.ToString()).Order(StringComparer.Ordinal)));
+            foreach (var execution in _running.Values) execution.Release(r.Reason);
+            Offer(); // leaving now: the coordinator places nothing more here
+            AnswerReleaseWhenDone();
+        });
         var artifacts = new TrialArtifacts(options.RunsDirectory);
         Receive<ListArtifacts>(l => Sender.Tell(artifacts.List(l.TrialFolder)));
         Receive<ReadArtifact>(r => Sender.Tell(artifacts.Read(r)));
@@ -67,6 +83,14 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     {
         var key = new AttemptId(start.SweepId, start.Index, start.Attempt);
         if (_running.ContainsKey(key)) return;
+        if (_releasing is not null)
+        {
+            // Sent before the coordinator heard that this worker leaves: given back at once, without starting.
+            _unrecorded[key] = new ReportTrialEnded(start.SweepId, start.Index, start.Attempt, TrialStatus.Cancelled, ImmutableDictionary<string, double>.Empty,
+                "released: its worker was leaving", 0, null, Released: true);
+            _coordinator.Tell(_unrecorded[key]);
+            return;
+        }
         _log.Info("trial {0}/{1} attempt {2} starts on {3}", start.SweepId, start.Index, start.Attempt, start.Device);
         if (_slotsFreedAt.TryDequeue(out var freedAt))
             SweepTelemetry.SlotIdle.Record(System.Diagnostics.Stopwatch.GetElapsedTime(freedAt).TotalSeconds, new KeyValuePair<string, object?>("node", _node));
@@ -75,12 +99,19 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         execution.Run();
     }
 
+    private void AnswerReleaseWhenDone()
+    {
+        if (_releasing is not { } releasing || _running.Count > 0 || _unrecorded.Count > 0) return;
+        releasing.ReplyTo.Tell(new AttemptsReleased(releasing.Count));
+    }
+
     /// <summary>Ends not yet recorded go first: a new coordinator then knows those attempts ended before it sees they are not running.</summary>
     private void Offer()
     {
         foreach (var report in _unrecorded.Values) _coordinator.Tell(report);
         _coordinator.Tell(new RegisterWorker(_node, _options.Gpus, _options.CpuSlots,
-            [.. _running.Select(r => new RunningAttempt(r.Key.SweepId, r.Key.Index, r.Key.Attempt, r.Value.IdleSeconds))], _options.GpuTrialsOnCpu));
+            [.. _running.Select(r => new RunningAttempt(r.Key.SweepId, r.Key.Index, r.Key.Attempt, r.Value.IdleSeconds))], _options.GpuTrialsOnCpu,
+            _releasing is null ? _options.LeaveAt : DateTimeOffset.MinValue)); // leaving now, whatever the coordinator's clock says
     }
 
     private sealed record Heartbeat : INoSerializationVerificationNeeded

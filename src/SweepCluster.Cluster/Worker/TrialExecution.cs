@@ -19,6 +19,7 @@ namespace SweepCluster.Cluster.Worker;
 internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, ITrialRunner runner, string node, IActorRef coordinator, IActorRef worker)
 {
     private readonly CancellationTokenSource _cancel = new();
+    private string? _releasedBecause;
     private long _lastActive = Stopwatch.GetTimestamp();
     private readonly long _startedAt = Stopwatch.GetTimestamp();
 
@@ -38,6 +39,13 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
     public void Run() => new Thread(Execute) { IsBackground = true, Name = $"trial {Start.SweepId}/{Start.Index}#{Start.Attempt}" }.Start();
 
     public void Cancel() => _cancel.Cancel();
+
+    /// <summary>Stops the attempt to give the trial back (the node is leaving): it ends as released, to run again from its last checkpoint.</summary>
+    public void Release(string reason)
+    {
+        Volatile.Write(ref _releasedBecause, reason);
+        _cancel.Cancel();
+    }
 
     private void Execute()
     {
@@ -95,6 +103,10 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_cancel.IsCancellationRequested)
         {
             ended = End(TrialStatus.Failed, null, $"timeout: still running after {start.TimeoutSeconds} s (timeout_per_trial)", retryable: true);
+        }
+        catch (OperationCanceledException) when (Volatile.Read(ref _releasedBecause) is { } reason)
+        {
+            ended = End(TrialStatus.Cancelled, null, reason) with { Released = true };
         }
         catch (OperationCanceledException)
         {

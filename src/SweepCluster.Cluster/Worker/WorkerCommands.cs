@@ -26,3 +26,12 @@ public sealed record CancelTrial(string SweepId, int Index, int Attempt) : ISwee
 
 /// <summary>The coordinator has recorded how the attempt ended: the worker stops sending its <see cref="Coordinator.ReportTrialEnded"/>.</summary>
 public sealed record ForgetTrialEnd(string SweepId, int Index, int Attempt) : ISweepMessage;
+
+/// <summary>
+/// The node is leaving: give every running attempt back to the coordinator (they run again elsewhere or later, from their
+/// last checkpoint) and take no more. Answered with <see cref="AttemptsReleased"/> once the coordinator has recorded them all.
+/// Sent within the node, by its shutdown.
+/// </summary>
+public sealed record ReleaseAttempts(string Reason) : Akka.Actor.INoSerializationVerificationNeeded;
+
+public sealed record AttemptsReleased(int Count) : Akka.Actor.INoSerializationVerificationNeeded;

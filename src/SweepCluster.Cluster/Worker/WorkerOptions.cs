@@ -11,8 +11,9 @@ namespace SweepCluster.Cluster.Worker;
 /// Where trials keep a checkpoint after each epoch, one folder per trial: a retried attempt on any worker resumes from it,
 /// so across machines it must be a shared filesystem path. None: retried attempts start over.
 /// </param>
+/// <param name="LeaveAt">When the node will leave (before its SLURM allocation ends): the worker takes only trials that can finish by then.</param>
 public sealed record WorkerOptions(ImmutableArray<int> Gpus, double CpuSlots, string? DataDirectory, string? CheckpointDirectory = null, bool GpuTrialsOnCpu = false,
-    string RunsDirectory = "runs")
+    string RunsDirectory = "runs", DateTimeOffset? LeaveAt = null)
 {
     /// <summary>Torch threads per trial: the cores shared between the trials that can run at once.</summary>
     public int ThreadsPerTrial => Math.Max(1, (int)(Environment.ProcessorCount / Math.Max(1, CpuSlots)));

@@ -17,10 +17,11 @@ public sealed class WorkerPool
     private readonly Dictionary<string, WorkerEntry> _workers = [];
     private readonly Dictionary<string, Placement> _holdings = [];
 
-    private sealed class WorkerEntry(string node, ImmutableArray<int> gpus, double cpuSlots, bool gpuTrialsOnCpu)
+    private sealed class WorkerEntry(string node, ImmutableArray<int> gpus, double cpuSlots, bool gpuTrialsOnCpu, DateTimeOffset? leavesAt)
     {
         public string Node { get; } = node;
         public bool GpuTrialsOnCpu { get; set; } = gpuTrialsOnCpu;
+        public DateTimeOffset? LeavesAt { get; set; } = leavesAt;
         public ImmutableArray<int> Gpus { get; set; } = gpus;
         public double CpuSlots { get; set; } = cpuSlots;
         public double CpuBusy { get; set; }
@@ -36,17 +37,19 @@ public sealed class WorkerPool
 
     /// <summary>Adds a worker, or updates what it offers (holdings stay as they are).</summary>
     /// <param name="gpuTrialsOnCpu">The worker runs trials that ask for a GPU on its CPU slots (a CPU-only cluster).</param>
-    public void Offer(string worker, string node, ImmutableArray<int> gpus, double cpuSlots, bool gpuTrialsOnCpu = false)
+    /// <param name="leavesAt">When the worker's node will leave (the end of its SLURM allocation): it takes only trials that can finish before.</param>
+    public void Offer(string worker, string node, ImmutableArray<int> gpus, double cpuSlots, bool gpuTrialsOnCpu = false, DateTimeOffset? leavesAt = null)
     {
         if (_workers.TryGetValue(worker, out var known))
         {
             known.CpuSlots = cpuSlots;
             known.Gpus = gpus;
             known.GpuTrialsOnCpu = gpuTrialsOnCpu;
+            known.LeavesAt = leavesAt;
             foreach (var gpu in gpus) known.GpuBusy.TryAdd(gpu, 0);
             return;
         }
-        _workers[worker] = new WorkerEntry(node, gpus, cpuSlots, gpuTrialsOnCpu);
+        _workers[worker] = new WorkerEntry(node, gpus, cpuSlots, gpuTrialsOnCpu, leavesAt);
     }
 
     /// <summary>Removes a worker and its holdings; returns the keys of the attempts it held.</summary>
@@ -59,14 +62,25 @@ public sealed class WorkerPool
     }
 
     /// <summary>The best place for a request now, or null with the reason it must wait.</summary>
-    public Placement? TryPlace(ResourceRequest request, out string reason)
+    /// <param name="now">Workers whose node leaves before <paramref name="now"/> plus <paramref name="expectedSeconds"/> take nothing.</param>
+    /// <param name="expectedSeconds">How long the trial is expected to run (the sweep's completed trials say); null when unknown.</param>
+    public Placement? TryPlace(ResourceRequest request, out string reason, DateTimeOffset now = default, double? expectedSeconds = null)
     {
         if (_workers.Count == 0)
         {
             reason = "no worker has joined";
             return null;
         }
-        if (request.Cpu > _workers.Values.Max(w => w.CpuSlots) + Epsilon)
+        var finishBy = now + TimeSpan.FromSeconds(expectedSeconds ?? 0);
+        var staying = _workers.Where(w => w.Value.LeavesAt is not { } leaves || leaves > finishBy).ToList();
+        if (staying.Count == 0)
+        {
+            reason = expectedSeconds is { } seconds
+                ? $"every worker leaves before a trial could finish (trials take about {seconds:0} s)"
+                : "every worker is leaving";
+            return null;
+        }
+        if (request.Cpu > staying.Max(w => w.Value.CpuSlots) + Epsilon)
         {
             reason = $"no worker has {request.Cpu} cpu slots";
             return null;
@@ -74,14 +88,14 @@ public sealed class WorkerPool
         if (request.Gpu > 0)
         {
             // A GPU when one is free; else the CPU slots of a worker that takes GPU trials on CPU.
-            var onGpu = PlaceOnGpu(request, out reason);
-            var takers = _workers.Where(w => w.Value.GpuTrialsOnCpu).ToList();
+            var onGpu = PlaceOnGpu(request, staying, out reason);
+            var takers = staying.Where(w => w.Value.GpuTrialsOnCpu).ToList();
             if (onGpu is not null || takers.Count == 0) return onGpu;
             var onCpu = PlaceOnCpu(request, takers);
             reason = onCpu is null ? "all cpu slots are busy" : "";
             return onCpu;
         }
-        var placed = PlaceOnCpu(request, _workers);
+        var placed = PlaceOnCpu(request, staying);
         reason = placed is null ? "all cpu slots are busy" : "";
         return placed;
     }
@@ -94,9 +108,9 @@ public sealed class WorkerPool
         return best.Key is null ? null : new Placement(best.Key, "cpu", [], 0, request.Cpu);
     }
 
-    private Placement? PlaceOnGpu(ResourceRequest request, out string reason)
+    private static Placement? PlaceOnGpu(ResourceRequest request, IEnumerable<KeyValuePair<string, WorkerEntry>> workers, out string reason)
     {
-        var withGpus = _workers.Where(w => w.Value.Gpus.Length > 0).ToList();
+        var withGpus = workers.Where(w => w.Value.Gpus.Length > 0).ToList();
         if (withGpus.Count == 0)
         {
             reason = "no worker offers gpu (a worker started with --gpu-trials-on-cpu runs such trials on its cpu slots)";

@@ -52,6 +52,12 @@ public sealed record TrialPruned(string SweepId, int Index, int Attempt, int Epo
 /// <param name="DivergedAtEpoch">The epoch whose loss became NaN, when that was the failure: NaN at the same epoch again is deterministic.</param>
 public sealed record TrialRequeued(string SweepId, int Index, int Attempt, string Reason, int? DivergedAtEpoch = null) : ISweepEvent;
 
+/// <summary>
+/// The worker gave the attempt back unfinished because its node is leaving (a SLURM allocation ending, a node stopped):
+/// the trial waits to start again, from its last checkpoint, and the release is no failure.
+/// </summary>
+public sealed record TrialReleased(string SweepId, int Index, int Attempt, string Reason) : ISweepEvent;
+
 public sealed record TrialCancelled(string SweepId, int Index, DateTimeOffset At) : ISweepEvent;
 
 /// <summary>Cancelling was asked for: trials not running are cancelled now, running ones as their workers confirm.</summary>

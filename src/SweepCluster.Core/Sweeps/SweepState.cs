@@ -23,6 +23,8 @@ public sealed class SweepState
     private readonly Dictionary<int, List<double>> _curves = [];
     private readonly IPruner? _pruner;
     private int _ended;
+    private double _completedSeconds;
+    private int _completedCount;
     private readonly ISampler _sampler;
     private bool _cancelRequested;
 
@@ -80,6 +82,9 @@ public sealed class SweepState
     /// <summary>The best metric value of the completed trials so far, in the metric's direction.</summary>
     public double? BestValue { get; private set; }
 
+    /// <summary>How long a trial takes, judged by the mean of the completed ones; null before one has completed.</summary>
+    public double? ExpectedTrialSeconds => _completedCount == 0 ? null : _completedSeconds / _completedCount;
+
     /// <summary>True when the attempt is the one now running for that trial (a stale attempt's report is not).</summary>
     public bool IsRunning(int index, int attempt) => _running.TryGetValue(index, out var trial) && trial.Attempt == attempt;
 
@@ -105,6 +110,10 @@ public sealed class SweepState
             return new TrialFailed(Id, index, attempt, $"{reason} (failed {failures} times; max_failures is {Spec.MaxFailures})", durationSeconds, at);
         return new TrialRequeued(Id, index, attempt, reason, divergedAtEpoch);
     }
+
+    /// <summary>What an attempt its worker gave back leads to: <see cref="TrialReleased"/>, or in a sweep being cancelled <see cref="TrialCancelled"/>.</summary>
+    public ISweepEvent DecideRelease(int index, int attempt, string reason, DateTimeOffset at) =>
+        _cancelRequested ? new TrialCancelled(Id, index, at) : new TrialReleased(Id, index, attempt, reason);
 
     /// <summary>
     /// The next trial to start: one that waits to start again if any, else the sampler's next suggestion, asked now
@@ -165,6 +174,7 @@ public sealed class SweepState
                 (completed.Status, completed.Metrics, completed.DurationSeconds, completed.ArtifactDirectory, completed.Reason) =
                     (TrialStatus.Completed, reported, c.DurationSeconds, c.ArtifactDirectory, null);
                 if (reported.TryGetValue(Spec.Metric.Name, out var value)) ConsiderBest(value);
+                CountCompleted(c.DurationSeconds);
                 Finished(c.Index, reported.TryGetValue(Spec.Metric.Name, out var metric) ? metric : null);
                 Ended(c.Index, c.At);
                 break;
@@ -178,6 +188,12 @@ public sealed class SweepState
                 var requeued = _trials[r.Index];
                 (requeued.Status, requeued.Reason, requeued.Worker, requeued.DivergedAtEpoch) = (TrialStatus.Pending, r.Reason, null, r.DivergedAtEpoch);
                 requeued.FailedAttempts.Add($"attempt {r.Attempt}: {r.Reason}");
+                _running.Remove(r.Index);
+                _waiting.AddFirst(r.Index);
+                break;
+            case TrialReleased r:
+                var released = _trials[r.Index];
+                (released.Status, released.Reason, released.Worker) = (TrialStatus.Pending, r.Reason, null);
                 _running.Remove(r.Index);
                 _waiting.AddFirst(r.Index);
                 break;
@@ -275,6 +291,7 @@ public sealed class SweepState
             if (t.Status == TrialStatus.Running) sweep._running[t.Index] = trial;
             if (t.Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Pruned or TrialStatus.Cancelled) sweep._ended++;
             if (t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(spec.Metric.Name, out var value)) sweep.ConsiderBest(value);
+            if (t.Status == TrialStatus.Completed && t.DurationSeconds is { } seconds) sweep.CountCompleted(seconds);
         }
         foreach (var index in memento.Waiting) sweep._waiting.AddLast(index);
         foreach (var index in memento.Finished)
@@ -283,6 +300,8 @@ public sealed class SweepState
         (sweep.Status, sweep.EndedAt, sweep._cancelRequested) = (memento.Status, memento.EndedAt, memento.CancelRequested);
         return sweep;
     }
+
+    private void CountCompleted(double seconds) => (_completedSeconds, _completedCount) = (_completedSeconds + seconds, _completedCount + 1);
 
     private void Ended(int index, DateTimeOffset at)
     {
