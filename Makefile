@@ -5,8 +5,8 @@ CLI_BUILD := src/SweepCluster.Cli/bin/$(CONFIG)/net10.0/sweepctl
 # cpu, or cuda for NVIDIA GPUs (TorchSharp-cuda-linux; not served here, so only where NuGet.org is reachable).
 TORCH ?= cpu
 
-# Debian's Python peers that write the reference HDF5 files some tests compare against, and the Prometheus
-# server the dashboard test queries.
+# Debian's Python peers that write the reference HDF5 files some tests compare against, the Prometheus
+# server the dashboard test queries, the PostgreSQL journal, and SLURM (with munge) that the batch script is submitted to.
 PEERS := python3-h5py python3-pandas python3-tables
 
 .PHONY: build test test-deps run study bench clean
@@ -26,6 +26,9 @@ test-deps:
 	@command -v prometheus >/dev/null || { \
 	  echo "installing the test peer: prometheus"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+	@command -v slurmctld >/dev/null && command -v munged >/dev/null || { \
+	  echo "installing the scheduler peers: slurm-wlm munge"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null; }
 	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
 	  echo "installing the journal peer: postgresql"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }

@@ -11,6 +11,9 @@ public static class ExitCodes
     /// <summary>Bad usage or invalid input (an experiment file with errors, an unknown switch).</summary>
     public const int InvalidInput = 2;
 
+    /// <summary>The node cannot be reached.</summary>
+    public const int Unreachable = 3;
+
     /// <summary>Stopped by Ctrl-C, as shells count it (128 + SIGINT).</summary>
     public const int Interrupted = 130;
 }

@@ -13,7 +13,17 @@ public static class SweepCtl
 
     public static int Run(string[] args, TextWriter output, TextWriter error, TextReader input)
     {
-        if (RemoteInvocation.TryParse(args) is { } remote)
+        RemoteInvocation? remote;
+        try
+        {
+            remote = RemoteInvocation.TryParse(args);
+        }
+        catch (FormatException e)
+        {
+            error.WriteLine($"sweepctl: {e.Message}");
+            return ExitCodes.Unreachable;
+        }
+        if (remote is not null)
         {
             using var interrupt = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -40,6 +50,7 @@ public static class SweepCtl
             RunCommand.Create(output, error),
             StudyCommand.Create(output, error),
             NodeCommand.Create(output, error),
+            SlurmCommand.Create(output, error),
         };
         try
         {

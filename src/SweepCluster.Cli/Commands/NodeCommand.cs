@@ -24,34 +24,41 @@ internal static class NodeCommand
         var heartbeatPause = new Option<double?>("--heartbeat-pause") { Description = "Seconds a node's heartbeats may be late before it is unreachable (default 10)" };
         var downAfter = new Option<double?>("--down-after") { Description = "Seconds before unreachable nodes are downed and their trials retried elsewhere (default 20)" };
         var gpuTrialsOnCpu = new Option<bool>("--gpu-trials-on-cpu") { Description = "Run trials that ask for a GPU on this worker's CPU slots (a cluster without GPUs)" };
+        var leaveAt = new Option<string?>("--leave-at") { Description = "A time (ISO 8601) at which the node gives its running trials back and leaves the cluster" };
         var start = new Command("start", "Start a cluster node and run until Ctrl-C or SIGTERM, leaving the cluster gracefully")
         {
-            config, roles, host, port, seeds, cmdHost, cmdPort, gpus, cpuSlots, data, store, journal, checkpoints, heartbeatPause, downAfter, gpuTrialsOnCpu,
+            config, roles, host, port, seeds, cmdHost, cmdPort, gpus, cpuSlots, data, store, journal, checkpoints, heartbeatPause, downAfter, gpuTrialsOnCpu, leaveAt,
         };
-        start.SetAction(async (parsed, cancellation) =>
+        start.SetAction(async (parsed, cancellation) => await RunNode(error, async () =>
         {
-            NodeSettings settings;
-            try
-            {
-                var file = parsed.GetValue(config) is { } path ? NodeSettings.Read(path) : new NodeSettings();
-                settings = file.OverriddenBy(new NodeSettings(parsed.GetValue(roles), parsed.GetValue(host), parsed.GetValue(port), parsed.GetValue(seeds),
-                    parsed.GetValue(cmdHost), parsed.GetValue(cmdPort), null, parsed.GetValue(gpus), parsed.GetValue(cpuSlots), parsed.GetValue(data), parsed.GetValue(store),
-                    parsed.GetValue(journal), parsed.GetValue(checkpoints), parsed.GetValue(heartbeatPause), parsed.GetValue(downAfter),
-                    parsed.GetResult(gpuTrialsOnCpu) is { Implicit: false } ? parsed.GetValue(gpuTrialsOnCpu) : null));
-                await NodeHost.RunAsync(settings, output, cancellation);
-                return ExitCodes.Ok;
-            }
-            catch (FormatException e)
-            {
-                error.WriteLine($"sweepctl: {e.Message}");
-                return ExitCodes.InvalidInput;
-            }
-            catch (IOException e)
-            {
-                error.WriteLine($"sweepctl: {e.Message}");
-                return ExitCodes.Failed;
-            }
-        });
+            var file = parsed.GetValue(config) is { } path ? NodeSettings.Read(path) : new NodeSettings();
+            var settings = file.OverriddenBy(new NodeSettings(parsed.GetValue(roles), parsed.GetValue(host), parsed.GetValue(port), parsed.GetValue(seeds),
+                parsed.GetValue(cmdHost), parsed.GetValue(cmdPort), null, parsed.GetValue(gpus), parsed.GetValue(cpuSlots), parsed.GetValue(data), parsed.GetValue(store),
+                parsed.GetValue(journal), parsed.GetValue(checkpoints), parsed.GetValue(heartbeatPause), parsed.GetValue(downAfter),
+                parsed.GetResult(gpuTrialsOnCpu) is { Implicit: false } ? parsed.GetValue(gpuTrialsOnCpu) : null,
+                parsed.GetValue(leaveAt) is { } at ? NodeSettings.ParseLeaveAt(at, "--leave-at") : null));
+            await NodeHost.RunAsync(settings, output, cancellation);
+        }));
         return new Command("node", "Run a cluster node") { start };
+    }
+
+    /// <summary>Runs a node until it leaves; bad settings and unusable ports or files end it with their message, not a trace.</summary>
+    public static async Task<int> RunNode(TextWriter error, Func<Task> run)
+    {
+        try
+        {
+            await run();
+            return ExitCodes.Ok;
+        }
+        catch (FormatException e)
+        {
+            error.WriteLine($"sweepctl: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"sweepctl: {e.Message}");
+            return ExitCodes.Failed;
+        }
     }
 }

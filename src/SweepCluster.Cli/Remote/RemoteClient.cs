@@ -17,15 +17,15 @@ namespace SweepCluster.Cli.Remote;
 /// parsing, help and the REPL follow what the node serves), runs commands, and prints the text (or with --format json
 /// the data). Exit codes: 0 done, 1 failed on the server, 2 bad usage or invalid input, 3 the node cannot be reached.
 /// </summary>
-internal sealed class RemoteClient(string address, TextWriter output, TextWriter error) : IDisposable
+internal sealed class RemoteClient(string address, string? token, TextWriter output, TextWriter error) : IDisposable
 {
     private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
-    private readonly HttpClient _http = CreateHttp(address);
+    private readonly HttpClient _http = CreateHttp(address, token ?? Environment.GetEnvironmentVariable(EndpointOptions.TokenVariable));
 
     public static async Task<int> RunAsync(RemoteInvocation invocation, TextWriter output, TextWriter error, TextReader input, CancellationToken cancellation)
     {
-        using var client = new RemoteClient(invocation.Address, output, error);
+        using var client = new RemoteClient(invocation.Address, invocation.Token, output, error);
         try
         {
             var palettes = (await client._http.GetFromJsonAsync<PaletteList>("api/palettes", SweepJson.Options, cancellation))!.Palettes;
@@ -37,7 +37,7 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
         {
             var reason = e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } ? "connection refused" : e.InnerException?.Message ?? e.Message;
             error.WriteLine($"cannot reach {invocation.Address}: {reason}");
-            return 3;
+            return ExitCodes.Unreachable;
         }
         catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.Unauthorized)
         {
@@ -47,7 +47,7 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
         catch (TaskCanceledException) when (!cancellation.IsCancellationRequested)
         {
             error.WriteLine($"cannot reach {invocation.Address}: no answer within {client._http.Timeout.TotalSeconds:0} s");
-            return 3;
+            return ExitCodes.Unreachable;
         }
     }
 
@@ -249,10 +249,10 @@ internal sealed class RemoteClient(string address, TextWriter output, TextWriter
         }
     }
 
-    private static HttpClient CreateHttp(string address)
+    private static HttpClient CreateHttp(string address, string? token)
     {
         var http = new HttpClient { BaseAddress = new Uri($"http://{address}/"), Timeout = TimeSpan.FromSeconds(30) };
-        if (Environment.GetEnvironmentVariable(EndpointOptions.TokenVariable) is { Length: > 0 } token)
+        if (token is { Length: > 0 })
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
     }

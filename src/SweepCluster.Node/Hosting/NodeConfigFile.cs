@@ -22,10 +22,11 @@ public sealed record NodeSettings(
     string? Checkpoints = null,
     double? HeartbeatPause = null,
     double? DownAfter = null,
-    bool? GpuTrialsOnCpu = null)
+    bool? GpuTrialsOnCpu = null,
+    DateTimeOffset? LeaveAt = null)
 {
     private static readonly string[] Keys =
-        ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store", "journal", "checkpoints", "heartbeat_pause", "down_after", "gpu_trials_on_cpu"];
+        ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store", "journal", "checkpoints", "heartbeat_pause", "down_after", "gpu_trials_on_cpu", "leave_at"];
 
     /// <summary>Reads the file, or throws a <see cref="FormatException"/> naming the file, line and key.</summary>
     public static NodeSettings Read(string path)
@@ -72,15 +73,23 @@ public sealed record NodeSettings(
                 "heartbeat_pause" => settings with { HeartbeatPause = Seconds() },
                 "down_after" => settings with { DownAfter = Seconds() },
                 "gpu_trials_on_cpu" => settings with { GpuTrialsOnCpu = Text() is "true" or "false" ? Text() == "true" : throw new FormatException($"{Where()}: needs true or false (got '{Text()}')") },
+                "leave_at" => settings with { LeaveAt = ParseLeaveAt(Text(), Where()) },
                 _ => throw new FormatException($"{key} at {path}:{keyNode.Start.Line}:{keyNode.Start.Column}: unknown key{KeyHints.DidYouMean(key, Keys)}"),
             };
         }
         return settings;
     }
 
+    /// <summary>An ISO 8601 time (<c>2026-11-28T18:00:00+01:00</c>; without an offset, this machine's local time).</summary>
+    public static DateTimeOffset ParseLeaveAt(string text, string where) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var at)
+            ? at
+            : throw new FormatException($"{where}: needs a time like 2026-11-28T18:00:00+01:00 (got '{text}')");
+
     /// <summary>These settings, with every value <paramref name="over"/> has taking its place.</summary>
     public NodeSettings OverriddenBy(NodeSettings over) => new(
         over.Roles ?? Roles, over.Host ?? Host, over.Port ?? Port, over.SeedNodes ?? SeedNodes, over.CmdHost ?? CmdHost, over.CmdPort ?? CmdPort,
         over.CmdToken ?? CmdToken, over.Gpus ?? Gpus, over.CpuSlots ?? CpuSlots, over.Data ?? Data, over.Store ?? Store, over.Journal ?? Journal,
-        over.Checkpoints ?? Checkpoints, over.HeartbeatPause ?? HeartbeatPause, over.DownAfter ?? DownAfter, over.GpuTrialsOnCpu ?? GpuTrialsOnCpu);
+        over.Checkpoints ?? Checkpoints, over.HeartbeatPause ?? HeartbeatPause, over.DownAfter ?? DownAfter, over.GpuTrialsOnCpu ?? GpuTrialsOnCpu,
+        over.LeaveAt ?? LeaveAt);
 }

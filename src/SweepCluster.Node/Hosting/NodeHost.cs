@@ -49,11 +49,13 @@ public static class NodeHost
         var isWorker = roles.Contains(ClusterNames.WorkerRole);
         var gpus = isWorker ? GpuSelection.Parse(s.Gpus ?? "auto", runner.DetectGpus) : [];
         var node = new NodeOptions(roles, s.Host ?? "127.0.0.1", s.Port ?? 4053, seeds,
-            new WorkerOptions(gpus, s.CpuSlots ?? Environment.ProcessorCount, s.Data, Path.GetFullPath(s.Checkpoints ?? Path.Combine(store, "checkpoints")), s.GpuTrialsOnCpu ?? false, runs),
+            new WorkerOptions(gpus, s.CpuSlots ?? Environment.ProcessorCount, s.Data, Path.GetFullPath(s.Checkpoints ?? Path.Combine(store, "checkpoints")), s.GpuTrialsOnCpu ?? false, runs,
+                s.LeaveAt),
             runs,
             s.Journal is { } connection ? new JournalOptions.PostgreSql(connection) : new JournalOptions.Sqlite(Path.Combine(store, "journal.db")),
             s.HeartbeatPause is { } pause ? TimeSpan.FromSeconds(pause) : NodeOptions.DefaultHeartbeatPause,
-            s.DownAfter is { } down ? TimeSpan.FromSeconds(down) : NodeOptions.DefaultDownAfter);
+            s.DownAfter is { } down ? TimeSpan.FromSeconds(down) : NodeOptions.DefaultDownAfter,
+            LeaveAt: s.LeaveAt);
         return (node, endpoint);
     }
 
@@ -86,7 +88,8 @@ public static class NodeHost
     }
 
     /// <summary>Runs a node until <paramref name="cancellation"/> (Ctrl-C) or SIGTERM; stopping the host leaves the cluster.</summary>
-    public static async Task RunAsync(NodeSettings settings, TextWriter output, CancellationToken cancellation)
+    /// <param name="started">Told the command endpoint's address once the node serves it.</param>
+    public static async Task RunAsync(NodeSettings settings, TextWriter output, CancellationToken cancellation, Action<Uri>? started = null)
     {
         var runner = new TrainerTrialRunner();
         var (node, endpoint) = Resolve(settings, runner);
@@ -104,6 +107,7 @@ public static class NodeHost
         var commands = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         output.WriteLine($"node {cluster} [{string.Join(",", node.Roles)}] started; commands on {commands}; Ctrl-C to leave");
         output.Flush();
+        started?.Invoke(new Uri(commands));
         await app.WaitForShutdownAsync(cancellation);
         output.WriteLine("left the cluster");
     }
