@@ -25,9 +25,15 @@ internal static class NodeCommand
         var downAfter = new Option<double?>("--down-after") { Description = "Seconds before unreachable nodes are downed and their trials retried elsewhere (default 20)" };
         var gpuTrialsOnCpu = new Option<bool>("--gpu-trials-on-cpu") { Description = "Run trials that ask for a GPU on this worker's CPU slots (a cluster without GPUs)" };
         var leaveAt = new Option<string?>("--leave-at") { Description = "A time (ISO 8601) at which the node gives its running trials back and leaves the cluster" };
+        var discovery = new Option<string?>("--discovery") { Description = "Find the other nodes without seed nodes: config (with --contact-points) or kubernetes (pods labelled app=SERVICE)" };
+        var serviceName = new Option<string?>("--service-name") { Description = $"The service the nodes discover each other as (default {NodeHost.DefaultServiceName})" };
+        var contactPoints = new Option<string?>("--contact-points") { Description = "For --discovery config: every node's host:management-port, comma-separated" };
+        var managementPort = new Option<int?>("--management-port") { Description = $"Akka.Management's port, which cluster bootstrap asks (default {Cluster.Hosting.BootstrapOptions.DefaultManagementPort})" };
+        var requiredContactPoints = new Option<int?>("--required-contact-points") { Description = "Nodes that must be found before a new cluster forms (default: the contact points listed, or 2)" };
         var start = new Command("start", "Start a cluster node and run until Ctrl-C or SIGTERM, leaving the cluster gracefully")
         {
             config, roles, host, port, seeds, cmdHost, cmdPort, gpus, cpuSlots, data, store, journal, checkpoints, heartbeatPause, downAfter, gpuTrialsOnCpu, leaveAt,
+            discovery, serviceName, contactPoints, managementPort, requiredContactPoints,
         };
         start.SetAction(async (parsed, cancellation) => await RunNode(error, async () =>
         {
@@ -36,7 +42,8 @@ internal static class NodeCommand
                 parsed.GetValue(cmdHost), parsed.GetValue(cmdPort), null, parsed.GetValue(gpus), parsed.GetValue(cpuSlots), parsed.GetValue(data), parsed.GetValue(store),
                 parsed.GetValue(journal), parsed.GetValue(checkpoints), parsed.GetValue(heartbeatPause), parsed.GetValue(downAfter),
                 parsed.GetResult(gpuTrialsOnCpu) is { Implicit: false } ? parsed.GetValue(gpuTrialsOnCpu) : null,
-                parsed.GetValue(leaveAt) is { } at ? NodeSettings.ParseLeaveAt(at, "--leave-at") : null));
+                parsed.GetValue(leaveAt) is { } at ? NodeSettings.ParseLeaveAt(at, "--leave-at") : null,
+                parsed.GetValue(discovery), parsed.GetValue(serviceName), parsed.GetValue(contactPoints), parsed.GetValue(managementPort), parsed.GetValue(requiredContactPoints)));
             await NodeHost.RunAsync(settings, output, cancellation);
         }));
         return new Command("node", "Run a cluster node") { start };

@@ -10,6 +10,7 @@ namespace SweepCluster.Cluster.Hosting;
 /// <param name="Journal">Where the coordinator journals its sweeps; every coordinator node of a cluster must name the same one.</param>
 /// <param name="HeartbeatPause">How late a node's heartbeats may be before it counts as unreachable: training keeps every core busy.</param>
 /// <param name="DownAfter">How long the cluster waits, once the unreachable nodes stop changing, before it downs them and their trials go elsewhere.</param>
+/// <param name="Bootstrap">Find the other nodes by discovery instead of <paramref name="SeedNodes"/>.</param>
 /// <param name="LeaveAt">When the node leaves the cluster by itself (before its SLURM allocation ends), its worker giving its running trials back first.</param>
 public sealed record NodeOptions(
     ImmutableArray<string> Roles,
@@ -22,7 +23,8 @@ public sealed record NodeOptions(
     TimeSpan HeartbeatPause,
     TimeSpan DownAfter,
     Akka.Event.LogLevel LogLevel = Akka.Event.LogLevel.InfoLevel,
-    DateTimeOffset? LeaveAt = null)
+    DateTimeOffset? LeaveAt = null,
+    BootstrapOptions? Bootstrap = null)
 {
     public static readonly TimeSpan DefaultHeartbeatPause = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DefaultDownAfter = TimeSpan.FromSeconds(20);
@@ -30,6 +32,24 @@ public sealed record NodeOptions(
     public bool IsCoordinator => Roles.Contains(ClusterNames.CoordinatorRole);
 
     public bool IsWorker => Roles.Contains(ClusterNames.WorkerRole);
+}
+
+/// <summary>
+/// Akka.Management's cluster bootstrap: nodes given no seed nodes ask a discovery method for the service's contact points
+/// (every node's management port), and the lowest address forms the cluster once <paramref name="RequiredContactPoints"/> agree.
+/// </summary>
+/// <param name="Method"><see cref="ConfigMethod"/> (the contact points are listed) or <see cref="KubernetesMethod"/> (pods found through the API).</param>
+/// <param name="ContactPoints">For <see cref="ConfigMethod"/>: every node's <c>host:management-port</c>.</param>
+/// <param name="PodLabelSelector">For <see cref="KubernetesMethod"/>: the pods that are the service's nodes; <c>{0}</c> is the service name.</param>
+public sealed record BootstrapOptions(string Method, string ServiceName, int ManagementPort, int RequiredContactPoints, ImmutableArray<string> ContactPoints,
+    string PodLabelSelector = "app={0}")
+{
+    public const string ConfigMethod = "config";
+    public const string KubernetesMethod = "kubernetes";
+    public const int DefaultManagementPort = 8558;
+
+    /// <summary>The management port's name: on Kubernetes, the container port that discovery looks for.</summary>
+    public const string PortName = "management";
 }
 
 /// <summary>Where the coordinator journals its sweeps and keeps their snapshots.</summary>

@@ -6,6 +6,9 @@ using Akka.Persistence.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
 using Akka.Remote.Hosting;
+using Akka.Discovery.Config.Hosting;
+using Akka.Discovery.KubernetesApi;
+using Akka.Management.Cluster.Bootstrap;
 using Microsoft.Extensions.DependencyInjection;
 using SweepCluster.Cluster.Coordinator;
 using System.Diagnostics.Metrics;
@@ -51,6 +54,32 @@ public static class SweepNodeHosting
             default:
                 return builder.WithInMemoryJournal().WithInMemorySnapshotStore();
         }
+    }
+
+    /// <summary>
+    /// Cluster bootstrap with the discovery method the options name: the node asks the contact points it discovers (every node's
+    /// management port) for their cluster, joins it, or forms one with them. Akka.Management's own HTTP server cannot start with
+    /// the Ceen.Httpd the package feed serves, so the node's web host serves the contact point (<c>/bootstrap/seed-nodes</c>) on
+    /// the management port, and bootstrap is told that this is its own contact point.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithSweepBootstrap(this AkkaConfigurationBuilder akka, BootstrapOptions bootstrap, string host)
+    {
+        akka.WithClusterBootstrap(o =>
+            {
+                o.ContactPointDiscovery.ServiceName = bootstrap.ServiceName;
+                o.ContactPointDiscovery.RequiredContactPointsNr = bootstrap.RequiredContactPoints;
+                // A port name keeps contact points that share a host apart (otherwise one per host is kept); on Kubernetes it names the pod's port.
+                o.ContactPointDiscovery.PortName = BootstrapOptions.PortName;
+            }, autoStart: false)
+            .AddStartup(async (system, _) =>
+            {
+                var clusterBootstrap = ClusterBootstrap.Get(system);
+                clusterBootstrap.Routes(Akka.Management.Dsl.ManagementRouteProviderSettings.Create(new Uri($"http://{host}:{bootstrap.ManagementPort}/"), true));
+                await clusterBootstrap.Start();
+            });
+        return bootstrap.Method == BootstrapOptions.KubernetesMethod
+            ? akka.WithKubernetesDiscovery(bootstrap.PodLabelSelector)
+            : akka.WithConfigDiscovery(o => o.Services.Add(new Service { Name = bootstrap.ServiceName, Endpoints = [.. bootstrap.ContactPoints] }));
     }
 
     /// <summary>The actor system of one node: remoting, clustering with the split-brain resolver, the serializer, and its roles' actors.</summary>
@@ -100,7 +129,8 @@ public static class SweepNodeHosting
                         () => Akka.Actor.CoordinatedShutdown.Get(system).Run(Akka.Actor.CoordinatedShutdown.ClusterLeavingReason.Instance));
                 });
             }
-            if (options.SeedNodes.IsEmpty)
+            if (options.Bootstrap is { } bootstrap) akka.WithSweepBootstrap(bootstrap, options.Host);
+            else if (options.SeedNodes.IsEmpty)
             {
                 // No seed nodes: this node founds the cluster (and the port may have been picked only now).
                 akka.AddStartup((system, _) =>

@@ -34,7 +34,7 @@ internal static class CommandEndpoint
     {
         if (options.Token is { } token) app.Use(async (context, next) =>
         {
-            if (!Authorized(context.Request.Headers.Authorization.ToString(), token))
+            if (!NodeProbes.IsProbe(context.Request.Path) && !Authorized(context.Request.Headers.Authorization.ToString(), token))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 await context.Response.WriteAsJsonAsync(new { error = "unauthorized: send the node's token as a bearer token (sweepctl reads SWEEP_CMD_TOKEN)" });

@@ -23,10 +23,16 @@ public sealed record NodeSettings(
     double? HeartbeatPause = null,
     double? DownAfter = null,
     bool? GpuTrialsOnCpu = null,
-    DateTimeOffset? LeaveAt = null)
+    DateTimeOffset? LeaveAt = null,
+    string? Discovery = null,
+    string? ServiceName = null,
+    string? ContactPoints = null,
+    int? ManagementPort = null,
+    int? RequiredContactPoints = null)
 {
     private static readonly string[] Keys =
-        ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store", "journal", "checkpoints", "heartbeat_pause", "down_after", "gpu_trials_on_cpu", "leave_at"];
+        ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store", "journal", "checkpoints", "heartbeat_pause", "down_after", "gpu_trials_on_cpu", "leave_at",
+            "discovery", "service_name", "contact_points", "management_port", "required_contact_points"];
 
     /// <summary>Reads the file, or throws a <see cref="FormatException"/> naming the file, line and key.</summary>
     public static NodeSettings Read(string path)
@@ -74,6 +80,11 @@ public sealed record NodeSettings(
                 "down_after" => settings with { DownAfter = Seconds() },
                 "gpu_trials_on_cpu" => settings with { GpuTrialsOnCpu = Text() is "true" or "false" ? Text() == "true" : throw new FormatException($"{Where()}: needs true or false (got '{Text()}')") },
                 "leave_at" => settings with { LeaveAt = ParseLeaveAt(Text(), Where()) },
+                "discovery" => settings with { Discovery = Text() },
+                "service_name" => settings with { ServiceName = Text() },
+                "contact_points" => settings with { ContactPoints = Text() },
+                "management_port" => settings with { ManagementPort = Int() },
+                "required_contact_points" => settings with { RequiredContactPoints = Int() },
                 _ => throw new FormatException($"{key} at {path}:{keyNode.Start.Line}:{keyNode.Start.Column}: unknown key{KeyHints.DidYouMean(key, Keys)}"),
             };
         }
@@ -91,5 +102,6 @@ public sealed record NodeSettings(
         over.Roles ?? Roles, over.Host ?? Host, over.Port ?? Port, over.SeedNodes ?? SeedNodes, over.CmdHost ?? CmdHost, over.CmdPort ?? CmdPort,
         over.CmdToken ?? CmdToken, over.Gpus ?? Gpus, over.CpuSlots ?? CpuSlots, over.Data ?? Data, over.Store ?? Store, over.Journal ?? Journal,
         over.Checkpoints ?? Checkpoints, over.HeartbeatPause ?? HeartbeatPause, over.DownAfter ?? DownAfter, over.GpuTrialsOnCpu ?? GpuTrialsOnCpu,
-        over.LeaveAt ?? LeaveAt);
+        over.LeaveAt ?? LeaveAt, over.Discovery ?? Discovery, over.ServiceName ?? ServiceName, over.ContactPoints ?? ContactPoints,
+        over.ManagementPort ?? ManagementPort, over.RequiredContactPoints ?? RequiredContactPoints);
 }

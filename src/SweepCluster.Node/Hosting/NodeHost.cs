@@ -42,6 +42,8 @@ public static class NodeHost
         var endpoint = new EndpointOptions(s.CmdHost ?? "127.0.0.1", s.CmdPort ?? DefaultCmdPort, s.CmdToken ?? Environment.GetEnvironmentVariable(EndpointOptions.TokenVariable));
         if (!endpoint.IsLoopback && string.IsNullOrEmpty(endpoint.Token))
             throw new FormatException($"the command endpoint on {endpoint.Host} is reachable from other machines: set a token (cmd_token in the config file or {EndpointOptions.TokenVariable})");
+        foreach (var (name, value) in new[] { ("--port", s.Port), ("--cmd-port", s.CmdPort), ("--management-port", s.ManagementPort) })
+            if (value is < 0 or > 65535) throw new FormatException($"{name} takes a port from 0 to 65535 (got {value})");
         if (s.HeartbeatPause is <= 0 || s.DownAfter is <= 0) throw new FormatException("--heartbeat-pause and --down-after take a number of seconds > 0");
         var store = Path.GetFullPath(s.Store ?? "store");
         var runs = Path.Combine(store, "runs");
@@ -55,8 +57,32 @@ public static class NodeHost
             s.Journal is { } connection ? new JournalOptions.PostgreSql(connection) : new JournalOptions.Sqlite(Path.Combine(store, "journal.db")),
             s.HeartbeatPause is { } pause ? TimeSpan.FromSeconds(pause) : NodeOptions.DefaultHeartbeatPause,
             s.DownAfter is { } down ? TimeSpan.FromSeconds(down) : NodeOptions.DefaultDownAfter,
-            LeaveAt: s.LeaveAt);
+            LeaveAt: s.LeaveAt, Bootstrap: Bootstrap(s, seeds));
         return (node, endpoint);
+    }
+
+    public const string DefaultServiceName = "sweep";
+
+    /// <summary>Cluster bootstrap when <c>--discovery</c> names a method; null for a cluster formed from seed nodes.</summary>
+    private static BootstrapOptions? Bootstrap(NodeSettings s, ImmutableArray<string> seeds)
+    {
+        if (s.Discovery is null)
+        {
+            if (s.ContactPoints is not null) throw new FormatException("--contact-points needs --discovery config");
+            return null;
+        }
+        if (s.Discovery is not (BootstrapOptions.ConfigMethod or BootstrapOptions.KubernetesMethod))
+            throw new FormatException($"--discovery takes {BootstrapOptions.ConfigMethod} (with --contact-points) or {BootstrapOptions.KubernetesMethod} (got '{s.Discovery}')");
+        if (!seeds.IsEmpty) throw new FormatException("give --seed-nodes or --discovery, not both: with discovery the nodes find each other");
+        var points = (s.ContactPoints ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToImmutableArray();
+        if (s.Discovery == BootstrapOptions.ConfigMethod && points.IsEmpty)
+            throw new FormatException("--discovery config needs --contact-points: every node's host:management-port, comma-separated");
+        foreach (var point in points)
+            if (point.Split(':') is not [{ Length: > 0 }, var port] || !int.TryParse(port, out _))
+                throw new FormatException($"--contact-points: '{point}' is not host:management-port");
+        var required = s.RequiredContactPoints ?? (points.IsEmpty ? 2 : points.Length);
+        if (required < 1) throw new FormatException("--required-contact-points takes a whole number >= 1");
+        return new BootstrapOptions(s.Discovery, s.ServiceName ?? DefaultServiceName, s.ManagementPort ?? BootstrapOptions.DefaultManagementPort, required, points);
     }
 
     /// <summary>Builds the node's web application: the actor system, the command endpoint and /metrics.</summary>
@@ -70,13 +96,19 @@ public static class NodeHost
             k.Limits.MaxRequestBodySize = CommandEndpoint.MaxRequestBytes;
             if (endpoint.Host == "localhost") k.ListenLocalhost(endpoint.Port);
             else k.Listen(IPAddress.TryParse(endpoint.Host, out var ip) ? ip : throw new FormatException($"--cmd-host '{endpoint.Host}' is not an IP address"), endpoint.Port);
+            // Cluster bootstrap's contact point, on the node's cluster address (where the others discover it).
+            if (node.Bootstrap is { } bootstrap) k.Listen(ManagementAddress(node.Host), bootstrap.ManagementPort);
         });
         builder.Services.AddSweepTelemetry($"akka.tcp://{ClusterNames.SystemName}@{node.Host}:{node.Port}");
         var app = builder.Build();
         CommandEndpoint.Map(app, endpoint);
+        NodeProbes.Map(app, node.Bootstrap?.ManagementPort);
         app.MapSweepTelemetry();
         return app;
     }
+
+    private static IPAddress ManagementAddress(string host) => IPAddress.TryParse(host, out var ip) ? ip
+        : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new FormatException($"--host '{host}' does not resolve to an address");
 
     /// <summary>The node's actor system, with its logs on stderr (stdout stays for results) as <paramref name="logFilter"/> lets them through.</summary>
     internal static void AddNode(ILoggingBuilder logging, IServiceCollection services, NodeOptions node, ITrialRunner runner, Func<string?, LogLevel, bool> logFilter)
