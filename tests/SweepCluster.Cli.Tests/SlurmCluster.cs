@@ -47,7 +47,7 @@ internal sealed partial class SlurmCluster : IDisposable
             PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP
 
             """);
-        if (!Run("pgrep", "-x", "munged").Ok)
+        if (!Run("munge", "-n").Ok) // no munged answering (a dead one's pid may linger)
         {
             Directory.CreateDirectory("/run/munge");
             Run("chown", "munge:munge", "/run/munge").Check();
