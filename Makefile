@@ -44,11 +44,12 @@ STUDY_ARGS ?= --trials 8
 study: build
 	bin/sweepctl study experiments/cae.yml experiments/convnet.yml experiments/resnet.yml experiments/vae.yml $(STUDY_ARGS)
 
-# PyTorch (Debian's python3-torch, reading the shower files with h5py) is the peer the training and curves benchmarks are compared with.
+# PyTorch (Debian's python3-torch, reading the shower files with h5py) is the peer the training and curves benchmarks are
+# compared with, Optuna (python3-optuna) the search benchmark's.
 bench: build
-	@/usr/bin/python3 -c "import torch, h5py" 2>/dev/null || { \
-	  echo "installing the benchmark peers: python3-torch python3-h5py"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-h5py >/dev/null; }
+	@/usr/bin/python3 -c "import torch, h5py, optuna" 2>/dev/null || { \
+	  echo "installing the benchmark peers: python3-torch python3-h5py python3-optuna"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-h5py python3-optuna >/dev/null; }
 	$(DOTNET) run --project tests/SweepCluster.Bench -c $(CONFIG) --no-build
 
 clean:

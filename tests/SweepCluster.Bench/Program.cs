@@ -3,10 +3,11 @@ using SweepCluster.Bench;
 // `trial ...` is the child mode of the training benchmark: one trial per process, so its peak memory is its own.
 if (args is ["trial", ..]) return TrainingBench.RunTrial(args[1..]);
 
-// Benchmarks by name (planning, scheduler, bigsweep, recovery, search, training, curves, parity); all of them without arguments.
+// Benchmarks by name (planning, scheduler, bigsweep, recovery, search, convnet, training, curves, parity); all of them without arguments.
 var benches = new (string Name, Action Run)[]
 {
-    ("planning", PlanningBench.Run), ("scheduler", SchedulerBench.Run), ("bigsweep", BigSweepBench.Run), ("recovery", RecoveryBench.Run), ("search", SearchBench.Run), ("training", TrainingBench.Run),
+    ("planning", PlanningBench.Run), ("scheduler", SchedulerBench.Run), ("bigsweep", BigSweepBench.Run), ("recovery", RecoveryBench.Run), ("search", SearchBench.Run), ("convnet", SearchBench.Convnet),
+    ("training", TrainingBench.Run),
     ("curves", CurvesBench.Run), ("parity", CurvesBench.RunParity),
 };
 Console.WriteLine($"SweepCluster benchmarks ({Environment.ProcessorCount} cores, .NET {Environment.Version})");

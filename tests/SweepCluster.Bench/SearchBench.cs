@@ -9,8 +9,8 @@ using SweepCluster.Training.Trials;
 namespace SweepCluster.Bench;
 
 /// <summary>
-/// Search quality: the best value found after 25, 50 and 100 trials by TPE and by random search (median of 10
-/// seeds) on analytic objectives; TPE's suggestion time as finished trials grow; and on the synthetic showers the
+/// Search quality: the best value found after 25, 50 and 100 trials by random search, TPE and the GP sampler (median of 30
+/// seeds) on analytic objectives, beside Optuna's samplers on the same objectives; TPE's suggestion time as finished trials grow; and on the synthetic showers the
 /// convnet sweep by random search without pruning against TPE with ASHA, trials and epochs counted.
 /// </summary>
 internal static class SearchBench
@@ -29,20 +29,79 @@ internal static class SearchBench
             p => Math.Pow(Math.Log10(X(p, "lr")) + 2.7, 2) + Math.Pow((X(p, "bs") - 120) / 100, 2) + (((ParamValue.Text)p["opt"]!).Value == "adam" ? 0 : 0.6)),
     ];
 
+    private const int Seeds = 30;
+    private static readonly int[] Budgets = [25, 50, 100];
+
     public static void Run()
     {
         Console.WriteLine();
-        Console.WriteLine("== search quality: best value after N trials, median of 10 seeds (minimizing) ==");
-        Console.WriteLine($"{"objective",-30} {"sampler",-8} {"25",10} {"50",10} {"100",10}");
+        Console.WriteLine($"== search quality: best value after N trials, median of {Seeds} seeds (minimizing), beside Debian's Optuna ==");
+        Console.WriteLine($"{"objective",-30} {"sampler",-14} {"25",10} {"50",10} {"100",10}");
         foreach (var objective in Objectives)
-            foreach (var sampler in new[] { "random", "tpe" })
+        {
+            foreach (var sampler in new[] { "random", "tpe", "gp" })
             {
-                var runs = Enumerable.Range(1, 10).Select(seed => BestAfter(objective, sampler, seed, [25, 50, 100])).ToList();
-                string Median(int i) => runs.Select(r => r[i]).Order().ElementAt(5).ToString("0.0000", CultureInfo.InvariantCulture);
-                Console.WriteLine($"{objective.Name,-30} {sampler,-8} {Median(0),10} {Median(1),10} {Median(2),10}");
+                var runs = Enumerable.Range(1, Seeds).Select(seed => BestAfter(objective, sampler, seed, Budgets)).ToList();
+                Console.WriteLine(Row(objective.Name, sampler, [.. Enumerable.Range(0, Budgets.Length).Select(i => Median(runs.Select(r => r[i])))]));
             }
+            Console.WriteLine(OptunaRows(objective));
+        }
         Latency();
-        Convnet();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return (sorted[(sorted.Count - 1) / 2] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Row(string objective, string sampler, double[] medians) =>
+        $"{objective,-30} {sampler,-14} " + string.Join(" ", medians.Select(m => m.ToString("0.0000", CultureInfo.InvariantCulture).PadLeft(10)));
+
+    /// <summary>
+    /// Optuna (Debian's python3-optuna) on the same objectives, budgets and number of seeds: its TPE with default settings,
+    /// and its GP sampler where the installed version has one (Optuna 3.1 has not; it came in 3.6).
+    /// </summary>
+    private static string OptunaRows(Objective objective)
+    {
+        var (name, space) = objective.Name.StartsWith("branin", StringComparison.Ordinal)
+            ? ("branin", "x1=t.suggest_float('x1', -5, 10); x2=t.suggest_float('x2', 0, 15); b=5.1/(4*math.pi**2); c=5/math.pi; s=1/(8*math.pi); return (x2-b*x1*x1+c*x1-6)**2+10*(1-s)*math.cos(x1)+10")
+            : objective.Name.StartsWith("hartmann6", StringComparison.Ordinal)
+                ? ("hartmann6", "x=[t.suggest_float(f'x{i}', 0, 1) for i in range(1, 7)]; return -sum(al*math.exp(-sum(A[i][j]*(x[j]-P[i][j])**2 for j in range(6))) for i, al in enumerate([1.0, 1.2, 3.0, 3.2]))")
+                : ("mixed", "lr=t.suggest_float('lr', 1e-5, 0.1, log=True); bs=t.suggest_int('bs', 16, 512); opt=t.suggest_categorical('opt', ['sgd', 'adam', 'rmsprop']); return (math.log10(lr)+2.7)**2+((bs-120)/100)**2+(0 if opt=='adam' else 0.6)");
+        var script = $$"""
+            import math, statistics, sys, optuna
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            A=[[10,3,17,3.5,1.7,8],[0.05,10,17,0.1,8,14],[3,3.5,1.7,10,17,8],[17,8,0.05,10,0.1,14]]
+            P=[[0.1312,0.1696,0.5569,0.0124,0.8283,0.5886],[0.2329,0.4135,0.8307,0.3736,0.1004,0.9991],[0.2348,0.1451,0.3522,0.2883,0.3047,0.6650],[0.4047,0.8828,0.8732,0.5743,0.1091,0.0381]]
+            def objective(t):
+                {{space}}
+            samplers = {'tpe': lambda seed: optuna.samplers.TPESampler(seed=seed)}
+            if hasattr(optuna.samplers, 'GPSampler'): samplers['gp'] = lambda seed: optuna.samplers.GPSampler(seed=seed)
+            for kind, make in samplers.items():
+                bests = {n: [] for n in ({{string.Join(", ", Budgets)}})}
+                for seed in range(1, {{Seeds + 1}}):
+                    study = optuna.create_study(direction='minimize', sampler=make(seed))
+                    study.optimize(objective, n_trials={{Budgets[^1]}})
+                    values = [t.value for t in study.trials]
+                    for n in bests: bests[n].append(min(values[:n]))
+                print(kind + ' ' + ' '.join(str(statistics.median(bests[n])) for n in sorted(bests)))
+            if 'gp' not in samplers: print('gp none ' + optuna.__version__)
+            """;
+        try
+        {
+            var lines = TrainingBench.Child(["-c", script], "/usr/bin/python3").Split('\n');
+            return string.Join("\n", lines.Select(line => line.Split(' ') switch
+            {
+                ["gp", "none", var version] => $"{objective.Name,-30} {"optuna gp",-14} (Optuna {version} has no GP sampler)",
+                [var kind, .. var medians] => Row(objective.Name, $"optuna {kind}", [.. medians.Select(m => double.Parse(m, CultureInfo.InvariantCulture))]),
+                _ => line,
+            }));
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return $"{objective.Name,-30} {"optuna",-14} not measured: {e.Message.Split('\n')[^1]} (make bench installs python3-optuna)";
+        }
     }
 
     private static double[] BestAfter(Objective objective, string sampler, long seed, int[] checkpoints)
@@ -65,27 +124,30 @@ internal static class SearchBench
 
     private static void Latency()
     {
-        Console.WriteLine();
-        Console.WriteLine("== TPE suggestion time (hartmann6, 6 dimensions), median of 20 asks ==");
-        var objective = Objectives[1];
-        var spec = ExperimentSpecParser.Parse($"name: bench\nnum_trials: 1\nsampler: tpe\nparam_space:\n{objective.Space}\nmetric:\n  name: value\n  direction: minimize\nrun: builtin/hartmann6\n", "bench.yml").Spec!;
-        var random = new IndexedSampler(spec.ParamSpace, GridLayout.For(spec.ParamSpace, spec.Sampler), 1);
-        foreach (var n in new[] { 100, 1000, 10_000 })
+        foreach (var (sampler, sizes, asks) in new[] { ("tpe", new[] { 100, 1000, 10_000 }, 20), ("gp", new[] { 25, 100, 300 }, 6) })
         {
-            var finished = Enumerable.Range(0, n).Select(i => random.Suggest(SuggestRequest.Ahead(i))).Select((p, i) => new FinishedTrial(i, p, objective.Value(p))).ToList();
-            var tpe = TrialPlanner.CreateSampler(spec, 1);
-            var times = Enumerable.Range(0, 21).Select(k =>
+            Console.WriteLine();
+            Console.WriteLine($"== {sampler.ToUpperInvariant()} suggestion time (hartmann6, 6 dimensions), median of {asks} asks ==");
+            var objective = Objectives[1];
+            var spec = ExperimentSpecParser.Parse($"name: bench\nnum_trials: 1\nsampler: {sampler}\nparam_space:\n{objective.Space}\nmetric:\n  name: value\n  direction: minimize\nrun: builtin/hartmann6\n", "bench.yml").Spec!;
+            var random = new IndexedSampler(spec.ParamSpace, GridLayout.For(spec.ParamSpace, spec.Sampler), 1);
+            foreach (var n in sizes)
             {
-                var watch = Stopwatch.StartNew();
-                tpe.Suggest(new SuggestRequest(n + k, finished, []));
-                return watch.Elapsed.TotalMilliseconds;
-            }).Skip(1).Order().ToList();
-            Console.WriteLine($"{n,7} finished trials: {times[10],8:F2} ms per suggestion");
+                var finished = Enumerable.Range(0, n).Select(i => random.Suggest(SuggestRequest.Ahead(i))).Select((p, i) => new FinishedTrial(i, p, objective.Value(p))).ToList();
+                var s = TrialPlanner.CreateSampler(spec, 1);
+                var times = Enumerable.Range(0, asks + 1).Select(k =>
+                {
+                    var watch = Stopwatch.StartNew();
+                    s.Suggest(new SuggestRequest(n + k, finished, []));
+                    return watch.Elapsed.TotalMilliseconds;
+                }).Skip(1).ToList();
+                Console.WriteLine($"{n,7} finished trials: {Median(times),8:F2} ms per suggestion");
+            }
         }
     }
 
     /// <summary>The study's convnet sweep on a small synthetic set, through sweepctl run as a user would run it.</summary>
-    private static void Convnet()
+    public static void Convnet()
     {
         Console.WriteLine();
         Console.WriteLine("== convnet on synthetic showers (2000 train / 500 test), 12 trials of up to 5 epochs ==");

@@ -111,12 +111,13 @@ public class PlanningTests
         Assert.That(plan.Notice, Is.Null);
     }
 
-    [Test]
-    public void A_tpe_plan_lists_its_random_start_up_trials_and_marks_the_rest_adaptive()
+    [TestCase("tpe")]
+    [TestCase("gp")]
+    public void An_adaptive_plan_lists_its_random_start_up_trials_and_marks_the_rest_adaptive(string sampler)
     {
-        var tpe = TrialPlanner.Plan(Specs.Parse(Specs.WithSpace(Space, numTrials: 14, sampler: "tpe")));
+        var tpe = TrialPlanner.Plan(Specs.Parse(Specs.WithSpace(Space, numTrials: 14, sampler: sampler)));
         var random = TrialPlanner.Plan(Specs.Parse(Specs.WithSpace(Space, numTrials: 14, sampler: "random")));
-        Assert.That(tpe.Notice, Does.Contain("trials 0-9 are sampled at random"));
+        Assert.That(tpe.Notice, Is.EqualTo($"sampler {sampler}: trials 0-9 are sampled at random; the others are chosen from the results so far, so they are not listed"));
         Assert.That(tpe.Trials.Take(10).Select(t => t.Params), Is.EqualTo(random.Trials.Take(10).Select(t => t.Params)));
         Assert.That(tpe.Trials.Skip(10).Select(t => t.IsFixedInAdvance), Has.All.False);
         Assert.That(tpe.Trials.Select(t => t.Seed), Is.EqualTo(random.Trials.Select(t => t.Seed)), "training seeds do not depend on the sampler");

@@ -31,17 +31,24 @@ public static class TrialPlanner
     public static ISampler CreateSampler(ExperimentSpec spec, long sweepSeed)
     {
         var grid = GridLayout.For(spec.ParamSpace, spec.Sampler);
-        return spec.Sampler == SamplerKind.Tpe
-            ? new TpeSampler(spec.ParamSpace, grid, sweepSeed, spec.Metric.Direction)
-            : new IndexedSampler(spec.ParamSpace, grid, sweepSeed);
+        return spec.Sampler switch
+        {
+            SamplerKind.Tpe => new TpeSampler(spec.ParamSpace, grid, sweepSeed, spec.Metric.Direction),
+            SamplerKind.Gp => new GpSampler(spec.ParamSpace, grid, sweepSeed, spec.Metric.Direction),
+            _ => new IndexedSampler(spec.ParamSpace, grid, sweepSeed),
+        };
     }
 
-    /// <summary>True when the trial's parameters are known before any result: always for random and grid, the start-up trials for TPE.</summary>
-    public static bool IsFixedInAdvance(ExperimentSpec spec, int trialIndex) => spec.Sampler != SamplerKind.Tpe || TpeSampler.IsFixedInAdvance(trialIndex);
+    /// <summary>True when the trial's parameters are known before any result: always for random and grid, the start-up trials for TPE and GP.</summary>
+    public static bool IsFixedInAdvance(ExperimentSpec spec, int trialIndex) => !IsAdaptive(spec) || trialIndex < StartupTrials(spec);
+
+    private static bool IsAdaptive(ExperimentSpec spec) => spec.Sampler is SamplerKind.Tpe or SamplerKind.Gp;
+
+    private static int StartupTrials(ExperimentSpec spec) => spec.Sampler == SamplerKind.Gp ? GpSampler.StartupTrials : TpeSampler.StartupTrials;
 
     /// <summary>What the user should know about how the plan was made, or null.</summary>
-    public static string? Notice(ExperimentSpec spec, int totalTrials) => spec.Sampler == SamplerKind.Tpe && totalTrials > TpeSampler.StartupTrials
-        ? $"sampler tpe: trials 0-{TpeSampler.StartupTrials - 1} are sampled at random; the others are chosen from the results so far, so they are not listed"
+    public static string? Notice(ExperimentSpec spec, int totalTrials) => IsAdaptive(spec) && totalTrials > StartupTrials(spec)
+        ? $"sampler {spec.Sampler.ToString().ToLowerInvariant()}: trials 0-{StartupTrials(spec) - 1} are sampled at random; the others are chosen from the results so far, so they are not listed"
         : null;
 
     public static long TrialSeed(long sweepSeed, int trialIndex) =>

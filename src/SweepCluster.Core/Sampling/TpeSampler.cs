@@ -20,9 +20,6 @@ public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSee
 
     public bool PlansAhead => false;
 
-    /// <summary>Trials below this index are sampled at random whatever the results; the ones after depend on them.</summary>
-    public static bool IsFixedInAdvance(int trialIndex) => trialIndex < StartupTrials;
-
     public ParamValue.Map Suggest(SuggestRequest request)
     {
         var observed = request.Finished.Where(f => f.Value is { } v && double.IsFinite(v)).ToList();

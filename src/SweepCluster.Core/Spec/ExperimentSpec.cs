@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace SweepCluster.Core.Spec;
 
-public enum SamplerKind { Random, Grid, Tpe }
+public enum SamplerKind { Random, Grid, Tpe, Gp }
 
 public enum PrunerKind { None, Median, SuccessiveHalving, Hyperband }
 

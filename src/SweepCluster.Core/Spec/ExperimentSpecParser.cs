@@ -123,7 +123,7 @@ public static partial class ExperimentSpecParser
 
         private static readonly Dictionary<string, SamplerKind> SamplerNames = new()
         {
-            ["random"] = SamplerKind.Random, ["grid"] = SamplerKind.Grid, ["tpe"] = SamplerKind.Tpe,
+            ["random"] = SamplerKind.Random, ["grid"] = SamplerKind.Grid, ["tpe"] = SamplerKind.Tpe, ["gp"] = SamplerKind.Gp,
         };
 
         private static readonly Dictionary<string, PrunerKind> PrunerNames = new()
