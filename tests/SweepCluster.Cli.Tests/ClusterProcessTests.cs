@@ -46,6 +46,27 @@ public class ClusterProcessTests
     }
 
     [Test]
+    public void Sweep_enqueue_runs_the_given_configuration_in_a_running_sweep_and_refuses_values_outside_a_dimension()
+    {
+        // Eight trials of 2 s on four slots: four wait unplanned while the first four run.
+        var id = Submit(_worker1.Address, Experiment(8, 2.0));
+        var refused = CliRunner.Run(_worker1.Address, "sweep", "enqueue", "-i", id, "--set", "value=7", "--set", "seconds=1");
+        Assert.That(refused.ExitCode, Is.EqualTo(2));
+        Assert.That(refused.Stderr, Does.Contain("value=7: not a value of uniform(0, 1)"));
+        Assert.That(refused.Stderr, Does.Contain("seconds is fixed in params (2): only param_space dimensions can be set"));
+        Assert.That(CliRunner.Run(_worker1.Address, "sweep", "enqueue", "-i", id, "--set", "value").Stderr, Does.Contain("--set takes DIMENSION=VALUE, like lr=0.002 (got 'value')"));
+
+        var accepted = CliRunner.Run(_worker1.Address, "sweep", "enqueue", "-i", id, "--set", "value=0.777");
+        Assert.That(accepted.ExitCode, Is.Zero, accepted.Stderr);
+        Assert.That(accepted.Stdout.Trim(), Is.EqualTo($"sweep {id}: value=0.777 runs next"));
+        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "watch", "-i", id).ExitCode, Is.Zero);
+        var trials = Json(_coordinator.Address, "sweep", "trials", "-i", id).GetProperty("trials").EnumerateArray().ToList();
+        Assert.That(trials, Has.Count.EqualTo(8));
+        var enqueued = trials.Single(t => t.GetProperty("params").GetProperty("value").GetDouble() == 0.777);
+        Assert.That(enqueued.GetProperty("index").GetInt32(), Is.EqualTo(4), "the first trial planned after the enqueue");
+    }
+
+    [Test]
     public void A_sleep_sweep_runs_to_completion_on_both_workers()
     {
         var id = Submit(_worker2.Address, Experiment(8, 1.0));

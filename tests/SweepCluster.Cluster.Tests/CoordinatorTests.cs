@@ -36,6 +36,27 @@ public class CoordinatorTests : CoordinatorTest
     }
 
     [Test]
+    public void An_enqueued_configuration_starts_on_the_next_free_slot_and_a_bad_one_is_refused_with_its_dimension()
+    {
+        var coordinator = NewCoordinator();
+        var worker = NewWorker();
+        Join(coordinator, worker, cpu: 1);
+        var id = Submit(coordinator, Experiments.Sleep(3).Replace("sampler: random", "sampler: tpe"));
+        var first = worker.ExpectMsg<StartTrial>();
+
+        var refused = coordinator.Ask<SweepRejected>(new EnqueueTrial(id, ImmutableDictionary<string, string>.Empty.Add("value", "1.5")), RemainingOrDefault).Result;
+        Assert.That(refused.Errors, Is.EqualTo(new[] { "value=1.5: not a value of uniform(0, 1)" }));
+        var accepted = coordinator.Ask<TrialEnqueueAccepted>(new EnqueueTrial(id, ImmutableDictionary<string, string>.Empty.Add("value", "0.123")), RemainingOrDefault).Result;
+        Assert.That(accepted.Ahead, Is.Zero);
+
+        Finish(coordinator, worker, first, 0.5);
+        var next = worker.ExpectMsg<StartTrial>();
+        Assert.That((next.Index, next.Params["value"]), Is.EqualTo((1, (ParamValue)new ParamValue.Real(0.123))), "the enqueued configuration runs before any suggestion");
+        Finish(coordinator, worker, next, 0.123);
+        Assert.That(worker.ExpectMsg<StartTrial>().Params["value"], Is.Not.EqualTo(new ParamValue.Real(0.123)));
+    }
+
+    [Test]
     public void A_confirmation_of_an_ended_sweep_reruns_its_best_distinct_configurations()
     {
         var coordinator = NewCoordinator(CoordinatorOptions.Default(Runs));

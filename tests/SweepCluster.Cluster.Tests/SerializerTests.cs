@@ -76,6 +76,9 @@ public class SerializerTests
         new TrialFailed("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 12, At),
         new TrialRequeued("ab12cd34", 3, 1, "the training loss became NaN in epoch 2", 2),
         new TrialReleased("ab12cd34", 3, 1, "released: its worker left the cluster"),
+        new TrialEnqueued("ab12cd34", ImmutableDictionary<string, ParamValue>.Empty.Add("lr", new ParamValue.Real(0.002)).Add("bs", new ParamValue.Int(128))),
+        new EnqueueTrial("ab12cd34", ImmutableDictionary<string, string>.Empty.Add("lr", "0.002")),
+        new TrialEnqueueAccepted("ab12cd34", 1),
         new CoordinatorSnapshot([new SweepMemento(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
             SweepStatus.Running, null, false, [new TrialMemento(StoredTrial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])],
             [
@@ -102,7 +105,7 @@ public class SerializerTests
         "SweepCancelAccepted", "RegisterWorker", "ReportTrialProgress", "ReportTrialEnded", "GetSweep", "SweepFound", "ListSweeps",
         "SweepsListed", "GetWorkers", "WorkersListed", "StartTrial", "CancelTrial", "ForgetTrialEnd", "GetSweepStatus", "SweepStatusFound", "GetTrials",
         "TrialsFound", "GetTrial", "TrialFound", "ListArtifacts", "ArtifactsListed", "ReadArtifact", "ArtifactRead",
-        "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased",
+        "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased", "TrialEnqueued", "EnqueueTrial", "TrialEnqueueAccepted",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

@@ -62,12 +62,7 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
             var paletteCommand = new Command(palette.Name, palette.Description);
             foreach (var description in palette.Commands)
             {
-                var switches = description.Switches.Select(s => (Switch: s, Option: new Option<string>($"--{s.Name}", s.Short is { Length: > 0 } letter ? [$"-{letter}"] : [])
-                {
-                    Description = s.Description,
-                    Required = s.Mandatory,
-                    HelpName = s.IsFile ? "FILE" : s.Name.ToUpperInvariant(),
-                })).ToList();
+                var switches = description.Switches.Select(s => (Switch: s, Option: SwitchOption(s))).ToList();
                 var format = OutputFormat.CreateOption();
                 var command = new Command(description.Name, description.Description);
                 foreach (var (_, option) in switches) command.Add(option);
@@ -76,7 +71,9 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
                 if (description.SafeToRepeat) command.Add(wait);
                 command.SetAction((parsed, cancellation) =>
                 {
-                    var given = switches.Where(s => parsed.GetResult(s.Option) is not null).Select(s => (s.Switch, Value: parsed.GetValue(s.Option)!)).ToList();
+                    // A repeated switch goes as one value, a line per time it was given.
+                    var given = switches.Where(s => parsed.GetResult(s.Option) is not null)
+                        .Select(s => (s.Switch, Value: s.Option is Option<string[]> many ? string.Join("\n", parsed.GetValue(many)!) : parsed.GetValue((Option<string>)s.Option)!)).ToList();
                     var patience = description.SafeToRepeat ? TimeSpan.FromSeconds(parsed.GetValue(wait)) : TimeSpan.Zero;
                     return Execute(palette.Name, description, given, parsed.GetValue(format) == OutputFormat.Json, patience, cancellation);
                 });
@@ -85,6 +82,18 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
             root.Add(paletteCommand);
         }
         return root;
+    }
+
+    private static Option SwitchOption(SwitchDescription s)
+    {
+        string[] aliases = s.Short is { Length: > 0 } letter ? [$"-{letter}"] : [];
+        Option option = s.Repeated
+            ? new Option<string[]>($"--{s.Name}", aliases) { AllowMultipleArgumentsPerToken = false }
+            : new Option<string>($"--{s.Name}", aliases);
+        option.Description = s.Description;
+        option.Required = s.Mandatory;
+        option.HelpName = s.IsFile ? "FILE" : s.Name.ToUpperInvariant();
+        return option;
     }
 
     private async Task<int> Repl(RootCommand commands, TextReader input, CancellationToken cancellation)

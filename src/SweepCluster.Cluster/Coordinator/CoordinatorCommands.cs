@@ -27,6 +27,15 @@ public sealed record SweepAccepted(string Id, int TotalTrials) : ISweepMessage;
 /// <summary>The experiment is invalid: each error names its file, line, column and key.</summary>
 public sealed record SweepRejected(ImmutableArray<string> Errors) : ISweepMessage;
 
+/// <summary>
+/// Run a configuration in sweep <paramref name="Id"/> before the sampler's next suggestion: values as the user wrote them, by
+/// dimension path (<c>lr</c> = <c>0.002</c>). Answered with <see cref="TrialEnqueueAccepted"/> or <see cref="SweepRejected"/>.
+/// </summary>
+public sealed record EnqueueTrial(string Id, ImmutableDictionary<string, string> Values) : ISweepMessage;
+
+/// <param name="Ahead">Configurations enqueued before this one and not yet started.</param>
+public sealed record TrialEnqueueAccepted(string Id, int Ahead) : ISweepMessage;
+
 /// <summary>Stop the sweep's running trials and drop its pending ones; answered with <see cref="SweepCancelAccepted"/>.</summary>
 public sealed record CancelSweep(string Id) : ISweepMessage;
 

@@ -70,6 +70,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Command<ConfirmSweep>(Confirm);
         Command<GetConfirmation>(q => Sender.Tell(ConfirmationOf(q.Id)));
         Command<CancelSweep>(Cancel);
+        Command<EnqueueTrial>(Enqueue);
         Command<RegisterWorker>(Register);
         Command<ReportTrialProgress>(Progress);
         Command<ReportTrialEnded>(Ended);
@@ -276,6 +277,25 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         var copy = tags;
         copy.Add(key, value);
         return copy;
+    }
+
+    private void Enqueue(EnqueueTrial command)
+    {
+        if (!_sweeps.TryGetValue(command.Id, out var sweep))
+        {
+            Sender.Tell(new SweepRejected([_ended.ContainsKey(command.Id) ? $"sweep {command.Id} has ended: nothing more runs in it" : $"no sweep has the id '{command.Id}'"]));
+            return;
+        }
+        var (enqueued, errors) = sweep.DecideEnqueue(command.Values);
+        if (enqueued is null)
+        {
+            Sender.Tell(new SweepRejected(errors));
+            return;
+        }
+        var sender = Sender;
+        var ahead = sweep.EnqueuedCount;
+        Record(enqueued, () => sender.Tell(new TrialEnqueueAccepted(command.Id, ahead)));
+        Schedule();
     }
 
     private void Cancel(CancelSweep command)

@@ -38,6 +38,7 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(TrialPruned)] = "TrialPruned",
         [typeof(TrialRequeued)] = "TrialRequeued",
         [typeof(TrialReleased)] = "TrialReleased",
+        [typeof(TrialEnqueued)] = "TrialEnqueued",
         [typeof(TrialCancelled)] = "TrialCancelled",
         [typeof(SweepCancelled)] = "SweepCancelled",
         [typeof(CoordinatorSnapshot)] = "CoordinatorSnapshot",
@@ -72,6 +73,8 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(ConfirmSweep)] = "ConfirmSweep",
         [typeof(GetConfirmation)] = "GetConfirmation",
         [typeof(ConfirmationFound)] = "ConfirmationFound",
+        [typeof(EnqueueTrial)] = "EnqueueTrial",
+        [typeof(TrialEnqueueAccepted)] = "TrialEnqueueAccepted",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> TypesByManifest = Manifests.ToFrozenDictionary(m => m.Value, m => m.Key);

@@ -35,6 +35,14 @@ internal sealed class UnitCube
         return point;
     }
 
+    /// <summary>The value of <paramref name="dimension"/> (one of this cube's) nearest to <paramref name="value"/>.</summary>
+    public ParamValue Nearest(DimensionNode dimension, ParamValue value)
+    {
+        var point = new double[Size];
+        Write(_slots.Single(s => s.Dimension == dimension), value, point);
+        return Decode(dimension, point);
+    }
+
     private static void Write((DimensionNode Dimension, int Offset, int Width) slot, ParamValue? value, double[] point)
     {
         var (dimension, offset, width) = slot;

@@ -27,7 +27,14 @@ public sealed record SweepSubmitted(
     ConfirmationPlan? Confirms = null) : ISweepEvent;
 
 /// <summary>The sampler chose a trial's parameters; recorded so that a replay does not ask it again.</summary>
-public sealed record TrialPlanned(string SweepId, int Index, long Seed, ParamValue.Map Params) : ISweepEvent;
+/// <param name="Enqueued">The trial takes the configuration first in the queue of <see cref="TrialEnqueued"/> (which it leaves).</param>
+public sealed record TrialPlanned(string SweepId, int Index, long Seed, ParamValue.Map Params, bool Enqueued = false) : ISweepEvent;
+
+/// <summary>
+/// A configuration to run before the sampler's next suggestion (Optuna's <c>enqueue_trial</c>): values by dimension path
+/// (<c>lr</c>, <c>out_channels[1]</c>); dimensions it leaves out are sampled as usual.
+/// </summary>
+public sealed record TrialEnqueued(string SweepId, ImmutableDictionary<string, ParamValue> Values) : ISweepEvent;
 
 /// <param name="Gpus">The GPUs the attempt holds, so that a recovered coordinator can hold them again when the worker re-attaches.</param>
 public sealed record TrialStarted(string SweepId, int Index, int Attempt, string Worker, string Node, string Device, ImmutableArray<int> Gpus, DateTimeOffset At) : ISweepEvent;

@@ -19,6 +19,7 @@ public sealed record FinishedSweepMemento(SweepHeader Header, StoredTrial? Best,
 
 /// <param name="Waiting">Trials waiting to start, in the order they will.</param>
 /// <param name="Finished">Trials in the order they finished, as the sampler saw them.</param>
+/// <param name="Enqueued">Configurations enqueued and not yet planned, in order (none in snapshots before enqueue existed).</param>
 public sealed record SweepMemento(
     SweepSubmitted Submitted,
     SweepStatus Status,
@@ -26,7 +27,8 @@ public sealed record SweepMemento(
     bool CancelRequested,
     ImmutableArray<TrialMemento> Trials,
     ImmutableArray<int> Waiting,
-    ImmutableArray<int> Finished);
+    ImmutableArray<int> Finished,
+    ImmutableArray<ImmutableDictionary<string, ParamValue>>? Enqueued = null);
 
 public sealed record TrialMemento(StoredTrial Trial, string? Worker, ImmutableArray<int> Gpus, int? DivergedAtEpoch);
 

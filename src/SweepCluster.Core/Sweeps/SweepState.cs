@@ -20,6 +20,7 @@ public sealed class SweepState
     private readonly List<FinishedTrial> _finished = [];
     private readonly List<int> _finishedOrder = [];
     private readonly LinkedList<int> _waiting = new();
+    private readonly Queue<ImmutableDictionary<string, ParamValue>> _enqueued = new();
     private readonly Dictionary<int, List<double>> _curves = [];
     private readonly IPruner? _pruner;
     private int _ended;
@@ -125,17 +126,77 @@ public sealed class SweepState
         var index = _trials.Count;
         var parameters = Submitted.Confirms is { } plan
             ? plan.Configurations[plan.ConfigurationOf(index)].Params
-            : TrialPlanner.WithFixedParams(Spec, _sampler.Suggest(new SuggestRequest(index, _finished, _running.Values.Select(t => t.Params).ToList())));
+            : TrialPlanner.WithFixedParams(Spec, Suggest(index));
         if (Submitted.Epochs is { } epochs && parameters["epochs"] is not null)
             parameters = new ParamValue.Map([.. parameters.Entries.Select(e => e.Key == "epochs" ? KeyValuePair.Create(e.Key, (ParamValue)new ParamValue.Int(epochs)) : e)]);
-        return (index, new TrialPlanned(Id, index, TrialPlanner.TrialSeed(Submitted.Seed, index), parameters));
+        return (index, new TrialPlanned(Id, index, TrialPlanner.TrialSeed(Submitted.Seed, index), parameters, Enqueued: Submitted.Confirms is null && _enqueued.Count > 0));
     }
+
+    /// <summary>The sampler's suggestion, with the values of the first enqueued configuration in place of its own.</summary>
+    private ParamValue.Map Suggest(int index)
+    {
+        var suggestion = _sampler.Suggest(new SuggestRequest(index, _finished, _running.Values.Select(t => t.Params).ToList()));
+        if (!_enqueued.TryPeek(out var given)) return suggestion;
+        return Spec.ParamSpace.Materialize(d => given.TryGetValue(d.Path, out var value) ? value : ParamPath.Get(suggestion, d.Path)!);
+    }
+
+    /// <summary>Configurations enqueued and not yet planned.</summary>
+    public int EnqueuedCount => _enqueued.Count;
+
+    /// <summary>
+    /// A configuration to run next, as the user wrote it (<c>lr=0.002</c>): a <see cref="TrialEnqueued"/>, or the errors that
+    /// refuse it, each naming the dimension and what it takes.
+    /// </summary>
+    public (TrialEnqueued? Enqueued, ImmutableArray<string> Errors) DecideEnqueue(IReadOnlyDictionary<string, string> values)
+    {
+        if (IsEnded || _cancelRequested) return (null, [$"sweep {Id} has ended: nothing more runs in it"]);
+        if (Submitted.Confirms is not null) return (null, [$"sweep {Id} is a confirmation: it runs its plan only"]);
+        if (_trials.Count + _enqueued.Count >= Submitted.TotalTrials)
+            return (null, [$"every one of sweep {Id}'s {Submitted.TotalTrials} trials is planned or enqueued already"]);
+        if (values.Count == 0) return (null, ["give at least one value: --set DIMENSION=VALUE"]);
+        var dimensions = Spec.ParamSpace.Dimensions.ToDictionary(d => d.Path);
+        var errors = new List<string>();
+        var accepted = ImmutableDictionary.CreateBuilder<string, ParamValue>();
+        foreach (var (path, text) in values)
+        {
+            if (!dimensions.TryGetValue(path, out var dimension))
+            {
+                errors.Add(Spec.Params[path] is { } fixedValue
+                    ? $"{path} is fixed in params ({fixedValue}): only param_space dimensions can be set"
+                    : $"{path}: no such dimension{KeyHints.DidYouMean(path, dimensions.Keys)} (dimensions: {string.Join(", ", dimensions.Keys)})");
+                continue;
+            }
+            var value = ScalarResolver.ResolvePlain(text);
+            if (Admits(dimension, value)) accepted[path] = Admitted(dimension, value);
+            else errors.Add($"{path}={text}: not a value of {dimension.Distribution}");
+        }
+        return errors.Count > 0 ? (null, [.. errors]) : (new TrialEnqueued(Id, accepted.ToImmutable()), []);
+    }
+
+    /// <summary>A value the dimension can take: within its bounds, one of its steps or options; any number for a normal.</summary>
+    private static bool Admits(DimensionNode dimension, ParamValue value)
+    {
+        if (value.AsNumber() is { } number && !double.IsFinite(number)) return false;
+        if (dimension.Distribution is Normal) return value.AsNumber() is not null;
+        var nearest = Nearest(dimension, value);
+        return nearest.AsNumber() is { } a && value.AsNumber() is { } b ? Math.Abs(a - b) <= 1e-9 * Math.Max(1, Math.Abs(b)) : Equals(nearest, value);
+    }
+
+    /// <summary>The value as the dimension's own type: <c>lr=1</c> is the real 1.0 of a uniform, <c>bs=128.0</c> the integer of a randint.</summary>
+    private static ParamValue Admitted(DimensionNode dimension, ParamValue value) =>
+        dimension.Distribution.Cardinality is null && value.AsNumber() is { } number ? new ParamValue.Real(number) : Nearest(dimension, value);
+
+    private static ParamValue Nearest(DimensionNode dimension, ParamValue value) => new UnitCube([dimension]).Nearest(dimension, value);
 
     public void Apply(ISweepEvent e)
     {
         switch (e)
         {
+            case TrialEnqueued q:
+                _enqueued.Enqueue(q.Values);
+                break;
             case TrialPlanned p:
+                if (p.Enqueued) _enqueued.TryDequeue(out _);
                 _trials[p.Index] = new TrialRecord(p.Index, p.Seed, p.Params);
                 _waiting.AddLast(p.Index);
                 break;
@@ -270,7 +331,8 @@ public sealed class SweepState
 
     /// <summary>Everything <see cref="Apply"/> has built, for a journal snapshot.</summary>
     public SweepMemento ToMemento() => new(Submitted, Status, EndedAt, _cancelRequested,
-        [.. _trials.Values.Select(t => new TrialMemento(t.Stored(), t.Worker, t.Gpus, t.DivergedAtEpoch))], [.. _waiting], [.. _finishedOrder]);
+        [.. _trials.Values.Select(t => new TrialMemento(t.Stored(), t.Worker, t.Gpus, t.DivergedAtEpoch))], [.. _waiting], [.. _finishedOrder],
+        _enqueued.Count > 0 ? [.. _enqueued] : null);
 
     /// <summary>The sweep as <see cref="ToMemento"/> saw it: the same as replaying every event up to then.</summary>
     public static SweepState FromMemento(SweepMemento memento, ExperimentSpec spec)
@@ -294,6 +356,7 @@ public sealed class SweepState
             if (t.Status == TrialStatus.Completed && t.DurationSeconds is { } seconds) sweep.CountCompleted(seconds);
         }
         foreach (var index in memento.Waiting) sweep._waiting.AddLast(index);
+        foreach (var values in memento.Enqueued ?? []) sweep._enqueued.Enqueue(values);
         foreach (var index in memento.Finished)
             sweep.Finished(index, sweep._trials[index].Status == TrialStatus.Failed ? null
                 : sweep._trials[index].Metrics.TryGetValue(spec.Metric.Name, out var v) ? v : null);

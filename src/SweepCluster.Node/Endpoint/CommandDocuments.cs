@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 namespace SweepCluster.Node.Endpoint;
 
 // The data of the commands that are not about a sweep's trials (those are in SweepCluster.Core.Results).
@@ -7,6 +8,10 @@ public sealed record SweepSubmission(string Id, int TotalTrials);
 
 /// <summary><c>sweep cancel</c>.</summary>
 public sealed record SweepCancellation(string Id, string Message);
+
+/// <summary><c>sweep enqueue</c>.</summary>
+/// <param name="Ahead">Configurations enqueued before this one and not yet started.</param>
+public sealed record TrialEnqueuing(string Id, ImmutableDictionary<string, string> Values, int Ahead);
 
 /// <summary><c>sweep artifacts</c>: the trial's files on the worker that ran it.</summary>
 /// <param name="Directory">The trial's folder on that worker's disk.</param>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Hosting;
@@ -48,6 +49,27 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         {
             SweepAccepted accepted => CommandResult.Ok(new SweepSubmission(accepted.Id, accepted.TotalTrials), accepted.Id + "\n"),
             SweepRejected rejected => CommandResult.Failed(string.Join("; ", rejected.Errors)),
+            _ => CommandResult.Failed($"unexpected answer {reply.GetType().Name}"),
+        };
+    }
+
+    /// <summary><c>--set</c> comes one <c>DIMENSION=VALUE</c> per line, as the client sends a repeated switch.</summary>
+    public async Task<CommandResult> Enqueue(CommandInput input)
+    {
+        var s = input.Switches;
+        var values = ImmutableDictionary.CreateBuilder<string, string>();
+        foreach (var line in s["set"].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (line.Split('=', 2) is not [{ Length: > 0 } path, var value]) return CommandResult.Invalid($"--set takes DIMENSION=VALUE, like lr=0.002 (got '{line}')");
+            if (!values.TryAdd(path.Trim(), value.Trim())) return CommandResult.Invalid($"--set gives {path.Trim()} twice");
+        }
+        var reply = await Ask<object>(new EnqueueTrial(s["id"], values.ToImmutable()));
+        return reply switch
+        {
+            TrialEnqueueAccepted accepted => CommandResult.Ok(new TrialEnqueuing(accepted.Id, values.ToImmutable(), accepted.Ahead),
+                $"sweep {accepted.Id}: {string.Join(", ", values.Select(v => $"{v.Key}={v.Value}"))} runs "
+                + (accepted.Ahead == 0 ? "next\n" : $"after the {accepted.Ahead} configurations enqueued before it\n")),
+            SweepRejected rejected => CommandResult.Invalid($"sweep {s["id"]}: the configuration is refused", rejected.Errors),
             _ => CommandResult.Failed($"unexpected answer {reply.GetType().Name}"),
         };
     }

@@ -6,12 +6,13 @@ namespace SweepCluster.Node.Endpoint;
 /// <param name="Short">The one-letter form, or null for a switch that has none.</param>
 /// <param name="IsFile">The client sends the named file's content (and its name), not the path.</param>
 /// <param name="Unique">Left out, the client gives it a fresh unique value (the token that makes a submission safe to repeat).</param>
+/// <param name="Repeated">May be given more than once; the client sends the values one per line.</param>
 /// <param name="IsDownloadFolder">
 /// Not sent: the client fetches the artifacts of the trial the answer names (its <c>index</c>) into this folder, from
 /// whichever node holds them.
 /// </param>
 public sealed record SwitchDescription(string Name, string? Short, string Description, bool Mandatory, string? Default = null, bool IsFile = false, bool Unique = false,
-    bool IsDownloadFolder = false);
+    bool IsDownloadFolder = false, bool Repeated = false);
 
 /// <param name="SafeToRepeat">Asking again changes nothing (a query): a client may repeat it while no coordinator answers.</param>
 public sealed record CommandDescription(string Name, string Description, ImmutableArray<SwitchDescription> Switches, bool SafeToRepeat = false);
@@ -68,6 +69,11 @@ internal static class Palettes
             new("seeds", null, "New seeds per configuration", Mandatory: false, Default: "5"),
             new("token", null, "Names this request: the same token again returns the sweep it started (default: a new one)", Mandatory: false, Unique: true),
         ], SafeToRepeat: true), (h, input) => h.Confirm(input)),
+        new("sweep", new("enqueue", "Run a configuration in a running sweep before the sampler's next suggestion (Optuna's enqueue_trial)",
+        [
+            Id,
+            new("set", null, "DIMENSION=VALUE, once per dimension (--set lr=0.002 --set bs=128); dimensions left out are sampled", Mandatory: true, Repeated: true),
+        ]), (h, input) => h.Enqueue(input)),
         new("sweep", new("verdict",
             "A confirmation sweep's result: per configuration mean, std, standard error, probability of being the best, and whether the winner stands",
             [Id], SafeToRepeat: true), (h, input) => h.Verdict(input)),
