@@ -34,8 +34,9 @@ public sealed class GpSampler(SearchSpace space, GridLayout grid, long sweepSeed
         // Maximise whatever the direction; standardize so that one prior suits every metric's scale.
         var sign = direction == MetricDirection.Maximize ? 1.0 : -1.0;
         var raw = observed.Select(f => sign * f.Value!.Value).ToList();
-        var (mean, spread) = (raw.Average(), Math.Sqrt(raw.Select(v => (v - raw.Average()) * (v - raw.Average())).Average()));
-        spread = spread > 1e-12 ? spread : 1;
+        var mean = raw.Average();
+        var spread = Math.Sqrt(raw.Average(v => (v - mean) * (v - mean)));
+        if (spread < 1e-12) spread = 1; // every result equal: nothing to scale
         var points = observed.Select(f => cube.Encode(f.Params)).ToList();
         var y = raw.Select(v => (v - mean) / spread).ToList();
         var best = y.Max();
