@@ -1,3 +1,4 @@
+using SweepCluster.Core.Spec;
 using SweepCluster.Core.Trials;
 using SweepCluster.Training.Data;
 using SweepCluster.Training.Trainers;
@@ -50,6 +51,29 @@ public class TrainerTests
         var error = Assert.Throws<InvalidTrialException>(() => ShowerTrainer.Train(request, _ => epochs++))!;
         Assert.That(error.Message, Does.Contain(message));
         Assert.That(epochs, Is.Zero);
+    }
+
+    /// <summary>A conditional space's branch: <c>optimizer: {name: ..., lr: ..., momentum: ...}</c>.</summary>
+    private static TrainingRequest WithOptimizer(params (string Key, ParamValue Value)[] branch)
+    {
+        var rest = SmallData.Params([.. SmallData.ConvNet.Where(s => !s.StartsWith("optimizer", StringComparison.Ordinal) && !s.StartsWith("lr", StringComparison.Ordinal))]);
+        var optimizer = new ParamValue.Map([.. branch.Select(b => KeyValuePair.Create(b.Key, b.Value))]);
+        return Request("convnet") with { Params = new ParamValue.Map([.. rest.Entries, KeyValuePair.Create("optimizer", (ParamValue)optimizer)]) };
+    }
+
+    [Test]
+    public void An_optimizer_branch_brings_its_own_learning_rate_and_momentum()
+    {
+        var name = ("name", (ParamValue)new ParamValue.Text("sgd"));
+        var lr = ("lr", (ParamValue)new ParamValue.Real(0.01));
+        var plain = ShowerTrainer.Train(WithOptimizer(name, lr));
+        var withMomentum = ShowerTrainer.Train(WithOptimizer(name, lr, ("momentum", new ParamValue.Real(0.9))));
+        Assert.That(withMomentum.Epochs.Select(e => e.TrainLoss), Has.All.Matches<double>(double.IsFinite));
+        Assert.That(withMomentum.Epochs[^1].TrainLoss, Is.Not.EqualTo(plain.Epochs[^1].TrainLoss), "momentum reaches the SGD optimizer");
+        var adam = WithOptimizer(("name", new ParamValue.Text("adam")), lr, ("momentum", new ParamValue.Real(0.9)));
+        Assert.That(() => ShowerTrainer.Train(adam), Throws.TypeOf<InvalidTrialException>().With.Message.StartsWith("optimizer.momentum: only sgd takes a momentum"));
+        var badLr = WithOptimizer(name, ("lr", new ParamValue.Real(-1)));
+        Assert.That(() => ShowerTrainer.Train(badLr), Throws.TypeOf<InvalidTrialException>().With.Message.EqualTo("optimizer.lr: needs a number > 0 (got -1)"));
     }
 
     [Test]

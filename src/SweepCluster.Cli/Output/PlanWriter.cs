@@ -25,6 +25,13 @@ internal static class PlanWriter
             + $"sampler {spec.Sampler.ToString().ToLowerInvariant()}, {spec.Metric.Direction.ToString().ToLowerInvariant()} {spec.Metric.Name}, sweep seed {plan.Seed}");
         if (spec.Params.Entries.Length > 0)
             output.WriteLine("fixed: " + SweepText.Parameters(spec.Params));
+        if (spec.ParamSpace.HasBranches)
+        {
+            // Which dimension is searched in which branch: the table shows only each trial's own.
+            output.WriteLine("searched:");
+            TextTable.Write(output, ["dimension", "distribution", "searched"],
+                [.. spec.ParamSpace.Dimensions.Select(d => (IReadOnlyList<string>)[d.Path, d.Distribution.ToString(), d.Condition is { } c ? $"when {c}" : "always"])], new HashSet<int>());
+        }
         var searched = spec.ParamSpace.Root.Entries.Select(e => e.Key).ToList();
         var headers = new List<string> { "trial", "seed" };
         headers.AddRange(searched);

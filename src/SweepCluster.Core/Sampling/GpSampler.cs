@@ -28,7 +28,7 @@ public sealed class GpSampler(SearchSpace space, GridLayout grid, long sweepSeed
         var observed = request.Finished.Where(f => f.Value is { } v && double.IsFinite(v)).ToList();
         if (observed.Count < StartupTrials || request.TrialIndex < StartupTrials) return _random.Suggest(request);
         var gridValues = grid.ValuesAt(request.TrialIndex % grid.Points);
-        var cube = new UnitCube(space.Dimensions.Where(d => !gridValues.ContainsKey(d)));
+        var cube = new UnitCube(space, space.Dimensions.Where(d => !gridValues.ContainsKey(d)));
         if (cube.Size == 0) return space.Materialize(d => gridValues[d]);
 
         // Maximise whatever the direction; standardize so that one prior suits every metric's scale.

@@ -33,16 +33,18 @@ public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSee
         var gridValues = grid.ValuesAt(request.TrialIndex % grid.Points);
         return space.Materialize(d => gridValues.TryGetValue(d, out var value)
             ? value
-            : Suggest(d, below, above, SplitMix64.For(sweepSeed, request.TrialIndex, "tpe." + d.Path)));
+            : Suggest(d, t => space.ValueOf(t, d), below, above, SplitMix64.For(sweepSeed, request.TrialIndex, "tpe." + d.Path)));
     }
 
-    private static ParamValue Suggest(DimensionNode dimension, List<ParamValue.Map> below, List<ParamValue.Map> above, SplitMix64 rng)
+    /// <param name="valueIn">The dimension's value in a trial; null when the trial did not take the dimension's branch, so that each
+    /// branch's dimensions are modelled on the trials that took it.</param>
+    private static ParamValue Suggest(DimensionNode dimension, Func<ParamValue.Map, ParamValue?> valueIn, List<ParamValue.Map> below, List<ParamValue.Map> above, SplitMix64 rng)
     {
         var distribution = dimension.Distribution;
-        if (distribution is Choice or Grid) return SuggestCategorical(dimension, below, above, rng);
+        if (distribution is Choice or Grid) return SuggestCategorical(distribution, valueIn, below, above, rng);
         var (low, high) = Bounds(distribution);
         List<double> Internal(List<ParamValue.Map> trials) =>
-            [.. trials.Select(t => ParamPath.Get(t, dimension.Path)?.AsNumber()).Where(v => v is not null).Select(v => ToInternal(distribution, v!.Value))];
+            [.. trials.Select(t => valueIn(t)?.AsNumber()).Where(v => v is not null).Select(v => ToInternal(distribution, v!.Value))];
         var good = new ParzenEstimator(Internal(below), low, high, PriorWeight);
         var bad = new ParzenEstimator(Internal(above), low, high, PriorWeight);
         var best = double.NaN;
@@ -57,14 +59,13 @@ public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSee
     }
 
     /// <summary>Categories by weighted counts with a uniform prior: p(k) = (prior / K + count_k) / (prior + n).</summary>
-    private static ParamValue SuggestCategorical(DimensionNode dimension, List<ParamValue.Map> below, List<ParamValue.Map> above, SplitMix64 rng)
+    private static ParamValue SuggestCategorical(Distribution distribution, Func<ParamValue.Map, ParamValue?> valueIn, List<ParamValue.Map> below, List<ParamValue.Map> above, SplitMix64 rng)
     {
-        var distribution = dimension.Distribution;
         var categories = (int)distribution.Cardinality!.Value;
         double[] Probabilities(List<ParamValue.Map> trials)
         {
             var p = Enumerable.Repeat(PriorWeight / categories, categories).ToArray();
-            foreach (var value in trials.Select(t => ParamPath.Get(t, dimension.Path)))
+            foreach (var value in trials.Select(valueIn))
                 for (var k = 0; k < categories; k++)
                     if (Equals(distribution.ValueAt(k), value)) p[k] += 1;
             var total = p.Sum();

@@ -8,12 +8,15 @@ namespace SweepCluster.Core.Sampling;
 /// option (one-hot). Decoding snaps a point to a value the dimension can take, so encoding a decoded point gives the
 /// point a trial really runs at.
 /// </summary>
+/// <remarks>A dimension of a branch a trial did not take is encoded as missing: the middle of its range, or no option of a category.</remarks>
 internal sealed class UnitCube
 {
     private readonly List<(DimensionNode Dimension, int Offset, int Width)> _slots = [];
+    private readonly SearchSpace _space;
 
-    public UnitCube(IEnumerable<DimensionNode> dimensions)
+    public UnitCube(SearchSpace space, IEnumerable<DimensionNode> dimensions)
     {
+        _space = space;
         foreach (var dimension in dimensions)
         {
             var width = IsCategory(dimension.Distribution) ? (int)dimension.Distribution.Cardinality!.Value : 1;
@@ -31,7 +34,7 @@ internal sealed class UnitCube
     public double[] Encode(ParamValue.Map parameters)
     {
         var point = new double[Size];
-        foreach (var slot in _slots) Write(slot, ParamPath.Get(parameters, slot.Dimension.Path), point);
+        foreach (var slot in _slots) Write(slot, _space.ValueOf(parameters, slot.Dimension), point);
         return point;
     }
 
@@ -64,7 +67,7 @@ internal sealed class UnitCube
             IntRange range => Index(d, (x - range.Start) / range.Step),
             _ => 0.5,
         }, 0, 1);
-        if (double.IsNaN(point[offset])) point[offset] = 0.5; // a value missing from an older trial: the middle, as uninformative as any
+        if (double.IsNaN(point[offset])) point[offset] = 0.5; // a value missing (another branch, an older trial): the middle, as uninformative as any
     }
 
     private static double Index(Distribution d, double k) => d.Cardinality is > 1 ? k / (d.Cardinality.Value - 1) : 0.5;

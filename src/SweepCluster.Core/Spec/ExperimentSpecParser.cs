@@ -233,34 +233,88 @@ public static partial class ExperimentSpecParser
             foreach (var (key, _) in map.Children)
                 if (key is YamlScalarNode { Value: { } name } && fixedParams?[name] is not null)
                     Error(key.Start, $"param_space.{name}", "is also set under params; keep it in one of the two");
-            return ReadSpaceNode(map, "param_space", sampler) is MapNode root ? new SearchSpace(root) : null;
+            return ReadSpaceNode(map, new Place("param_space", "", null), sampler) is MapNode root ? new SearchSpace(root) : null;
         }
 
-        private SpaceNode? ReadSpaceNode(YamlNode node, string path, SamplerKind sampler)
+        /// <summary>Where a node of param_space sits: its key path for errors, the path of a dimension there, and the branch it is in.</summary>
+        private sealed record Place(string KeyPath, string DimensionPath, BranchCondition? Condition)
+        {
+            public Place Key(string key) => this with { KeyPath = Join(KeyPath, key), DimensionPath = DimensionPath.Length == 0 ? key : $"{DimensionPath}.{key}" };
+
+            public Place Item(int i) => this with { KeyPath = $"{KeyPath}[{i}]", DimensionPath = $"{DimensionPath}[{i}]" };
+        }
+
+        private SpaceNode? ReadSpaceNode(YamlNode node, Place place, SamplerKind sampler)
         {
             switch (node)
             {
                 case YamlScalarNode scalar:
                     var text = scalar.Value ?? "";
                     return DistributionParser.LooksLikeDistribution(text)
-                        ? ReadDimension(node, text, path, sampler)
+                        ? ReadDimension(node, text, place, sampler)
                         : new ConstantNode(scalar.Style == ScalarStyle.Plain ? ScalarResolver.ResolvePlain(text) : new ParamValue.Text(text));
                 case YamlSequenceNode seq:
                     var items = RejoinSplitCalls(seq).Select((child, i) => child.Text is null
-                        ? ReadSpaceNode(child.Node, $"{path}[{i}]", sampler)
-                        : ReadDimension(child.Node, child.Text, $"{path}[{i}]", sampler)).ToList();
+                        ? ReadSpaceNode(child.Node, place.Item(i), sampler)
+                        : ReadDimension(child.Node, child.Text, place.Item(i), sampler)).ToList();
                     return items.Contains(null) ? null : new ListNode([.. items.Cast<SpaceNode>()]);
                 default:
                     var map = (YamlMappingNode)node;
-                    var entries = map.Children.Select(e => (Key: KeyText(e.Key, path), Value: ReadSpaceNode(e.Value, Join(path, KeyText(e.Key, path)), sampler))).ToList();
+                    if (map.Children.Count == 1 && map.Children.Single() is { Key: YamlScalarNode { Value: "choice" }, Value: YamlSequenceNode options }
+                        && options.Children.Any(o => o is YamlMappingNode))
+                        return ReadBranches(options, place, sampler);
+                    var entries = map.Children.Select(e => (Key: KeyText(e.Key, place.KeyPath), e.Value))
+                        .Select(e => (e.Key, Value: e.Key is null ? null : ReadSpaceNode(e.Value, place.Key(e.Key), sampler))).ToList();
                     return entries.Any(e => e.Key is null || e.Value is null)
                         ? null
-                        : new MapNode([.. entries.Select(e => KeyValuePair.Create(e.Key!, e.Value!))]);
+                        : new MapNode([.. entries.Select(e => KeyValuePair.Create<string, SpaceNode>(e.Key!, e.Value!))]);
             }
         }
 
-        private DimensionNode? ReadDimension(YamlNode node, string text, string path, SamplerKind sampler)
+        /// <summary>
+        /// <c>choice:</c> with maps for options: a <see cref="BranchNode"/>. Each branch starts with the same key set to a
+        /// constant of its own (its label, e.g. <c>name: sgd</c>); its dimensions are searched only when it is taken.
+        /// </summary>
+        private BranchNode? ReadBranches(YamlSequenceNode options, Place place, SamplerKind sampler)
         {
+            var choicePath = Join(place.KeyPath, "choice");
+            var labels = new ParamValue?[options.Children.Count];
+            string? labelKey = null;
+            for (var k = 0; k < options.Children.Count; k++)
+            {
+                var branchPath = $"{choicePath}[{k}]";
+                if (options.Children[k] is not YamlMappingNode { Children.Count: > 0 } branch)
+                {
+                    Error(options.Children[k].Start, branchPath, "every option of a choice of branches is a map of that branch's parameters, starting with its name, "
+                        + "e.g. {name: sgd, lr: loguniform(0.001, 0.1)}; for a choice of plain values write choice([...])");
+                    continue;
+                }
+                var (key, value) = branch.Children.First();
+                if (key is not YamlScalarNode { Value: { Length: > 0 } keyText } || value is not YamlScalarNode { Value: { } labelText } labelNode
+                    || DistributionParser.LooksLikeDistribution(labelText))
+                {
+                    Error(key.Start, branchPath, "a branch's first key names it with a constant (e.g. name: sgd), so that a trial's parameters show which branch it took");
+                    continue;
+                }
+                labelKey ??= keyText;
+                var label = labelNode.Style == ScalarStyle.Plain ? ScalarResolver.ResolvePlain(labelText) : new ParamValue.Text(labelText);
+                if (keyText != labelKey)
+                    Error(key.Start, Join(branchPath, keyText), $"every branch starts with the same key, which names it; the first starts with '{labelKey}'");
+                else if (Array.IndexOf(labels, label) is var earlier and >= 0)
+                    Error(labelNode.Start, Join(branchPath, keyText), $"branches {earlier} and {k} are both {labelKey}: {label}; give each branch a name of its own");
+                else labels[k] = label;
+            }
+            var selector = new DimensionNode(place.DimensionPath, new Choice([.. labels.OfType<ParamValue>()]), place.Condition);
+            // Every branch's contents are read, so that their errors are reported with the others.
+            var branches = options.Children.Select((branch, k) => branch is YamlMappingNode
+                ? ReadSpaceNode(branch, place with { KeyPath = $"{choicePath}[{k}]", Condition = new BranchCondition(selector, labels[k] ?? ParamValue.Null.Instance) }, sampler)
+                : null).ToList();
+            return labels.Contains(null) || branches.Contains(null) ? null : new BranchNode(selector, labelKey!, [.. branches.Cast<MapNode>()]);
+        }
+
+        private DimensionNode? ReadDimension(YamlNode node, string text, Place place, SamplerKind sampler)
+        {
+            var path = place.KeyPath;
             var distribution = DistributionParser.Parse(text, out var error);
             if (distribution is null)
             {
@@ -275,7 +329,13 @@ public static partial class ExperimentSpecParser
                     + "use grid([...]), choice([...]) or a quantized distribution, or another sampler");
                 return null;
             }
-            return new DimensionNode(path["param_space.".Length..], distribution);
+            if (distribution is Grid && place.Condition is not null && sampler != SamplerKind.Grid)
+            {
+                Error(node.Start, path, $"grid([...]) inside a branch runs only under sampler: grid, which enumerates the branches too; "
+                    + "use choice([...]) here, or sampler: grid");
+                return null;
+            }
+            return new DimensionNode(place.DimensionPath, distribution, place.Condition);
         }
 
         /// <summary>

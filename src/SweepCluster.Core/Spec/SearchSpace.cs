@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using SweepCluster.Core.Sampling;
 
 namespace SweepCluster.Core.Spec;
 
@@ -7,8 +8,34 @@ public abstract record SpaceNode;
 
 public sealed record ConstantNode(ParamValue Value) : SpaceNode;
 
-/// <param name="Path">Where the dimension sits below <c>param_space</c>, e.g. <c>out_channels[1]</c>.</param>
-public sealed record DimensionNode(string Path, Distribution Distribution) : SpaceNode;
+/// <param name="Path">Where the dimension sits below <c>param_space</c>, e.g. <c>out_channels[1]</c> or <c>optimizer.lr</c>.</param>
+/// <param name="Condition">The branch the dimension belongs to; null for one every trial has.</param>
+public sealed record DimensionNode(string Path, Distribution Distribution, BranchCondition? Condition = null) : SpaceNode
+{
+    /// <summary>The path, with the branch when it has one: <c>optimizer.lr (when optimizer=sgd)</c>.</summary>
+    public string Name => Condition is null ? Path : $"{Path} (when {Condition})";
+}
+
+/// <summary>A dimension in a branch is searched only in trials whose selector took the branch's label (and whose selector is itself active).</summary>
+public sealed record BranchCondition(DimensionNode Selector, ParamValue Label)
+{
+    public override string ToString() => (Selector.Condition is { } outer ? $"{outer}, " : "") + $"{Selector.Path}={Label}";
+}
+
+/// <summary>
+/// A choice between sub-spaces (<c>optimizer: {choice: [{name: adam, lr: ...}, {name: sgd, lr: ..., momentum: ...}]}</c>):
+/// a trial takes one branch and its parameters hold only that branch's values. Each branch starts with the same key
+/// (<see cref="LabelKey"/>) set to a constant of its own, its label, so that a trial's parameters show the branch it took.
+/// <see cref="Selector"/> is the dimension that chooses: a <see cref="Choice"/> of the labels, at the branch's path.
+/// </summary>
+public sealed record BranchNode(DimensionNode Selector, string LabelKey, ImmutableArray<MapNode> Branches) : SpaceNode
+{
+    public ImmutableArray<ParamValue> Labels => ((Choice)Selector.Distribution).Options;
+
+    public bool Equals(BranchNode? other) => other is not null && Selector == other.Selector && LabelKey == other.LabelKey && Branches.SequenceEqual(other.Branches);
+
+    public override int GetHashCode() => Branches.Aggregate(HashCode.Combine(Selector, LabelKey), HashCode.Combine);
+}
 
 public sealed record ListNode(ImmutableArray<SpaceNode> Items) : SpaceNode
 {
@@ -24,9 +51,11 @@ public sealed record MapNode(ImmutableArray<KeyValuePair<string, SpaceNode>> Ent
     public override int GetHashCode() => Entries.Aggregate(17, (hash, e) => HashCode.Combine(hash, e.Key, e.Value));
 }
 
-/// <summary>The searched part of an experiment, with its dimensions listed once in file order.</summary>
+/// <summary>The searched part of an experiment, with its dimensions listed once in file order (a branch's selector before its branches' dimensions).</summary>
 public sealed class SearchSpace
 {
+    private readonly Dictionary<DimensionNode, BranchNode> _branchesBySelector = new(ReferenceEqualityComparer.Instance);
+
     public SearchSpace(MapNode root)
     {
         Root = root;
@@ -48,14 +77,39 @@ public sealed class SearchSpace
         DimensionNode d => valueOf(d),
         ListNode l => new ParamValue.List(l.Items.Select(i => Build(i, valueOf)).ToImmutableArray()),
         MapNode m => new ParamValue.Map(m.Entries.Select(e => KeyValuePair.Create(e.Key, Build(e.Value, valueOf))).ToImmutableArray()),
+        BranchNode b => Build(b.Branches[b.Labels.IndexOf(valueOf(b.Selector))], valueOf),
         _ => throw new InvalidOperationException("unreachable: SpaceNode is closed"),
     };
 
-    private static IEnumerable<DimensionNode> Collect(SpaceNode node) => node switch
+    /// <summary>True when the space has branches: some dimensions are searched only in some trials.</summary>
+    public bool HasBranches => _branchesBySelector.Count > 0;
+
+    /// <summary>
+    /// The dimension's value in a trial's parameters: for a selector the label of the branch taken; null when the trial did
+    /// not take the dimension's branch, or has no value there (a trial of an earlier space).
+    /// </summary>
+    public ParamValue? ValueOf(ParamValue.Map parameters, DimensionNode dimension)
     {
-        DimensionNode d => [d],
-        ListNode l => l.Items.SelectMany(Collect),
-        MapNode m => m.Entries.SelectMany(e => Collect(e.Value)),
-        _ => [],
-    };
+        if (dimension.Condition is { } condition && !Equals(ValueOf(parameters, condition.Selector), condition.Label)) return null;
+        var value = ParamPath.Get(parameters, dimension.Path);
+        return _branchesBySelector.TryGetValue(dimension, out var branch) ? (value as ParamValue.Map)?[branch.LabelKey] : value;
+    }
+
+    private IEnumerable<DimensionNode> Collect(SpaceNode node)
+    {
+        switch (node)
+        {
+            case DimensionNode d:
+                return [d];
+            case ListNode l:
+                return l.Items.SelectMany(Collect).ToList();
+            case MapNode m:
+                return m.Entries.SelectMany(e => Collect(e.Value)).ToList();
+            case BranchNode b:
+                _branchesBySelector[b.Selector] = b;
+                return [b.Selector, .. b.Branches.SelectMany(Collect)];
+            default:
+                return [];
+        }
+    }
 }

@@ -137,8 +137,14 @@ public sealed class SweepState
     {
         var suggestion = _sampler.Suggest(new SuggestRequest(index, _finished, _running.Values.Select(t => t.Params).ToList()));
         if (!_enqueued.TryPeek(out var given)) return suggestion;
-        return Spec.ParamSpace.Materialize(d => given.TryGetValue(d.Path, out var value) ? value : ParamPath.Get(suggestion, d.Path)!);
+        // A branch the suggestion did not take has no values in it: those are drawn at random.
+        return Spec.ParamSpace.Materialize(d => given.TryGetValue(d.Path, out var value) ? value
+            : Spec.ParamSpace.ValueOf(suggestion, d) ?? RandomValue(d, SplitMix64.For(Submitted.Seed, index, d.Path)));
     }
+
+    private static ParamValue RandomValue(DimensionNode dimension, SplitMix64 rng) => dimension.Distribution is Grid grid
+        ? grid.ValueAt(rng.NextInt64Inclusive(0, grid.Values.Length - 1))
+        : dimension.Distribution.Sample(rng);
 
     /// <summary>Configurations enqueued and not yet planned.</summary>
     public int EnqueuedCount => _enqueued.Count;
@@ -154,16 +160,24 @@ public sealed class SweepState
         if (_trials.Count + _enqueued.Count >= Submitted.TotalTrials)
             return (null, [$"every one of sweep {Id}'s {Submitted.TotalTrials} trials is planned or enqueued already"]);
         if (values.Count == 0) return (null, ["give at least one value: --set DIMENSION=VALUE"]);
-        var dimensions = Spec.ParamSpace.Dimensions.ToDictionary(d => d.Path);
+        var byPath = Spec.ParamSpace.Dimensions.ToLookup(d => d.Path);
         var errors = new List<string>();
         var accepted = ImmutableDictionary.CreateBuilder<string, ParamValue>();
         foreach (var (path, text) in values)
         {
-            if (!dimensions.TryGetValue(path, out var dimension))
+            var candidates = byPath[path].ToList();
+            if (candidates.Count == 0)
             {
+                var paths = byPath.Select(g => g.Key).ToList();
                 errors.Add(Spec.Params[path] is { } fixedValue
                     ? $"{path} is fixed in params ({fixedValue}): only param_space dimensions can be set"
-                    : $"{path}: no such dimension{KeyHints.DidYouMean(path, dimensions.Keys)} (dimensions: {string.Join(", ", dimensions.Keys)})");
+                    : $"{path}: no such dimension{KeyHints.DidYouMean(path, paths)} (dimensions: {string.Join(", ", paths)})");
+                continue;
+            }
+            // A dimension of a branch is the one of the branch the given values choose.
+            if (candidates.FirstOrDefault(d => d.Condition is null || Chooses(values, d.Condition)) is not { } dimension)
+            {
+                errors.Add($"{path} is searched only {string.Join(" or ", candidates.Select(d => $"when {d.Condition}"))}: set the branch too, e.g. --set {candidates[0].Condition}");
                 continue;
             }
             var value = ScalarResolver.ResolvePlain(text);
@@ -172,6 +186,11 @@ public sealed class SweepState
         }
         return errors.Count > 0 ? (null, [.. errors]) : (new TrialEnqueued(Id, accepted.ToImmutable()), []);
     }
+
+    /// <summary>True when the values given for an enqueued trial take the branch (and the branches it lies in).</summary>
+    private static bool Chooses(IReadOnlyDictionary<string, string> values, BranchCondition condition) =>
+        values.TryGetValue(condition.Selector.Path, out var text) && Equals(ScalarResolver.ResolvePlain(text).ToString(), condition.Label.ToString())
+        && (condition.Selector.Condition is null || Chooses(values, condition.Selector.Condition));
 
     /// <summary>A value the dimension can take: within its bounds, one of its steps or options; any number for a normal.</summary>
     private static bool Admits(DimensionNode dimension, ParamValue value)
@@ -186,7 +205,7 @@ public sealed class SweepState
     private static ParamValue Admitted(DimensionNode dimension, ParamValue value) =>
         dimension.Distribution.Cardinality is null && value.AsNumber() is { } number ? new ParamValue.Real(number) : Nearest(dimension, value);
 
-    private static ParamValue Nearest(DimensionNode dimension, ParamValue value) => new UnitCube([dimension]).Nearest(dimension, value);
+    private static ParamValue Nearest(DimensionNode dimension, ParamValue value) => new UnitCube(SearchSpace.Empty, [dimension]).Nearest(dimension, value);
 
     public void Apply(ISweepEvent e)
     {

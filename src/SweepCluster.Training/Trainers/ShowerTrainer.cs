@@ -22,6 +22,20 @@ public static class ShowerTrainer
 {
     private const int EvaluationBatch = 128;
 
+    /// <summary>
+    /// <c>optimizer: adam|sgd</c> with the top-level <c>lr</c>, or a branch of a conditional space,
+    /// <c>optimizer: {name: sgd, lr: ..., momentum: ...}</c>, whose own values come first.
+    /// </summary>
+    private static (string Name, double LearningRate, double Momentum) OptimizerOf(TrialParams p)
+    {
+        if (p.Section("optimizer") is not { } branch) return (p.Choice("optimizer", "adam", "sgd"), p.Real("lr", exclusiveMin: 0), 0);
+        var name = branch.Choice("name", "adam", "sgd");
+        var learningRate = branch.Has("lr") ? branch.Real("lr", exclusiveMin: 0) : p.Real("lr", exclusiveMin: 0);
+        if (!branch.Has("momentum")) return (name, learningRate, 0);
+        if (name != "sgd") throw new InvalidTrialException("optimizer.momentum: only sgd takes a momentum; adam's betas are fixed at PyTorch's (0.9, 0.999)");
+        return (name, learningRate, branch.NonNegativeReal("momentum"));
+    }
+
     /// <param name="onBatch">Called after every trained batch: a sign of life for stall detection, so it must be cheap.</param>
     public static TrainingResult Train(TrainingRequest request, Action<EpochReport>? onEpoch = null, CancellationToken cancellation = default, Action? onBatch = null)
     {
@@ -29,8 +43,7 @@ public static class ShowerTrainer
         var p = new TrialParams(request.Params);
         var epochs = request.Epochs ?? p.Int("epochs", min: 1);
         var batchSize = p.Int("bs", min: 1);
-        var learningRate = p.Real("lr", exclusiveMin: 0);
-        var optimizerName = p.Choice("optimizer", "adam", "sgd");
+        var (optimizerName, learningRate, momentum) = OptimizerOf(p);
         var normalize = p.YesNo("normalize");
         var device = Devices.Parse(request.Device);
         var (train, test) = (request.Data.Train, request.Data.Test);
@@ -42,7 +55,7 @@ public static class ShowerTrainer
         var weightDecay = ModelFactory.WeightDecay(request.Trainer, p);
         using OptimizerHelper optimizer = optimizerName == "adam"
             ? optim.Adam(model.parameters(), learningRate, beta1: 0.9, beta2: 0.999, weight_decay: weightDecay) // PyTorch's betas
-            : optim.SGD(model.parameters(), learningRate, weight_decay: weightDecay);
+            : optim.SGD(model.parameters(), learningRate, momentum, weight_decay: weightDecay);
 
         var checkpoint = request.CheckpointDirectory is null ? null : new Checkpoint(request.CheckpointDirectory, Fingerprint(request, epochs));
         var history = new List<EpochReport>(checkpoint?.Resume(model, optimizer) ?? []);
