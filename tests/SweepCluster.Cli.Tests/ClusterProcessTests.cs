@@ -67,6 +67,39 @@ public class ClusterProcessTests
     }
 
     [Test]
+    public void Sweep_extend_continues_an_ended_sweep_under_its_id_with_the_next_indices()
+    {
+        var id = Submit(_worker1.Address, Experiment(4, 0.2));
+        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "watch", "-i", id).ExitCode, Is.Zero);
+        var before = Json(_coordinator.Address, "sweep", "trials", "-i", id).GetProperty("trials").EnumerateArray().ToList();
+
+        var extended = CliRunner.Run(_worker2.Address, "sweep", "extend", "-i", id, "--trials", "+3");
+        Assert.That(extended.ExitCode, Is.Zero, extended.Stderr);
+        Assert.That(extended.Stdout.Trim(), Is.EqualTo($"sweep {id}: 3 more trials, 7 in all"));
+        var watch = CliRunner.Run(_coordinator.Address, "sweep", "watch", "-i", id);
+        Assert.That(watch.ExitCode, Is.Zero, watch.Stderr);
+        Assert.That(watch.Stdout, Does.Contain("7/7 done"));
+
+        var status = Json(_coordinator.Address, "sweep", "status", "-i", id);
+        Assert.That((status.GetProperty("state").GetString(), status.GetProperty("total_trials").GetInt32(), status.GetProperty("summary").GetProperty("completed").GetInt32()),
+            Is.EqualTo(("completed", 7, 7)));
+        var trials = Json(_coordinator.Address, "sweep", "trials", "-i", id).GetProperty("trials").EnumerateArray().ToList();
+        Assert.That(trials.Select(t => t.GetProperty("index").GetInt32()), Is.EquivalentTo(Enumerable.Range(0, 7)));
+        foreach (var earlier in before)
+            Assert.That(trials.Single(t => t.GetProperty("index").GetInt32() == earlier.GetProperty("index").GetInt32()).GetProperty("params").ToString(),
+                Is.EqualTo(earlier.GetProperty("params").ToString()), "earlier trials are kept as they ran");
+        var best = trials.Max(t => t.GetProperty("metrics").GetProperty("value").GetDouble());
+        Assert.That(status.GetProperty("summary").GetProperty("max").GetDouble(), Is.EqualTo(best), "the summary covers every trial");
+        var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(status.GetProperty("run_directory").GetString()!, "sweep.json"))).RootElement;
+        Assert.That(file.GetProperty("trials").GetArrayLength(), Is.EqualTo(7), "sweep.json is written again when the sweep ends again");
+
+        var unknown = CliRunner.Run(_coordinator.Address, "sweep", "extend", "-i", "nosuch00", "--trials", "+1");
+        Assert.That(unknown.ExitCode, Is.EqualTo(2));
+        Assert.That(unknown.Stderr, Does.Contain("sweep nosuch00 cannot be extended").And.Contain("no sweep has the id 'nosuch00' (sweep list shows them)"));
+        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "extend", "-i", id, "--trials", "+0").Stderr, Does.Contain("--trials takes +N, the trials to add, N >= 1 (got '+0')"));
+    }
+
+    [Test]
     public void A_sleep_sweep_runs_to_completion_on_both_workers()
     {
         var id = Submit(_worker2.Address, Experiment(8, 1.0));

@@ -66,6 +66,34 @@ public class RunCommandTests
     }
 
     [Test]
+    public void Run_resume_adds_trials_to_the_ended_sweep_of_a_run_folder()
+    {
+        var path = Experiment();
+        var first = JsonDocument.Parse(CliRunner.Run("run", path, "--workers", "2", "--out", _dir, "--format", "json").Stdout).RootElement.Clone();
+        var runDirectory = first.GetProperty("run_directory").GetString()!;
+
+        var result = CliRunner.Run("run", "--resume", runDirectory, "--trials", "+3", "--workers", "2", "--format", "json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        var resumed = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.That((resumed.GetProperty("id").GetString(), resumed.GetProperty("run_directory").GetString()), Is.EqualTo((first.GetProperty("id").GetString(), runDirectory)));
+        var trials = resumed.GetProperty("trials").EnumerateArray().ToList();
+        Assert.That(trials.Select(t => t.GetProperty("index").GetInt32()), Is.EquivalentTo(Enumerable.Range(0, 11)));
+        Assert.That(trials.Where(t => t.GetProperty("index").GetInt32() < 8).Select(t => t.GetProperty("params").GetRawText()),
+            Is.EquivalentTo(first.GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("params").GetRawText())), "the earlier trials are kept");
+        Assert.That(resumed.GetProperty("summary").GetProperty("completed").GetInt32(), Is.EqualTo(11));
+        Assert.That(resumed.GetProperty("best").GetProperty("metrics").GetProperty("value").GetDouble(),
+            Is.EqualTo(trials.Min(t => t.GetProperty("metrics").GetProperty("value").GetDouble())));
+        Assert.That(Directory.GetDirectories(runDirectory, "trial-*"), Has.Length.EqualTo(11), "the new trials' folders go in the same run folder");
+        Assert.That(File.ReadAllText(Path.Combine(runDirectory, "sweep.json")), Is.EqualTo(result.Stdout.TrimEnd()));
+
+        Assert.That(CliRunner.Run("run", "--resume", runDirectory).Stderr.Trim(), Is.EqualTo("--resume needs --trials +N: how many trials to add"));
+        Assert.That(CliRunner.Run("run", path, "--resume", runDirectory, "--trials", "1").Stderr, Does.StartWith("give the experiment FILE or --resume RUN_DIR, not both"));
+        Assert.That(CliRunner.Run("run", "--resume", runDirectory, "--trials", "1", "--seed", "3").Stderr, Does.StartWith("--seed and --epochs are the sweep's own"));
+        var notARun = CliRunner.Run("run", "--resume", _dir, "--trials", "1");
+        Assert.That((notARun.ExitCode, notARun.Stderr.Trim()), Is.EqualTo((2, $"{_dir} is not the run folder of an ended sweep: cannot read {_dir}/submission.json: there is no such file")));
+    }
+
+    [Test]
     public void The_same_seed_runs_the_same_trials_as_plan_lists()
     {
         var path = Experiment();

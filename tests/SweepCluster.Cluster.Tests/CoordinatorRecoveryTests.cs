@@ -187,4 +187,45 @@ public class CoordinatorRecoveryTests : CoordinatorTest
         Join(second, worker, 1, null, new RunningAttempt(sixth.SweepId, sixth.Index, sixth.Attempt, 0)); // why trials wait is worked out again, not journalled
         Assert.That(ids.Select(id => Published(second, id)), Is.EqualTo(before));
     }
+
+    [Test]
+    public void A_sweep_extended_after_it_ended_is_recovered_from_its_run_folder_and_the_events_since()
+    {
+        // 13 events end the 4-trial sweep, and the snapshot then holds only its header: recovery rebuilds it from sweep.json.
+        var first = NewCoordinator(snapshotEvery: 13, keepEnded: false);
+        var worker = NewWorker();
+        Join(first, worker, cpu: 1);
+        var id = Submit(first, Experiments.Sleep(4));
+        for (var i = 0; i < 4; i++) Finish(first, worker, worker.ExpectMsg<StartTrial>(), i / 10.0);
+        AwaitCondition(() => first.Ask<SweepFound>(new GetSweep(id), RemainingOrDefault).Result.Sweep is null);
+
+        var accepted = first.Ask<SweepExtensionAccepted>(new ExtendSweep(id, 2), RemainingOrDefault).Result;
+        Assert.That(accepted, Is.EqualTo(new SweepExtensionAccepted(id, 4, 6)));
+        var fifth = worker.ExpectMsg<StartTrial>();
+        Assert.That(fifth.Index, Is.EqualTo(4), "new trials follow the earlier ones");
+        Finish(first, worker, fifth, 0.9);
+        var sixth = worker.ExpectMsg<StartTrial>();
+        var before = Published(first, id);
+        Kill(first);
+
+        var second = NewCoordinator(snapshotEvery: 13, keepEnded: false);
+        Join(second, worker, 1, null, new RunningAttempt(id, sixth.Index, sixth.Attempt, 0));
+        Assert.That(Published(second, id), Is.EqualTo(before));
+        Finish(second, worker, sixth, 0.2);
+        AwaitCondition(() => second.Ask<SweepStatusFound>(new GetSweepStatus(id), RemainingOrDefault).Result.Sweep!.Header.State == SweepStatus.Completed);
+        var status = second.Ask<SweepStatusFound>(new GetSweepStatus(id), RemainingOrDefault).Result.Sweep!;
+        Assert.That((status.Header.TotalTrials, status.Header.Summary.Completed, status.Best!.Index), Is.EqualTo((6, 6, 4)));
+        Assert.That(RunFolders.ReadTrials(status.Header.RunDirectory).Select(t => t.Index), Is.EqualTo(Enumerable.Range(0, 6)));
+    }
+
+    [Test]
+    public void Extending_is_refused_with_the_reason()
+    {
+        var coordinator = NewCoordinator();
+        string Refusal(ExtendSweep command) => coordinator.Ask<SweepRejected>(command, RemainingOrDefault).Result.Errors.Single();
+        var id = Submit(coordinator, Experiments.Sleep(2));
+        Assert.That(Refusal(new ExtendSweep(id, 0)), Is.EqualTo("--trials adds at least one trial (got 0)"));
+        Assert.That(Refusal(new ExtendSweep("nosuch00", 1)), Is.EqualTo("no sweep has the id 'nosuch00' (sweep list shows them)"));
+        Assert.That(Refusal(new ExtendSweep("nosuch00", 1, Runs)), Does.StartWith($"cannot read {Path.Combine(Runs, "submission.json")}: there is no such file"));
+    }
 }

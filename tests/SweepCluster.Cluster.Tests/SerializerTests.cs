@@ -79,6 +79,9 @@ public class SerializerTests
         new TrialEnqueued("ab12cd34", ImmutableDictionary<string, ParamValue>.Empty.Add("lr", new ParamValue.Real(0.002)).Add("bs", new ParamValue.Int(128))),
         new EnqueueTrial("ab12cd34", ImmutableDictionary<string, string>.Empty.Add("lr", "0.002")),
         new TrialEnqueueAccepted("ab12cd34", 1),
+        new SweepExtended("ab12cd34", 20, 30, At, new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 20, 2342, null, false, "/runs/x", At)),
+        new ExtendSweep("ab12cd34", 10, "/runs/simple-cnn-ab12cd34"),
+        new SweepExtensionAccepted("ab12cd34", 20, 30),
         new CoordinatorSnapshot([new SweepMemento(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
             SweepStatus.Running, null, false, [new TrialMemento(StoredTrial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])],
             [
@@ -106,6 +109,7 @@ public class SerializerTests
         "SweepsListed", "GetWorkers", "WorkersListed", "StartTrial", "CancelTrial", "ForgetTrialEnd", "GetSweepStatus", "SweepStatusFound", "GetTrials",
         "TrialsFound", "GetTrial", "TrialFound", "ListArtifacts", "ArtifactsListed", "ReadArtifact", "ArtifactRead",
         "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased", "TrialEnqueued", "EnqueueTrial", "TrialEnqueueAccepted",
+        "SweepExtended", "ExtendSweep", "SweepExtensionAccepted",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

@@ -5,9 +5,11 @@ using SweepCluster.Cli.Output;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Hosting;
+using SweepCluster.Cluster.Serialization;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
 using SweepCluster.Node.Hosting;
 using SweepCluster.Node.Text;
 using SweepCluster.Training.Trials;
@@ -42,9 +44,19 @@ internal static class EmbeddedSweep
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
-    /// <param name="specYaml">The experiment as submitted (the file's text, or <c>study</c>'s rewrite of it).</param>
+    /// <summary>Submits the experiment (the file's text, or <c>study</c>'s rewrite of it) and runs it to the end.</summary>
     /// <returns>The ended sweep, or null when the coordinator rejected the experiment (its errors are written to <paramref name="error"/>).</returns>
-    public static async Task<SweepSnapshot?> RunAsync(string path, string specYaml, ExperimentSpec spec, EmbeddedSweepOptions options, TextWriter progress,
+    public static Task<SweepSnapshot?> RunAsync(string path, string specYaml, ExperimentSpec spec, EmbeddedSweepOptions options, TextWriter progress,
+        TextWriter error, CancellationToken cancellation) =>
+        RunAsync(new SubmitSweep(specYaml, path, options.Trials, options.Seed, Epochs: options.Epochs), spec, options, progress, error, cancellation);
+
+    /// <summary>Adds <paramref name="added"/> trials to the ended sweep of a run folder and runs them to the end (<c>run --resume</c>).</summary>
+    public static Task<SweepSnapshot?> ResumeAsync(string runDirectory, SweepSubmitted submitted, ExperimentSpec spec, int added, EmbeddedSweepOptions options,
+        TextWriter progress, TextWriter error, CancellationToken cancellation) =>
+        RunAsync(new ExtendSweep(submitted.SweepId, added, runDirectory), spec, options, progress, error, cancellation);
+
+    /// <param name="start">What starts the sweep: a <see cref="SubmitSweep"/> or an <see cref="ExtendSweep"/>.</param>
+    private static async Task<SweepSnapshot?> RunAsync(ISweepMessage start, ExperimentSpec spec, EmbeddedSweepOptions options, TextWriter progress,
         TextWriter error, CancellationToken cancellation)
     {
         var runner = new TrainerTrialRunner();
@@ -57,13 +69,21 @@ internal static class EmbeddedSweep
             options.OutDirectory, new JournalOptions.InMemory(), NodeOptions.DefaultHeartbeatPause, NodeOptions.DefaultDownAfter, Akka.Event.LogLevel.WarningLevel);
         await using var cluster = await NodeRuntime.StartAsync(node, runner, LogLevel.Warning, options.MetricsPort, cancellation);
         if (cluster.MetricsUrl is { } metricsUrl) error.WriteLine($"metrics on {metricsUrl}");
-        var submitted = await cluster.Ask<object>(new SubmitSweep(specYaml, path, options.Trials, options.Seed, Epochs: options.Epochs));
-        if (submitted is SweepRejected rejected)
+        string id;
+        switch (await cluster.Ask<object>(start))
         {
-            foreach (var message in rejected.Errors) error.WriteLine(message);
-            return null;
+            case SweepAccepted accepted:
+                id = accepted.Id;
+                break;
+            case SweepExtensionAccepted extended:
+                id = extended.Id;
+                break;
+            case SweepRejected rejected:
+                foreach (var message in rejected.Errors) error.WriteLine(message);
+                return null;
+            case var other:
+                throw new InvalidOperationException($"unexpected answer {other.GetType().Name}");
         }
-        var id = ((SweepAccepted)submitted).Id;
         return await new LiveView(progress).RunAsync(show => Watch(cluster, id, show, cancellation));
     }
 

@@ -13,20 +13,44 @@ internal static class RunCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var file = new Argument<string>("FILE") { Description = "The experiment YAML file" };
-        var switches = new EmbeddedSweepSwitches("Trials per grid point, instead of the file's num_trials", "Where the sweep's run directory goes");
+        var file = new Argument<string?>("FILE") { Description = "The experiment YAML file", Arity = ArgumentArity.ZeroOrOne };
+        var switches = new EmbeddedSweepSwitches("Trials per grid point, instead of the file's num_trials; with --resume, +N trials to add", "Where the sweep's run directory goes");
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Go on with the ended sweep of this run folder (one written by run): --trials +N more trials, numbered after its own, its sampler and pruner knowing every earlier trial",
+        };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the sweep runs (0: a free port, printed)" };
         var format = OutputFormat.CreateOption();
         var command = new Command("run", "Run a sweep to the end on this machine, in one process") { file };
-        foreach (var option in switches.All.Append(metricsPort).Append(format)) command.Options.Add(option);
+        foreach (var option in switches.All.Append(resume).Append(metricsPort).Append(format)) command.Options.Add(option);
         command.SetAction(async (parsed, cancellation) =>
         {
-            var path = parsed.GetValue(file)!;
-            var spec = SpecLoading.Load(path, error);
-            if (spec is null) return ExitCodes.InvalidInput;
             var json = parsed.GetValue(format) == OutputFormat.Json;
             var options = switches.Read(parsed, metricsPort: parsed.GetValue(metricsPort));
-            var final = await EmbeddedSweep.RunAsync(path, File.ReadAllText(path), spec, options, json ? error : output, error, cancellation);
+            var (path, runDirectory) = (parsed.GetValue(file), parsed.GetValue(resume));
+            SweepSnapshot? final;
+            if (runDirectory is null)
+            {
+                if (path is null)
+                {
+                    error.WriteLine("give the experiment FILE, or --resume RUN_DIR to go on with an ended sweep");
+                    return ExitCodes.InvalidInput;
+                }
+                if (SpecLoading.Load(path, error) is not { } spec) return ExitCodes.InvalidInput;
+                final = await EmbeddedSweep.RunAsync(path, File.ReadAllText(path), spec, options, json ? error : output, error, cancellation);
+            }
+            else
+            {
+                if (ResumeProblem(path, options) is { } problem)
+                {
+                    error.WriteLine(problem);
+                    return ExitCodes.InvalidInput;
+                }
+                if (SpecLoading.LoadSubmission(runDirectory, error) is not var (submitted, spec)) return ExitCodes.InvalidInput;
+                // The sweep stays in its own folder: the runs folder is the one that holds it.
+                options = options with { OutDirectory = Path.GetDirectoryName(Path.GetFullPath(runDirectory))! };
+                final = await EmbeddedSweep.ResumeAsync(runDirectory, submitted, spec, options.Trials!.Value, options, json ? error : output, error, cancellation);
+            }
             if (final is null) return ExitCodes.InvalidInput;
             if (json) JsonOutput.Write(output, new SweepDocument(final));
             else SweepResultWriter.WriteTable(output, final);
@@ -34,4 +58,11 @@ internal static class RunCommand
         });
         return command;
     }
+
+    /// <summary>What is wrong with the switches given with --resume, or null.</summary>
+    private static string? ResumeProblem(string? path, EmbeddedSweepOptions options) =>
+        path is not null ? "give the experiment FILE or --resume RUN_DIR, not both: a resumed sweep keeps its own experiment"
+        : options.Trials is null ? "--resume needs --trials +N: how many trials to add"
+        : options.Seed is not null || options.Epochs is not null ? "--seed and --epochs are the sweep's own when it is resumed; leave them out"
+        : null;
 }

@@ -1,4 +1,5 @@
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
 
 namespace SweepCluster.Cli.Commands;
 
@@ -10,5 +11,23 @@ internal static class SpecLoading
         var result = ExperimentSpecParser.ParseFile(path);
         foreach (var specError in result.Errors) error.WriteLine(specError);
         return result.Spec;
+    }
+
+    /// <summary>What was submitted for the ended sweep of a run folder, and its experiment; null when either cannot be read (said on <paramref name="error"/>).</summary>
+    public static (SweepSubmitted Submitted, ExperimentSpec Spec)? LoadSubmission(string runDirectory, TextWriter error)
+    {
+        SweepSubmitted submitted;
+        try
+        {
+            submitted = RunFolders.ReadSubmission(runDirectory);
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"{runDirectory} is not the run folder of an ended sweep: {e.Message}");
+            return null;
+        }
+        var result = ExperimentSpecParser.Parse(submitted.SpecYaml, submitted.Source);
+        foreach (var specError in result.Errors) error.WriteLine(specError);
+        return result.Spec is { } spec ? (submitted, spec) : null;
     }
 }

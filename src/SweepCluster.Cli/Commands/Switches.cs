@@ -12,7 +12,8 @@ internal static class Switches
         CustomParser = result =>
         {
             var text = result.Tokens.Single().Value;
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1) return value;
+            // A plus sign reads as "more" where a count is added (run --resume --trials +5) and changes nothing elsewhere.
+            if (int.TryParse(text.TrimStart('+'), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1) return value;
             result.AddError($"{name} needs a whole number >= 1 (got '{text}')");
             return null;
         },

@@ -36,6 +36,16 @@ public sealed record EnqueueTrial(string Id, ImmutableDictionary<string, string>
 /// <param name="Ahead">Configurations enqueued before this one and not yet started.</param>
 public sealed record TrialEnqueueAccepted(string Id, int Ahead) : ISweepMessage;
 
+/// <summary>
+/// <paramref name="Added"/> more trials for sweep <paramref name="Id"/>, running or ended (<c>sweep extend</c>); with
+/// <paramref name="RunDirectory"/>, a sweep this coordinator does not hold, read from its run folder (<c>run --resume</c>).
+/// Answered with <see cref="SweepExtensionAccepted"/> or <see cref="SweepRejected"/>.
+/// </summary>
+public sealed record ExtendSweep(string Id, int Added, string? RunDirectory = null) : ISweepMessage;
+
+/// <param name="PreviousTrials">The trials planned before: the new ones are numbered from here.</param>
+public sealed record SweepExtensionAccepted(string Id, int PreviousTrials, int TotalTrials) : ISweepMessage;
+
 /// <summary>Stop the sweep's running trials and drop its pending ones; answered with <see cref="SweepCancelAccepted"/>.</summary>
 public sealed record CancelSweep(string Id) : ISweepMessage;
 

@@ -71,6 +71,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Command<GetConfirmation>(q => Sender.Tell(ConfirmationOf(q.Id)));
         Command<CancelSweep>(Cancel);
         Command<EnqueueTrial>(Enqueue);
+        Command<ExtendSweep>(Extend);
         Command<RegisterWorker>(Register);
         Command<ReportTrialProgress>(Progress);
         Command<ReportTrialEnded>(Ended);
@@ -151,7 +152,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private bool AnswerRepeated(string? clientToken)
     {
         if (clientToken is null || !_sweepsByToken.TryGetValue(clientToken, out var earlier)) return false;
-        Sender.Tell(new SweepAccepted(earlier, _ended.TryGetValue(earlier, out var ended) ? ended.Overview.Header.TotalTrials : _sweeps[earlier].Submitted.TotalTrials));
+        Sender.Tell(new SweepAccepted(earlier, _ended.TryGetValue(earlier, out var ended) ? ended.Overview.Header.TotalTrials : _sweeps[earlier].TotalTrials));
         return true;
     }
 
@@ -268,7 +269,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Activity.Current = previous; // the sweep span outlives this message; it must not become the actor thread's ambient span
         if (span is null) return;
         span.SetTag("sweep.id", sweep.Id).SetTag("sweep.name", sweep.Submitted.Name).SetTag("sweep.trainer", sweep.Spec.Trainer)
-            .SetTag("sweep.total_trials", sweep.Submitted.TotalTrials).SetTag("sweep.metric", sweep.Spec.Metric.Name);
+            .SetTag("sweep.total_trials", sweep.TotalTrials).SetTag("sweep.metric", sweep.Spec.Metric.Name);
         _sweepSpans[sweep.Id] = span;
     }
 
@@ -297,6 +298,55 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Record(enqueued, () => sender.Tell(new TrialEnqueueAccepted(command.Id, ahead)));
         Schedule();
     }
+
+    private void Extend(ExtendSweep command)
+    {
+        var (sweep, adopted, problem) = Extensible(command);
+        var (extended, error) = sweep?.DecideExtend(command.Added, _options.Now, adopted) ?? (null, problem);
+        if (sweep is null || extended is null)
+        {
+            Sender.Tell(new SweepRejected([error!]));
+            return;
+        }
+        var wasEnded = sweep.IsEnded;
+        if (!_sweeps.ContainsKey(sweep.Id))
+        {
+            _ended.Remove(sweep.Id);
+            Add(sweep);
+        }
+        var sender = Sender;
+        Record(extended, () => sender.Tell(new SweepExtensionAccepted(sweep.Id, extended.PreviousTrials, extended.TotalTrials)));
+        if (wasEnded) StartSpan(sweep);
+        _log.Info("sweep {0} extended by {1} trials to {2}", sweep.Id, command.Added, extended.TotalTrials);
+        Schedule();
+    }
+
+    /// <summary>The sweep to extend: a running one, an ended one rebuilt from its sweep.json, or one of a run folder this coordinator does not hold.</summary>
+    private (SweepState? Sweep, SweepSubmitted? Adopted, string? Problem) Extensible(ExtendSweep command)
+    {
+        if (_sweeps.TryGetValue(command.Id, out var live)) return (live, null, null);
+        try
+        {
+            if (_ended.TryGetValue(command.Id, out var ended))
+                return ended.Submitted is null
+                    ? (null, null, $"sweep {command.Id} ended before coordinators kept the experiments of ended sweeps: it cannot be extended")
+                    : (Rebuild(ended.Submitted, int.MaxValue), null, null);
+            if (command.RunDirectory is not { } folder) return (null, null, $"no sweep has the id '{command.Id}' (sweep list shows them)");
+            var adopted = RunFolders.ReadSubmission(folder) with { RunDirectory = Path.GetFullPath(folder) };
+            if (adopted.SweepId != command.Id) return (null, null, $"{folder} holds sweep {adopted.SweepId}, not {command.Id}");
+            return (Rebuild(adopted, int.MaxValue), adopted, null);
+        }
+        catch (IOException e)
+        {
+            return (null, null, e.Message);
+        }
+    }
+
+    /// <summary>An ended sweep with its first <paramref name="planned"/> trials, from its sweep.json.</summary>
+    /// <exception cref="IOException">The sweep.json cannot be read, or holds an experiment this version rejects.</exception>
+    private SweepState Rebuild(SweepSubmitted submitted, int planned) =>
+        SweepState.Resume(submitted, SpecOf(submitted) ?? throw new IOException($"sweep {submitted.SweepId}'s experiment cannot be read by this version"),
+            RunFolders.ReadTrials(submitted.RunDirectory), planned);
 
     private void Cancel(CancelSweep command)
     {
@@ -534,10 +584,27 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             if (SpecOf(submitted) is { } spec) Add(new SweepState(submitted, spec));
             return;
         }
+        if (e is SweepExtended extended && !_sweeps.ContainsKey(e.SweepId)) Readopt(extended);
         if (!_sweeps.TryGetValue(e.SweepId, out var sweep)) return;
         var wasEnded = sweep.IsEnded;
         sweep.Apply(e);
         if (!wasEnded && sweep.IsEnded && !IsRecovering) Finish(sweep);
+    }
+
+    /// <summary>In recovery, a sweep extended after it had shrunk (or adopted from a run folder) is rebuilt as it was then.</summary>
+    private void Readopt(SweepExtended extended)
+    {
+        if ((_ended.GetValueOrDefault(extended.SweepId)?.Submitted ?? extended.Adopted) is not { } submitted) return;
+        try
+        {
+            var sweep = Rebuild(submitted, extended.PreviousTrials);
+            _ended.Remove(sweep.Id);
+            Add(sweep);
+        }
+        catch (IOException e)
+        {
+            _log.Error("sweep {0} was extended, and cannot be rebuilt from its run folder; it is left out: {1}", extended.SweepId, e.Message);
+        }
     }
 
     /// <summary>A v1 snapshot holds ended sweeps whole: they shrink once recovery is complete, as any ended sweep does.</summary>
@@ -617,6 +684,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void AddEnded(FinishedSweep sweep)
     {
         _ended[sweep.Id] = sweep;
+        if (_endedTrials?.Id == sweep.Id) _endedTrials = null; // an extended sweep that ended again has a new sweep.json
         if (sweep.ClientToken is { } token) _sweepsByToken[token] = sweep.Id;
     }
 
@@ -657,7 +725,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         foreach (var sweep in _sweeps.Values.Where(s => s.IsEnded).ToList())
         {
-            if (File.Exists(Path.Combine(sweep.Submitted.RunDirectory, "sweep.json"))) Shrink(sweep);
+            // An extended sweep's sweep.json may be the one written when it first ended.
+            if (sweep.TotalTrials == sweep.Submitted.TotalTrials && File.Exists(Path.Combine(sweep.Submitted.RunDirectory, RunFolders.SummaryFile))) Shrink(sweep);
             else Finish(sweep);
         }
         if (_sweeps.Count + _ended.Count > 0)
@@ -679,8 +748,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         _log.Info("sweep {0} {1}: {2}", sweep.Id, snapshot.Status.ToString().ToLowerInvariant(), snapshot.Summary);
         try
         {
-            Directory.CreateDirectory(snapshot.RunDirectory);
-            File.WriteAllText(Path.Combine(snapshot.RunDirectory, "sweep.json"), SweepJson.Serialize(new SweepDocument(snapshot)));
+            RunFolders.WriteEnded(snapshot, sweep.Submitted);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -39,6 +39,7 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(TrialRequeued)] = "TrialRequeued",
         [typeof(TrialReleased)] = "TrialReleased",
         [typeof(TrialEnqueued)] = "TrialEnqueued",
+        [typeof(SweepExtended)] = "SweepExtended",
         [typeof(TrialCancelled)] = "TrialCancelled",
         [typeof(SweepCancelled)] = "SweepCancelled",
         [typeof(CoordinatorSnapshot)] = "CoordinatorSnapshot",
@@ -75,6 +76,8 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(ConfirmationFound)] = "ConfirmationFound",
         [typeof(EnqueueTrial)] = "EnqueueTrial",
         [typeof(TrialEnqueueAccepted)] = "TrialEnqueueAccepted",
+        [typeof(ExtendSweep)] = "ExtendSweep",
+        [typeof(SweepExtensionAccepted)] = "SweepExtensionAccepted",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> TypesByManifest = Manifests.ToFrozenDictionary(m => m.Value, m => m.Key);

@@ -82,6 +82,7 @@ public sealed record SweepDocument : SweepHeader
 /// <summary>A trial as sweep documents and <c>sweep trials</c> show it.</summary>
 /// <param name="Epoch">The last epoch (or step) it reported.</param>
 /// <param name="FailedAttempts">Why earlier attempts failed; left out when none did.</param>
+/// <param name="Curve">Every epoch (or step) it reported: the metric's value, the training loss, seconds; left out before the first (and absent from sweep.json files written before it was added).</param>
 public sealed record TrialDocument(
     int Index,
     TrialStatus Status,
@@ -96,11 +97,12 @@ public sealed record TrialDocument(
     double? DurationSeconds,
     string? Reason,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<string>? FailedAttempts,
-    string? Artifacts)
+    string? Artifacts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<EpochPoint>? Curve = null)
 {
     public static TrialDocument Of(TrialSnapshot t) => new(t.Index, t.Status, t.Attempt, t.Seed, t.Params, new MetricValues(t.Metrics),
         t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : null, t.Node, t.Device, t.StartedAt, t.DurationSeconds, t.Reason,
-        t.FailedAttempts.IsEmpty ? null : t.FailedAttempts, t.ArtifactDirectory);
+        t.FailedAttempts.IsEmpty ? null : t.FailedAttempts, t.ArtifactDirectory, t.Epochs.IsEmpty ? null : t.Epochs);
 }
 
 /// <summary>The best trial: <c>sweep best</c>, and <c>best</c> in every sweep document (null while no trial completed).</summary>

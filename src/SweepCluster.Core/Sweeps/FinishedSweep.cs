@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
-using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 
 namespace SweepCluster.Core.Sweeps;
@@ -35,19 +33,13 @@ public sealed record FinishedSweep(SweepOverview Overview, ImmutableArray<TrialS
     /// <exception cref="IOException">The file is gone or cannot be read; the message names it.</exception>
     public IReadOnlyList<TrialDocument> ReadTrials()
     {
-        var file = Path.Combine(Overview.Header.RunDirectory, "sweep.json");
         try
         {
-            using var stream = File.OpenRead(file);
-            var trials = JsonSerializer.Deserialize<SweepFileTrials>(stream, SweepJson.Options)?.Trials ?? [];
-            return [.. TrialOrder.BestFirst(trials, Overview.Header.Metric, t => (t.Status, t.Metrics, t.Index))];
+            return [.. TrialOrder.BestFirst(RunFolders.ReadTrials(Overview.Header.RunDirectory), Overview.Header.Metric, t => (t.Status, t.Metrics, t.Index))];
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        catch (IOException e)
         {
-            throw new IOException($"the trials of ended sweep {Id} are read from {file}, which cannot be read: {e.Message}", e);
+            throw new IOException($"the trials of ended sweep {Id} are read from its sweep.json, which failed: {e.Message}", e);
         }
     }
-
-    /// <summary>The part of sweep.json a page of trials needs.</summary>
-    private sealed record SweepFileTrials(ImmutableArray<TrialDocument> Trials);
 }

@@ -67,5 +67,13 @@ public sealed record TrialReleased(string SweepId, int Index, int Attempt, strin
 
 public sealed record TrialCancelled(string SweepId, int Index, DateTimeOffset At) : ISweepEvent;
 
+/// <summary>
+/// More trials for a sweep (<c>sweep extend</c>, <c>run --resume</c>): the total becomes <paramref name="TotalTrials"/>, and a sweep that had
+/// ended runs again, its new trials numbered after the ones it planned, its sampler and pruner knowing every earlier trial.
+/// </summary>
+/// <param name="PreviousTrials">The trials the sweep had planned: an ended sweep is rebuilt from its <c>sweep.json</c> with those.</param>
+/// <param name="Adopted">A sweep this coordinator's journal does not hold (<c>run --resume</c> of a run directory): its submission, read from there.</param>
+public sealed record SweepExtended(string SweepId, int PreviousTrials, int TotalTrials, DateTimeOffset At, SweepSubmitted? Adopted = null) : ISweepEvent;
+
 /// <summary>Cancelling was asked for: trials not running are cancelled now, running ones as their workers confirm.</summary>
 public sealed record SweepCancelled(string SweepId, DateTimeOffset At) : ISweepEvent;

@@ -20,6 +20,7 @@ public sealed record FinishedSweepMemento(SweepHeader Header, StoredTrial? Best,
 /// <param name="Waiting">Trials waiting to start, in the order they will.</param>
 /// <param name="Finished">Trials in the order they finished, as the sampler saw them.</param>
 /// <param name="Enqueued">Configurations enqueued and not yet planned, in order (none in snapshots before enqueue existed).</param>
+/// <param name="TotalTrials">The trials it runs when extended since it was submitted (absent otherwise, and in snapshots before extend existed).</param>
 public sealed record SweepMemento(
     SweepSubmitted Submitted,
     SweepStatus Status,
@@ -28,7 +29,8 @@ public sealed record SweepMemento(
     ImmutableArray<TrialMemento> Trials,
     ImmutableArray<int> Waiting,
     ImmutableArray<int> Finished,
-    ImmutableArray<ImmutableDictionary<string, ParamValue>>? Enqueued = null);
+    ImmutableArray<ImmutableDictionary<string, ParamValue>>? Enqueued = null,
+    int? TotalTrials = null);
 
 public sealed record TrialMemento(StoredTrial Trial, string? Worker, ImmutableArray<int> Gpus, int? DivergedAtEpoch);
 

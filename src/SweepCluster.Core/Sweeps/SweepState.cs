@@ -33,6 +33,7 @@ public sealed class SweepState
     {
         Submitted = submitted;
         Spec = spec;
+        TotalTrials = submitted.TotalTrials;
         _sampler = TrialPlanner.CreateSampler(spec, submitted.Seed);
         var epochs = submitted.Epochs ?? (spec.Params["epochs"] is ParamValue.Int e ? (int)e.Value : 1);
         // A confirmation runs every configuration to the end: its point is the final values.
@@ -60,6 +61,9 @@ public sealed class SweepState
 
     public string Id => Submitted.SweepId;
 
+    /// <summary>The trials the sweep runs: those submitted, and those added since (<see cref="SweepExtended"/>).</summary>
+    public int TotalTrials { get; private set; }
+
     public SweepStatus Status { get; private set; } = SweepStatus.Pending;
 
     public DateTimeOffset? EndedAt { get; private set; }
@@ -73,12 +77,12 @@ public sealed class SweepState
     public bool IsEnded => Status is SweepStatus.Completed or SweepStatus.Cancelled;
 
     /// <summary>True while a trial could be started: one waits to start again, or the sampler has more to give.</summary>
-    public bool HasTrialToStart => !_cancelRequested && !IsEnded && (_waiting.Count > 0 || _trials.Count < Submitted.TotalTrials);
+    public bool HasTrialToStart => !_cancelRequested && !IsEnded && (_waiting.Count > 0 || _trials.Count < TotalTrials);
 
     public IReadOnlyCollection<TrialRecord> Running => _running.Values;
 
     /// <summary>Trials not yet started (what <see cref="Snapshot"/> reports as pending), without building a snapshot.</summary>
-    public int PendingCount => _cancelRequested || IsEnded ? 0 : Submitted.TotalTrials - _ended - _running.Count;
+    public int PendingCount => _cancelRequested || IsEnded ? 0 : TotalTrials - _ended - _running.Count;
 
     /// <summary>The best metric value of the completed trials so far, in the metric's direction.</summary>
     public double? BestValue { get; private set; }
@@ -157,8 +161,8 @@ public sealed class SweepState
     {
         if (IsEnded || _cancelRequested) return (null, [$"sweep {Id} has ended: nothing more runs in it"]);
         if (Submitted.Confirms is not null) return (null, [$"sweep {Id} is a confirmation: it runs its plan only"]);
-        if (_trials.Count + _enqueued.Count >= Submitted.TotalTrials)
-            return (null, [$"every one of sweep {Id}'s {Submitted.TotalTrials} trials is planned or enqueued already"]);
+        if (_trials.Count + _enqueued.Count >= TotalTrials)
+            return (null, [$"every one of sweep {Id}'s {TotalTrials} trials is planned or enqueued already: sweep extend adds more"]);
         if (values.Count == 0) return (null, ["give at least one value: --set DIMENSION=VALUE"]);
         var byPath = Spec.ParamSpace.Dimensions.ToLookup(d => d.Path);
         var errors = new List<string>();
@@ -207,10 +211,29 @@ public sealed class SweepState
 
     private static ParamValue Nearest(DimensionNode dimension, ParamValue value) => new UnitCube(SearchSpace.Empty, [dimension]).Nearest(dimension, value);
 
+    /// <summary>
+    /// <paramref name="added"/> more trials (<c>sweep extend</c>): a <see cref="SweepExtended"/>, or why not. A running sweep's total
+    /// grows; an ended one runs again, its new trials numbered after those it planned (a cancelled sweep's unplanned trials are not
+    /// run: the new ones follow the last planned).
+    /// </summary>
+    public (SweepExtended? Extended, string? Error) DecideExtend(int added, DateTimeOffset at, SweepSubmitted? adopted = null)
+    {
+        if (added < 1) return (null, $"--trials adds at least one trial (got {added})");
+        if (Submitted.Confirms is not null) return (null, $"sweep {Id} is a confirmation: it runs its plan only; sweep confirm starts another");
+        if (_cancelRequested && !IsEnded) return (null, $"sweep {Id} is being cancelled: extend it once it has ended");
+        var total = (long)(IsEnded ? _trials.Count : TotalTrials) + added;
+        if (total > TrialPlanner.MaxTrials) return (null, $"sweep {Id} would run {total} trials; at most {TrialPlanner.MaxTrials} are allowed");
+        return (new SweepExtended(Id, _trials.Count, (int)total, at, adopted), null);
+    }
+
     public void Apply(ISweepEvent e)
     {
         switch (e)
         {
+            case SweepExtended x:
+                TotalTrials = x.TotalTrials;
+                if (IsEnded) (Status, EndedAt, _cancelRequested) = (SweepStatus.Running, null, false);
+                break;
             case TrialEnqueued q:
                 _enqueued.Enqueue(q.Values);
                 break;
@@ -312,7 +335,7 @@ public sealed class SweepState
     {
         var summary = SweepSummary.Of(_trials.Values.Select(t => (t.Status, t.Metrics)), Spec.Metric);
         var done = summary.Completed + summary.Failed + summary.Pruned + summary.Cancelled;
-        var header = new SweepHeader(Id, Submitted.Name, Status, Spec.Metric, Submitted.TotalTrials, done, _running.Count, PendingCount,
+        var header = new SweepHeader(Id, Submitted.Name, Status, Spec.Metric, TotalTrials, done, _running.Count, PendingCount,
             HasTrialToStart ? PendingReason : null, Submitted.At, EndedAt, Submitted.RunDirectory, summary) { Confirms = Submitted.Confirms?.Summary() };
         var best = BestValue is { } value
             ? _trials.Values.First(t => t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(Spec.Metric.Name, out var v) && v == value).Snapshot()
@@ -329,7 +352,7 @@ public sealed class SweepState
         Submitted.Name,
         Status,
         Spec.Metric,
-        Submitted.TotalTrials,
+        TotalTrials,
         PendingCount,
         [.. _trials.Values.Select(t => t.Snapshot())],
         HasTrialToStart ? PendingReason : null,
@@ -351,7 +374,7 @@ public sealed class SweepState
     /// <summary>Everything <see cref="Apply"/> has built, for a journal snapshot.</summary>
     public SweepMemento ToMemento() => new(Submitted, Status, EndedAt, _cancelRequested,
         [.. _trials.Values.Select(t => new TrialMemento(t.Stored(), t.Worker, t.Gpus, t.DivergedAtEpoch))], [.. _waiting], [.. _finishedOrder],
-        _enqueued.Count > 0 ? [.. _enqueued] : null);
+        _enqueued.Count > 0 ? [.. _enqueued] : null, TotalTrials != Submitted.TotalTrials ? TotalTrials : null);
 
     /// <summary>The sweep as <see cref="ToMemento"/> saw it: the same as replaying every event up to then.</summary>
     public static SweepState FromMemento(SweepMemento memento, ExperimentSpec spec)
@@ -380,6 +403,40 @@ public sealed class SweepState
             sweep.Finished(index, sweep._trials[index].Status == TrialStatus.Failed ? null
                 : sweep._trials[index].Metrics.TryGetValue(spec.Metric.Name, out var v) ? v : null);
         (sweep.Status, sweep.EndedAt, sweep._cancelRequested) = (memento.Status, memento.EndedAt, memento.CancelRequested);
+        sweep.TotalTrials = memento.TotalTrials ?? memento.Submitted.TotalTrials;
+        return sweep;
+    }
+
+    /// <summary>
+    /// An ended sweep as its <c>sweep.json</c> recorded it, to be extended: its first <paramref name="planned"/> trials (a later
+    /// <c>sweep.json</c> may hold more), each ended, with the curves the pruner ranks against (none from files older than curves).
+    /// The sampler sees them in index order (the order they finished in is not recorded).
+    /// </summary>
+    public static SweepState Resume(SweepSubmitted submitted, ExperimentSpec spec, IEnumerable<TrialDocument> trials, int planned)
+    {
+        var sweep = new SweepState(submitted, spec);
+        foreach (var t in trials.Where(t => t.Index < planned).OrderBy(t => t.Index))
+        {
+            var metrics = t.Metrics.ToImmutableDictionary();
+            var trial = new TrialRecord(t.Index, t.Seed, t.Params)
+            {
+                Status = t.Status, Attempt = t.Attempt, Node = t.Node, Device = t.Device, StartedAt = t.StartedAt, DurationSeconds = t.DurationSeconds,
+                Reason = t.Reason, ArtifactDirectory = t.Artifacts, Metrics = metrics,
+            };
+            trial.Epochs.AddRange(t.Curve ?? []);
+            trial.FailedAttempts.AddRange(t.FailedAttempts ?? []);
+            sweep._trials[t.Index] = trial;
+            sweep._curves[t.Index] = [.. trial.Epochs.Select(e => e.Value)];
+            sweep._ended++;
+            var value = t.Status != TrialStatus.Failed && metrics.TryGetValue(spec.Metric.Name, out var v) ? v : (double?)null;
+            if (t.Status == TrialStatus.Completed && value is { } best) sweep.ConsiderBest(best);
+            if (t.Status == TrialStatus.Completed && t.DurationSeconds is { } seconds) sweep.CountCompleted(seconds);
+            if (t.Status != TrialStatus.Cancelled) sweep.Finished(t.Index, value);
+        }
+        // Ended, as it was: cancelled when a trial was, ended when its last trial did.
+        sweep.TotalTrials = sweep._trials.Count;
+        sweep.Status = sweep._trials.Values.Any(t => t.Status == TrialStatus.Cancelled) ? SweepStatus.Cancelled : SweepStatus.Completed;
+        sweep.EndedAt = sweep._trials.Values.Select(t => t.StartedAt?.AddSeconds(t.DurationSeconds ?? 0)).Max() ?? submitted.At;
         return sweep;
     }
 
@@ -396,7 +453,7 @@ public sealed class SweepState
     {
         if (IsEnded || _running.Count > 0 || _waiting.Count > 0) return;
         if (_cancelRequested) (Status, EndedAt) = (SweepStatus.Cancelled, at);
-        else if (_trials.Count == Submitted.TotalTrials) (Status, EndedAt) = (SweepStatus.Completed, at);
+        else if (_trials.Count == TotalTrials) (Status, EndedAt) = (SweepStatus.Completed, at);
     }
 }
 

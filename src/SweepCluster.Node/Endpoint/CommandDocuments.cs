@@ -13,6 +13,9 @@ public sealed record SweepCancellation(string Id, string Message);
 /// <param name="Ahead">Configurations enqueued before this one and not yet started.</param>
 public sealed record TrialEnqueuing(string Id, ImmutableDictionary<string, string> Values, int Ahead);
 
+/// <summary><c>sweep extend</c>.</summary>
+public sealed record SweepExtension(string Id, int Added, int TotalTrials);
+
 /// <summary><c>sweep artifacts</c>: the trial's files on the worker that ran it.</summary>
 /// <param name="Directory">The trial's folder on that worker's disk.</param>
 public sealed record ArtifactList(string Sweep, int Index, string Node, string Directory, IReadOnlyList<Cluster.Worker.ArtifactFile> Files);

@@ -74,6 +74,21 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         };
     }
 
+    /// <summary><c>--trials +N</c>: the trials to add (the plus sign says so; a bare N means the same).</summary>
+    public async Task<CommandResult> Extend(CommandInput input)
+    {
+        var s = input.Switches;
+        if (PositiveInt(s["trials"].TrimStart('+')) is not { } added) return CommandResult.Invalid($"--trials takes +N, the trials to add, N >= 1 (got '{s["trials"]}')");
+        var reply = await Ask<object>(new ExtendSweep(s["id"], added));
+        return reply switch
+        {
+            SweepExtensionAccepted accepted => CommandResult.Ok(new SweepExtension(accepted.Id, added, accepted.TotalTrials),
+                $"sweep {accepted.Id}: {added} more trials, {accepted.TotalTrials} in all\n"),
+            SweepRejected rejected => CommandResult.Invalid($"sweep {s["id"]} cannot be extended", rejected.Errors),
+            _ => CommandResult.Failed($"unexpected answer {reply.GetType().Name}"),
+        };
+    }
+
     public async Task<CommandResult> Verdict(CommandInput input)
     {
         var found = await Ask<ConfirmationFound>(new GetConfirmation(input.Switches["id"]));

@@ -74,6 +74,12 @@ internal static class Palettes
             Id,
             new("set", null, "DIMENSION=VALUE, once per dimension (--set lr=0.002 --set bs=128); dimensions left out are sampled", Mandatory: true, Repeated: true),
         ]), (h, input) => h.Enqueue(input)),
+        new("sweep", new("extend",
+            "Add trials to a sweep, running or ended: an ended one runs again, its sampler and pruner knowing every earlier trial",
+        [
+            Id,
+            new("trials", "t", "+N: the trials to add", Mandatory: true),
+        ]), (h, input) => h.Extend(input)),
         new("sweep", new("verdict",
             "A confirmation sweep's result: per configuration mean, std, standard error, probability of being the best, and whether the winner stands",
             [Id], SafeToRepeat: true), (h, input) => h.Verdict(input)),
