@@ -100,6 +100,33 @@ public class ClusterProcessTests
     }
 
     [Test]
+    public void Sweep_submit_warm_start_uses_the_earlier_trials_that_fit_the_new_space_and_names_the_others()
+    {
+        var earlier = Submit(_worker1.Address, Experiment(6, 0.1));
+        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "watch", "-i", earlier).ExitCode, Is.Zero);
+        var values = Json(_coordinator.Address, "sweep", "trials", "-i", earlier).GetProperty("trials").EnumerateArray()
+            .Select(t => t.GetProperty("params").GetProperty("value").GetDouble()).ToList();
+
+        // The new space keeps half of the old one: trials above 0.5 do not fit it.
+        var narrower = Path.Combine(_nodes.Root, "narrower.yml");
+        File.WriteAllText(narrower, File.ReadAllText(Experiment(2, 0.1)).Replace("value: uniform(0, 1)", "value: uniform(0, 0.5)"));
+        var submitted = Json(_worker2.Address, "sweep", "submit", "-f", narrower, "--warm-start", earlier);
+        var id = submitted.GetProperty("id").GetString()!;
+        var fitting = values.Count(v => v < 0.5);
+        Assert.That((submitted.GetProperty("warm_start").GetProperty("used").GetInt32(), submitted.GetProperty("warm_start").GetProperty("not_used_count").GetInt32()),
+            Is.EqualTo((fitting, values.Count - fitting)));
+        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "watch", "-i", id).ExitCode, Is.Zero);
+        var status = CliRunner.Run(_coordinator.Address, "sweep", "status", "-i", id).Stdout;
+        Assert.That(status, Does.Contain($"warm start from {earlier}: {fitting} trials used as observations, {values.Count - fitting} not fitting this space"));
+        Assert.That(status, Does.Match($@"not used: trial \d of {earlier}: value=0\.\d+ is not a value of uniform\(0, 0\.5\)"));
+        Assert.That(Json(_coordinator.Address, "sweep", "trials", "-i", id).GetProperty("trials").GetArrayLength(), Is.EqualTo(2), "its table holds its own trials");
+
+        var unknown = CliRunner.Run(_coordinator.Address, "sweep", "submit", "-f", narrower, "--warm-start", "nosuch00");
+        Assert.That(unknown.ExitCode, Is.EqualTo(2));
+        Assert.That(unknown.Stderr, Does.Contain("warm start: no sweep has the id 'nosuch00', and there is no run folder"));
+    }
+
+    [Test]
     public void A_sleep_sweep_runs_to_completion_on_both_workers()
     {
         var id = Submit(_worker2.Address, Experiment(8, 1.0));

@@ -94,6 +94,21 @@ public class RunCommandTests
     }
 
     [Test]
+    public void Run_warm_start_feeds_an_earlier_run_folders_trials_to_the_new_sweeps_sampler()
+    {
+        var path = Experiment();
+        var first = JsonDocument.Parse(CliRunner.Run("run", path, "--workers", "2", "--out", _dir, "--format", "json").Stdout).RootElement.Clone();
+        var runDirectory = first.GetProperty("run_directory").GetString()!;
+        var result = CliRunner.Run("run", path, "--warm-start", runDirectory, "--workers", "2", "--out", _dir, "--format", "json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        Assert.That(result.Stderr, Does.Contain($"warm start from {first.GetProperty("id").GetString()}: 8 trials used as observations, 0 not fitting this space"));
+        var second = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.That(second.GetProperty("warm_start").GetProperty("used").GetInt32(), Is.EqualTo(8), "sweep.json says so too");
+        Assert.That(second.GetProperty("trials").GetArrayLength(), Is.EqualTo(8));
+        Assert.That(CliRunner.Run("run", "--resume", runDirectory, "--trials", "1", "--warm-start", runDirectory).Stderr, Does.StartWith("--warm-start starts a new sweep"));
+    }
+
+    [Test]
     public void The_same_seed_runs_the_same_trials_as_plan_lists()
     {
         var path = Experiment();

@@ -72,7 +72,7 @@ public class EnqueueTests
         Plan(sweep);
         Enqueue(sweep, ("bs", "64"));
         Assert.That(sweep.DecideEnqueue(new Dictionary<string, string> { ["bs"] = "32" }).Errors,
-            Is.EqualTo(new[] { "every one of sweep s1's 2 trials is planned or enqueued already" }));
+            Is.EqualTo(new[] { "every one of sweep s1's 2 trials is planned or enqueued already: sweep extend adds more" }));
     }
 
     [Test]

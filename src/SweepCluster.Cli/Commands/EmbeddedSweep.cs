@@ -17,7 +17,9 @@ using SweepCluster.Training.Trials;
 namespace SweepCluster.Cli.Commands;
 
 /// <param name="Workers">Trials to run at a time.</param>
-internal sealed record EmbeddedSweepOptions(int? Trials, int? Epochs, int Workers, long? Seed, string? Data, string OutDirectory, int? MetricsPort = null);
+/// <param name="WarmStart">Run folders (or sweep ids) to warm-start from.</param>
+internal sealed record EmbeddedSweepOptions(int? Trials, int? Epochs, int Workers, long? Seed, string? Data, string OutDirectory, int? MetricsPort = null,
+    ImmutableArray<string>? WarmStart = null);
 
 /// <summary>The switches of the commands that run sweeps in this process (<c>run</c>, <c>study</c>).</summary>
 internal sealed class EmbeddedSweepSwitches(string trialsDescription, string outDescription)
@@ -48,7 +50,7 @@ internal static class EmbeddedSweep
     /// <returns>The ended sweep, or null when the coordinator rejected the experiment (its errors are written to <paramref name="error"/>).</returns>
     public static Task<SweepSnapshot?> RunAsync(string path, string specYaml, ExperimentSpec spec, EmbeddedSweepOptions options, TextWriter progress,
         TextWriter error, CancellationToken cancellation) =>
-        RunAsync(new SubmitSweep(specYaml, path, options.Trials, options.Seed, Epochs: options.Epochs), spec, options, progress, error, cancellation);
+        RunAsync(new SubmitSweep(specYaml, path, options.Trials, options.Seed, Epochs: options.Epochs, WarmStart: options.WarmStart), spec, options, progress, error, cancellation);
 
     /// <summary>Adds <paramref name="added"/> trials to the ended sweep of a run folder and runs them to the end (<c>run --resume</c>).</summary>
     public static Task<SweepSnapshot?> ResumeAsync(string runDirectory, SweepSubmitted submitted, ExperimentSpec spec, int added, EmbeddedSweepOptions options,
@@ -74,6 +76,7 @@ internal static class EmbeddedSweep
         {
             case SweepAccepted accepted:
                 id = accepted.Id;
+                foreach (var line in accepted.WarmStart is { } warm ? SweepText.WarmStart(warm) : []) error.WriteLine(line);
                 break;
             case SweepExtensionAccepted extended:
                 id = extended.Id;

@@ -19,14 +19,24 @@ internal static class RunCommand
         {
             Description = "Go on with the ended sweep of this run folder (one written by run): --trials +N more trials, numbered after its own, its sampler and pruner knowing every earlier trial",
         };
+        var warmStart = new Option<string?>("--warm-start")
+        {
+            Description = "RUN_DIR[,RUN_DIR...]: run folders of earlier sweeps whose finished trials fitting this space guide the sampler",
+        };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the sweep runs (0: a free port, printed)" };
         var format = OutputFormat.CreateOption();
         var command = new Command("run", "Run a sweep to the end on this machine, in one process") { file };
-        foreach (var option in switches.All.Append(resume).Append(metricsPort).Append(format)) command.Options.Add(option);
+        foreach (var option in switches.All.Append(resume).Append(warmStart).Append(metricsPort).Append(format)) command.Options.Add(option);
         command.SetAction(async (parsed, cancellation) =>
         {
             var json = parsed.GetValue(format) == OutputFormat.Json;
-            var options = switches.Read(parsed, metricsPort: parsed.GetValue(metricsPort));
+            var options = switches.Read(parsed, metricsPort: parsed.GetValue(metricsPort)) with
+            {
+                // Folders as the user named them, from here; the coordinator reads relative ones in its runs folder.
+                WarmStart = parsed.GetValue(warmStart) is { } sources
+                    ? [.. sources.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => Directory.Exists(s) ? Path.GetFullPath(s) : s)]
+                    : null,
+            };
             var (path, runDirectory) = (parsed.GetValue(file), parsed.GetValue(resume));
             SweepSnapshot? final;
             if (runDirectory is null)
@@ -64,5 +74,6 @@ internal static class RunCommand
         path is not null ? "give the experiment FILE or --resume RUN_DIR, not both: a resumed sweep keeps its own experiment"
         : options.Trials is null ? "--resume needs --trials +N: how many trials to add"
         : options.Seed is not null || options.Epochs is not null ? "--seed and --epochs are the sweep's own when it is resumed; leave them out"
+        : options.WarmStart is not null ? "--warm-start starts a new sweep from earlier ones; a resumed sweep keeps what it started with"
         : null;
 }

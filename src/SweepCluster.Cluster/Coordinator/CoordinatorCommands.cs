@@ -1,12 +1,14 @@
 using System.Collections.Immutable;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Sweeps;
 
 namespace SweepCluster.Cluster.Coordinator;
 
 /// <summary>Run the experiment in <paramref name="SpecYaml"/>; answered with <see cref="SweepAccepted"/> or <see cref="SweepRejected"/>.</summary>
 /// <param name="Source">The file name the YAML came from, for error messages.</param>
 /// <param name="ClientToken">Names this submission: submitting again with the same token (a retry after a timeout) returns the sweep it started.</param>
+/// <param name="WarmStart">Earlier sweeps (ids, or run folders on the coordinator's node) to warm-start from, besides the experiment's <c>warm_start</c>.</param>
 public sealed record SubmitSweep(
     string SpecYaml,
     string Source,
@@ -14,7 +16,8 @@ public sealed record SubmitSweep(
     long? Seed = null,
     string? Name = null,
     int? Epochs = null,
-    string? ClientToken = null) : ISweepMessage;
+    string? ClientToken = null,
+    ImmutableArray<string>? WarmStart = null) : ISweepMessage;
 
 /// <summary>
 /// Re-run the <paramref name="Top"/> best configurations of sweep <paramref name="Id"/> under <paramref name="Seeds"/> new seeds each,
@@ -22,7 +25,8 @@ public sealed record SubmitSweep(
 /// </summary>
 public sealed record ConfirmSweep(string Id, int Top, int Seeds, string? ClientToken = null) : ISweepMessage;
 
-public sealed record SweepAccepted(string Id, int TotalTrials) : ISweepMessage;
+/// <param name="WarmStart">What a warm-started sweep took from earlier ones.</param>
+public sealed record SweepAccepted(string Id, int TotalTrials, WarmStartSummary? WarmStart = null) : ISweepMessage;
 
 /// <summary>The experiment is invalid: each error names its file, line, column and key.</summary>
 public sealed record SweepRejected(ImmutableArray<string> Errors) : ISweepMessage;

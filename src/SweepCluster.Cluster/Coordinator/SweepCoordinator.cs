@@ -143,9 +143,48 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             Sender.Tell(new SweepRejected([$"the sweep would run {total} trials; at most {TrialPlanner.MaxTrials} are allowed"]));
             return;
         }
+        var (warmStart, problem) = WarmStartOf(spec, [.. spec.WarmStart ?? [], .. command.WarmStart ?? []]);
+        if (problem is not null)
+        {
+            Sender.Tell(new SweepRejected([problem]));
+            return;
+        }
         var (id, name) = (NewSweepId(), command.Name ?? spec.Name);
         Begin(new SweepSubmitted(id, name, command.SpecYaml, command.Source, (int)total, command.Seed ?? spec.Seed, command.Epochs,
-            false, RunDirectoryOf(name, id), _options.Now, command.ClientToken));
+            false, RunDirectoryOf(name, id), _options.Now, command.ClientToken, WarmStart: warmStart));
+    }
+
+    /// <summary>
+    /// The earlier sweeps' trials a new sweep starts from, or why it cannot: each source is a sweep id, or a run folder
+    /// (a relative one in this node's runs folder) of a sweep this coordinator does not hold.
+    /// </summary>
+    private (WarmStartReport? Report, string? Problem) WarmStartOf(ExperimentSpec spec, IReadOnlyList<string> sources)
+    {
+        if (sources.Count == 0) return (null, null);
+        var read = new List<WarmStartSource>();
+        foreach (var source in sources.Distinct())
+        {
+            try
+            {
+                if (_sweeps.TryGetValue(source, out var live))
+                    read.Add(new WarmStartSource(source, live.Spec.Metric, live.Snapshot().Trials.Select(TrialDocument.Of)));
+                else if (_ended.TryGetValue(source, out var ended))
+                    read.Add(new WarmStartSource(source, ended.Overview.Header.Metric, ended.ReadTrials()));
+                else if (Directory.Exists(Path.Combine(_options.RunsDirectory, source)))
+                {
+                    var folder = Path.GetFullPath(Path.Combine(_options.RunsDirectory, source));
+                    var submitted = RunFolders.ReadSubmission(folder);
+                    read.Add(new WarmStartSource(submitted.SweepId, (SpecOf(submitted) ?? throw new IOException($"the experiment in {folder} cannot be read by this version")).Metric,
+                        RunFolders.ReadTrials(folder)));
+                }
+                else return (null, $"warm start: no sweep has the id '{source}', and there is no run folder {Path.Combine(_options.RunsDirectory, source)}");
+            }
+            catch (IOException e)
+            {
+                return (null, $"warm start from {source}: {e.Message}");
+            }
+        }
+        return WarmStart.Decide(spec, read);
     }
 
     /// <summary>A submission repeated with its token (a retry after a timeout) is answered with the sweep it started.</summary>
@@ -163,7 +202,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void Begin(SweepSubmitted submitted)
     {
         var sender = Sender;
-        Record(submitted, () => sender.Tell(new SweepAccepted(submitted.SweepId, submitted.TotalTrials)));
+        Record(submitted, () => sender.Tell(new SweepAccepted(submitted.SweepId, submitted.TotalTrials, submitted.WarmStart?.Summary())));
         var sweep = _sweeps[submitted.SweepId];
         StartSpan(sweep);
         // Every series a dashboard reads exists from the start: "no failures yet" shows as 0, not as missing data.
@@ -203,6 +242,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             At = _options.Now,
             ClientToken = command.ClientToken,
             Confirms = plan,
+            WarmStart = null, // it runs its plan; nothing is sampled
         });
     }
 

@@ -28,10 +28,14 @@ public record SweepHeader(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ConfirmationOf? Confirms { get; init; }
 
+    /// <summary>For a warm-started sweep: the earlier sweeps, how many of their trials its sampler reuses, and why others were not.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WarmStartSummary? WarmStart { get; init; }
+
     public static SweepHeader Of(SweepSnapshot s) =>
         new(s.Id, s.Name, s.Status, s.Metric, s.TotalTrials, s.Done, s.Running, s.Pending, s.PendingReason, s.SubmittedAt, s.EndedAt, s.RunDirectory, s.Summary)
         {
-            Confirms = s.Confirms,
+            Confirms = s.Confirms, WarmStart = s.WarmStart,
         };
 }
 

@@ -89,6 +89,10 @@ public sealed record SweepSnapshot(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ConfirmationOf? Confirms { get; init; }
 
+    /// <summary>For a warm-started sweep: what it took from earlier sweeps.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WarmStartSummary? WarmStart { get; init; }
+
     /// <summary>The best completed trial in the metric's direction; ties go to the lower index.</summary>
     public TrialSnapshot? Best => Trials
         .Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(Metric.Name))

@@ -26,7 +26,7 @@ public sealed class GpSampler(SearchSpace space, GridLayout grid, long sweepSeed
     public ParamValue.Map Suggest(SuggestRequest request)
     {
         var observed = request.Finished.Where(f => f.Value is { } v && double.IsFinite(v)).ToList();
-        if (observed.Count < StartupTrials || request.TrialIndex < StartupTrials) return _random.Suggest(request);
+        if (request.InStartup(StartupTrials, observed.Count)) return _random.Suggest(request);
         var gridValues = grid.ValuesAt(request.TrialIndex % grid.Points);
         var cube = new UnitCube(space, space.Dimensions.Where(d => !gridValues.ContainsKey(d)));
         if (cube.Size == 0) return space.Materialize(d => gridValues[d]);

@@ -8,6 +8,12 @@ public sealed record FinishedTrial(int Index, ParamValue.Map Params, double? Val
 /// <summary>What a sampler is told when asked for a trial: which one, what has finished, and what is still running.</summary>
 public sealed record SuggestRequest(int TrialIndex, IReadOnlyList<FinishedTrial> Finished, IReadOnlyList<ParamValue.Map> Running)
 {
+    /// <summary>How many of <see cref="Finished"/> are earlier sweeps' trials (a warm start): they count towards the random start-up trials.</summary>
+    public int Reused { get; init; }
+
+    /// <summary>True while the trial is one of the first <paramref name="startupTrials"/> (earlier sweeps' trials counted), or fewer results are known.</summary>
+    public bool InStartup(int startupTrials, int observed) => observed < startupTrials || TrialIndex + Reused < startupTrials;
+
     public static SuggestRequest Ahead(int trialIndex) => new(trialIndex, [], []);
 }
 

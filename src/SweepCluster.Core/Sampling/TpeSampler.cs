@@ -23,7 +23,7 @@ public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSee
     public ParamValue.Map Suggest(SuggestRequest request)
     {
         var observed = request.Finished.Where(f => f.Value is { } v && double.IsFinite(v)).ToList();
-        if (observed.Count < StartupTrials || request.TrialIndex < StartupTrials) return _random.Suggest(request);
+        if (request.InStartup(StartupTrials, observed.Count)) return _random.Suggest(request);
         var ranked = direction == MetricDirection.Maximize
             ? observed.OrderByDescending(f => f.Value).ThenBy(f => f.Index).ToList()
             : observed.OrderBy(f => f.Value).ThenBy(f => f.Index).ToList();

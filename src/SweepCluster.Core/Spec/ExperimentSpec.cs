@@ -28,6 +28,7 @@ public sealed record ResourceRequest(double Cpu, double Gpu);
 /// <param name="Seed">The sweep seed: every planned trial derives from it.</param>
 /// <param name="StallTimeout">A running trial that neither finishes an epoch nor trains a batch for this long is stopped and retried.</param>
 /// <param name="MaxFailures">Retries of a trial after failures that may not happen again (a lost node, a timeout, a stall).</param>
+/// <param name="WarmStart">Earlier sweeps (ids or run folders) whose finished trials the sampler sees as observations.</param>
 public sealed record ExperimentSpec(
     string Source,
     string Name,
@@ -42,4 +43,5 @@ public sealed record ExperimentSpec(
     SearchSpace ParamSpace,
     MetricSpec Metric,
     string Trainer,
-    long Seed);
+    long Seed,
+    IReadOnlyList<string>? WarmStart = null);

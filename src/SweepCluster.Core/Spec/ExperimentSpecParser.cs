@@ -21,7 +21,7 @@ public static partial class ExperimentSpecParser
     public static readonly ImmutableArray<string> TopLevelKeys =
     [
         "name", "kind", "num_trials", "sampler", "pruner", "resources_per_worker", "timeout_per_trial", "stall_timeout",
-        "max_failures", "params", "param_space", "metric", "run", "seed",
+        "max_failures", "params", "param_space", "metric", "run", "seed", "warm_start",
     ];
 
     public static SpecParseResult ParseFile(string path)
@@ -107,18 +107,33 @@ public static partial class ExperimentSpecParser
                 Error(keys["metric"].Value.Start, "metric.name",
                     $"{trainer} reports no metric '{metric.Name}'; it reports {string.Join(", ", KnownTrainers.Metrics[trainer])}");
             var seed = Optional(keys, "seed", fixedParams?["seed"] is ParamValue.Int s ? s.Value : 0L, n => Integer(n, "seed", min: long.MinValue));
+            var warmStart = Optional<IReadOnlyList<string>>(keys, "warm_start", [], ReadWarmStart);
 
             if (name is null || numTrials is null || metric is null || trainer is null || sampler is null || pruner is null
-                || resources is null || maxFailures is null || fixedParams is null || space is null || seed is null)
+                || resources is null || maxFailures is null || fixedParams is null || space is null || seed is null || warmStart is null)
                 return null;
             var spec = new ExperimentSpec(source, name, (int)numTrials.Value, sampler.Value, pruner.Value, resources, timeout, stall ?? DefaultStallTimeout,
-                (int)maxFailures.Value, fixedParams, space, metric, trainer, seed.Value);
+                (int)maxFailures.Value, fixedParams, space, metric, trainer, seed.Value, warmStart.Count > 0 ? warmStart : null);
             var total = TrialPlanner.TotalTrials(spec);
             if (total > TrialPlanner.MaxTrials)
                 Error(keys["num_trials"].Value.Start, "num_trials",
                     $"the sweep would run {(total == long.MaxValue ? "more than " + TrialPlanner.MaxTrials : total)} trials "
                     + $"(num_trials x {GridLayout.For(space, sampler.Value).Points} grid points); at most {TrialPlanner.MaxTrials} are allowed");
             return spec;
+        }
+
+        /// <summary><c>warm_start: 1a2b3c4d</c> or a list: sweep ids, or run folders (relative ones in the node's runs folder).</summary>
+        private IReadOnlyList<string>? ReadWarmStart(YamlNode node)
+        {
+            var items = node is YamlSequenceNode seq ? seq.Children.ToList() : [node];
+            var sources = new List<string>();
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i] is YamlScalarNode { Value: { Length: > 0 } text }) sources.Add(text);
+                else Error(items[i].Start, node is YamlSequenceNode ? $"warm_start[{i}]" : "warm_start",
+                    "names an earlier sweep by its id (warm_start: 1a2b3c4d) or run folder; several in a list");
+            }
+            return sources.Count == items.Count ? sources : null;
         }
 
         private static readonly Dictionary<string, SamplerKind> SamplerNames = new()

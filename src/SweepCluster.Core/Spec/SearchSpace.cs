@@ -95,6 +95,11 @@ public sealed class SearchSpace
         return _branchesBySelector.TryGetValue(dimension, out var branch) ? (value as ParamValue.Map)?[branch.LabelKey] : value;
     }
 
+    /// <summary>True when the trial took the dimension's branch (and the branches around it): always for a dimension outside branches.</summary>
+    public bool IsSearchedIn(ParamValue.Map parameters, DimensionNode dimension) =>
+        dimension.Condition is not { } condition
+        || (IsSearchedIn(parameters, condition.Selector) && Equals(ValueOf(parameters, condition.Selector), condition.Label));
+
     private IEnumerable<DimensionNode> Collect(SpaceNode node)
     {
         switch (node)

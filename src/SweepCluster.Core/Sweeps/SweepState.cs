@@ -18,6 +18,8 @@ public sealed class SweepState
     private readonly SortedDictionary<int, TrialRecord> _trials = [];
     private readonly Dictionary<int, TrialRecord> _running = [];
     private readonly List<FinishedTrial> _finished = [];
+    /// <summary>Earlier sweeps' trials the sampler sees before this sweep's own (a warm start), indexed -1, -2, ...</summary>
+    private readonly List<FinishedTrial> _warm;
     private readonly List<int> _finishedOrder = [];
     private readonly LinkedList<int> _waiting = new();
     private readonly Queue<ImmutableDictionary<string, ParamValue>> _enqueued = new();
@@ -34,6 +36,7 @@ public sealed class SweepState
         Submitted = submitted;
         Spec = spec;
         TotalTrials = submitted.TotalTrials;
+        _warm = [.. (submitted.WarmStart?.Used ?? []).Select((w, k) => new FinishedTrial(-1 - k, w.Params, w.Value))];
         _sampler = TrialPlanner.CreateSampler(spec, submitted.Seed);
         var epochs = submitted.Epochs ?? (spec.Params["epochs"] is ParamValue.Int e ? (int)e.Value : 1);
         // A confirmation runs every configuration to the end: its point is the final values.
@@ -139,7 +142,8 @@ public sealed class SweepState
     /// <summary>The sampler's suggestion, with the values of the first enqueued configuration in place of its own.</summary>
     private ParamValue.Map Suggest(int index)
     {
-        var suggestion = _sampler.Suggest(new SuggestRequest(index, _finished, _running.Values.Select(t => t.Params).ToList()));
+        var finished = _warm.Count == 0 ? _finished : [.. _warm, .. _finished];
+        var suggestion = _sampler.Suggest(new SuggestRequest(index, finished, _running.Values.Select(t => t.Params).ToList()) { Reused = _warm.Count });
         if (!_enqueued.TryPeek(out var given)) return suggestion;
         // A branch the suggestion did not take has no values in it: those are drawn at random.
         return Spec.ParamSpace.Materialize(d => given.TryGetValue(d.Path, out var value) ? value
@@ -185,7 +189,7 @@ public sealed class SweepState
                 continue;
             }
             var value = ScalarResolver.ResolvePlain(text);
-            if (Admits(dimension, value)) accepted[path] = Admitted(dimension, value);
+            if (DimensionValues.Admits(dimension, value)) accepted[path] = DimensionValues.Admitted(dimension, value);
             else errors.Add($"{path}={text}: not a value of {dimension.Distribution}");
         }
         return errors.Count > 0 ? (null, [.. errors]) : (new TrialEnqueued(Id, accepted.ToImmutable()), []);
@@ -195,21 +199,6 @@ public sealed class SweepState
     private static bool Chooses(IReadOnlyDictionary<string, string> values, BranchCondition condition) =>
         values.TryGetValue(condition.Selector.Path, out var text) && Equals(ScalarResolver.ResolvePlain(text).ToString(), condition.Label.ToString())
         && (condition.Selector.Condition is null || Chooses(values, condition.Selector.Condition));
-
-    /// <summary>A value the dimension can take: within its bounds, one of its steps or options; any number for a normal.</summary>
-    private static bool Admits(DimensionNode dimension, ParamValue value)
-    {
-        if (value.AsNumber() is { } number && !double.IsFinite(number)) return false;
-        if (dimension.Distribution is Normal) return value.AsNumber() is not null;
-        var nearest = Nearest(dimension, value);
-        return nearest.AsNumber() is { } a && value.AsNumber() is { } b ? Math.Abs(a - b) <= 1e-9 * Math.Max(1, Math.Abs(b)) : Equals(nearest, value);
-    }
-
-    /// <summary>The value as the dimension's own type: <c>lr=1</c> is the real 1.0 of a uniform, <c>bs=128.0</c> the integer of a randint.</summary>
-    private static ParamValue Admitted(DimensionNode dimension, ParamValue value) =>
-        dimension.Distribution.Cardinality is null && value.AsNumber() is { } number ? new ParamValue.Real(number) : Nearest(dimension, value);
-
-    private static ParamValue Nearest(DimensionNode dimension, ParamValue value) => new UnitCube(SearchSpace.Empty, [dimension]).Nearest(dimension, value);
 
     /// <summary>
     /// <paramref name="added"/> more trials (<c>sweep extend</c>): a <see cref="SweepExtended"/>, or why not. A running sweep's total
@@ -336,7 +325,10 @@ public sealed class SweepState
         var summary = SweepSummary.Of(_trials.Values.Select(t => (t.Status, t.Metrics)), Spec.Metric);
         var done = summary.Completed + summary.Failed + summary.Pruned + summary.Cancelled;
         var header = new SweepHeader(Id, Submitted.Name, Status, Spec.Metric, TotalTrials, done, _running.Count, PendingCount,
-            HasTrialToStart ? PendingReason : null, Submitted.At, EndedAt, Submitted.RunDirectory, summary) { Confirms = Submitted.Confirms?.Summary() };
+            HasTrialToStart ? PendingReason : null, Submitted.At, EndedAt, Submitted.RunDirectory, summary)
+        {
+            Confirms = Submitted.Confirms?.Summary(), WarmStart = Submitted.WarmStart?.Summary(),
+        };
         var best = BestValue is { } value
             ? _trials.Values.First(t => t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(Spec.Metric.Name, out var v) && v == value).Snapshot()
             : null;
@@ -358,7 +350,7 @@ public sealed class SweepState
         HasTrialToStart ? PendingReason : null,
         Submitted.At,
         EndedAt,
-        Submitted.RunDirectory) { Confirms = Submitted.Confirms?.Summary() };
+        Submitted.RunDirectory) { Confirms = Submitted.Confirms?.Summary(), WarmStart = Submitted.WarmStart?.Summary() };
 
     private void ConsiderBest(double value)
     {

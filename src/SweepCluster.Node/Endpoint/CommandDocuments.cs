@@ -4,7 +4,12 @@ namespace SweepCluster.Node.Endpoint;
 // The data of the commands that are not about a sweep's trials (those are in SweepCluster.Core.Results).
 
 /// <summary><c>sweep submit</c>.</summary>
-public sealed record SweepSubmission(string Id, int TotalTrials);
+public sealed record SweepSubmission(string Id, int TotalTrials)
+{
+    /// <summary>With <c>--warm-start</c> or <c>warm_start:</c>: how many earlier trials were used, and why others were not.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public SweepCluster.Core.Sweeps.WarmStartSummary? WarmStart { get; init; }
+}
 
 /// <summary><c>sweep cancel</c>.</summary>
 public sealed record SweepCancellation(string Id, string Message);

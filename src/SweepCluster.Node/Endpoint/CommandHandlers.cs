@@ -28,10 +28,13 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         int? trials = null, epochs = null;
         if (s.TryGetValue("trials", out var t) && (trials = PositiveInt(t)) is null) return CommandResult.Invalid($"--trials needs a whole number >= 1 (got '{t}')");
         if (s.TryGetValue("epochs", out var e) && (epochs = PositiveInt(e)) is null) return CommandResult.Invalid($"--epochs needs a whole number >= 1 (got '{e}')");
-        var reply = await Ask<object>(new SubmitSweep(s["file"], source ?? "experiment.yml", trials, Name: s.GetValueOrDefault("name"), Epochs: epochs, ClientToken: s.GetValueOrDefault("token")));
+        ImmutableArray<string>? warmStart = s.TryGetValue("warm-start", out var w) ? [.. w.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
+        var reply = await Ask<object>(new SubmitSweep(s["file"], source ?? "experiment.yml", trials, Name: s.GetValueOrDefault("name"), Epochs: epochs,
+            ClientToken: s.GetValueOrDefault("token"), WarmStart: warmStart));
         return reply switch
         {
-            SweepAccepted accepted => CommandResult.Ok(new SweepSubmission(accepted.Id, accepted.TotalTrials), accepted.Id + "\n"),
+            // The text is the id alone, for scripts; sweep status shows what a warm start used.
+            SweepAccepted accepted => CommandResult.Ok(new SweepSubmission(accepted.Id, accepted.TotalTrials) { WarmStart = accepted.WarmStart }, accepted.Id + "\n"),
             SweepRejected rejected => CommandResult.Invalid($"{source}: the experiment is invalid", rejected.Errors),
             _ => CommandResult.Failed($"unexpected answer {reply.GetType().Name}"),
         };
@@ -138,6 +141,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
                 : $"  trial {trial.Index} retried ({string.Join("; ", trial.FailedAttempts)})");
         if (found.TroubledCount > found.Troubled.Length)
             text.WriteLine($"  and {found.TroubledCount - found.Troubled.Length} more failed or retried trials (sweep trials -s failed)");
+        foreach (var line in header.WarmStart is { } warm ? SweepText.WarmStart(warm) : []) text.WriteLine(line);
         return CommandResult.Ok(new SweepStatusDocument(sweep, found.Running), text.ToString());
     }
 

@@ -47,6 +47,7 @@ internal static class Palettes
             new("trials", "t", "Trials per grid point, instead of num_trials", Mandatory: false),
             new("name", "n", "The sweep's name, instead of the file's", Mandatory: false),
             new("epochs", "e", "Epochs per trial, instead of the epochs parameter", Mandatory: false),
+            new("warm-start", "w", "ID[,ID...]: earlier sweeps (ids, or run folders on the coordinator's node) whose finished trials fitting this space guide the sampler", Mandatory: false),
             new("token", null, "Names this submission: the same token again returns the sweep it started (default: a new one)", Mandatory: false, Unique: true),
         ], SafeToRepeat: true), (h, input) => h.Submit(input)),
         new("sweep", new("list", "Every sweep: id, name, state, trials done/total, best so far, started", [], SafeToRepeat: true), (h, _) => h.List()),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
 
 namespace SweepCluster.Node.Text;
 
@@ -24,6 +25,14 @@ internal static class SweepText
         var waiting = s.PendingReason is null ? "" : $" ({s.PendingReason})";
         return $"{s.Name} [{s.Id}]: {s.Done}/{s.TotalTrials} done, {s.Running} running, {s.Pending} pending{waiting} | {bestText}";
     }
+
+    /// <summary>What a warm-started sweep took from earlier sweeps: a line, then a line per trial not used (the first ones).</summary>
+    public static IEnumerable<string> WarmStart(WarmStartSummary warm) =>
+    [
+        $"warm start from {string.Join(", ", warm.Sources)}: {warm.Used} trials used as observations, {warm.NotUsedCount} not fitting this space",
+        .. warm.NotUsed.Select(reason => $"  not used: {reason}"),
+        .. warm.NotUsedCount > warm.NotUsed.Length ? [$"  and {warm.NotUsedCount - warm.NotUsed.Length} more"] : Array.Empty<string>(),
+    ];
 
     /// <summary>The best trial: its parameters, its metrics and where its artifacts are.</summary>
     public static void WriteBest(TextWriter output, TrialSnapshot best, string label)
