@@ -59,6 +59,19 @@ public class ConditionalSpaceTests
             "a trial that took adam has no value for sgd's dimensions, though sgd's lr has the same path");
     }
 
+    [Test]
+    public void The_readmes_example_parses_into_the_branches_it_describes()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        var block = System.Text.RegularExpressions.Regex.Match(readme, @"### Conditional spaces.*?```yaml\nparam_space:\n(?<space>.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.That(block.Success, "the README shows a param_space with branches");
+        var space = Specs.Parse(Specs.WithSpace(block.Groups["space"].Value.TrimEnd())).ParamSpace;
+        Assert.That(space.Dimensions.Select(d => d.Name), Is.EqualTo(new[]
+        {
+            "optimizer", "optimizer.lr (when optimizer=adam)", "optimizer.lr (when optimizer=sgd)", "optimizer.momentum (when optimizer=sgd)",
+        }));
+    }
+
     [TestCase("random")]
     [TestCase("tpe")]
     [TestCase("gp")]
