@@ -31,6 +31,34 @@ public class PlanCommandTests
     }
 
     [Test]
+    public void A_plan_of_a_space_with_branches_lists_when_each_dimension_is_searched_and_each_trials_branch()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("plan-branches-").FullName, "branches.yml");
+        File.WriteAllText(path, File.ReadAllText(CliRunner.Experiment("convnet.yml")).Replace("  optimizer: choice(['adam', 'sgd'])\n", """
+              optimizer:
+                choice:
+                  - name: adam
+                  - name: sgd
+                    momentum: uniform(0.0, 0.99)
+
+            """));
+        try
+        {
+            var result = CliRunner.Run("plan", path, "--trials", "6", "--seed", "3");
+            Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+            var lines = result.Stdout.Split('\n').Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList();
+            Assert.That(lines, Does.Contain("optimizer choice(['adam', 'sgd']) always"));
+            Assert.That(lines, Does.Contain("optimizer.momentum uniform(0, 0.99) when optimizer=sgd"));
+            Assert.That(lines.Count(l => l.Contains("{name: sgd, momentum: ", StringComparison.Ordinal)) + lines.Count(l => l.Contains("{name: adam}", StringComparison.Ordinal)),
+                Is.EqualTo(6), "each trial shows the branch it took, and only its values");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Test]
     public void Tpe_trials_after_the_start_up_ones_are_marked_as_chosen_from_results()
     {
         var result = CliRunner.Run("plan", CliRunner.Experiment("convnet.yml"), "--trials", "12", "--format", "json");
