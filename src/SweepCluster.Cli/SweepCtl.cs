@@ -49,6 +49,7 @@ public static class SweepCtl
             TrainCommand.Create(output, error),
             RunCommand.Create(output, error),
             StudyCommand.Create(output, error),
+            ReportCommand.Create(output, error),
             NodeCommand.Create(output, error),
             SlurmCommand.Create(output, error),
         };

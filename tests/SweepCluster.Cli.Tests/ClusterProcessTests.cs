@@ -127,6 +127,31 @@ public class ClusterProcessTests
     }
 
     [Test]
+    public void Sweep_report_draws_the_report_of_cluster_sweeps_here()
+    {
+        var ids = new[] { Submit(_worker1.Address, Experiment(5, 0.1)), Submit(_worker2.Address, Experiment(4, 0.1)) };
+        foreach (var id in ids) Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "watch", "-i", id).ExitCode, Is.Zero);
+        var folder = Path.Combine(_nodes.Root, "cluster-report");
+        var result = CliRunner.Run(_worker1.Address, "sweep", "report", "-i", ids[0], "-i", ids[1], "--out", folder);
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        Assert.That(result.Stdout.Trim(), Does.StartWith($"report of 2 sweeps in {folder}"));
+        var csv = File.ReadAllLines(Path.Combine(folder, "trials.csv"));
+        Assert.That(csv, Has.Length.EqualTo(1 + 9));
+        Assert.That(csv.Skip(1).Select(l => l.Split(',')[0]).Distinct(), Is.EquivalentTo(ids));
+        var markdown = File.ReadAllText(Path.Combine(folder, "report.md"));
+        Assert.That(markdown, Does.Contain("## Side by side"));
+        foreach (var id in ids)
+        {
+            var summary = Json(_coordinator.Address, "sweep", "status", "-i", id).GetProperty("summary");
+            Assert.That(markdown, Does.Contain($"| {summary.GetProperty("max").GetDouble().ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)} |"));
+            Assert.That(new FileInfo(Path.Combine(folder, "figures", $"{id}-history.png")).Length, Is.GreaterThan(2000));
+            Assert.That(new FileInfo(Path.Combine(folder, "figures", $"{id}-curves.svg")).Length, Is.GreaterThan(2000), "the curves came across with the trials");
+        }
+        var unknown = CliRunner.Run(_worker1.Address, "sweep", "report", "-i", "nosuch00", "--out", folder);
+        Assert.That((unknown.ExitCode, unknown.Stderr.Trim()), Is.EqualTo((1, "no sweep has the id 'nosuch00' (sweep list shows them)")));
+    }
+
+    [Test]
     public void A_sleep_sweep_runs_to_completion_on_both_workers()
     {
         var id = Submit(_worker2.Address, Experiment(8, 1.0));
@@ -301,7 +326,7 @@ public class ClusterProcessTests
         Assert.That(result.Stdout, Does.StartWith($"successfully connected to {_coordinator.Address}"));
         Assert.That(result.Stdout, Does.Contain($"[{_coordinator.Address}] sweepctl> "));
         Assert.That(result.Stdout, Does.Contain("sweep    Submit, follow and cancel sweeps"), "help lists the palettes the server described");
-        Assert.That(result.Stdout, Does.Contain("-f, --file <FILE> (REQUIRED)  The experiment YAML file"), "and each command's switches");
+        Assert.That(result.Stdout, Does.Match(@"-f, --file <FILE> \(REQUIRED\) +The experiment YAML file"), "and each command's switches");
         Assert.That(result.Stderr, Does.Contain("Option '--id' is required."), "a bad command in the REPL is explained, and the REPL goes on");
         Assert.That(result.Stdout, Does.Contain("Count: 3 nodes"));
     }

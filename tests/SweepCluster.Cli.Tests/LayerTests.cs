@@ -15,7 +15,8 @@ public class LayerTests
         ["SweepCluster.Training"] = ["SweepCluster.Core"],
         ["SweepCluster.Cluster"] = ["SweepCluster.Core"],
         ["SweepCluster.Node"] = ["SweepCluster.Core", "SweepCluster.Training", "SweepCluster.Cluster"],
-        ["SweepCluster.Cli"] = ["SweepCluster.Core", "SweepCluster.Training", "SweepCluster.Node"],
+        ["SweepCluster.Reports"] = ["SweepCluster.Core"],
+        ["SweepCluster.Cli"] = ["SweepCluster.Core", "SweepCluster.Training", "SweepCluster.Node", "SweepCluster.Reports"],
     };
 
     private static IEnumerable<string> Projects() => Directory.GetDirectories(Path.Combine(RepoPaths.Root, "src")).Select(Path.GetFileName)!;

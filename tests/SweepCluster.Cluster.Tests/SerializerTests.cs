@@ -84,6 +84,8 @@ public class SerializerTests
         new SweepExtended("ab12cd34", 20, 30, At, new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 20, 2342, null, false, "/runs/x", At)),
         new ExtendSweep("ab12cd34", 10, "/runs/simple-cnn-ab12cd34"),
         new SweepExtensionAccepted("ab12cd34", 20, 30),
+        new GetExperiment("ab12cd34"),
+        new ExperimentFound("name: x\n", "x.yml"),
         new CoordinatorSnapshot([new SweepMemento(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
             SweepStatus.Running, null, false, [new TrialMemento(StoredTrial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])],
             [
@@ -111,7 +113,7 @@ public class SerializerTests
         "SweepsListed", "GetWorkers", "WorkersListed", "StartTrial", "CancelTrial", "ForgetTrialEnd", "GetSweepStatus", "SweepStatusFound", "GetTrials",
         "TrialsFound", "GetTrial", "TrialFound", "ListArtifacts", "ArtifactsListed", "ReadArtifact", "ArtifactRead",
         "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased", "TrialEnqueued", "EnqueueTrial", "TrialEnqueueAccepted",
-        "SweepExtended", "ExtendSweep", "SweepExtensionAccepted",
+        "SweepExtended", "ExtendSweep", "SweepExtensionAccepted", "GetExperiment", "ExperimentFound",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

@@ -151,10 +151,42 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
         }
         if (command.Name == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
         var (status, document) = await Post(palette, command.Name, switches, source, patience, cancellation);
+        if (command.Name == "report" && status == HttpStatusCode.OK) return await Report(document, downloadFolder!, json, cancellation);
         if (downloadFolder is null || status != HttpStatusCode.OK) return Print(status, document, json);
         var index = document.RootElement.GetProperty("data").GetProperty("index").GetInt32();
         var printed = Print(status, document, json);
         return await Download(switches["id"], index, downloadFolder, patience, cancellation) ?? printed;
+    }
+
+    /// <summary>
+    /// <c>sweep report</c>: the node sends each sweep's trials and experiment; the report is drawn here, with each best trial's
+    /// confusion matrices fetched from the worker that ran it when its trainer wrote them.
+    /// </summary>
+    private async Task<int> Report(JsonDocument document, string folder, bool json, CancellationToken cancellation)
+    {
+        SweepReportSources sources;
+        using (document) sources = document.RootElement.GetProperty("data").Deserialize<SweepReportSources>(SweepJson.Options)!;
+        var sweeps = new List<Reports.ReportSweep>();
+        foreach (var source in sources.Sweeps)
+        {
+            var sweep = ReportSources.FromNode(source, null);
+            Core.Results.ConfusionFile? confusion = null;
+            if (sweep.Best is { Artifacts: not null } best)
+            {
+                using var response = await _http.GetAsync($"api/artifacts/{Uri.EscapeDataString(source.Header.Id)}/{best.Index}/confusion.json", cancellation);
+                if (response.StatusCode == HttpStatusCode.OK) confusion = ReportSources.ParseConfusion(await response.Content.ReadAsStringAsync(cancellation));
+            }
+            sweeps.Add(sweep with { BestConfusion = confusion });
+        }
+        try
+        {
+            return ReportSources.Write(sweeps, folder, json, output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"cannot write the report into {folder}: {e.Message}");
+            return ExitCodes.Failed;
+        }
     }
 
     /// <summary>The trial's files into <paramref name="folder"/>; null when all were written, else the exit code after saying why.</summary>

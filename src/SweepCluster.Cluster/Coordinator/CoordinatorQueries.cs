@@ -32,10 +32,14 @@ public sealed record GetSweepStatus(string Id) : ISweepMessage;
 public sealed record SweepStatusFound(SweepOverview? Sweep, ImmutableArray<TrialSnapshot> Running, ImmutableArray<TrialSnapshot> Troubled, int TroubledCount) : ISweepMessage;
 
 /// <summary>A page of a sweep's trials, best first, in one state or all: at most <paramref name="Limit"/> from <paramref name="Offset"/>.</summary>
-public sealed record GetTrials(string Id, TrialStatus? State, int Offset, int Limit) : ISweepMessage
+/// <param name="WithCurves">Each trial with its curve (every epoch it reported); the page then ends early once it holds <see cref="MaxCurvePoints"/> epochs.</param>
+public sealed record GetTrials(string Id, TrialStatus? State, int Offset, int Limit, bool WithCurves = false) : ISweepMessage
 {
     /// <summary>A trial takes up to about 700 bytes: a page of 100 stays well inside a frame.</summary>
     public const int MaxLimit = 100;
+
+    /// <summary>An epoch of a curve takes about 100 bytes: a page stops at this many, well inside a frame.</summary>
+    public const int MaxCurvePoints = 600;
 }
 
 /// <param name="Matching">How many trials the sweep has in the asked state, all pages together.</param>
@@ -60,3 +64,9 @@ public sealed record GetConfirmation(string Id) : ISweepMessage;
 /// <param name="Sweep">Null when there is no sweep with that id.</param>
 /// <param name="Verdict">Null when the sweep is not a confirmation, or its trials cannot be read (<paramref name="Problem"/> says why).</param>
 public sealed record ConfirmationFound(SweepOverview? Sweep, ConfirmationVerdict? Verdict, string? Problem = null) : ISweepMessage;
+
+/// <summary>The experiment a sweep runs, as submitted: answered with <see cref="ExperimentFound"/>.</summary>
+public sealed record GetExperiment(string Id) : ISweepMessage;
+
+/// <param name="SpecYaml">Null when there is no such sweep, or it ended before coordinators kept the experiments of ended sweeps.</param>
+public sealed record ExperimentFound(string? SpecYaml, string? Source) : ISweepMessage;

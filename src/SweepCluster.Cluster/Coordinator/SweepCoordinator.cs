@@ -82,6 +82,9 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Command<GetSweepStatus>(q => Sender.Tell(StatusOf(q.Id)));
         Command<GetTrials>(q => Sender.Tell(TrialsOf(q)));
         Command<GetTrial>(q => Sender.Tell(TrialOf(q)));
+        Command<GetExperiment>(q => Sender.Tell((_sweeps.GetValueOrDefault(q.Id)?.Submitted ?? _ended.GetValueOrDefault(q.Id)?.Submitted) is { } submitted
+            ? new ExperimentFound(submitted.SpecYaml, submitted.Source)
+            : new ExperimentFound(null, null)));
         Command<GetWorkers>(_ => Sender.Tell(new WorkersListed(_pool.Snapshot())));
         Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(failed => _log.Warning("could not save a snapshot of the sweeps (recovery replays more events): {0}", failed.Cause.Message));
@@ -688,7 +691,20 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         else return new TrialsFound(null, [], 0);
         var matching = trials.Where(t => query.State is null || t.Status == query.State).ToList();
-        return new TrialsFound(overview, [.. matching.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit))], matching.Count);
+        var page = matching.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit));
+        return new TrialsFound(overview, [.. query.WithCurves ? FitCurves(page) : page.Select(t => t with { Curve = null })], matching.Count);
+    }
+
+    /// <summary>The trials of a page with their curves, as many as fit a frame (at least one).</summary>
+    private static IEnumerable<TrialDocument> FitCurves(IEnumerable<TrialDocument> page)
+    {
+        var points = 0;
+        foreach (var trial in page)
+        {
+            points += trial.Curve?.Length ?? 0;
+            if (points > GetTrials.MaxCurvePoints && points > (trial.Curve?.Length ?? 0)) yield break;
+            yield return trial;
+        }
     }
 
     private TrialFound TrialOf(GetTrial query)

@@ -78,6 +78,8 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(TrialEnqueueAccepted)] = "TrialEnqueueAccepted",
         [typeof(ExtendSweep)] = "ExtendSweep",
         [typeof(SweepExtensionAccepted)] = "SweepExtensionAccepted",
+        [typeof(GetExperiment)] = "GetExperiment",
+        [typeof(ExperimentFound)] = "ExperimentFound",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> TypesByManifest = Manifests.ToFrozenDictionary(m => m.Value, m => m.Key);

@@ -19,6 +19,9 @@ public readonly record struct BinaryConfusion(long TrueNegatives, long FalsePosi
         return [Row(TrueNegatives, FalsePositives), Row(FalseNegatives, TruePositives)];
     }
 
+    /// <summary>The counts, laid out as <see cref="NormalizedByTrueClass"/>.</summary>
+    public long[][] Counts() => [[TrueNegatives, FalsePositives], [FalseNegatives, TruePositives]];
+
     public BinaryConfusion Add(int truth, int predicted) => (truth, predicted) switch
     {
         (0, 0) => this with { TrueNegatives = TrueNegatives + 1 },
@@ -26,4 +29,16 @@ public readonly record struct BinaryConfusion(long TrueNegatives, long FalsePosi
         (_, 0) => this with { FalseNegatives = FalseNegatives + 1 },
         _ => this with { TruePositives = TruePositives + 1 },
     };
+}
+
+/// <summary>
+/// <c>confusion.json</c>, beside a network trial's artifacts: the train and test confusion matrices, rows the true class
+/// (0 = iron, 1 = proton), columns the predicted one, as rates by true class and (added after release v1) as counts.
+/// </summary>
+public sealed record ConfusionFile(string Rows, string Columns, double[][] Train, double[][] Test, long[][]? TrainCounts = null, long[][]? TestCounts = null)
+{
+    public static readonly string[] ClassNames = ["iron", "proton"];
+
+    public static ConfusionFile Of(BinaryConfusion train, BinaryConfusion test) =>
+        new("true class (0 = iron, 1 = proton)", "predicted class", train.NormalizedByTrueClass(), test.NormalizedByTrueClass(), train.Counts(), test.Counts());
 }

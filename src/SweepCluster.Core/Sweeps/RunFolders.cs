@@ -31,6 +31,10 @@ public static class RunFolders
     public static ImmutableArray<TrialDocument> ReadTrials(string runDirectory) =>
         [.. (Read<SweepFileTrials>(Path.Combine(runDirectory, SummaryFile)).Trials).OrderBy(t => t.Index)];
 
+    /// <summary>The sweep's header as its <c>sweep.json</c> records it.</summary>
+    /// <exception cref="IOException">The file is missing or unreadable; the message names it.</exception>
+    public static SweepHeader ReadHeader(string runDirectory) => Read<SweepHeader>(Path.Combine(runDirectory, SummaryFile));
+
     /// <summary>What was submitted for the sweep whose run folder this is.</summary>
     /// <exception cref="IOException">The file is missing or unreadable (a run folder of a version before it was written, or not a run folder); the message names it.</exception>
     public static SweepSubmitted ReadSubmission(string runDirectory) => Read<SweepSubmitted>(Path.Combine(runDirectory, SubmissionFile));

@@ -21,6 +21,13 @@ public sealed record TrialEnqueuing(string Id, ImmutableDictionary<string, strin
 /// <summary><c>sweep extend</c>.</summary>
 public sealed record SweepExtension(string Id, int Added, int TotalTrials);
 
+/// <summary><c>sweep report</c>: what the client draws a report from.</summary>
+public sealed record SweepReportSources(IReadOnlyList<SweepReportSource> Sweeps);
+
+/// <param name="Experiment">The experiment as submitted; null for a sweep that ended before coordinators kept them.</param>
+/// <param name="Trials">Every trial with its curve, by index.</param>
+public sealed record SweepReportSource(Core.Results.SweepHeader Header, string? Experiment, string? Source, IReadOnlyList<Core.Results.TrialDocument> Trials);
+
 /// <summary><c>sweep artifacts</c>: the trial's files on the worker that ran it.</summary>
 /// <param name="Directory">The trial's folder on that worker's disk.</param>
 public sealed record ArtifactList(string Sweep, int Index, string Node, string Directory, IReadOnlyList<Cluster.Worker.ArtifactFile> Files);

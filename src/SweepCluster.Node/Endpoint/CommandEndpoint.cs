@@ -73,7 +73,8 @@ internal static class CommandEndpoint
                 return Respond(CommandResult.Invalid($"the request body is not a command: {e.Message}"));
             }
             var switches = request?.Switches ?? [];
-            var missing = description.Switches.Where(s => s.Mandatory && !switches.ContainsKey(s.Name)).Select(s => $"--{s.Name}").ToList();
+            // A download folder is the client's: it never reaches the node.
+            var missing = description.Switches.Where(s => s.Mandatory && !s.IsDownloadFolder && !switches.ContainsKey(s.Name)).Select(s => $"--{s.Name}").ToList();
             if (missing.Count > 0) return Respond(CommandResult.Invalid($"{palette} {command} needs {string.Join(", ", missing)}"));
             try
             {

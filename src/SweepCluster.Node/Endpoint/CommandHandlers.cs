@@ -172,21 +172,46 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
                 return CommandResult.Invalid($"--state takes pending, running, completed, failed, pruned or cancelled (got '{name}')");
             state = parsed;
         }
-        // Page by page: each answer from the coordinator stays small, however many trials the sweep has.
+        var (sweep, trials, problem) = await AllTrials(s["id"], state, offset, top ?? int.MaxValue, withCurves: false);
+        if (problem is not null) return problem;
+        var text = new StringWriter();
+        SweepResultWriter.WriteTrials(text, sweep!.Header.Metric, trials);
+        return CommandResult.Ok(new TrialList(trials), text.ToString());
+    }
+
+    /// <summary>A sweep's trials from <paramref name="offset"/>, at most <paramref name="wanted"/>, fetched page by page: each answer from the coordinator stays small.</summary>
+    private async Task<(SweepOverview? Sweep, List<TrialDocument> Trials, CommandResult? Problem)> AllTrials(string id, TrialStatus? state, int offset, int wanted, bool withCurves)
+    {
         var trials = new List<TrialDocument>();
-        var wanted = top ?? int.MaxValue;
         TrialsFound page;
         do
         {
-            page = await Ask<TrialsFound>(new GetTrials(s["id"], state, offset + trials.Count, Math.Min(GetTrials.MaxLimit, wanted - trials.Count)));
-            if (page.Sweep is null) return NoSweep(input);
-            if (page.Unreadable is { } why) return CommandResult.Failed(why);
+            page = await Ask<TrialsFound>(new GetTrials(id, state, offset + trials.Count, Math.Min(GetTrials.MaxLimit, wanted - trials.Count), withCurves));
+            if (page.Sweep is null) return (null, trials, CommandResult.Failed($"no sweep has the id '{id}' (sweep list shows them)"));
+            if (page.Unreadable is { } why) return (null, trials, CommandResult.Failed(why));
             trials.AddRange(page.Trials);
         }
         while (page.Trials.Length > 0 && trials.Count < Math.Min(wanted, page.Matching - offset));
+        return (page.Sweep, trials, null);
+    }
+
+    /// <summary>
+    /// <c>sweep report</c>: each sweep's header, experiment and every trial with its curve, from which the client draws the
+    /// report into its folder. <c>--id</c> comes one id per line, as the client sends a repeated switch.
+    /// </summary>
+    public async Task<CommandResult> Report(CommandInput input)
+    {
+        var sources = new List<SweepReportSource>();
         var text = new StringWriter();
-        SweepResultWriter.WriteTrials(text, page.Sweep.Header.Metric, trials);
-        return CommandResult.Ok(new TrialList(trials), text.ToString());
+        foreach (var id in input.Switches["id"].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct())
+        {
+            var (sweep, trials, problem) = await AllTrials(id, null, 0, int.MaxValue, withCurves: true);
+            if (problem is not null) return problem;
+            var experiment = await Ask<ExperimentFound>(new GetExperiment(id));
+            sources.Add(new SweepReportSource(sweep!.Header, experiment.SpecYaml, experiment.Source, [.. trials.OrderBy(t => t.Index)]));
+            text.WriteLine($"sweep {id}: {trials.Count} trials");
+        }
+        return CommandResult.Ok(new SweepReportSources(sources), text.ToString());
     }
 
     /// <summary>A trial that has run, and its folder relative to the runs folder of the worker that ran it.</summary>

@@ -81,6 +81,12 @@ internal static class Palettes
             Id,
             new("trials", "t", "+N: the trials to add", Mandatory: true),
         ]), (h, input) => h.Extend(input)),
+        new("sweep", new("report",
+            "The study's report of one or more sweeps, written into a folder here: trials.csv, report.md, report.html and figures (PNG, SVG)",
+        [
+            new("id", "i", "A sweep's id; once per sweep (-i A -i B): several are also compared side by side", Mandatory: true, Repeated: true),
+            new("out", "o", "The folder to write the report into", Mandatory: true, IsDownloadFolder: true),
+        ], SafeToRepeat: true), (h, input) => h.Report(input)),
         new("sweep", new("verdict",
             "A confirmation sweep's result: per configuration mean, std, standard error, probability of being the best, and whether the winner stands",
             [Id], SafeToRepeat: true), (h, input) => h.Verdict(input)),

@@ -163,13 +163,7 @@ public static class ShowerTrainer
         var weights = Path.Combine(directory, "model.dat");
         model.save(weights);
         var matrices = Path.Combine(directory, "confusion.json");
-        File.WriteAllText(matrices, JsonSerializer.Serialize(new
-        {
-            rows = "true class (0 = iron, 1 = proton)",
-            columns = "predicted class",
-            train = train.NormalizedByTrueClass(),
-            test = test.NormalizedByTrueClass(),
-        }, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(matrices, SweepJson.Serialize(ConfusionFile.Of(train, test)));
         var image = Path.Combine(directory, "confusion.png");
         ConfusionImage.Write(image, train.NormalizedByTrueClass(), test.NormalizedByTrueClass());
         return new Dictionary<string, string> { ["weights"] = weights, ["confusion_json"] = matrices, ["confusion_png"] = image };
