@@ -5,8 +5,9 @@ CLI_BUILD := src/SweepCluster.Cli/bin/$(CONFIG)/net10.0/sweepctl
 # cpu, or cuda for NVIDIA GPUs (TorchSharp-cuda-linux; not served here, so only where NuGet.org is reachable).
 TORCH ?= cpu
 
-# Debian's Python peers that write the reference HDF5 files some tests compare against, the Prometheus
-# server the dashboard test queries, the PostgreSQL journal, and SLURM (with munge) that the batch script is submitted to.
+# Debian's Python peers that write the reference HDF5 files some tests compare against (and pandas, which reads reports),
+# the Prometheus server the Grafana dashboard test queries, the PostgreSQL journal, SLURM (with munge) that the batch
+# script is submitted to, and chromium with playwright-core (npm) for the node's web dashboard.
 PEERS := python3-h5py python3-pandas python3-tables
 
 .PHONY: build test test-deps run study bench clean
@@ -32,6 +33,12 @@ test-deps:
 	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
 	  echo "installing the journal peer: postgresql"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+	@command -v chromium >/dev/null || { \
+	  echo "installing the dashboard tests' browser: chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@test -d tests/browser/node_modules/playwright-core || { \
+	  echo "installing playwright-core (it drives Debian's chromium; it downloads no browser)"; \
+	  cd tests/browser && npm ci --no-audit --no-fund --loglevel=error; }
 
 # The main job: the study's convnet sweep on the synthetic showers, in one process (about ten minutes on 2 cores).
 run: build

@@ -55,7 +55,7 @@ public static class ReportWriter
         if (analysis.Sweep.Best is { } best)
         {
             document.Heading3($"Best trial: {best.Index}");
-            document.AddTable(["parameter", "value"], [.. TrialTable.Flatten(best.Params).Select(p => (IReadOnlyList<string>)[p.Name, p.Value.ToString()])]);
+            document.AddTable(["parameter", "value"], [.. best.Params.Leaves().Select(p => (IReadOnlyList<string>)[p.Name, p.Value.ToString()])]);
             document.Text(string.Join(", ", best.Metrics.Select(m => $"{m.Key} {Number(m.Value)}")) + (best.Artifacts is { } a ? $"; artifacts in {a}" : ""));
         }
         if (analysis.Importance.Count > 0)

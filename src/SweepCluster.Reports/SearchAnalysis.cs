@@ -20,7 +20,7 @@ public sealed class SearchAnalysis
         Finished = [.. sweep.Trials
             .Where(t => t.Status is TrialStatus.Completed or TrialStatus.Pruned && t.Metrics.TryGetValue(sweep.Metric.Name, out var v) && double.IsFinite(v))
             .OrderBy(t => t.Index)
-            .Select(t => new ReportPoint(t.Index, t.Status, TrialTable.Flatten(t.Params).ToDictionary(p => p.Name, p => p.Value), t.Metrics[sweep.Metric.Name],
+            .Select(t => new ReportPoint(t.Index, t.Status, t.Params.Leaves().ToDictionary(p => p.Name, p => p.Value), t.Metrics[sweep.Metric.Name],
                 t.Curve ?? []))];
         Completed = [.. Finished.Where(p => p.Status == TrialStatus.Completed)];
         Parameters = [.. SearchedParameters(sweep, Completed)];
@@ -45,15 +45,14 @@ public sealed class SearchAnalysis
     private static IEnumerable<ReportParameter> SearchedParameters(ReportSweep sweep, IReadOnlyList<ReportPoint> completed)
     {
         // The experiment says which columns are log-scaled or a choice; a dimension at out_channels[1] is the column out_channels.1.
-        var dimensions = sweep.Spec?.ParamSpace.Dimensions.ToLookup(d => d.Path.Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal))
-            ?? Enumerable.Empty<DimensionNode>().ToLookup(d => d.Path);
+        var dimensions = (sweep.Spec?.ParamSpace.Dimensions ?? []).ToLookup(d => d.Leaf);
         var names = completed.SelectMany(p => p.Params.Keys).Distinct();
         foreach (var name in names)
         {
             var values = completed.Select(p => p.Params.GetValueOrDefault(name)).OfType<ParamValue>().Where(v => v is not ParamValue.Null).Distinct().ToList();
             if (values.Count < 2) continue; // fixed, or never varied: nothing to see
             var categorical = values.Any(v => v.AsNumber() is null) || dimensions[name].Any(d => d.Distribution is Choice or Grid);
-            var log = !categorical && dimensions[name].Any(d => d.Distribution is LogUniform or QLogUniform) && values.All(v => v.AsNumber() > 0);
+            var log = !categorical && dimensions[name].Any(d => d.IsLogScaled) && values.All(v => v.AsNumber() > 0);
             yield return new ReportParameter(name, categorical, log);
         }
     }

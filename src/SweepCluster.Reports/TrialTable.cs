@@ -12,22 +12,12 @@ namespace SweepCluster.Reports;
 /// </summary>
 public static class TrialTable
 {
-    /// <summary>The leaves of a parameter value with dotted names: <c>out_channels.0</c>, <c>optimizer.lr</c>.</summary>
-    public static IEnumerable<(string Name, ParamValue Value)> Flatten(ParamValue value, string name = "") => value switch
-    {
-        ParamValue.Map map => map.Entries.SelectMany(e => Flatten(e.Value, Join(name, e.Key))),
-        ParamValue.List list => list.Items.SelectMany((item, i) => Flatten(item, Join(name, i.ToString(CultureInfo.InvariantCulture)))),
-        _ => [(name, value)],
-    };
-
-    private static string Join(string prefix, string key) => prefix.Length == 0 ? key : $"{prefix}.{key}";
-
     private static readonly string[] Leading = ["sweep", "index", "status"];
     private static readonly string[] Trailing = ["epochs_run", "duration_seconds", "node", "device", "reason"];
 
     public static void Write(TextWriter output, IReadOnlyList<ReportSweep> sweeps)
     {
-        var parameters = sweeps.SelectMany(s => s.Trials).SelectMany(t => Flatten(t.Params).Select(p => p.Name)).Distinct().ToList();
+        var parameters = sweeps.SelectMany(s => s.Trials).SelectMany(t => t.Params.Leaves().Select(p => p.Name)).Distinct().ToList();
         var metrics = sweeps.SelectMany(s => s.Trials).SelectMany(t => t.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         // A parameter or metric named as another column gets a prefix, so that every column name is unique.
         var reserved = Leading.Concat(Trailing).ToHashSet();
@@ -37,7 +27,7 @@ public static class TrialTable
         foreach (var sweep in sweeps)
             foreach (var trial in sweep.Trials.OrderBy(t => t.Index))
             {
-                var values = Flatten(trial.Params).ToDictionary(p => p.Name, p => p.Value);
+                var values = trial.Params.Leaves().ToDictionary(p => p.Name, p => p.Value);
                 WriteRow(output,
                 [
                     sweep.Header.Id, Number(trial.Index), trial.Status.ToString().ToLowerInvariant(),

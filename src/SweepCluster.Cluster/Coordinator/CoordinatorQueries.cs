@@ -33,7 +33,8 @@ public sealed record SweepStatusFound(SweepOverview? Sweep, ImmutableArray<Trial
 
 /// <summary>A page of a sweep's trials, best first, in one state or all: at most <paramref name="Limit"/> from <paramref name="Offset"/>.</summary>
 /// <param name="WithCurves">Each trial with its curve (every epoch it reported); the page then ends early once it holds <see cref="MaxCurvePoints"/> epochs.</param>
-public sealed record GetTrials(string Id, TrialStatus? State, int Offset, int Limit, bool WithCurves = false) : ISweepMessage
+/// <param name="ByIndex">In index order instead of best first.</param>
+public sealed record GetTrials(string Id, TrialStatus? State, int Offset, int Limit, bool WithCurves = false, bool ByIndex = false) : ISweepMessage
 {
     /// <summary>A trial takes up to about 700 bytes: a page of 100 stays well inside a frame.</summary>
     public const int MaxLimit = 100;

@@ -691,6 +691,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         else return new TrialsFound(null, [], 0);
         var matching = trials.Where(t => query.State is null || t.Status == query.State).ToList();
+        if (query.ByIndex) matching.Sort((a, b) => a.Index.CompareTo(b.Index));
         var page = matching.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit));
         return new TrialsFound(overview, [.. query.WithCurves ? FitCurves(page) : page.Select(t => t with { Curve = null })], matching.Count);
     }

@@ -40,6 +40,26 @@ public abstract record ParamValue
         public override int GetHashCode() => Entries.Aggregate(17, (hash, entry) => HashCode.Combine(hash, entry.Key, entry.Value));
     }
 
+    /// <summary>The scalar leaves with dotted names, <c>out_channels.0</c>, <c>optimizer.lr</c> (a scalar is its own leaf, named <paramref name="name"/>).</summary>
+    public IEnumerable<(string Name, ParamValue Value)> Leaves(string name = "") => this switch
+    {
+        Map map => map.Entries.SelectMany(e => e.Value.Leaves(Join(name, e.Key))),
+        List list => list.Items.SelectMany((item, i) => item.Leaves(Join(name, i.ToString(CultureInfo.InvariantCulture)))),
+        _ => [(name, this)],
+    };
+
+    private static string Join(string prefix, string key) => prefix.Length == 0 ? key : $"{prefix}.{key}";
+
+    /// <summary>The scalar as a plain .NET value for JSON columns: long, double, string, bool or null.</summary>
+    public object? AsPlain() => this switch
+    {
+        Int i => i.Value,
+        Real r => r.Value,
+        Text t => t.Value,
+        Bool b => b.Value,
+        _ => null,
+    };
+
     /// <summary>The value as a double when it is a number (for bounds and metrics).</summary>
     public double? AsNumber() => this switch
     {

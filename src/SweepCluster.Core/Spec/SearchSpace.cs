@@ -12,6 +12,12 @@ public sealed record ConstantNode(ParamValue Value) : SpaceNode;
 /// <param name="Condition">The branch the dimension belongs to; null for one every trial has.</param>
 public sealed record DimensionNode(string Path, Distribution Distribution, BranchCondition? Condition = null) : SpaceNode
 {
+    /// <summary>The dotted name of its value among a trial's parameter leaves (<see cref="ParamValue.Leaves"/>): <c>out_channels.1</c> for <c>out_channels[1]</c>.</summary>
+    public string Leaf => Path.Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal);
+
+    /// <summary>True for a dimension searched on a log scale.</summary>
+    public bool IsLogScaled => Distribution is LogUniform or QLogUniform;
+
     /// <summary>The path, with the branch when it has one: <c>optimizer.lr (when optimizer=sgd)</c>.</summary>
     public string Name => Condition is null ? Path : $"{Path} (when {Condition})";
 }

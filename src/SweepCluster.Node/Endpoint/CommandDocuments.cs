@@ -21,6 +21,11 @@ public sealed record TrialEnqueuing(string Id, ImmutableDictionary<string, strin
 /// <summary><c>sweep extend</c>.</summary>
 public sealed record SweepExtension(string Id, int Added, int TotalTrials);
 
+/// <summary><c>sweep points</c>: a sweep's trials as columns, by index; <paramref name="Value"/> is null where a trial has no result; <paramref name="Params"/> holds the parameters that vary.</summary>
+/// <param name="LogScaled">The parameters searched on a log scale, plotted on log axes.</param>
+public sealed record SweepPoints(string Id, string Metric, int[] Index, Core.Results.TrialStatus[] Status, double?[] Value, Dictionary<string, object?[]> Params,
+    string[] LogScaled);
+
 /// <summary><c>sweep report</c>: what the client draws a report from.</summary>
 public sealed record SweepReportSources(IReadOnlyList<SweepReportSource> Sweeps);
 

@@ -34,14 +34,22 @@ internal static class CommandEndpoint
     {
         if (options.Token is { } token) app.Use(async (context, next) =>
         {
-            if (!NodeProbes.IsProbe(context.Request.Path) && !Authorized(context.Request.Headers.Authorization.ToString(), token))
+            // A browser opens the dashboard once with ?token=...; the cookie set then carries the token to its images and links.
+            var request = context.Request;
+            var given = request.Headers.Authorization.ToString() is { Length: > 0 } header && header.StartsWith(BearerScheme, StringComparison.Ordinal)
+                ? header[BearerScheme.Length..]
+                : request.Cookies[TokenCookie] ?? request.Query["token"].ToString();
+            if (!NodeProbes.IsProbe(request.Path) && !Matches(given, token))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await context.Response.WriteAsJsonAsync(new { error = "unauthorized: send the node's token as a bearer token (sweepctl reads SWEEP_CMD_TOKEN)" });
+                await context.Response.WriteAsJsonAsync(new { error = "unauthorized: send the node's token as a bearer token (sweepctl reads SWEEP_CMD_TOKEN), or open the dashboard at /?token=TOKEN" });
                 return;
             }
+            if (request.Query.ContainsKey("token"))
+                context.Response.Cookies.Append(TokenCookie, given, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
             await next();
         });
+        DashboardAssets.Map(app);
         app.MapGet("/api/palettes", () => Results.Json(new { palettes = Palettes.All }, SweepJson.Options));
         // A trial's file, from the worker that holds it: what sweep artifacts --out and sweep best --out fetch.
         app.MapGet("/api/artifacts/{id}/{index}/{**path}", async (string id, string index, string path, HttpContext context) =>
@@ -95,10 +103,9 @@ internal static class CommandEndpoint
 
     private static IResult Respond(CommandResult result) => Results.Text(result.ToJson(), "application/json", Encoding.UTF8, (int)result.Status);
 
-    private static bool Authorized(string header, string token)
-    {
-        const string scheme = "Bearer ";
-        if (!header.StartsWith(scheme, StringComparison.Ordinal)) return false;
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[scheme.Length..]), Encoding.UTF8.GetBytes(token));
-    }
+    private const string BearerScheme = "Bearer ";
+    private const string TokenCookie = "sweep_token";
+
+    private static bool Matches(string given, string token) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(token));
 }

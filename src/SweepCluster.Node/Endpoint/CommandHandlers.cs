@@ -7,6 +7,7 @@ using SweepCluster.Cluster;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Results;
 
@@ -172,7 +173,14 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
                 return CommandResult.Invalid($"--state takes pending, running, completed, failed, pruned or cancelled (got '{name}')");
             state = parsed;
         }
-        var (sweep, trials, problem) = await AllTrials(s["id"], state, offset, top ?? int.MaxValue, withCurves: false);
+        var byIndex = s.GetValueOrDefault("order") switch
+        {
+            null or "best" => false,
+            "index" => true,
+            _ => (bool?)null,
+        };
+        if (byIndex is null) return CommandResult.Invalid($"--order takes best or index (got '{s["order"]}')");
+        var (sweep, trials, problem) = await AllTrials(s["id"], state, offset, top ?? int.MaxValue, withCurves: false, byIndex.Value);
         if (problem is not null) return problem;
         var text = new StringWriter();
         SweepResultWriter.WriteTrials(text, sweep!.Header.Metric, trials);
@@ -180,19 +188,54 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
     }
 
     /// <summary>A sweep's trials from <paramref name="offset"/>, at most <paramref name="wanted"/>, fetched page by page: each answer from the coordinator stays small.</summary>
-    private async Task<(SweepOverview? Sweep, List<TrialDocument> Trials, CommandResult? Problem)> AllTrials(string id, TrialStatus? state, int offset, int wanted, bool withCurves)
+    private async Task<(SweepOverview? Sweep, List<TrialDocument> Trials, CommandResult? Problem)> AllTrials(string id, TrialStatus? state, int offset, int wanted, bool withCurves,
+        bool byIndex = false)
     {
         var trials = new List<TrialDocument>();
         TrialsFound page;
         do
         {
-            page = await Ask<TrialsFound>(new GetTrials(id, state, offset + trials.Count, Math.Min(GetTrials.MaxLimit, wanted - trials.Count), withCurves));
+            page = await Ask<TrialsFound>(new GetTrials(id, state, offset + trials.Count, Math.Min(GetTrials.MaxLimit, wanted - trials.Count), withCurves, byIndex));
             if (page.Sweep is null) return (null, trials, CommandResult.Failed($"no sweep has the id '{id}' (sweep list shows them)"));
             if (page.Unreadable is { } why) return (null, trials, CommandResult.Failed(why));
             trials.AddRange(page.Trials);
         }
         while (page.Trials.Length > 0 && trials.Count < Math.Min(wanted, page.Matching - offset));
         return (page.Sweep, trials, null);
+    }
+
+    /// <summary><c>sweep points</c>: every trial's index, status, metric value and parameters as columns, what the dashboard plots.</summary>
+    public async Task<CommandResult> Points(CommandInput input)
+    {
+        var id = input.Switches["id"];
+        var (sweep, trials, problem) = await AllTrials(id, null, 0, int.MaxValue, withCurves: false, byIndex: true);
+        if (problem is not null) return problem;
+        var metric = sweep!.Header.Metric.Name;
+        var leaves = trials.Select(t => t.Params.Leaves().ToDictionary(l => l.Name, l => l.Value)).ToList();
+        var names = leaves.SelectMany(l => l.Keys).Distinct()
+            .Where(name => leaves.Select(l => l.GetValueOrDefault(name)).Distinct().Skip(1).Any()).ToList(); // only what varies
+        var experiment = await Ask<ExperimentFound>(new GetExperiment(id));
+        var logScaled = experiment.SpecYaml is { } yaml && ExperimentSpecParser.Parse(yaml, experiment.Source ?? "experiment.yml").Spec is { } spec
+            ? spec.ParamSpace.Dimensions.Where(d => d.IsLogScaled).Select(d => d.Leaf).Intersect(names).ToArray()
+            : [];
+        var points = new SweepPoints(id, metric, [.. trials.Select(t => t.Index)], [.. trials.Select(t => t.Status)],
+            [.. trials.Select(t => t.Status is TrialStatus.Completed or TrialStatus.Pruned && t.Metrics.TryGetValue(metric, out var v) ? v : (double?)null)],
+            names.ToDictionary(n => n, n => leaves.Select(l => l.GetValueOrDefault(n)?.AsPlain()).ToArray()), logScaled);
+        return CommandResult.Ok(points, $"sweep {id}: {trials.Count} trials, {names.Count} searched parameters\n");
+    }
+
+    /// <summary><c>sweep trial</c>: one trial with its curve.</summary>
+    public async Task<CommandResult> Trial(CommandInput input)
+    {
+        var (id, index) = (input.Switches["id"], input.Switches["trial"]);
+        if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return CommandResult.Invalid($"--trial needs a trial's index, a whole number >= 0 (got '{index}')");
+        var found = await Ask<TrialFound>(new GetTrial(id, n));
+        if (found.Sweep is null) return NoSweep(input);
+        if (found.Trial is not { } trial) return CommandResult.Failed(found.Unreadable ?? $"sweep {id} has no trial {n} (yet)");
+        var text = new StringWriter();
+        text.WriteLine($"trial {trial.Index}: {Lower(trial.Status)}, attempt {trial.Attempt}{(trial.Reason is { } r ? $": {r}" : "")}");
+        text.WriteLine($"  {SweepText.Parameters(trial.Params)}");
+        return CommandResult.Ok(trial, text.ToString());
     }
 
     /// <summary>

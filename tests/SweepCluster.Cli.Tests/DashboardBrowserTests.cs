@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using static SweepCluster.Cli.Tests.ClusterCommands;
+
+namespace SweepCluster.Cli.Tests;
+
+/// <summary>
+/// The dashboard every node serves, in a real browser: Debian's chromium driven by playwright-core from npm
+/// (tests/browser/dashboard.mjs; make test-deps installs both) against a node running a sweep. The screenshots are kept
+/// as the test's attachments.
+/// </summary>
+[NonParallelizable]
+public class DashboardBrowserTests
+{
+    private static readonly string Scripts = Path.Combine(RepoPaths.Root, "tests", "browser");
+    private NodeProcesses _nodes = null!;
+    private NodeProcesses.Node _node = null!;
+
+    [OneTimeSetUp]
+    public void StartNode()
+    {
+        Assert.That(File.Exists("/usr/bin/chromium"), "Debian's chromium is missing: make test-deps installs it");
+        Assert.That(Directory.Exists(Path.Combine(Scripts, "node_modules", "playwright-core")), "playwright-core is missing: make test-deps installs it (npm ci in tests/browser)");
+        _nodes = new NodeProcesses();
+        _node = _nodes.Start("coordinator,worker", extra: "--cpu-slots 2");
+    }
+
+    [OneTimeTearDown]
+    public void StopNode() => _nodes.Dispose();
+
+    [Test]
+    public void The_dashboard_lists_the_sweep_shows_its_trials_and_plots_follows_it_live_and_opens_a_trial()
+    {
+        // 24 trials of 1.5 s on two slots: the sweep runs for about 20 s, long enough to watch a trial finish.
+        var id = Submit(_node.Address, SleepExperiment(_nodes.Root, 24, 1.5, seed: 5));
+        NodeProcesses.WaitUntil(() => Json(_node.Address, "sweep", "status", "-i", id).GetProperty("done").GetInt32() >= 2, TimeSpan.FromSeconds(60), "two trials to end");
+        var shots = Path.Combine(TestContext.CurrentContext.WorkDirectory, "dashboard-screenshots");
+        Directory.CreateDirectory(shots);
+
+        var seen = RunBrowser($"http://{_node.Address}", id, shots);
+
+        Assert.That(seen.GetProperty("listed").GetInt32(), Is.GreaterThanOrEqualTo(1), "the sweeps page lists the sweep");
+        var rows = seen.GetProperty("row_indices").EnumerateArray().Select(i => i.GetInt32()).ToList();
+        var trials = Json(_node.Address, "sweep", "trials", "-i", id).GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("index").GetInt32()).ToList();
+        Assert.That(rows, Is.Not.Empty.And.SubsetOf(Enumerable.Range(0, 24)), "the trial table holds the sweep's trials");
+        Assert.That(rows.Take(2), Is.EqualTo(trials.Take(2)), "best first, as sweep trials orders them");
+        Assert.That(seen.GetProperty("painted_pixels").GetInt32(), Is.GreaterThan(1000), "the history plot drew on its canvas");
+        Assert.That(seen.GetProperty("tooltip").GetString(), Does.Match(@"^trial \d+ \(completed\): [\d.]+\nvalue = [\d.]+$"), "hovering a point shows that trial's parameters");
+        Assert.That(seen.GetProperty("done_after").GetString(), Is.Not.EqualTo(seen.GetProperty("done_before").GetString()), "the page followed a trial's end");
+        Assert.That(seen.GetProperty("reloaded").GetBoolean(), Is.False, "without a reload");
+        Assert.That(seen.GetProperty("trial_url").GetString(), Does.EndWith($"#/sweep/{id}/trial/{rows[0]}"), "a click on a row opens that trial");
+        Assert.That(seen.GetProperty("trial_heading").GetString(), Is.EqualTo($"Trial {rows[0]} of {id}"));
+        Assert.That(seen.GetProperty("trial_params").EnumerateArray().Select(p => p.GetString()), Is.EqualTo(new[] { "seconds", "steps", "value" }));
+        Assert.That(seen.GetProperty("external_requests").GetArrayLength(), Is.Zero, "nothing is fetched from anywhere but the node");
+        foreach (var shot in new[] { "sweeps.png", "sweep.png", "trial.png" })
+        {
+            var path = Path.Combine(shots, shot);
+            Assert.That(new FileInfo(path).Length, Is.GreaterThan(10_000), $"{shot} was taken");
+            TestContext.AddTestAttachment(path);
+        }
+    }
+
+    [Test]
+    public void A_node_with_a_token_serves_the_dashboard_only_to_those_who_give_it()
+    {
+        var token = "dashboard-test-token";
+        var node = _nodes.Start("coordinator,worker", extra: "--cmd-host 0.0.0.0", environment: new Dictionary<string, string> { ["SWEEP_CMD_TOKEN"] = token }, waitForEndpoint: false);
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = new Uri($"http://127.0.0.1:{node.CmdPort}/") };
+        NodeProcesses.WaitUntil(() => TryGet(http, "dashboard/dashboard.js") is not null, TimeSpan.FromSeconds(60), "the endpoint to answer");
+        Assert.That(TryGet(http, ""), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(TryGet(http, "dashboard/dashboard.js"), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(TryGet(http, "?token=wrong"), Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(TryGet(http, $"?token={token}"), Is.EqualTo(HttpStatusCode.OK), "the token in the address opens the page");
+        Assert.That(TryGet(http, "dashboard/dashboard.js"), Is.EqualTo(HttpStatusCode.OK), "and the cookie it set opens the rest");
+        using var post = http.PostAsync("api/sweep/list", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")).Result;
+        Assert.That(post.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the API takes the cookie too");
+    }
+
+    private static HttpStatusCode? TryGet(HttpClient http, string path)
+    {
+        try
+        {
+            using var response = http.GetAsync(path).Result;
+            return response.StatusCode;
+        }
+        catch (AggregateException e) when (e.InnerException is HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonElement RunBrowser(string baseUrl, string sweep, string shots)
+    {
+        var start = new ProcessStartInfo("node") { WorkingDirectory = Scripts, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])["dashboard.mjs", baseUrl, sweep, shots]) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the browser script did not finish in 3 minutes");
+        }
+        Assert.That(process.ExitCode, Is.Zero, $"the browser script failed:\n{stderr.Result}");
+        return JsonDocument.Parse(stdout.Result).RootElement.Clone();
+    }
+}

@@ -1,0 +1,61 @@
+// Drives Debian's chromium through the dashboard of a node running a sweep, and prints what it saw as one JSON line.
+// Usage: node dashboard.mjs BASE_URL SWEEP_ID SCREENSHOT_DIR
+import { chromium } from "playwright-core";
+
+const [base, sweep, shots] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const seen = {};
+try {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+  const requests = [];
+  page.on("request", r => requests.push(r.url()));
+
+  await page.goto(`${base}/`);
+  await page.waitForSelector(`#sweeps tr[data-sweep="${sweep}"]`, { timeout: 30000 });
+  seen.listed = await page.locator("#sweeps tr.trial").count();
+  await page.screenshot({ path: `${shots}/sweeps.png`, fullPage: true });
+
+  await page.click(`#sweeps tr[data-sweep="${sweep}"]`);
+  await page.waitForSelector("#trials tr.trial", { timeout: 30000 });
+  await page.waitForSelector("#plot-history canvas", { timeout: 30000 });
+  seen.done_before = await page.textContent("#done");
+  seen.rows = await page.locator("#trials tr.trial").count();
+  seen.row_indices = await page.$$eval("#trials tr.trial", rows => rows.map(r => Number(r.dataset.index)));
+  // A plot drew: its canvas holds painted pixels.
+  seen.painted_pixels = await page.$eval("#plot-history canvas", canvas => {
+    const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+    return painted;
+  });
+  // Hovering the plot shows a trial's parameters.
+  const box = await page.locator("#plot-history .u-over").boundingBox();
+  for (let x = 5; x < box.width && !(await page.isVisible("#tooltip")); x += 3) await page.mouse.move(box.x + x, box.y + box.height / 2);
+  seen.tooltip = await page.isVisible("#tooltip") ? await page.textContent("#tooltip") : null;
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: `${shots}/sweep.png`, fullPage: true });
+
+  // The page follows the sweep: the count of trials done changes without a reload.
+  const navigations = [];
+  page.on("framenavigated", f => navigations.push(f.url()));
+  await page.waitForFunction(before => document.querySelector("#done")?.textContent !== before, seen.done_before, { timeout: 60000 });
+  seen.done_after = await page.textContent("#done");
+  seen.reloaded = navigations.some(u => !u.includes("#"));
+
+  // A click on a trial opens its page.
+  const index = seen.row_indices[0];
+  await page.click(`#trials tr[data-index="${index}"]`);
+  await page.waitForSelector("#params", { timeout: 30000 });
+  seen.trial_url = page.url();
+  seen.trial_heading = await page.textContent("h1");
+  seen.trial_params = await page.$$eval("#params tr", rows => rows.slice(1).map(r => r.children[0].textContent));
+  await page.screenshot({ path: `${shots}/trial.png`, fullPage: true });
+
+  seen.external_requests = requests.filter(u => !u.startsWith(base));
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(seen));
