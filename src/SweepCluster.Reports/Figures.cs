@@ -89,7 +89,7 @@ public static class Figures
             line.LineWidth = 2;
             line.LegendText = "best so far";
         }
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(analysis.Sign > 0 ? Alignment.LowerRight : Alignment.UpperRight); // away from where the best values gather
         return plot;
     }
 

@@ -9,7 +9,7 @@ namespace SweepCluster.Bench;
 /// <summary>sweepctl node processes for the benchmarks, and their command endpoint spoken to over HTTP.</summary>
 internal static partial class BenchNodes
 {
-    private static string Executable => Path.Combine(SweepCluster.Testing.RepoPaths.Root, "src", "SweepCluster.Cli", "bin", "Release", "net10.0", "sweepctl");
+    public static string Executable => Path.Combine(SweepCluster.Testing.RepoPaths.Root, "src", "SweepCluster.Cli", "bin", "Release", "net10.0", "sweepctl");
 
     /// <summary>A node process started with <c>--port 0 --cmd-port 0</c>, and the ports it says it got.</summary>
     public sealed record Node(Process Process, int Port, int CmdPort, Func<int> Oversized)

@@ -59,6 +59,7 @@ internal static class BigSweepBench
             Console.WriteLine($"{Trials:N0} trials in {seconds:F0} s ({Trials / seconds:F0} trials/s); sweep.json {new FileInfo(Directory.GetFiles($"{root}/c/runs", "sweep.json", SearchOption.AllDirectories).Single()).Length / 1e6:F1} MB");
             Console.WriteLine($"coordinator process RSS: {idle / 1e6:F0} MB idle, {runningRss / 1e6:F0} MB at the end, +{perTrial:F0} bytes per trial over the second half "
                 + "(garbage included: the runtime keeps the memory it grew to)");
+            Results(id, worker, Directory.GetDirectories($"{root}/c/runs").Single(), root);
             var oversized = processes.Sum(p => p.OversizedMessages);
             Console.WriteLine($"messages over the frame size (OversizedPayloadException in any node's log): {oversized}");
         }
@@ -67,6 +68,40 @@ internal static class BigSweepBench
             BenchNodes.KillAll(processes);
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Seeing the ended sweep's results: the dashboard's columns (<c>sweep points</c>), its sweep page in chromium (opened until
+    /// its plots and table are drawn, and a change of table page), <c>sweep report</c> from a worker's endpoint and
+    /// <c>sweepctl report</c> of the run folder. optuna-dashboard, the peer, states that it does not support studies of over 10,000 trials.
+    /// </summary>
+    private static void Results(string id, string worker, string runFolder, string root)
+    {
+        var watch = Stopwatch.StartNew();
+        var columns = BenchNodes.Json(worker, "sweep", "points", new { id }).GetProperty("index").GetArrayLength();
+        Console.WriteLine($"sweep points (the dashboard's plotted columns, {columns:N0} trials): {watch.Elapsed.TotalSeconds:F2} s");
+        Console.WriteLine(File.Exists("/usr/bin/chromium") && Directory.Exists(Path.Combine(SweepCluster.Testing.RepoPaths.Root, "tests", "browser", "node_modules"))
+            ? $"dashboard sweep page in chromium: {Measure("node", Path.Combine(SweepCluster.Testing.RepoPaths.Root, "tests", "browser"), "measure.mjs", $"http://{worker}", id)} (goal: interactive under 2 s)"
+            : "dashboard sweep page: not measured (make test-deps installs chromium and playwright-core)");
+        watch.Restart();
+        Measure(BenchNodes.Executable, root, worker, "sweep", "report", "-i", id, "--out", Path.Combine(root, "cluster-report"));
+        Console.WriteLine($"sweep report -i ID from a worker's endpoint: {watch.Elapsed.TotalSeconds:F1} s");
+        watch.Restart();
+        Measure(BenchNodes.Executable, root, "report", runFolder, "--out", Path.Combine(root, "report"));
+        Console.WriteLine($"sweepctl report RUN_DIR (offline): {watch.Elapsed.TotalSeconds:F1} s (goal: under 30 s; optuna-dashboard: studies of over 10,000 trials not supported)");
+    }
+
+    /// <summary>Runs a process to the end and returns what it printed.</summary>
+    private static string Measure(string executable, string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(executable) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{executable} {string.Join(' ', arguments)} failed: {error.Result}");
+        return output.Result.Trim();
     }
 
     /// <summary>Live bytes the coordinator's state takes for the sweep: whole while it runs, as a <see cref="Core.Sweeps.FinishedSweep"/> once ended.</summary>

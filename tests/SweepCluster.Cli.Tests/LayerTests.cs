@@ -14,8 +14,8 @@ public class LayerTests
         ["SweepCluster.Core"] = [],
         ["SweepCluster.Training"] = ["SweepCluster.Core"],
         ["SweepCluster.Cluster"] = ["SweepCluster.Core"],
-        ["SweepCluster.Node"] = ["SweepCluster.Core", "SweepCluster.Training", "SweepCluster.Cluster"],
         ["SweepCluster.Reports"] = ["SweepCluster.Core"],
+        ["SweepCluster.Node"] = ["SweepCluster.Core", "SweepCluster.Training", "SweepCluster.Cluster", "SweepCluster.Reports"],
         ["SweepCluster.Cli"] = ["SweepCluster.Core", "SweepCluster.Training", "SweepCluster.Node", "SweepCluster.Reports"],
     };
 

@@ -86,6 +86,8 @@ public class SerializerTests
         new SweepExtensionAccepted("ab12cd34", 20, 30),
         new GetExperiment("ab12cd34"),
         new ExperimentFound("name: x\n", "x.yml"),
+        new GetPoints("ab12cd34", 500),
+        new PointsFound(SweepOverview.Of(Sweep), [new TrialPoint(3, TrialStatus.Completed, 0.91, StoredTrial.Params)], 10),
         new CoordinatorSnapshot([new SweepMemento(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
             SweepStatus.Running, null, false, [new TrialMemento(StoredTrial, "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker", [0], 2)], [4, 5], [3])],
             [
@@ -113,7 +115,7 @@ public class SerializerTests
         "SweepsListed", "GetWorkers", "WorkersListed", "StartTrial", "CancelTrial", "ForgetTrialEnd", "GetSweepStatus", "SweepStatusFound", "GetTrials",
         "TrialsFound", "GetTrial", "TrialFound", "ListArtifacts", "ArtifactsListed", "ReadArtifact", "ArtifactRead",
         "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased", "TrialEnqueued", "EnqueueTrial", "TrialEnqueueAccepted",
-        "SweepExtended", "ExtendSweep", "SweepExtensionAccepted", "GetExperiment", "ExperimentFound",
+        "SweepExtended", "ExtendSweep", "SweepExtensionAccepted", "GetExperiment", "ExperimentFound", "GetPoints", "PointsFound",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

@@ -12,6 +12,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
   const requests = [];
   page.on("request", r => requests.push(r.url()));
+  page.on("pageerror", e => console.error(`page error: ${e.message}`));
 
   await page.goto(`${base}/`);
   await page.waitForSelector(`#sweeps tr[data-sweep="${sweep}"]`, { timeout: 30000 });
@@ -19,11 +20,17 @@ try {
   await page.screenshot({ path: `${shots}/sweeps.png`, fullPage: true });
 
   await page.click(`#sweeps tr[data-sweep="${sweep}"]`);
-  await page.waitForSelector("#trials tr.trial", { timeout: 30000 });
+  await page.waitForSelector("#trials tr.trial", { timeout: 30000 }).catch(async e => {
+    console.error(`the sweep page shows: ${(await page.textContent("main")).slice(0, 500)}`);
+    throw e;
+  });
   await page.waitForSelector("#plot-history canvas", { timeout: 30000 });
   seen.done_before = await page.textContent("#done");
+  seen.plots = await page.$$eval(".plot", plots => plots.map(p => p.id));
+  seen.importance = await page.$$eval("#importance tr", rows => rows.slice(1).map(r => r.children[0].textContent));
   seen.rows = await page.locator("#trials tr.trial").count();
   seen.row_indices = await page.$$eval("#trials tr.trial", rows => rows.map(r => Number(r.dataset.index)));
+  seen.row_values = await page.$$eval("#trials tr.trial", rows => rows.map(r => r.children[2].textContent).filter(v => v !== "-").map(Number));
   // A plot drew: its canvas holds painted pixels.
   seen.painted_pixels = await page.$eval("#plot-history canvas", canvas => {
     const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
 using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
@@ -46,6 +47,22 @@ public sealed record GetTrials(string Id, TrialStatus? State, int Offset, int Li
 /// <param name="Matching">How many trials the sweep has in the asked state, all pages together.</param>
 /// <param name="Unreadable">Why the trials of an ended sweep could not be read from its sweep.json, when they could not.</param>
 public sealed record TrialsFound(SweepOverview? Sweep, ImmutableArray<TrialDocument> Trials, int Matching, string? Unreadable = null) : ISweepMessage;
+
+/// <summary>
+/// The trials of a sweep as the dashboard plots them, by index from <paramref name="Offset"/>: index, status, metric value and
+/// parameters only, as many as fit a frame, so that a large sweep crosses in a few hundred answers.
+/// </summary>
+public sealed record GetPoints(string Id, int Offset) : ISweepMessage
+{
+    /// <summary>The bytes a page of points may take, well inside a frame.</summary>
+    public const int MaxBytes = 80_000;
+}
+
+/// <param name="Value">The metric's value, for completed and pruned trials.</param>
+public sealed record TrialPoint(int Index, TrialStatus Status, double? Value, ParamValue.Map Params);
+
+/// <param name="Total">How many trials the sweep has planned, all pages together.</param>
+public sealed record PointsFound(SweepOverview? Sweep, ImmutableArray<TrialPoint> Points, int Total, string? Unreadable = null) : ISweepMessage;
 
 /// <summary>One trial by its index: where it ran and where its artifacts are.</summary>
 public sealed record GetTrial(string Id, int Index) : ISweepMessage;

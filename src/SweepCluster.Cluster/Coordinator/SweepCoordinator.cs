@@ -41,7 +41,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private readonly List<string> _order = [];
     private readonly Dictionary<string, FinishedSweep> _ended = [];
     /// <summary>The trials of the ended sweep last asked for, read from its sweep.json, kept while someone pages through them.</summary>
-    private (string Id, IReadOnlyList<TrialDocument> Trials, DateTimeOffset LastUsed)? _endedTrials;
+    private (string Id, IReadOnlyList<TrialDocument> Trials, IReadOnlyList<TrialDocument>? ByIndex, DateTimeOffset LastUsed)? _endedTrials;
     private static readonly TimeSpan EndedTrialsKept = TimeSpan.FromMinutes(1);
     private readonly WorkerPool _pool = new();
     private readonly Dictionary<string, IActorRef> _workers = [];
@@ -82,6 +82,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Command<GetSweepStatus>(q => Sender.Tell(StatusOf(q.Id)));
         Command<GetTrials>(q => Sender.Tell(TrialsOf(q)));
         Command<GetTrial>(q => Sender.Tell(TrialOf(q)));
+        Command<GetPoints>(q => Sender.Tell(PointsOf(q)));
         Command<GetExperiment>(q => Sender.Tell((_sweeps.GetValueOrDefault(q.Id)?.Submitted ?? _ended.GetValueOrDefault(q.Id)?.Submitted) is { } submitted
             ? new ExperimentFound(submitted.SpecYaml, submitted.Source)
             : new ExperimentFound(null, null)));
@@ -677,24 +678,66 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             overview = ended.Overview;
             try
             {
-                trials = EndedTrials(ended);
+                trials = EndedTrials(ended, query.ByIndex);
             }
             catch (IOException e)
             {
                 return new TrialsFound(overview, [], 0, e.Message);
             }
         }
-        else if (_sweeps.TryGetValue(query.Id, out var sweep))
+        else if (_sweeps.TryGetValue(query.Id, out var sweep) && query.ByIndex)
+        {
+            // In index order a page is read straight from the sweep's records: no copy of every trial per page.
+            var records = sweep.Trials.Where(t => query.State is null || t.Status == query.State);
+            (overview, trials) = (sweep.Overview(), records.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit)).Select(t => TrialDocument.Of(t.Snapshot())));
+            return Page(overview, trials, query, records.Count());
+        }
+        else if (sweep is not null)
         {
             var snapshot = sweep.Snapshot();
             (overview, trials) = (SweepOverview.Of(snapshot), snapshot.ByMetric().Select(TrialDocument.Of));
         }
         else return new TrialsFound(null, [], 0);
-        var matching = trials.Where(t => query.State is null || t.Status == query.State).ToList();
-        if (query.ByIndex) matching.Sort((a, b) => a.Index.CompareTo(b.Index));
-        var page = matching.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit));
-        return new TrialsFound(overview, [.. query.WithCurves ? FitCurves(page) : page.Select(t => t with { Curve = null })], matching.Count);
+        IReadOnlyList<TrialDocument> matching = query.State is null ? trials as IReadOnlyList<TrialDocument> ?? [.. trials] : [.. trials.Where(t => t.Status == query.State)];
+        return Page(overview, matching.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit)), query, matching.Count);
     }
+
+    private PointsFound PointsOf(GetPoints query)
+    {
+        SweepOverview overview;
+        IEnumerable<(int Index, TrialStatus Status, IReadOnlyDictionary<string, double> Metrics, ParamValue.Map Params)> trials;
+        int total;
+        if (_ended.TryGetValue(query.Id, out var ended))
+        {
+            try
+            {
+                var all = EndedTrials(ended, byIndex: true);
+                (overview, trials, total) = (ended.Overview, all.Skip(query.Offset).Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics, t.Params)), all.Count);
+            }
+            catch (IOException e)
+            {
+                return new PointsFound(ended.Overview, [], 0, e.Message);
+            }
+        }
+        else if (_sweeps.TryGetValue(query.Id, out var sweep))
+            (overview, trials, total) = (sweep.Overview(), sweep.Trials.Skip(query.Offset).Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics, t.Params)),
+                sweep.Trials.Count());
+        else return new PointsFound(null, [], 0);
+        var metric = overview.Header.Metric.Name;
+        var page = ImmutableArray.CreateBuilder<TrialPoint>();
+        var bytes = 0;
+        foreach (var t in trials)
+        {
+            bytes += 60 + (int)(1.5 * t.Params.ToString().Length); // JSON of the parameters is about their text, quoted
+            if (bytes > GetPoints.MaxBytes && page.Count > 0) break;
+            page.Add(new TrialPoint(t.Index, t.Status,
+                t.Status is TrialStatus.Completed or TrialStatus.Pruned && t.Metrics.TryGetValue(metric, out var v) ? v : null, t.Params));
+        }
+        return new PointsFound(overview, page.ToImmutable(), total);
+    }
+
+    private static TrialsFound Page(SweepOverview overview, IEnumerable<TrialDocument> page, GetTrials query, int matching) =>
+        new(overview, [.. query.WithCurves ? FitCurves(page) : page.Select(t => t with { Curve = null })], matching);
 
     /// <summary>The trials of a page with their curves, as many as fit a frame (at least one).</summary>
     private static IEnumerable<TrialDocument> FitCurves(IEnumerable<TrialDocument> page)
@@ -723,12 +766,14 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private IReadOnlyList<TrialDocument> EndedTrials(FinishedSweep sweep)
+    /// <summary>The ended sweep's trials best first, or by index: each order made once while someone pages through them.</summary>
+    private IReadOnlyList<TrialDocument> EndedTrials(FinishedSweep sweep, bool byIndex = false)
     {
         var now = _options.Now;
-        if (_endedTrials is not { } cached || cached.Id != sweep.Id) cached = (sweep.Id, sweep.ReadTrials(), now);
+        if (_endedTrials is not { } cached || cached.Id != sweep.Id) cached = (sweep.Id, sweep.ReadTrials(), null, now);
+        if (byIndex && cached.ByIndex is null) cached.ByIndex = [.. cached.Trials.OrderBy(t => t.Index)];
         _endedTrials = cached with { LastUsed = now };
-        return cached.Trials;
+        return byIndex ? cached.ByIndex! : cached.Trials;
     }
 
     private void Add(SweepState sweep)

@@ -80,6 +80,8 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(SweepExtensionAccepted)] = "SweepExtensionAccepted",
         [typeof(GetExperiment)] = "GetExperiment",
         [typeof(ExperimentFound)] = "ExperimentFound",
+        [typeof(GetPoints)] = "GetPoints",
+        [typeof(PointsFound)] = "PointsFound",
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> TypesByManifest = Manifests.ToFrozenDictionary(m => m.Value, m => m.Key);

@@ -84,6 +84,9 @@ public sealed class SweepState
 
     public IReadOnlyCollection<TrialRecord> Running => _running.Values;
 
+    /// <summary>Every planned trial, by index.</summary>
+    public IEnumerable<TrialRecord> Trials => _trials.Values;
+
     /// <summary>Trials not yet started (what <see cref="Snapshot"/> reports as pending), without building a snapshot.</summary>
     public int PendingCount => _cancelRequested || IsEnded ? 0 : TotalTrials - _ended - _running.Count;
 

@@ -67,16 +67,22 @@ async function sweepsView() {
 }
 
 /** The sweep page's own state: the table's page, order and filter, and the plotted parameter, kept across refreshes. */
-const sweepPage = { id: null, offset: 0, order: "best", state: "", parameter: null, points: null, plots: [] };
+const sweepPage = { id: null, offset: 0, order: "best", state: "", parameter: null, points: null, pointsAt: null, curves: [], plots: [] };
 
 async function sweepView(id) {
-  if (sweepPage.id !== id) Object.assign(sweepPage, { id, offset: 0, order: "best", state: "", parameter: null });
+  if (sweepPage.id !== id) Object.assign(sweepPage, { id, offset: 0, order: "best", state: "", parameter: null, points: null, pointsAt: null, plotsKey: null });
   const status = await command("sweep", "status", { id });
-  const points = await command("sweep", "points", { id });
+  // The plotted columns change only as trials end: fetched again then, not on every redraw or change of table page.
+  const progress = `${status.done}/${status.running.length}/${status.total_trials}`;
+  if (sweepPage.pointsAt !== progress) {
+    const [points, best, running] = await Promise.all([command("sweep", "points", { id }),
+      command("sweep", "trials", { id, top: "20", curves: "yes" }), command("sweep", "trials", { id, state: "running", curves: "yes" })]);
+    Object.assign(sweepPage, { points, pointsAt: progress, curves: [...best.trials, ...running.trials].filter(t => t.curve && t.curve.length > 0) });
+  }
+  const points = sweepPage.points;
   const switches = { id, top: String(PAGE), offset: String(sweepPage.offset), order: sweepPage.order };
   if (sweepPage.state) switches.state = sweepPage.state;
   const page = await command("sweep", "trials", switches);
-  sweepPage.points = points;
   const metric = status.metric.name;
   const s = status.summary;
   const header = element("div", {},
@@ -86,9 +92,12 @@ async function sweepView(id) {
       element("span", {}, `${status.running.length} running`), element("span", {}, `${status.pending} pending`),
       element("span", {}, `completed ${s.completed}, failed ${s.failed}, pruned ${s.pruned}`),
       element("span", { id: "best" }, status.best ? `best ${metric} ${format(status.best.metrics[metric])} (trial ${status.best.index})` : "no result yet")));
-  const plots = element("div", { class: "plots" });
   const parameters = Object.keys(points.params);
   if (!parameters.includes(sweepPage.parameter)) sweepPage.parameter = parameters[0] ?? null;
+  // The plots are drawn again only when the points or the chosen parameter changed: paging the table keeps them.
+  const plotsKey = `${sweepPage.pointsAt}|${sweepPage.parameter}`;
+  const redraw = sweepPage.plotsKey !== plotsKey;
+  const plots = redraw ? element("div", { class: "plots" }) : sweepPage.plotsElement;
   const parameterSelect = element("select", { id: "parameter" }, ...parameters.map(p => element("option", p === sweepPage.parameter ? { value: p, selected: "" } : { value: p }, p)));
   parameterSelect.onchange = () => { sweepPage.parameter = parameterSelect.value; show(() => sweepView(id)); };
   const stateSelect = element("select", { id: "state-filter" }, ...["", "completed", "running", "pending", "failed", "pruned", "cancelled"]
@@ -104,12 +113,18 @@ async function sweepView(id) {
     element("button", { id: "previous", onclick: () => { sweepPage.offset = Math.max(0, sweepPage.offset - PAGE); show(() => sweepView(id)); } }, "previous"),
     ` trials ${page.trials.length ? sweepPage.offset + 1 : 0}-${sweepPage.offset + page.trials.length} `,
     element("button", { id: "next", onclick: () => { if (sweepPage.offset + PAGE < matching) { sweepPage.offset += PAGE; show(() => sweepView(id)); } } }, "next"));
+  const importance = points.importance.length === 0 ? element("span") : element("div", {}, element("h2", {}, "Parameter importance"),
+    element("p", {}, `PED-ANOVA: how the values among the best 10% of completed trials differ from those among all`),
+    table(["parameter", "share"], points.importance.map(p => element("tr", {}, element("td", {}, p.parameter), element("td", {}, p.importance.toFixed(3)))), { id: "importance" }));
   main.replaceChildren(header,
-    element("p", { class: "controls" }, element("label", {}, "parameter ", parameterSelect)), plots,
+    element("p", { class: "controls" }, element("label", {}, "parameter ", parameterSelect)), plots, importance,
     element("h2", {}, "Trials"), element("p", { class: "controls" }, element("label", {}, "state ", stateSelect)),
     table([order("index", "trial"), element("th", {}, "status"), order("best", metric), element("th", {}, "seconds"), element("th", {}, "params")], rows, { id: "trials" }),
     pager);
-  drawSweepPlots(plots, id, points, status);
+  if (redraw) {
+    drawSweepPlots(plots, id, points, status);
+    Object.assign(sweepPage, { plotsKey, plotsElement: plots });
+  }
   return status.state === "running" || status.state === "pending";
 }
 
@@ -125,20 +140,83 @@ function drawSweepPlots(container, id, points, status) {
   sweepPage.plots.push(plot(container, "history", "Optimisation history", "trial", status.metric.name, history, finished, id, true));
   if (sweepPage.parameter) {
     const column = points.params[sweepPage.parameter];
+    const name = `${status.metric.name} against ${sweepPage.parameter}`;
     const numeric = finished.filter(p => typeof column[p.i] === "number").sort((a, b) => column[a.i] - column[b.i]);
-    if (numeric.length > 0)
-      sweepPage.plots.push(plot(container, "slice", `${status.metric.name} against ${sweepPage.parameter}`, sweepPage.parameter, status.metric.name,
+    if (numeric.length === finished.length && numeric.length > 0)
+      sweepPage.plots.push(plot(container, "slice", name, sweepPage.parameter, status.metric.name,
         [numeric.map(p => column[p.i]), numeric.map(p => p.value)], numeric, id, false, points.log_scaled.includes(sweepPage.parameter)));
+    else if (finished.length > 0) {
+      // A categorical parameter: each value a column of points, spread a little so that equal results stay apart.
+      const categories = [...new Set(finished.map(p => String(column[p.i])))].sort();
+      const placed = finished.map(p => ({ ...p, x: categories.indexOf(String(column[p.i])) + (((p.index * 0.618034) % 1) - 0.5) * 0.4 })).sort((a, b) => a.x - b.x);
+      sweepPage.plots.push(plot(container, "slice", name, sweepPage.parameter, status.metric.name,
+        [placed.map(p => p.x), placed.map(p => p.value)], placed, id, false, false, categories));
+    }
   }
+  if (sweepPage.curves.length > 0) drawCurves(container, status.metric.name);
+  if (Object.keys(points.params).length > 1) drawParallel(container, points, finished, sign, status.metric.name);
 }
 
-function plot(container, name, title, x, y, data, trials, id, withBest, logX = false) {
+/**
+ * Parallel coordinates of the finished trials (at most 2,000: the best quarter and an even sample of the rest), one axis per
+ * varying parameter scaled from its lowest to its highest value (categories by rank), lines darker the better the trial.
+ */
+function drawParallel(container, points, finished, sign, metric) {
+  const names = Object.keys(points.params);
+  const ranked = [...finished].sort((a, b) => sign * (b.value - a.value));
+  const drawn = ranked.length <= 2000 ? ranked : [...ranked.slice(0, 500), ...Array.from({ length: 1500 }, (_, k) => ranked[500 + Math.floor(k * (ranked.length - 500) / 1500)])];
+  const scales = names.map(n => {
+    const column = points.params[n];
+    const values = finished.map(p => column[p.i]).filter(v => v !== null && v !== undefined);
+    if (values.every(v => typeof v === "number")) {
+      const log = points.log_scaled.includes(n), f = v => (log ? Math.log10(v) : v);
+      const lo = Math.min(...values.map(f)), hi = Math.max(...values.map(f));
+      return v => (typeof v === "number" && hi > lo ? (f(v) - lo) / (hi - lo) : 0.5);
+    }
+    const categories = [...new Set(values.map(String))].sort();
+    return v => (categories.length > 1 ? categories.indexOf(String(v)) / (categories.length - 1) : 0.5);
+  });
+  const [width, height, left, top] = [560, 320, 30, 40];
+  const canvas = element("canvas", { width, height });
+  const holder = element("div", { class: "plot", id: "plot-parallel" }, element("div", { class: "u-title" }, `Parallel coordinates (darker: better ${metric})`), canvas);
+  container.append(holder);
+  const g = canvas.getContext("2d");
+  const x = i => left + i * (width - 2 * left) / Math.max(1, names.length - 1), y = u => top + (1 - u) * (height - top - 30);
+  const values = drawn.map(p => p.value), lo = Math.min(...values), hi = Math.max(...values);
+  for (const p of [...drawn].reverse()) { // the best drawn last, on top
+    const goodness = hi > lo ? (sign > 0 ? (p.value - lo) / (hi - lo) : (hi - p.value) / (hi - lo)) : 1;
+    g.strokeStyle = `hsla(220, 70%, ${75 - 55 * goodness}%, 0.6)`;
+    g.beginPath();
+    names.forEach((n, i) => (i === 0 ? g.moveTo : g.lineTo).call(g, x(i), y(scales[i](points.params[n][p.i]))));
+    g.stroke();
+  }
+  g.fillStyle = "#222";
+  g.font = "12px sans-serif";
+  names.forEach((n, i) => { g.fillRect(x(i), top, 1, height - top - 30); g.fillText(n, Math.min(x(i) - 10, width - 8 * n.length), height - 10); });
+}
+
+/** The learning curves of the best trials and the running ones, each its own line (running ones red, pruned ones grey). */
+function drawCurves(container, metric) {
+  const trials = sweepPage.curves;
+  const epochs = [...new Set(trials.flatMap(t => t.curve.map(e => e.epoch)))].sort((a, b) => a - b);
+  const data = [epochs, ...trials.map(t => epochs.map(e => t.curve.find(p => p.epoch === e)?.value ?? null))];
+  const holder = element("div", { class: "plot", id: "plot-curves" });
+  container.append(holder);
+  sweepPage.plots.push(new uPlot({
+    title: `Learning curves (best ${trials.length} and running)`, width: 560, height: 320, scales: { x: { time: false } }, legend: { show: false },
+    series: [{ label: "epoch" }, ...trials.map(t => ({ label: `trial ${t.index}`, stroke: t.status === "pruned" ? "#999" : t.status === "running" ? "orangered" : "steelblue", spanGaps: true }))],
+    axes: [{ label: "epoch" }, { label: metric }],
+  }, data, holder));
+}
+
+function plot(container, name, title, x, y, data, trials, id, withBest, logX = false, categories = null) {
   const holder = element("div", { class: "plot", id: `plot-${name}` });
   container.append(holder);
   const series = [{ label: x }, { label: y, stroke: "steelblue", paths: () => null, points: { show: true, size: 5, fill: "steelblue" } }];
   if (withBest) series.push({ label: "best so far", stroke: "orangered", width: 2, points: { show: false } });
   const chart = new uPlot({
-    title, width: 560, height: 320, scales: { x: logX ? { time: false, distr: 3 } : { time: false } }, series, axes: [{ label: x }, { label: y }],
+    title, width: 560, height: 320, scales: { x: logX ? { time: false, distr: 3 } : { time: false } }, series,
+    axes: [categories ? { label: x, splits: () => categories.map((_, i) => i), values: () => categories } : { label: x }, { label: y }],
     cursor: { points: { size: 8 } },
     hooks: {
       setCursor: [u => {

@@ -23,8 +23,11 @@ public sealed record SweepExtension(string Id, int Added, int TotalTrials);
 
 /// <summary><c>sweep points</c>: a sweep's trials as columns, by index; <paramref name="Value"/> is null where a trial has no result; <paramref name="Params"/> holds the parameters that vary.</summary>
 /// <param name="LogScaled">The parameters searched on a log scale, plotted on log axes.</param>
+/// <param name="Importance">Each parameter's share of the importance (PED-ANOVA, as in the report), largest first.</param>
 public sealed record SweepPoints(string Id, string Metric, int[] Index, Core.Results.TrialStatus[] Status, double?[] Value, Dictionary<string, object?[]> Params,
-    string[] LogScaled);
+    string[] LogScaled, IReadOnlyList<ParameterImportance> Importance);
+
+public sealed record ParameterImportance(string Parameter, double Importance);
 
 /// <summary><c>sweep report</c>: what the client draws a report from.</summary>
 public sealed record SweepReportSources(IReadOnlyList<SweepReportSource> Sweeps);

@@ -173,6 +173,13 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
                 return CommandResult.Invalid($"--state takes pending, running, completed, failed, pruned or cancelled (got '{name}')");
             state = parsed;
         }
+        var withCurves = s.GetValueOrDefault("curves") switch
+        {
+            null or "no" => false,
+            "yes" => true,
+            _ => (bool?)null,
+        };
+        if (withCurves is null) return CommandResult.Invalid($"--curves takes yes or no (got '{s["curves"]}')");
         var byIndex = s.GetValueOrDefault("order") switch
         {
             null or "best" => false,
@@ -180,7 +187,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
             _ => (bool?)null,
         };
         if (byIndex is null) return CommandResult.Invalid($"--order takes best or index (got '{s["order"]}')");
-        var (sweep, trials, problem) = await AllTrials(s["id"], state, offset, top ?? int.MaxValue, withCurves: false, byIndex.Value);
+        var (sweep, trials, problem) = await AllTrials(s["id"], state, offset, top ?? int.MaxValue, withCurves.Value, byIndex.Value);
         if (problem is not null) return problem;
         var text = new StringWriter();
         SweepResultWriter.WriteTrials(text, sweep!.Header.Metric, trials);
@@ -208,19 +215,29 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
     public async Task<CommandResult> Points(CommandInput input)
     {
         var id = input.Switches["id"];
-        var (sweep, trials, problem) = await AllTrials(id, null, 0, int.MaxValue, withCurves: false, byIndex: true);
-        if (problem is not null) return problem;
-        var metric = sweep!.Header.Metric.Name;
+        var trials = new List<TrialPoint>();
+        PointsFound page;
+        do
+        {
+            page = await Ask<PointsFound>(new GetPoints(id, trials.Count));
+            if (page.Sweep is null) return NoSweep(input);
+            if (page.Unreadable is { } why) return CommandResult.Failed(why);
+            trials.AddRange(page.Points);
+        }
+        while (page.Points.Length > 0 && trials.Count < page.Total);
         var leaves = trials.Select(t => t.Params.Leaves().ToDictionary(l => l.Name, l => l.Value)).ToList();
         var names = leaves.SelectMany(l => l.Keys).Distinct()
             .Where(name => leaves.Select(l => l.GetValueOrDefault(name)).Distinct().Skip(1).Any()).ToList(); // only what varies
         var experiment = await Ask<ExperimentFound>(new GetExperiment(id));
-        var logScaled = experiment.SpecYaml is { } yaml && ExperimentSpecParser.Parse(yaml, experiment.Source ?? "experiment.yml").Spec is { } spec
-            ? spec.ParamSpace.Dimensions.Where(d => d.IsLogScaled).Select(d => d.Leaf).Intersect(names).ToArray()
-            : [];
-        var points = new SweepPoints(id, metric, [.. trials.Select(t => t.Index)], [.. trials.Select(t => t.Status)],
-            [.. trials.Select(t => t.Status is TrialStatus.Completed or TrialStatus.Pruned && t.Metrics.TryGetValue(metric, out var v) ? v : (double?)null)],
-            names.ToDictionary(n => n, n => leaves.Select(l => l.GetValueOrDefault(n)?.AsPlain()).ToArray()), logScaled);
+        var spec = experiment.SpecYaml is { } yaml ? ExperimentSpecParser.Parse(yaml, experiment.Source ?? "experiment.yml").Spec : null;
+        string[] logScaled = [.. (spec?.ParamSpace.Dimensions ?? []).Where(d => d.IsLogScaled).Select(d => d.Leaf).Intersect(names)];
+        var metric = page.Sweep.Header.Metric.Name;
+        var documents = trials.Select(t => new TrialDocument(t.Index, t.Status, 0, 0, t.Params,
+            new MetricValues(t.Value is { } v ? [KeyValuePair.Create(metric, v)] : []), null, null, null, null, null, null, null, null)).ToList();
+        var importance = new Reports.SearchAnalysis(new Reports.ReportSweep(page.Sweep.Header, documents, spec, null)).Importance;
+        var points = new SweepPoints(id, metric, [.. trials.Select(t => t.Index)], [.. trials.Select(t => t.Status)], [.. trials.Select(t => t.Value)],
+            names.ToDictionary(n => n, n => leaves.Select(l => l.GetValueOrDefault(n)?.AsPlain()).ToArray()), logScaled,
+            [.. importance.Select(i => new ParameterImportance(i.Parameter, i.Importance))]);
         return CommandResult.Ok(points, $"sweep {id}: {trials.Count} trials, {names.Count} searched parameters\n");
     }
 

@@ -59,6 +59,7 @@ internal static class Palettes
             new("offset", null, "Skip the first N in this order: --offset 100 --top 100 is the second page of 100", Mandatory: false),
             new("state", "s", "Only trials in this state (pending, running, completed, failed, pruned, cancelled)", Mandatory: false),
             new("order", null, "best (the default: best first) or index", Mandatory: false),
+            new("curves", null, "yes: each trial with every epoch's value (curve)", Mandatory: false),
         ], SafeToRepeat: true), (h, input) => h.Trials(input)),
         new("sweep", new("trial", "One trial: parameters, metrics, every epoch's value, attempts",
             [Id, new("trial", "t", "The trial's index", Mandatory: true)], SafeToRepeat: true), (h, input) => h.Trial(input)),
