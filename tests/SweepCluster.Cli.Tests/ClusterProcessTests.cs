@@ -147,6 +147,14 @@ public class ClusterProcessTests
             Assert.That(new FileInfo(Path.Combine(folder, "figures", $"{id}-history.png")).Length, Is.GreaterThan(2000));
             Assert.That(new FileInfo(Path.Combine(folder, "figures", $"{id}-curves.svg")).Length, Is.GreaterThan(2000), "the curves came across with the trials");
         }
+        var byIndex = Json(_worker2.Address, "sweep", "trials", "-i", ids[0], "--order", "index").GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("index").GetInt32());
+        Assert.That(byIndex, Is.EqualTo(Enumerable.Range(0, 5)));
+        var points = Json(_worker2.Address, "sweep", "points", "-i", ids[0]);
+        Assert.That(points.GetProperty("index").EnumerateArray().Select(i => i.GetInt32()), Is.EqualTo(Enumerable.Range(0, 5)));
+        Assert.That(points.GetProperty("params").GetProperty("value").EnumerateArray().Select(v => v.GetDouble()),
+            Is.EqualTo(points.GetProperty("value").EnumerateArray().Select(v => v.GetDouble())), "the sleep trials report their value parameter");
+        var trial = Json(_worker2.Address, "sweep", "trial", "-i", ids[0], "-t", "2");
+        Assert.That((trial.GetProperty("index").GetInt32(), trial.GetProperty("curve").GetArrayLength()), Is.EqualTo((2, 2)), "a trial with each of its two steps");
         var unknown = CliRunner.Run(_worker1.Address, "sweep", "report", "-i", "nosuch00", "--out", folder);
         Assert.That((unknown.ExitCode, unknown.Stderr.Trim()), Is.EqualTo((1, "no sweep has the id 'nosuch00' (sweep list shows them)")));
     }
