@@ -124,7 +124,7 @@ internal static class SearchBench
 
     private static void Latency()
     {
-        foreach (var (sampler, sizes, asks) in new[] { ("tpe", new[] { 100, 1000, 10_000 }, 20), ("gp", new[] { 25, 100, 300 }, 6) })
+        foreach (var (sampler, sizes, asks) in new[] { ("tpe", new[] { 1000, 10_000, 100_000 }, 20), ("gp", new[] { 25, 100, 300 }, 6) })
         {
             Console.WriteLine();
             Console.WriteLine($"== {sampler.ToUpperInvariant()} suggestion time (hartmann6, 6 dimensions), median of {asks} asks ==");

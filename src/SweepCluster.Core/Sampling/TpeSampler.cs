@@ -8,13 +8,18 @@ namespace SweepCluster.Core.Sampling;
 /// gamma(n) = min(ceil(n / 10), 25) and the rest, each dimension gets a Parzen estimator l(x) of the good ones and
 /// g(x) of the others, and the value among <see cref="Candidates"/> draws from l with the highest l(x)/g(x) wins.
 /// Running trials count as bad (the constant liar), so that workers asking at once get different suggestions.
-/// Cost per suggestion: O(n log n + d * candidates * n) for n finished trials and d dimensions, no more.
+/// Past <see cref="MaxModelled"/> finished trials, g(x) is estimated from an even sample of the others instead of all of
+/// them: a suggestion then costs one pass over the results plus a bounded model, O(n + d * candidates * MaxModelled),
+/// where Optuna's grows with every trial.
 /// </summary>
 public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSeed, MetricDirection direction) : ISampler
 {
     public const int StartupTrials = 10;
     public const int Candidates = 24;
     private const double PriorWeight = 1.0;
+
+    /// <summary>Finished trials modelled at most: the good ones and an even sample of the rest, in the order they finished.</summary>
+    public const int MaxModelled = 1000;
 
     private readonly IndexedSampler _random = new(space, grid, sweepSeed);
 
@@ -24,17 +29,36 @@ public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSee
     {
         var observed = request.Finished.Where(f => f.Value is { } v && double.IsFinite(v)).ToList();
         if (request.InStartup(StartupTrials, observed.Count)) return _random.Suggest(request);
-        var ranked = direction == MetricDirection.Maximize
-            ? observed.OrderByDescending(f => f.Value).ThenBy(f => f.Index).ToList()
-            : observed.OrderBy(f => f.Value).ThenBy(f => f.Index).ToList();
-        var good = Math.Min((int)Math.Ceiling(0.1 * ranked.Count), 25);
-        var below = ranked.Take(good).Select(f => f.Params).ToList();
-        var above = ranked.Skip(good).Select(f => f.Params).Concat(request.Running).ToList();
+        var good = Best(observed, Math.Min((int)Math.Ceiling(0.1 * observed.Count), 25));
+        var below = good.Select(f => f.Params).ToList();
+        var isGood = good.ToHashSet(ReferenceEqualityComparer.Instance);
+        var above = EvenSample(observed.Where(f => !isGood.Contains(f)).ToList(), MaxModelled - good.Count).Select(f => f.Params).Concat(request.Running).ToList();
         var gridValues = grid.ValuesAt(request.TrialIndex % grid.Points);
         return space.Materialize(d => gridValues.TryGetValue(d, out var value)
             ? value
             : Suggest(d, t => space.ValueOf(t, d), below, above, SplitMix64.For(sweepSeed, request.TrialIndex, "tpe." + d.Path)));
     }
+
+    /// <summary>The <paramref name="count"/> best trials, best first (ties to the earlier trial), in one pass over them all.</summary>
+    private List<FinishedTrial> Best(List<FinishedTrial> observed, int count)
+    {
+        var sign = direction == MetricDirection.Maximize ? -1 : 1;
+        var best = new List<FinishedTrial>(count + 1);
+        bool Before(FinishedTrial a, FinishedTrial b) => sign * a.Value!.Value < sign * b.Value!.Value || (a.Value == b.Value && a.Index < b.Index);
+        foreach (var trial in observed)
+        {
+            if (best.Count == count && !Before(trial, best[^1])) continue;
+            var at = best.Count;
+            while (at > 0 && Before(trial, best[at - 1])) at--;
+            best.Insert(at, trial);
+            if (best.Count > count) best.RemoveAt(count);
+        }
+        return best;
+    }
+
+    /// <summary>At most <paramref name="count"/> of the trials, spread evenly over their order: all of them when there are no more.</summary>
+    private static IEnumerable<FinishedTrial> EvenSample(List<FinishedTrial> trials, int count) =>
+        trials.Count <= count ? trials : Enumerable.Range(0, count).Select(i => trials[(int)((long)i * trials.Count / count)]);
 
     /// <param name="valueIn">The dimension's value in a trial; null when the trial did not take the dimension's branch, so that each
     /// branch's dimensions are modelled on the trials that took it.</param>
