@@ -85,10 +85,17 @@ public static class NodeHost
         return new BootstrapOptions(s.Discovery, s.ServiceName ?? DefaultServiceName, s.ManagementPort ?? BootstrapOptions.DefaultManagementPort, required, points);
     }
 
+    /// <summary>
+    /// The hosts' content root: the program's folder, not the working directory. The host watches its content root, subfolders
+    /// included, for changed settings files; in the working directory that watch saw every trial folder the node writes (about
+    /// 5% of a node's CPU at a thousand trials a second).
+    /// </summary>
+    public static string ContentRoot => AppContext.BaseDirectory;
+
     /// <summary>Builds the node's web application: the actor system, the command endpoint and /metrics.</summary>
     public static WebApplication Build(NodeOptions node, EndpointOptions endpoint, ITrialRunner runner)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = ContentRoot });
         AddNode(builder.Logging, builder.Services, node, runner,
             (category, level) => level >= (category?.StartsWith("Microsoft", StringComparison.Ordinal) == true ? LogLevel.Warning : LogLevel.Information));
         builder.WebHost.UseKestrel(k =>

@@ -35,7 +35,7 @@ public sealed class NodeRuntime(IHost host) : IAsyncDisposable
         IHost host;
         if (metricsPort is { } port)
         {
-            var web = WebApplication.CreateSlimBuilder();
+            var web = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = NodeHost.ContentRoot });
             NodeHost.AddNode(web.Logging, web.Services, options, runner, (_, level) => level >= logLevel);
             web.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
             web.Services.AddSweepTelemetry("sweepctl run");
@@ -45,7 +45,7 @@ public sealed class NodeRuntime(IHost host) : IAsyncDisposable
         }
         else
         {
-            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+            var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = NodeHost.ContentRoot });
             NodeHost.AddNode(builder.Logging, builder.Services, options, runner, (_, level) => level >= logLevel);
             host = builder.Build();
         }
