@@ -49,6 +49,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, Activity> _sweepSpans = [];
     private IDisposable? _gaugeRegistration;
     private volatile GaugeSnapshot _gauges = GaugeSnapshot.Empty;
+    /// <summary>Set by each change the gauges show; they are published at most once a second, not once per trial.</summary>
+    private bool _gaugesStale = true;
 
     /// <summary>What the gauges report, published by the actor after each change and read by the meter's callbacks on their own threads.</summary>
     private sealed record GaugeSnapshot(ImmutableArray<(TagList Tags, long Running, long Pending, double? Best)> Sweeps, ImmutableArray<WorkerSnapshot> Workers)
@@ -416,7 +418,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             foreach (var trial in running) TellWorker(trial.Worker, new CancelTrial(sweep.Id, trial.Index, trial.Attempt));
             sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id}: {running.Count} running trials are being stopped, pending ones dropped"));
         });
-        PublishGauges();
+        _gaugesStale = true;
     }
 
     /// <summary>
@@ -552,9 +554,14 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Schedule();
     }
 
-    /// <summary>Every second: retries attempts that stalled, and attempts of the journal that no worker took up again after a recovery.</summary>
+    /// <summary>
+    /// Every second: publishes the gauges if they changed, and retries attempts that stalled and attempts of the journal
+    /// that no worker took up again after a recovery.
+    /// </summary>
     private void CheckAttempts()
     {
+        if (_gaugesStale) PublishGauges();
+        _gaugesStale = false;
         var now = _options.Now;
         if (_endedTrials is { } cached && now - cached.LastUsed > EndedTrialsKept) _endedTrials = null;
         var changed = false;
@@ -605,7 +612,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
                     () => TellWorker(placement.Worker, start));
             }
         }
-        PublishGauges();
+        _gaugesStale = true;
     }
 
     /// <summary>Applies the event now and journals it; <paramref name="afterwards"/> runs once it is written.</summary>
@@ -613,13 +620,20 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     {
         ApplyEvent(e);
         PersistAsync(e, _ => afterwards?.Invoke());
-        if (++_eventsSinceSnapshot < _options.SnapshotEvery) return;
+        if (++_eventsSinceSnapshot < _options.SnapshotEvery || _eventsSinceSnapshot < TrialsHeld()) return;
         _eventsSinceSnapshot = 0;
         // The state now includes events still being written, and a snapshot is filed under the last one written: it is
         // taken now and saved once this event is written, so that recovery replays exactly the events after it.
         var snapshot = new CoordinatorSnapshot([.. _order.Select(id => _sweeps[id].ToMemento())], [.. _ended.Values.Select(e => e.ToMemento())]);
         DeferAsync(snapshot, SaveSnapshot);
     }
+
+    /// <summary>
+    /// The trials a snapshot would copy. Snapshots wait for at least as many events, so that a running 100,000-trial sweep
+    /// costs at most one trial's copy per event (a snapshot every 2,000 events copied it 50 times per trial), and recovery
+    /// replays at most that many events after it.
+    /// </summary>
+    private int TrialsHeld() => _sweeps.Values.Sum(s => s.PlannedCount);
 
     private void ApplyEvent(ISweepEvent e)
     {

@@ -12,7 +12,8 @@ namespace SweepCluster.Core.Sampling;
 /// them: a suggestion then costs one pass over the results plus a bounded model, O(n + d * candidates * MaxModelled),
 /// where Optuna's grows with every trial.
 /// </summary>
-public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSeed, MetricDirection direction) : ISampler
+/// <param name="maxModelled">Finished trials modelled at most (<see cref="MaxModelled"/>; the search benchmark sets a small one to show what sampling costs).</param>
+public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSeed, MetricDirection direction, int maxModelled = TpeSampler.MaxModelled) : ISampler
 {
     public const int StartupTrials = 10;
     public const int Candidates = 24;
@@ -32,7 +33,7 @@ public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSee
         var good = Best(observed, Math.Min((int)Math.Ceiling(0.1 * observed.Count), 25));
         var below = good.Select(f => f.Params).ToList();
         var isGood = good.ToHashSet(ReferenceEqualityComparer.Instance);
-        var above = EvenSample(observed.Where(f => !isGood.Contains(f)).ToList(), MaxModelled - good.Count).Select(f => f.Params).Concat(request.Running).ToList();
+        var above = EvenSample(observed.Where(f => !isGood.Contains(f)).ToList(), maxModelled - good.Count).Select(f => f.Params).Concat(request.Running).ToList();
         var gridValues = grid.ValuesAt(request.TrialIndex % grid.Points);
         return space.Materialize(d => gridValues.TryGetValue(d, out var value)
             ? value

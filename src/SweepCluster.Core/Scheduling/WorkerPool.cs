@@ -164,13 +164,17 @@ public sealed class WorkerPool
         if (done) worker.TrialsDone++;
     }
 
-    public ImmutableArray<WorkerSnapshot> Snapshot() =>
-    [
-        .. _workers.OrderBy(w => w.Value.Node, StringComparer.Ordinal).Select(w => new WorkerSnapshot(
-            w.Value.Node, w.Value.Gpus, w.Value.CpuSlots, w.Value.CpuBusy, w.Value.GpuBusy.ToImmutableDictionary(),
-            [.. _holdings.Where(h => h.Value.Worker == w.Key).Select(h => $"{h.Key} on {h.Value.Device}").Order(StringComparer.Ordinal)],
-            w.Value.TrialsDone)),
-    ];
+    /// <summary>Every worker and what runs on it: one pass over the holdings, whatever the number of workers.</summary>
+    public ImmutableArray<WorkerSnapshot> Snapshot()
+    {
+        var running = _holdings.ToLookup(h => h.Value.Worker, h => $"{h.Key} on {h.Value.Device}");
+        return
+        [
+            .. _workers.OrderBy(w => w.Value.Node, StringComparer.Ordinal).Select(w => new WorkerSnapshot(
+                w.Value.Node, w.Value.Gpus, w.Value.CpuSlots, w.Value.CpuBusy, w.Value.GpuBusy.ToImmutableDictionary(),
+                [.. running[w.Key].Order(StringComparer.Ordinal)], w.Value.TrialsDone)),
+        ];
+    }
 }
 
 /// <summary>A worker as <c>node show</c> prints it: what it offers and what runs on it.</summary>

@@ -87,6 +87,9 @@ public sealed class SweepState
     /// <summary>Every planned trial, by index.</summary>
     public IEnumerable<TrialRecord> Trials => _trials.Values;
 
+    /// <summary>Trials planned so far (each held in memory until the sweep ends).</summary>
+    public int PlannedCount => _trials.Count;
+
     /// <summary>Trials not yet started (what <see cref="Snapshot"/> reports as pending), without building a snapshot.</summary>
     public int PendingCount => _cancelRequested || IsEnded ? 0 : TotalTrials - _ended - _running.Count;
 
