@@ -107,7 +107,7 @@ internal static class BigSweepBench
     /// <summary>Live bytes the coordinator's state takes for the sweep: whole while it runs, as a <see cref="Core.Sweeps.FinishedSweep"/> once ended.</summary>
     private static void HeldPerTrial()
     {
-        Core.Sweeps.FinishedSweep.Of(EndedSweep.Build(Path.GetTempPath(), 10).Finished); // what is made once (parsers, caches) is not counted
+        Core.Sweeps.FinishedSweep.Of(EndedSweep.Build(Path.GetTempPath(), 10).State); // what is made once (parsers, caches) is not counted
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var (whole, ended) = BuildAndShrink(before);
         var shrunk = GC.GetTotalMemory(forceFullCollection: true) - before;
@@ -120,7 +120,7 @@ internal static class BigSweepBench
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static (long Whole, Core.Sweeps.FinishedSweep Ended) BuildAndShrink(long before)
     {
-        var state = EndedSweep.Build(Path.GetTempPath(), Trials).Finished;
+        var state = EndedSweep.Build(Path.GetTempPath(), Trials).State;
         var whole = GC.GetTotalMemory(forceFullCollection: true) - before;
         return (whole, Core.Sweeps.FinishedSweep.Of(state));
     }

@@ -7,8 +7,11 @@ namespace SweepCluster.Bench;
 /// <summary>A sweep of zero-second trials that have all completed, built in process from the events a coordinator journals.</summary>
 internal static class EndedSweep
 {
-    /// <summary>The events of a sweep whose trials have all finished, as the coordinator journals them, and the state they build.</summary>
-    public static (List<ISweepEvent> Events, SweepState Finished) Build(string runs, int trials)
+    /// <summary>
+    /// The events of a sweep whose trials have all finished, as the coordinator journals them, and the state they build; with
+    /// <paramref name="applied"/>, the state after only that many of the events (the sweep still running).
+    /// </summary>
+    public static (List<ISweepEvent> Events, SweepState State) Build(string runs, int trials, int? applied = null)
     {
         var yaml = $"name: replay\nnum_trials: {trials}\nsampler: random\npruner: none\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
         var spec = ExperimentSpecParser.Parse(yaml, "replay.yml").Spec!;
@@ -30,6 +33,9 @@ internal static class EndedSweep
             ]);
             foreach (var e in events.TakeLast(4)) state.Apply(e);
         }
-        return (events, state);
+        if (applied is not { } count) return (events, state);
+        var partial = new SweepState(submitted, spec);
+        foreach (var e in events.Skip(1).Take(count - 1)) partial.Apply(e);
+        return (events, partial);
     }
 }

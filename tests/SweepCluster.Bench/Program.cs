@@ -2,11 +2,13 @@ using SweepCluster.Bench;
 
 // `trial ...` is the child mode of the training benchmark: one trial per process, so its peak memory is its own.
 if (args is ["trial", ..]) return TrainingBench.RunTrial(args[1..]);
+// `worker-node N SEED FOLDER` is the child mode of the thousand-worker benchmark: a worker node of N worker actors.
+if (args is ["worker-node", ..]) return ManyWorkersBench.RunWorkers(args[1..]);
 
-// Benchmarks by name (planning, scheduler, bigsweep, recovery, search, convnet, training, curves, parity); all of them without arguments.
+// Benchmarks by name (planning, scheduler, workers, bigsweep, recovery, search, convnet, training, curves, parity); all of them without arguments.
 var benches = new (string Name, Action Run)[]
 {
-    ("planning", PlanningBench.Run), ("scheduler", SchedulerBench.Run), ("bigsweep", BigSweepBench.Run), ("recovery", RecoveryBench.Run), ("search", SearchBench.Run), ("convnet", SearchBench.Convnet),
+    ("planning", PlanningBench.Run), ("scheduler", SchedulerBench.Run), ("workers", ManyWorkersBench.Run), ("bigsweep", BigSweepBench.Run), ("recovery", RecoveryBench.Run), ("search", SearchBench.Run), ("convnet", SearchBench.Convnet),
     ("training", TrainingBench.Run),
     ("curves", CurvesBench.Run), ("parity", CurvesBench.RunParity),
 };

@@ -23,22 +23,31 @@ namespace SweepCluster.Bench;
 /// </summary>
 internal static class RecoveryBench
 {
-    private const int FinishedTrials = 10_000;
+    private const int FinishedTrials = 100_000;
 
     public static void Run()
     {
         Console.WriteLine();
-        Console.WriteLine($"== recovery: journal replay of one sweep of {FinishedTrials} finished trials (SQLite), median of 3 after a warm-up ==");
+        Console.WriteLine($"== recovery: journal replay of one sweep of {FinishedTrials:N0} finished trials (SQLite), median of 3 after a warm-up ==");
         var root = Directory.CreateTempSubdirectory("bench-recovery-").FullName;
         try
         {
             var (events, finished) = EndedSweep.Build(Path.Combine(root, "runs"), FinishedTrials);
-            foreach (var withSnapshot in new[] { false, true })
+            // The coordinator snapshots a running sweep after at least as many events as it holds trials: at worst, recovery reads
+            // the snapshot of a sweep three quarters done and the events of the last quarter's trials (4 per trial) after it.
+            var tail = FinishedTrials; // events: those of the last quarter's trials
+            var earlier = EndedSweep.Build(Path.Combine(root, "runs"), FinishedTrials, events.Count - tail).State;
+            foreach (var (name, snapshot, after) in new (string, CoordinatorSnapshot?, int)[]
             {
-                var journal = Path.Combine(root, withSnapshot ? "snapshot.db" : "events.db");
-                Write(journal, events, withSnapshot ? new CoordinatorSnapshot([finished.ToMemento()]) : null);
+                ($"all {events.Count:N0} events", null, 0),
+                ($"the running sweep's snapshot 3/4 in, then the last {tail:N0} events", new CoordinatorSnapshot([earlier.ToMemento()]), events.Count - tail),
+                ("a snapshot of the whole sweep", new CoordinatorSnapshot([finished.ToMemento()]), events.Count),
+            })
+            {
+                var journal = Path.Combine(root, $"journal-{after}.db");
+                Write(journal, events, snapshot, after);
                 var times = Enumerable.Range(0, 4).Select(_ => Replay(journal)).Skip(1).Order().ToList();
-                Console.WriteLine($"{(withSnapshot ? "from a snapshot" : $"all {events.Count} events"),-22} {times[1],8:F0} ms   ({new FileInfo(journal).Length / 1e6:F1} MB journal)");
+                Console.WriteLine($"{name,-62} {times[1],8:F0} ms   ({new FileInfo(journal).Length / 1e6:F1} MB journal)");
             }
         }
         finally
@@ -65,11 +74,12 @@ internal static class RecoveryBench
         return host;
     }
 
-    private static void Write(string journal, List<ISweepEvent> events, CoordinatorSnapshot? snapshot)
+    /// <summary>Writes the events, and the snapshot after the first <paramref name="snapshotAfter"/> of them.</summary>
+    private static void Write(string journal, List<ISweepEvent> events, CoordinatorSnapshot? snapshot, int snapshotAfter)
     {
         using var host = Host(journal);
         var written = new TaskCompletionSource();
-        host.Services.GetRequiredService<ActorSystem>().ActorOf(Props.Create(() => new JournalWriter(events, snapshot, written)));
+        host.Services.GetRequiredService<ActorSystem>().ActorOf(Props.Create(() => new JournalWriter(events, snapshot, snapshotAfter, written)));
         written.Task.Wait(TimeSpan.FromMinutes(5));
         host.StopAsync().Wait();
     }
@@ -88,20 +98,18 @@ internal static class RecoveryBench
         return elapsed;
     }
 
-    /// <summary>Writes the events as the coordinator would have, in batches, then the snapshot if any.</summary>
+    /// <summary>Writes the events as the coordinator would have, in batches, with the snapshot (if any) filed under the event it follows.</summary>
     private sealed class JournalWriter : ReceivePersistentActor
     {
-        public JournalWriter(List<ISweepEvent> events, CoordinatorSnapshot? snapshot, TaskCompletionSource written)
+        public JournalWriter(List<ISweepEvent> events, CoordinatorSnapshot? snapshot, int snapshotAfter, TaskCompletionSource written)
         {
-            Command<SaveSnapshotSuccess>(_ => written.SetResult());
+            Command<SaveSnapshotSuccess>(_ => { });
             Recover<RecoveryCompleted>(_ =>
             {
-                foreach (var batch in events.Chunk(1000)) PersistAll(batch, _ => { });
-                DeferAsync(events, _ =>
-                {
-                    if (snapshot is null) written.SetResult();
-                    else SaveSnapshot(snapshot);
-                });
+                foreach (var batch in events.Take(snapshotAfter).Chunk(1000)) PersistAll(batch, _ => { });
+                if (snapshot is not null) DeferAsync(snapshot, SaveSnapshot);
+                foreach (var batch in events.Skip(snapshotAfter).Chunk(1000)) PersistAll(batch, _ => { });
+                DeferAsync(events, _ => written.SetResult());
             });
         }
 
