@@ -225,4 +225,37 @@ public class CoordinatorTests : CoordinatorTest
         Assert.That((listed.CpuSlots, listed.CpuBusy, listed.GpuBusy[0]), Is.EqualTo((2.0, 1.0, 0.5)));
         Assert.That(listed.Running.Single(), Does.EndWith("on cuda:0"));
     }
+
+    [Test]
+    public void At_scale_every_trial_starts_once_and_the_best_is_the_best_reported()
+    {
+        // 3,000 TPE trials (past the 1,000 it models) on 20 workers of 10 slots, with snapshots taken along the way.
+        const int trials = 3000;
+        var coordinator = NewCoordinator(CoordinatorOptions.Default(Runs) with { KeepEndedSweeps = true, SnapshotEvery = 500 });
+        var workers = Enumerable.Range(0, 20).Select(_ => NewWorker()).ToList();
+        foreach (var worker in workers) Join(coordinator, worker, cpu: 10);
+        var id = Submit(coordinator, Experiments.Sleep(trials).Replace("sampler: random", "sampler: tpe"));
+        var starts = new List<StartTrial>();
+        var reported = new Dictionary<int, double>();
+        while (reported.Count < trials)
+        {
+            var before = reported.Count;
+            foreach (var worker in workers)
+                while (worker.HasMessages && worker.ReceiveOne(TimeSpan.Zero) is StartTrial start)
+                {
+                    starts.Add(start);
+                    var value = start.Params["value"]!.AsNumber()!.Value;
+                    reported[start.Index] = value;
+                    Finish(coordinator, worker, start, value);
+                }
+            if (reported.Count == before) AwaitCondition(() => workers.Any(w => w.HasMessages), TimeSpan.FromSeconds(10), "trials keep being started");
+        }
+        AwaitCondition(() => Status(coordinator, id).Status == SweepStatus.Completed);
+        var sweep = Status(coordinator, id);
+        Assert.That(starts.Select(s => (s.Index, s.Attempt)), Is.EquivalentTo(Enumerable.Range(0, trials).Select(i => (i, 1))), "each trial started once, none twice");
+        Assert.That(sweep.Summary.Completed, Is.EqualTo(trials));
+        var best = reported.MaxBy(r => r.Value);
+        Assert.That((sweep.Best!.Index, sweep.Best.Metrics["value"]), Is.EqualTo((best.Key, best.Value)));
+        Assert.That(reported.Values.Skip(2000).Average(), Is.GreaterThan(0.8), "TPE keeps suggesting near the best values past the trials it models");
+    }
 }
