@@ -133,6 +133,18 @@ public partial class ReportTests
         Assert.That((result.ExitCode, result.Stderr.Trim()), Is.EqualTo((2, $"{_dir} is not the run folder of an ended sweep: cannot read {_dir}/sweep.json: there is no such file")));
     }
 
+    [Test]
+    public void A_report_folder_that_cannot_be_made_is_named_without_a_stack_trace()
+    {
+        var folder = SleepSweep("blocked", 5);
+        var file = Path.Combine(_dir, "a-file");
+        File.WriteAllText(file, "not a folder");
+        var result = CliRunner.Run("report", folder, "--out", Path.Combine(file, "report"));
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(result.Stderr, Does.StartWith($"cannot write the report into {Path.Combine(file, "report")}: "));
+        Assert.That(result.Stderr, Does.Not.Contain("   at "), "no stack trace");
+    }
+
     private static void AssertFigure(string report, string name)
     {
         var png = File.ReadAllBytes(Path.Combine(report, "figures", name + ".png"));

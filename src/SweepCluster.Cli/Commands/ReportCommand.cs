@@ -28,7 +28,7 @@ internal static class ReportCommand
                     return ExitCodes.InvalidInput;
                 }
             }
-            return ReportSources.Write(sweeps, parsed.GetValue(outFolder)!, parsed.GetValue(format) == OutputFormat.Json, output);
+            return ReportSources.Write(sweeps, parsed.GetValue(outFolder)!, parsed.GetValue(format) == OutputFormat.Json, output, error);
         });
         return command;
     }

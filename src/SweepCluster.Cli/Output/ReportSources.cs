@@ -50,9 +50,18 @@ internal static class ReportSources
     }
 
     /// <summary>Writes the report and says what it wrote.</summary>
-    public static int Write(IReadOnlyList<ReportSweep> sweeps, string folder, bool json, TextWriter output)
+    public static int Write(IReadOnlyList<ReportSweep> sweeps, string folder, bool json, TextWriter output, TextWriter error)
     {
-        var files = ReportWriter.Write(sweeps, folder);
+        ReportFiles files;
+        try
+        {
+            files = ReportWriter.Write(sweeps, folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"cannot write the report into {folder}: {e.Message}");
+            return ExitCodes.Failed;
+        }
         if (json) JsonOutput.Write(output, files);
         else output.WriteLine($"report of {sweeps.Count} sweep{(sweeps.Count == 1 ? "" : "s")} in {folder}: report.md, report.html, trials.csv and "
             + $"{files.Files.Count(f => f.EndsWith(".png", StringComparison.Ordinal))} figures (PNG and SVG)");

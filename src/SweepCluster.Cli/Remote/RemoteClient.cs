@@ -178,15 +178,7 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
             }
             sweeps.Add(sweep with { BestConfusion = confusion });
         }
-        try
-        {
-            return ReportSources.Write(sweeps, folder, json, output);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"cannot write the report into {folder}: {e.Message}");
-            return ExitCodes.Failed;
-        }
+        return ReportSources.Write(sweeps, folder, json, output, error);
     }
 
     /// <summary>The trial's files into <paramref name="folder"/>; null when all were written, else the exit code after saying why.</summary>
