@@ -49,7 +49,6 @@ internal static class SearchBench
             }
             Console.WriteLine(OptunaRows(objective));
         }
-        Latency();
     }
 
     private static double Median(IEnumerable<double> values)
@@ -127,7 +126,8 @@ internal static class SearchBench
         return [.. results];
     }
 
-    private static void Latency()
+    /// <summary>How long one suggestion takes as the finished trials grow.</summary>
+    public static void Latency()
     {
         foreach (var (sampler, sizes, asks) in new[] { ("tpe", new[] { 1000, 10_000, 100_000 }, 20), ("gp", new[] { 25, 100, 300 }, 6) })
         {
@@ -136,10 +136,12 @@ internal static class SearchBench
             var objective = Objectives[1];
             var spec = ExperimentSpecParser.Parse($"name: bench\nnum_trials: 1\nsampler: {sampler}\nparam_space:\n{objective.Space}\nmetric:\n  name: value\n  direction: minimize\nrun: builtin/hartmann6\n", "bench.yml").Spec!;
             var random = new IndexedSampler(spec.ParamSpace, GridLayout.For(spec.ParamSpace, spec.Sampler), 1);
-            foreach (var n in sizes)
+            foreach (var (n, warmUp) in sizes.Select((n, i) => (n, i == 0)))
             {
                 var finished = Enumerable.Range(0, n).Select(i => random.Suggest(SuggestRequest.Ahead(i))).Select((p, i) => new FinishedTrial(i, p, objective.Value(p))).ToList();
                 var s = TrialPlanner.CreateSampler(spec, 1);
+                // Untimed asks first, so that the JIT has optimised the sampler's code before the first size is timed.
+                for (var k = 0; warmUp && k < 60; k++) s.Suggest(new SuggestRequest(n + k, finished, []));
                 var times = Enumerable.Range(0, asks + 1).Select(k =>
                 {
                     var watch = Stopwatch.StartNew();

@@ -10,7 +10,8 @@ internal sealed class ParzenEstimator
     private readonly double[] _mu;
     private readonly double[] _sigma;
     private readonly double[] _weight;
-    private readonly double[] _logNormalizer;
+    /// <summary>Each kernel's log of weight over its normalising constant: what its log density adds to -z^2/2.</summary>
+    private readonly double[] _logScale;
     private readonly double _low;
     private readonly double _high;
 
@@ -33,8 +34,8 @@ internal sealed class ParzenEstimator
         _weight = [.. Enumerable.Repeat(1.0, observations.Count), priorWeight];
         var total = _weight.Sum();
         for (var i = 0; i < _weight.Length; i++) _weight[i] /= total;
-        _logNormalizer = [.. Enumerable.Range(0, points.Length).Select(i =>
-            Math.Log(Math.Max(1e-300, StandardNormal.Cdf((high - _mu[i]) / _sigma[i]) - StandardNormal.Cdf((low - _mu[i]) / _sigma[i]))))];
+        _logScale = [.. Enumerable.Range(0, points.Length).Select(i => Math.Log(_weight[i]) - Math.Log(_sigma[i] * Math.Sqrt(2 * Math.PI))
+            - Math.Log(Math.Max(1e-300, StandardNormal.Cdf((high - _mu[i]) / _sigma[i]) - StandardNormal.Cdf((low - _mu[i]) / _sigma[i]))))];
     }
 
     public double Sample(SplitMix64 rng)
@@ -52,15 +53,18 @@ internal sealed class ParzenEstimator
 
     public double LogDensity(double x)
     {
-        // log-sum-exp over the kernels, for numbers that stay finite far out in the tails
-        var terms = new double[_mu.Length];
-        for (var i = 0; i < _mu.Length; i++)
-        {
-            var z = (x - _mu[i]) / _sigma[i];
-            terms[i] = Math.Log(_weight[i]) - 0.5 * z * z - Math.Log(_sigma[i] * Math.Sqrt(2 * Math.PI)) - _logNormalizer[i];
-        }
-        var max = terms.Max();
-        return max + Math.Log(terms.Sum(t => Math.Exp(t - max)));
+        // log-sum-exp over the kernels, for numbers that stay finite far out in the tails; two passes rather than an array per call
+        var max = double.NegativeInfinity;
+        for (var i = 0; i < _mu.Length; i++) max = Math.Max(max, Term(i, x));
+        var sum = 0.0;
+        for (var i = 0; i < _mu.Length; i++) sum += Math.Exp(Term(i, x) - max);
+        return max + Math.Log(sum);
+    }
+
+    private double Term(int i, double x)
+    {
+        var z = (x - _mu[i]) / _sigma[i];
+        return _logScale[i] - 0.5 * z * z;
     }
 }
 

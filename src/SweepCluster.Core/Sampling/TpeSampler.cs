@@ -28,38 +28,52 @@ public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSee
 
     public ParamValue.Map Suggest(SuggestRequest request)
     {
-        var observed = request.Finished.Where(f => f.Value is { } v && double.IsFinite(v)).ToList();
-        if (request.InStartup(StartupTrials, observed.Count)) return _random.Suggest(request);
-        var good = Best(observed, Math.Min((int)Math.Ceiling(0.1 * observed.Count), 25));
+        var (good, observed) = Best(request.Finished);
+        if (request.InStartup(StartupTrials, observed)) return _random.Suggest(request);
         var below = good.Select(f => f.Params).ToList();
-        var isGood = good.ToHashSet(ReferenceEqualityComparer.Instance);
-        var above = EvenSample(observed.Where(f => !isGood.Contains(f)).ToList(), maxModelled - good.Count).Select(f => f.Params).Concat(request.Running).ToList();
+        var above = Others(request.Finished, good, observed, maxModelled - good.Count).Select(f => f.Params).Concat(request.Running).ToList();
         var gridValues = grid.ValuesAt(request.TrialIndex % grid.Points);
         return space.Materialize(d => gridValues.TryGetValue(d, out var value)
             ? value
             : Suggest(d, t => space.ValueOf(t, d), below, above, SplitMix64.For(sweepSeed, request.TrialIndex, "tpe." + d.Path)));
     }
 
-    /// <summary>The <paramref name="count"/> best trials, best first (ties to the earlier trial), in one pass over them all.</summary>
-    private List<FinishedTrial> Best(List<FinishedTrial> observed, int count)
+    private static bool IsObserved(FinishedTrial trial) => trial.Value is { } v && double.IsFinite(v);
+
+    /// <summary>
+    /// The best gamma(n) = min(ceil(n / 10), 25) of the n trials with a result, best first (ties to the earlier trial), and n:
+    /// one pass over the results, keeping the best so far in order.
+    /// </summary>
+    private (List<FinishedTrial> Good, int Observed) Best(IReadOnlyList<FinishedTrial> finished)
     {
         var sign = direction == MetricDirection.Maximize ? -1 : 1;
-        var best = new List<FinishedTrial>(count + 1);
         bool Before(FinishedTrial a, FinishedTrial b) => sign * a.Value!.Value < sign * b.Value!.Value || (a.Value == b.Value && a.Index < b.Index);
-        foreach (var trial in observed)
+        var best = new List<FinishedTrial>(26);
+        var observed = 0;
+        foreach (var trial in finished)
         {
-            if (best.Count == count && !Before(trial, best[^1])) continue;
+            if (!IsObserved(trial)) continue;
+            observed++;
+            if (best.Count == 25 && !Before(trial, best[^1])) continue;
             var at = best.Count;
             while (at > 0 && Before(trial, best[at - 1])) at--;
             best.Insert(at, trial);
-            if (best.Count > count) best.RemoveAt(count);
+            if (best.Count > 25) best.RemoveAt(25);
         }
-        return best;
+        return (best.Take(Math.Min((int)Math.Ceiling(0.1 * observed), 25)).ToList(), observed);
     }
 
-    /// <summary>At most <paramref name="count"/> of the trials, spread evenly over their order: all of them when there are no more.</summary>
-    private static IEnumerable<FinishedTrial> EvenSample(List<FinishedTrial> trials, int count) =>
-        trials.Count <= count ? trials : Enumerable.Range(0, count).Select(i => trials[(int)((long)i * trials.Count / count)]);
+    /// <summary>
+    /// The trials with a result that are not among the good ones: all of them, or past <paramref name="count"/> of them an even
+    /// sample over the order they finished in, read at evenly spaced places without a pass over all of them.
+    /// </summary>
+    private static IEnumerable<FinishedTrial> Others(IReadOnlyList<FinishedTrial> finished, List<FinishedTrial> good, int observed, int count)
+    {
+        var isGood = good.ToHashSet(ReferenceEqualityComparer.Instance);
+        var places = observed - good.Count <= count ? Enumerable.Range(0, finished.Count)
+            : Enumerable.Range(0, count).Select(i => (int)((long)i * finished.Count / count));
+        return places.Select(i => finished[i]).Where(t => IsObserved(t) && !isGood.Contains(t));
+    }
 
     /// <param name="valueIn">The dimension's value in a trial; null when the trial did not take the dimension's branch, so that each
     /// branch's dimensions are modelled on the trials that took it.</param>
