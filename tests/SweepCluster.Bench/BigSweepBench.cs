@@ -114,6 +114,35 @@ internal static class BigSweepBench
         GC.KeepAlive(ended);
         Console.WriteLine($"coordinator state for {Trials:N0} finished trials (live managed heap): {whole / 1e6:F0} MB while the sweep runs "
             + $"({whole / (double)Trials:F0} bytes per trial); {shrunk / 1e3:F1} kB once it has ended and shrunk ({shrunk / (double)Trials:F2} bytes per trial)");
+        const int inFlight = 10_000;
+        var running = GC.GetTotalMemory(forceFullCollection: true);
+        var held = InFlight(inFlight);
+        Console.WriteLine($"per trial in flight (its record in the sweep, its attempt's liveness entry, its slot's holding; {inFlight:N0} running): "
+            + $"{(GC.GetTotalMemory(forceFullCollection: true) - running) / (double)inFlight:F0} bytes");
+        GC.KeepAlive(held);
+    }
+
+    /// <summary>What the coordinator holds for <paramref name="count"/> trials started and not ended, on one worker with a slot each.</summary>
+    private static object InFlight(int count)
+    {
+        var yaml = $"name: flight\nnum_trials: {count}\nsampler: random\npruner: none\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
+        var now = DateTimeOffset.UtcNow;
+        var submitted = new Core.Sweeps.SweepSubmitted("flight01", "flight", yaml, "flight.yml", count, 1, null, false, Path.GetTempPath(), now);
+        var sweep = new Core.Sweeps.SweepState(submitted, Core.Spec.ExperimentSpecParser.Parse(yaml, "flight.yml").Spec!);
+        var tracker = new Core.Sweeps.AttemptTracker();
+        var pool = new Core.Scheduling.WorkerPool();
+        const string worker = "akka.tcp://sweep@127.0.0.1:4054/user/sweep-worker#1";
+        pool.Offer(worker, "akka.tcp://sweep@127.0.0.1:4054", [], count);
+        while (sweep.HasTrialToStart)
+        {
+            var (index, planned) = sweep.NextToStart();
+            sweep.Apply(planned!);
+            var id = new Core.Sweeps.AttemptId(sweep.Id, index, 1);
+            sweep.Apply(new Core.Sweeps.TrialStarted(sweep.Id, index, 1, worker, "akka.tcp://sweep@127.0.0.1:4054", "cpu", [], now));
+            tracker.Started(id, worker, now);
+            pool.Hold(id.ToString(), new Core.Scheduling.Placement(worker, "cpu", [], 0, 1));
+        }
+        return (sweep, tracker, pool);
     }
 
     /// <summary>A method of its own, so that the whole sweep is unreachable once it returns, whatever the JIT's tier.</summary>
