@@ -31,7 +31,7 @@ internal static class BigSweepBench
             var worker = processes[1].Address;
             BenchNodes.WaitUntil(() => BenchNodes.Json(coordinator.Address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == 2);
             var idle = ResidentBytes(coordinator);
-            var yaml = $"name: big\nnum_trials: {Trials}\nsampler: random\npruner: none\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
+            var yaml = Experiments.Sleep(Trials, extra: "pruner: none");
             var watch = Stopwatch.StartNew();
             var id = BenchNodes.Json(coordinator.Address, "sweep", "submit", new { file = yaml }).GetProperty("id").GetString()!;
 
@@ -125,7 +125,7 @@ internal static class BigSweepBench
     /// <summary>What the coordinator holds for <paramref name="count"/> trials started and not ended, on one worker with a slot each.</summary>
     private static object InFlight(int count)
     {
-        var yaml = $"name: flight\nnum_trials: {count}\nsampler: random\npruner: none\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
+        var yaml = Experiments.Sleep(count, extra: "pruner: none");
         var now = DateTimeOffset.UtcNow;
         var submitted = new Core.Sweeps.SweepSubmitted("flight01", "flight", yaml, "flight.yml", count, 1, null, false, Path.GetTempPath(), now);
         var sweep = new Core.Sweeps.SweepState(submitted, Core.Spec.ExperimentSpecParser.Parse(yaml, "flight.yml").Spec!);

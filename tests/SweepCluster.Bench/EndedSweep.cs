@@ -13,7 +13,7 @@ internal static class EndedSweep
     /// </summary>
     public static (List<ISweepEvent> Events, SweepState State) Build(string runs, int trials, int? applied = null)
     {
-        var yaml = $"name: replay\nnum_trials: {trials}\nsampler: random\npruner: none\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
+        var yaml = Experiments.Sleep(trials, extra: "pruner: none");
         var spec = ExperimentSpecParser.Parse(yaml, "replay.yml").Spec!;
         var now = DateTimeOffset.UtcNow;
         var submitted = new SweepSubmitted("replay01", "replay", yaml, "replay.yml", trials, 1, null, false, Path.Combine(runs, "replay"), now);

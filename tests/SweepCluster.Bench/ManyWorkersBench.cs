@@ -58,8 +58,7 @@ internal static class ManyWorkersBench
             Thread.Sleep(TimeSpan.FromSeconds(10));
             Console.WriteLine($"coordinator with no sweep, hearing {Workers} workers' heartbeats (one each 2 s): {(CpuSeconds(coordinator.Process) - idleBefore) / 10:P0} of a core");
             var cpuBefore = CpuSeconds(coordinator.Process);
-            var yaml = $"name: many\nnum_trials: {Rounds * Workers}\nsampler: random\npruner: none\nparams:\n  seconds: {TrialSeconds.ToString(CultureInfo.InvariantCulture)}\n"
-                + "param_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
+            var yaml = Experiments.Sleep(Rounds * Workers, TrialSeconds, extra: "pruner: none");
             var id = BenchNodes.Json(coordinator.Address, "sweep", "submit", new { file = yaml }).GetProperty("id").GetString();
             BenchNodes.WaitUntil(() => BenchNodes.Json(coordinator.Address, "sweep", "status", new { id }).GetProperty("state").GetString() == "completed");
             var cpu = CpuSeconds(coordinator.Process) - cpuBefore;

@@ -16,9 +16,6 @@ internal static class SchedulerBench
     private const int WarmUp = 3_000;
     private const int SlotsPerWorker = 16;
 
-    private static string Experiment(int trials) =>
-        $"name: zero\nnum_trials: {trials}\nsampler: random\npruner: none\nparams:\n  seconds: 0\nparam_space:\n  value: uniform(0, 1)\nmetric:\n  name: value\n  direction: maximize\nrun: builtin/sleep\n";
-
     public static void Run()
     {
         Console.WriteLine();
@@ -35,7 +32,7 @@ internal static class SchedulerBench
         var root = Directory.CreateTempSubdirectory("bench-scheduler-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(root, "zero.yml"), Experiment(WarmUp + Trials));
+            File.WriteAllText(Path.Combine(root, "zero.yml"), Experiments.Sleep(WarmUp + Trials, extra: "pruner: none"));
             using var run = Process.Start(new ProcessStartInfo(BenchNodes.Executable, $"run zero.yml --workers {2 * SlotsPerWorker} --out runs")
             {
                 WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
@@ -63,7 +60,7 @@ internal static class SchedulerBench
                 processes.Add(BenchNodes.Start($"--roles worker --cpu-slots {SlotsPerWorker} --seed-nodes 127.0.0.1:{coordinator.Port} --store {root}/w{w}"));
             var address = coordinator.Address;
             BenchNodes.WaitUntil(() => BenchNodes.Json(address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == workers);
-            var id = BenchNodes.Json(address, "sweep", "submit", new { file = Experiment(WarmUp + Trials) }).GetProperty("id").GetString();
+            var id = BenchNodes.Json(address, "sweep", "submit", new { file = Experiments.Sleep(WarmUp + Trials, extra: "pruner: none") }).GetProperty("id").GetString();
             BenchNodes.WaitUntil(() => BenchNodes.Json(address, "sweep", "status", new { id }).GetProperty("state").GetString() == "completed");
             return Row($"{workers} worker process{(workers > 1 ? "es" : "")}, every event journalled to SQLite", root);
         }

@@ -52,7 +52,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     /// <summary>Set by each change the gauges show; they are published at most once a second, not once per trial.</summary>
     private bool _gaugesStale = true;
 
-    /// <summary>What the gauges report, published by the actor after each change and read by the meter's callbacks on their own threads.</summary>
+    /// <summary>What the gauges report, published by the actor (at most once a second) and read by the meter's callbacks on their own threads.</summary>
     private sealed record GaugeSnapshot(ImmutableArray<(TagList Tags, long Running, long Pending, double? Best)> Sweeps, ImmutableArray<WorkerSnapshot> Workers)
     {
         public static readonly GaugeSnapshot Empty = new([], []);
