@@ -70,7 +70,7 @@ public class SlurmAllocationTests
         var shared = Directory.CreateTempSubdirectory("slurm-token-").FullName;
         try
         {
-            var tokens = Enumerable.Range(0, 8).AsParallel().Select(_ => SlurmAllocation.Token(shared)).ToList();
+            var tokens = Enumerable.Range(0, 64).AsParallel().WithDegreeOfParallelism(8).Select(_ => SlurmAllocation.Token(shared)).ToList();
             Assert.That(tokens.Distinct().Count(), Is.EqualTo(1));
             Assert.That(tokens[0], Has.Length.EqualTo(48));
             Assert.That(Directory.GetFiles(shared).Select(Path.GetFileName), Is.EqualTo(new[] { "token" }));

@@ -93,8 +93,8 @@ public sealed partial record SlurmAllocation(string JobId, ImmutableArray<string
         var file = Path.Combine(shared, TokenFileName);
         if (!File.Exists(file))
         {
-            // Written whole under a name of its own, then moved into place unless another task got there first: no task reads half a token.
-            var mine = $"{file}.{Environment.ProcessId}";
+            // Written whole under a name of its own (unique per call: two callers in one process must not share it), then moved into place unless another task got there first: no task reads half a token.
+            var mine = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}";
             var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             using (var writer = new StreamWriter(new FileStream(mine, options)))
