@@ -4,6 +4,7 @@ using System.Text.Json;
 using Akka.Actor;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Telemetry;
+using SweepCluster.Core.Files;
 using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Trials;
@@ -156,7 +157,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
             var document = new TrialFile(start.SweepId, start.Index, start.Attempt, start.Trainer, start.Seed, start.Params, ended.Status, ended.Reason,
                 new MetricValues(ended.Metrics), [.. epochs.Select(e => EpochDocument.Of(new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), "value"))],
                 node, start.Device, ended.DurationSeconds, startedAt, DateTimeOffset.UtcNow);
-            File.WriteAllText(Path.Combine(ArtifactDirectory, "trial.json"), SweepJson.Serialize(document));
+            AtomicFile.WriteAllText(Path.Combine(ArtifactDirectory, "trial.json"), SweepJson.Serialize(document));
             return ended;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && ended.Status != TrialStatus.Cancelled)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SweepCluster.Core.Files;
 using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Trials;
 using SweepCluster.Core.Spec;
@@ -80,11 +81,10 @@ public static class BuiltinObjectives
             epochs.Add(report);
             if (step <= done) continue;
             if (cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds / steps))) cancellation.ThrowIfCancellationRequested();
-            if (stepFile is not null)
+            if (stepFile is not null && step < steps) // after the last step the attempt ends: nothing is left to resume
             {
                 Directory.CreateDirectory(checkpointDirectory!);
-                File.WriteAllText(stepFile + ".tmp", step.ToString(CultureInfo.InvariantCulture));
-                File.Move(stepFile + ".tmp", stepFile, overwrite: true);
+                AtomicFile.WriteAllText(stepFile, step.ToString(CultureInfo.InvariantCulture));
             }
             onEpoch(report);
         }
