@@ -12,7 +12,7 @@ using SweepCluster.Core.Trials;
 namespace SweepCluster.Cluster.Worker;
 
 /// <summary>
-/// One trial attempt on a thread of its own (training never runs on an actor dispatcher thread). It reports
+/// One trial attempt on a trial thread (<see cref="TrialThreads"/>: training never runs on an actor dispatcher thread). It reports
 /// each epoch to the coordinator, writes <c>trial.json</c> beside the trainer's artifacts, and tells the worker
 /// how it ended: completed, failed (a timeout, or the runner's explanation of its error and whether trying again
 /// could help), or cancelled. A failure never escapes the thread: the worker goes on serving.
@@ -37,7 +37,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
 
     private void Active() => Interlocked.Exchange(ref _lastActive, Stopwatch.GetTimestamp());
 
-    public void Run() => new Thread(Execute) { IsBackground = true, Name = $"trial {Start.SweepId}/{Start.Index}#{Start.Attempt}" }.Start();
+    public void Run() => TrialThreads.Run(Execute);
 
     public void Cancel() => _cancel.Cancel();
 
