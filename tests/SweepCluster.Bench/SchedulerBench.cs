@@ -7,22 +7,23 @@ namespace SweepCluster.Bench;
 /// <summary>
 /// Scheduling overhead with zero-second builtin/sleep trials: trials per second through the coordinator, and the median
 /// and 99th percentile of the time from a trial's end to the next start on the node that freed a slot; in one process
-/// (<c>sweepctl run</c>), and on real node processes with one and with two worker processes of many slots each.
+/// (<c>sweepctl run</c>), and on real node processes with one and with two worker processes of many slots each: the nodes'
+/// first sweep and their next.
 /// </summary>
 internal static class SchedulerBench
 {
     private const int Trials = 10_000;
-    /// <summary>Trials run first and not counted: a node's first seconds are spent compiling its hot code (a third of its CPU, perf showed).</summary>
+    /// <summary>Trials the one-process run makes first and does not count: a node's first seconds are spent compiling its hot code (a third of its CPU, perf showed).</summary>
     private const int WarmUp = 3_000;
     private const int SlotsPerWorker = 16;
 
     public static void Run()
     {
         Console.WriteLine();
-        Console.WriteLine($"== scheduler: {Trials:N0} zero-second builtin/sleep trials after {WarmUp:N0} to warm up, {SlotsPerWorker} slots per worker ==");
+        Console.WriteLine($"== scheduler: sweeps of {Trials:N0} zero-second builtin/sleep trials ({WarmUp:N0} more first to warm up the one-process run), {SlotsPerWorker} slots per worker ==");
         Console.WriteLine($"{"where",-52} {"trials/s",9} {"end->next start: median",24} {"p99",9}");
         Console.WriteLine(MeasureEmbedded());
-        foreach (var workers in new[] { 1, 2 }) Console.WriteLine(Measure(workers));
+        foreach (var row in new[] { 1, 2 }.SelectMany(Measure)) Console.WriteLine(row);
         Console.WriteLine("for reference, Ray Tune gives about 500 results/s as its practical ceiling (its documentation), not measured here");
     }
 
@@ -40,7 +41,7 @@ internal static class SchedulerBench
             run.StandardError.ReadToEndAsync();
             run.StandardOutput.ReadToEnd();
             run.WaitForExit();
-            return Row($"embedded (sweepctl run --workers {2 * SlotsPerWorker}, journal in memory)", root);
+            return Row($"embedded (sweepctl run --workers {2 * SlotsPerWorker}), journal in memory", TrialFiles(root), fromIndex: WarmUp);
         }
         finally
         {
@@ -48,7 +49,11 @@ internal static class SchedulerBench
         }
     }
 
-    private static string Measure(int workers)
+    /// <summary>
+    /// Two sweeps on the same new nodes: the first is what a fresh cluster does while it still compiles its hot code, the
+    /// second what a cluster that has been running does.
+    /// </summary>
+    private static IEnumerable<string> Measure(int workers)
     {
         var root = Directory.CreateTempSubdirectory("bench-scheduler-").FullName;
         var processes = new List<BenchNodes.Node>();
@@ -60,9 +65,13 @@ internal static class SchedulerBench
                 processes.Add(BenchNodes.Start($"--roles worker --cpu-slots {SlotsPerWorker} --seed-nodes 127.0.0.1:{coordinator.Port} --store {root}/w{w}"));
             var address = coordinator.Address;
             BenchNodes.WaitUntil(() => BenchNodes.Json(address, "node", "show", new { }).GetProperty("workers").GetArrayLength() == workers);
-            var id = BenchNodes.Json(address, "sweep", "submit", new { file = Experiments.Sleep(WarmUp + Trials, extra: "pruner: none") }).GetProperty("id").GetString();
-            BenchNodes.WaitUntil(() => BenchNodes.Json(address, "sweep", "status", new { id }).GetProperty("state").GetString() == "completed");
-            return Row($"{workers} worker process{(workers > 1 ? "es" : "")}, every event journalled to SQLite", root);
+            var where = $"{workers} worker process{(workers > 1 ? "es" : "")}, journal in SQLite";
+            foreach (var sweep in new[] { "first sweep", "next sweep" })
+            {
+                var id = BenchNodes.Json(address, "sweep", "submit", new { file = Experiments.Sleep(Trials, extra: "pruner: none") }).GetProperty("id").GetString();
+                BenchNodes.WaitUntil(() => BenchNodes.Json(address, "sweep", "status", new { id }).GetProperty("state").GetString() == "completed");
+                yield return Row($"{where}, {sweep}", Enumerable.Range(0, workers).SelectMany(w => Directory.GetDirectories($"{root}/w{w}/runs", $"*-{id}")).SelectMany(TrialFiles), fromIndex: 0);
+            }
         }
         finally
         {
@@ -71,12 +80,14 @@ internal static class SchedulerBench
         }
     }
 
+    private static string[] TrialFiles(string folder) => Directory.GetFiles(folder, "trial.json", SearchOption.AllDirectories);
+
     /// <summary>Trials per second over the span of the trials' own start and end times, and the gaps between a slot's end and the next start on that node.</summary>
-    private static string Row(string where, string root)
+    private static string Row(string where, IEnumerable<string> trialFiles, int fromIndex)
     {
-        var trials = Directory.GetFiles(root, "trial.json", SearchOption.AllDirectories)
+        var trials = trialFiles
             .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement)
-            .Where(t => t.GetProperty("index").GetInt32() >= WarmUp)
+            .Where(t => t.GetProperty("index").GetInt32() >= fromIndex)
             .Select(t => (Node: t.GetProperty("node").GetString()!, Start: t.GetProperty("started_at").GetDateTimeOffset(), End: t.GetProperty("ended_at").GetDateTimeOffset()))
             .ToList();
         if (trials.Count < Trials) return $"{where,-52} only {trials.Count} of {Trials} trials ran";
