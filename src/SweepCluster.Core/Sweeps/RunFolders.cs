@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using SweepCluster.Core.Files;
 using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 
@@ -18,12 +19,15 @@ public static class RunFolders
     /// <summary>A trial's folder relative to a runs folder (<c>name-id/trial-0003</c>): each worker makes it under its own.</summary>
     public static string Trial(string runDirectory, int index) => Path.Combine(Path.GetFileName(runDirectory), $"trial-{index:D4}");
 
-    /// <summary>Writes the ended sweep's <c>sweep.json</c> and <c>submission.json</c>.</summary>
+    /// <summary>
+    /// Writes the ended sweep's <c>submission.json</c> and <c>sweep.json</c>, each whole (a coordinator that finds sweep.json
+    /// trusts it), and streamed: a 100,000-trial sweep.json is some 75 MB, which as one string took twice that in memory.
+    /// </summary>
     public static void WriteEnded(SweepSnapshot sweep, SweepSubmitted submitted)
     {
         Directory.CreateDirectory(sweep.RunDirectory);
-        File.WriteAllText(Path.Combine(sweep.RunDirectory, SubmissionFile), SweepJson.Serialize(submitted));
-        File.WriteAllText(Path.Combine(sweep.RunDirectory, SummaryFile), SweepJson.Serialize(new SweepDocument(sweep)));
+        AtomicFile.Write(Path.Combine(sweep.RunDirectory, SubmissionFile), file => JsonSerializer.Serialize(file, submitted, SweepJson.Options));
+        AtomicFile.Write(Path.Combine(sweep.RunDirectory, SummaryFile), file => JsonSerializer.Serialize(file, new SweepDocument(sweep), SweepJson.Options));
     }
 
     /// <summary>The sweep's trials as its <c>sweep.json</c> records them, in index order.</summary>
