@@ -21,7 +21,7 @@ internal static class SchedulerBench
     {
         Console.WriteLine();
         Console.WriteLine($"== scheduler: sweeps of {Trials:N0} zero-second builtin/sleep trials ({WarmUp:N0} more first to warm up the one-process run), {SlotsPerWorker} slots per worker ==");
-        Console.WriteLine($"{"where",-52} {"trials/s",9} {"end->next start: median",24} {"p99",9}");
+        Console.WriteLine($"{"where",-52} {"trials/s",9} {"end->next start: median",24} {"p99",9} {"CPU per trial: coordinator",29} {"each worker",17}");
         Console.WriteLine(MeasureEmbedded());
         foreach (var row in new[] { 1, 2 }.SelectMany(Measure)) Console.WriteLine(row);
         Console.WriteLine("for reference, Ray Tune gives about 500 results/s as its practical ceiling (its documentation), not measured here");
@@ -68,9 +68,12 @@ internal static class SchedulerBench
             var where = $"{workers} worker process{(workers > 1 ? "es" : "")}, journal in SQLite";
             foreach (var sweep in new[] { "first sweep", "next sweep" })
             {
+                var cpuBefore = processes.Select(CpuTime).ToList();
                 var id = BenchNodes.Json(address, "sweep", "submit", new { file = Experiments.Sleep(Trials, extra: "pruner: none") }).GetProperty("id").GetString();
                 BenchNodes.WaitUntil(() => BenchNodes.Json(address, "sweep", "status", new { id }).GetProperty("state").GetString() == "completed");
-                yield return Row($"{where}, {sweep}", Enumerable.Range(0, workers).SelectMany(w => Directory.GetDirectories($"{root}/w{w}/runs", $"*-{id}")).SelectMany(TrialFiles), fromIndex: 0);
+                var msPerTrial = processes.Select((p, i) => (CpuTime(p) - cpuBefore[i]).TotalMilliseconds / Trials).ToList();
+                yield return Row($"{where}, {sweep}", Enumerable.Range(0, workers).SelectMany(w => Directory.GetDirectories($"{root}/w{w}/runs", $"*-{id}")).SelectMany(TrialFiles), fromIndex: 0)
+                    + $" {msPerTrial[0],13:F2} ms {msPerTrial.Skip(1).Sum() / workers,14:F2} ms";
             }
         }
         finally
@@ -78,6 +81,13 @@ internal static class SchedulerBench
             BenchNodes.KillAll(processes);
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>CPU the node process has used so far (its status polls included: a few per second).</summary>
+    private static TimeSpan CpuTime(BenchNodes.Node node)
+    {
+        node.Process.Refresh();
+        return node.Process.TotalProcessorTime;
     }
 
     private static string[] TrialFiles(string folder) => Directory.GetFiles(folder, "trial.json", SearchOption.AllDirectories);
