@@ -7,8 +7,9 @@ namespace SweepCluster.Bench;
 /// A 100,000-trial sweep of zero-second trials on real node processes (a coordinator with the SQLite journal, two
 /// workers of 16 slots): how long <c>sweep status</c>, <c>sweep list</c> and a page of <c>sweep trials</c> take from
 /// a worker's endpoint (the query crosses nodes) while the sweep runs and after it ended, whether any message went over
-/// Akka's frame size, and the coordinator process's resident memory. Then, in process, what the coordinator holds per
-/// finished trial of a running sweep and of an ended one (live managed heap after a full collection).
+/// Akka's frame size, and the coordinator process's resident memory. <see cref="HeldPerTrial"/> (<c>memory</c>): in process,
+/// what the coordinator holds per finished trial of a running sweep and of an ended one, and per trial in flight (live
+/// managed heap after a full collection).
 /// </summary>
 internal static class BigSweepBench
 {
@@ -19,7 +20,6 @@ internal static class BigSweepBench
     {
         Console.WriteLine();
         Console.WriteLine($"== big sweep: {Trials:N0} zero-second trials, a coordinator and 2 workers of {SlotsPerWorker} slots, queries sent to a worker ==");
-        HeldPerTrial();
         var root = Directory.CreateTempSubdirectory("bench-bigsweep-").FullName;
         var processes = new List<BenchNodes.Node>();
         try
@@ -105,8 +105,10 @@ internal static class BigSweepBench
     }
 
     /// <summary>Live bytes the coordinator's state takes for the sweep: whole while it runs, as a <see cref="Core.Sweeps.FinishedSweep"/> once ended.</summary>
-    private static void HeldPerTrial()
+    public static void HeldPerTrial()
     {
+        Console.WriteLine();
+        Console.WriteLine($"== coordinator memory: a sweep of {Trials:N0} finished trials, and trials in flight ==");
         Core.Sweeps.FinishedSweep.Of(EndedSweep.Build(Path.GetTempPath(), 10).State); // what is made once (parsers, caches) is not counted
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var (whole, ended) = BuildAndShrink(before);

@@ -21,19 +21,23 @@ internal static class SchedulerBench
     {
         Console.WriteLine();
         Console.WriteLine($"== scheduler: sweeps of {Trials:N0} zero-second builtin/sleep trials ({WarmUp:N0} more first to warm up the one-process run), {SlotsPerWorker} slots per worker ==");
-        Console.WriteLine($"{"where",-52} {"trials/s",9} {"end->next start: median",24} {"p99",9} {"CPU per trial: coordinator",29} {"each worker",17}");
+        Console.WriteLine($"{"where",-80} {"trials/s",9} {"end->next start: median",24} {"p99",9} {"CPU per trial: coordinator",29} {"each worker",17}");
         Console.WriteLine(MeasureEmbedded());
+        Console.WriteLine(MeasureEmbedded(pruned: true));
         foreach (var row in new[] { 1, 2 }.SelectMany(Measure)) Console.WriteLine(row);
         Console.WriteLine("for reference, Ray Tune gives about 500 results/s as its practical ceiling (its documentation), not measured here");
     }
 
-    /// <summary><c>sweepctl run</c>: coordinator and worker in one process, the journal in memory.</summary>
-    private static string MeasureEmbedded()
+    /// <summary>
+    /// <c>sweepctl run</c>: coordinator and worker in one process, the journal in memory. With <paramref name="pruned"/>, trials
+    /// of four steps under the default median pruner, which is asked after each of the first three.
+    /// </summary>
+    private static string MeasureEmbedded(bool pruned = false)
     {
         var root = Directory.CreateTempSubdirectory("bench-scheduler-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(root, "zero.yml"), Experiments.Sleep(WarmUp + Trials, extra: "pruner: none"));
+            File.WriteAllText(Path.Combine(root, "zero.yml"), pruned ? Experiments.Sleep(WarmUp + Trials, steps: 4, extra: "pruner: median") : Experiments.Sleep(WarmUp + Trials, extra: "pruner: none"));
             using var run = Process.Start(new ProcessStartInfo(BenchNodes.Executable, $"run zero.yml --workers {2 * SlotsPerWorker} --out runs")
             {
                 WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
@@ -41,7 +45,7 @@ internal static class SchedulerBench
             run.StandardError.ReadToEndAsync();
             run.StandardOutput.ReadToEnd();
             run.WaitForExit();
-            return Row($"embedded (sweepctl run --workers {2 * SlotsPerWorker}), journal in memory", TrialFiles(root), fromIndex: WarmUp);
+            return Row($"embedded (sweepctl run --workers {2 * SlotsPerWorker}), journal in memory{(pruned ? ", 4 steps, median pruner" : "")}", TrialFiles(root), fromIndex: WarmUp);
         }
         finally
         {
@@ -100,7 +104,7 @@ internal static class SchedulerBench
             .Where(t => t.GetProperty("index").GetInt32() >= fromIndex)
             .Select(t => (Node: t.GetProperty("node").GetString()!, Start: t.GetProperty("started_at").GetDateTimeOffset(), End: t.GetProperty("ended_at").GetDateTimeOffset()))
             .ToList();
-        if (trials.Count < Trials) return $"{where,-52} only {trials.Count} of {Trials} trials ran";
+        if (trials.Count < Trials) return $"{where,-80} only {trials.Count} of {Trials} trials ran";
         var span = (trials.Max(t => t.End) - trials.Min(t => t.Start)).TotalSeconds;
         var gaps = trials.GroupBy(t => t.Node).SelectMany(node =>
         {
@@ -112,6 +116,6 @@ internal static class SchedulerBench
                 return before >= 0 ? (start - ends[before]).TotalMilliseconds : (double?)null;
             }).Where(g => g is not null).Select(g => g!.Value);
         }).Order().ToArray();
-        return $"{where,-52} {trials.Count / span,9:F0} {gaps[gaps.Length / 2],21:F2} ms {gaps[(int)(gaps.Length * 0.99)],6:F2} ms";
+        return $"{where,-80} {trials.Count / span,9:F0} {gaps[gaps.Length / 2],21:F2} ms {gaps[(int)(gaps.Length * 0.99)],6:F2} ms";
     }
 }

@@ -105,6 +105,28 @@ public class SweepStateTests
     }
 
     [Test]
+    public void Past_a_thousand_trials_the_median_pruner_compares_with_a_sample_and_still_stops_the_trials_below_the_median()
+    {
+        const int earlier = 5_000;
+        var yaml = Experiments.Sleep(earlier + 2, steps: 2, extra: "pruner: median");
+        var spec = ExperimentSpecParser.Parse(yaml, "pruned.yml").Spec!;
+        var sweep = new SweepState(new SweepSubmitted("s1", "pruned", yaml, "pruned.yml", earlier + 2, 7, null, false, "/runs/s1", At), spec);
+        for (var i = 0; i < earlier; i++)
+        {
+            var index = Start(sweep);
+            var value = i / (double)earlier; // rising: a sample of the first or the last trials would put the median far from 0.5
+            sweep.Apply(new TrialProgressed("s1", index, 1, new EpochPoint(1, null, value, 0)));
+            sweep.Apply(new TrialProgressed("s1", index, 1, new EpochPoint(2, null, value, 0)));
+            Complete(sweep, index, value);
+        }
+        var (low, high) = (Start(sweep), Start(sweep));
+        sweep.Apply(new TrialProgressed("s1", low, 1, new EpochPoint(1, null, 0.45, 0)));
+        sweep.Apply(new TrialProgressed("s1", high, 1, new EpochPoint(1, null, 0.55, 0)));
+        Assert.That((sweep.ShouldPrune(low), sweep.ShouldPrune(high)), Is.EqualTo((true, false)),
+            $"compared with {SweepState.MaxComparedByPruner} of the {earlier} earlier trials, 0.45 is below their median and 0.55 above");
+    }
+
+    [Test]
     public void A_trial_is_never_pruned_at_its_last_report()
     {
         const string yaml = "name: once\nnum_trials: 6\nsampler: random\npruner: sha\nparams: {seconds: 0}\nparam_space:\n  value: uniform(0, 1)\nmetric: {name: value, direction: maximize}\nrun: builtin/sleep\n";
