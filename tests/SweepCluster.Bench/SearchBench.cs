@@ -129,7 +129,7 @@ internal static class SearchBench
     /// <summary>How long one suggestion takes as the finished trials grow.</summary>
     public static void Latency()
     {
-        foreach (var (sampler, sizes, asks) in new[] { ("tpe", new[] { 1000, 10_000, 100_000 }, 20), ("gp", new[] { 25, 100, 300 }, 6) })
+        foreach (var (sampler, sizes, asks) in new[] { ("tpe", new[] { 1000, 10_000, 100_000 }, 20), ("gp", new[] { 25, 100, 300, 10_000 }, 6) })
         {
             Console.WriteLine();
             Console.WriteLine($"== {sampler.ToUpperInvariant()} suggestion time (hartmann6, 6 dimensions), median of {asks} asks ==");

@@ -19,6 +19,20 @@ public class GpSamplerTests
     }
 
     [Test]
+    public void Past_the_fitted_limit_it_fits_the_best_and_the_latest_and_still_suggests_near_the_optimum()
+    {
+        // 2,000 random results and 500 running trials: fitted whole, one suggestion would take hours (n^3).
+        var spec = Specs.Parse(Specs.WithSpace(Bowl, 3_000, "gp", 4).Replace("direction: maximize", "direction: minimize"));
+        var random = TrialPlanner.CreateSampler(Specs.Parse(Specs.WithSpace(Bowl, 3_000, "random", 4)), 4);
+        var history = Enumerable.Range(0, 2_000).Select(i => random.Suggest(SuggestRequest.Ahead(i))).Select((p, i) => new FinishedTrial(i, p, BowlValue(p))).ToList();
+        var running = Enumerable.Range(2_000, 500).Select(i => random.Suggest(SuggestRequest.Ahead(i))).ToList();
+        var gp = TrialPlanner.CreateSampler(spec, 4);
+        var distances = Enumerable.Range(0, 3).Select(k => Math.Sqrt(BowlValue(gp.Suggest(new SuggestRequest(2_500 + k, history, running))))).ToList();
+        TestContext.Out.WriteLine($"distances from the optimum: {string.Join(", ", distances.Select(d => d.ToString("F3")))}; random search's median: {history.Select(t => Math.Sqrt(t.Value!.Value)).Order().ElementAt(1_000):F2}");
+        Assert.That(distances, Has.All.LessThan(0.5));
+    }
+
+    [Test]
     public void The_first_ten_trials_are_the_random_plans_and_the_same_results_give_the_same_suggestions()
     {
         var gp = Optimize("gp", Bowl, BowlValue, 14, 9);
