@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using SweepCluster.Core.Files;
 using SweepCluster.Node.Hosting;
 
 namespace SweepCluster.Cli.Commands;
@@ -46,9 +47,7 @@ internal static class SlurmCommand
                 await NodeHost.RunAsync(settings, output, cancellation, commands =>
                 {
                     if (!allocation.IsFirst) return;
-                    // Written whole and then moved, so that a client never reads half of it.
-                    File.WriteAllText(endpointFile + ".new", $"{allocation.Host}:{commands.Port}\n");
-                    File.Move(endpointFile + ".new", endpointFile, overwrite: true);
+                    AtomicFile.WriteAllText(endpointFile, $"{allocation.Host}:{commands.Port}\n"); // a client never reads half of it
                 });
             }
             finally

@@ -1,3 +1,4 @@
+using SweepCluster.Core.Files;
 using SweepCluster.Core.Trials;
 using System.Text.Json;
 using TorchSharp.Modules;
@@ -25,9 +26,7 @@ internal sealed class Checkpoint(string directory, string fingerprint)
         optimizer.save_state_dict(Path.Combine(path, "optimizer.dat"));
         using (var rng = get_rng_state()) File.WriteAllBytes(Path.Combine(path, "rng.dat"), rng.data<byte>().ToArray());
         File.WriteAllText(Path.Combine(path, "state.json"), JsonSerializer.Serialize(new State(fingerprint, [.. epochs])));
-        var pointer = Path.Combine(directory, CurrentFile);
-        File.WriteAllText(pointer + ".tmp", folder);
-        File.Move(pointer + ".tmp", pointer, overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(directory, CurrentFile), folder);
         foreach (var old in Directory.GetDirectories(directory, "epoch-*").Where(d => Path.GetFileName(d) != folder))
             Directory.Delete(old, recursive: true);
     }
