@@ -109,13 +109,24 @@ internal static class BigSweepBench
     {
         Console.WriteLine();
         Console.WriteLine($"== coordinator memory: a sweep of {Trials:N0} finished trials, and trials in flight ==");
-        Core.Sweeps.FinishedSweep.Of(EndedSweep.Build(Path.GetTempPath(), 10).State); // what is made once (parsers, caches) is not counted
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-        var (whole, ended) = BuildAndShrink(before);
-        var shrunk = GC.GetTotalMemory(forceFullCollection: true) - before;
-        GC.KeepAlive(ended);
-        Console.WriteLine($"coordinator state for {Trials:N0} finished trials (live managed heap): {whole / 1e6:F0} MB while the sweep runs "
-            + $"({whole / (double)Trials:F0} bytes per trial); {shrunk / 1e3:F1} kB once it has ended and shrunk ({shrunk / (double)Trials:F2} bytes per trial)");
+        var runs = Directory.CreateTempSubdirectory("bench-memory-").FullName;
+        try
+        {
+            using (var warmUp = EndedSweep.Build(runs, 10, archived: true).State) Core.Sweeps.FinishedSweep.Of(warmUp); // what is made once (parsers, caches) is not counted
+            foreach (var archived in new[] { false, true })
+            {
+                var before = GC.GetTotalMemory(forceFullCollection: true);
+                var (whole, ended) = BuildAndShrink(runs, before, archived);
+                var shrunk = GC.GetTotalMemory(forceFullCollection: true) - before;
+                GC.KeepAlive(ended);
+                Console.WriteLine($"{Trials:N0} finished trials, {(archived ? "ended ones in trials.jsonl (as a coordinator keeps them)" : "every trial in memory (as before trials.jsonl)"),-56}: "
+                    + $"{whole / 1e6,5:F1} MB while the sweep runs ({whole / (double)Trials,5:F0} bytes per trial); {shrunk / 1e3:F1} kB once it has ended and shrunk");
+            }
+        }
+        finally
+        {
+            Directory.Delete(runs, recursive: true);
+        }
         const int inFlight = 10_000;
         var running = GC.GetTotalMemory(forceFullCollection: true);
         var held = InFlight(inFlight);
@@ -149,12 +160,16 @@ internal static class BigSweepBench
 
     /// <summary>A method of its own, so that the whole sweep is unreachable once it returns, whatever the JIT's tier.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static (long Whole, Core.Sweeps.FinishedSweep Ended) BuildAndShrink(long before)
+    private static (long Whole, Core.Sweeps.FinishedSweep Ended) BuildAndShrink(string runs, long before, bool archived)
     {
-        var state = EndedSweep.Build(Path.GetTempPath(), Trials).State;
+        using var state = StateOnly(runs, archived);
         var whole = GC.GetTotalMemory(forceFullCollection: true) - before;
         return (whole, Core.Sweeps.FinishedSweep.Of(state));
     }
+
+    /// <summary>The sweep's state without its events, which a caller's frame could otherwise keep reachable.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Core.Sweeps.SweepState StateOnly(string runs, bool archived) => EndedSweep.Build(runs, Trials, archived: archived).State;
 
     /// <summary>How long each query takes through the worker's endpoint, and the coordinator's resident memory now.</summary>
     private static string Row(string when, string id, string address, BenchNodes.Node coordinator)

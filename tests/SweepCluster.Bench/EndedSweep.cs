@@ -9,9 +9,10 @@ internal static class EndedSweep
 {
     /// <summary>
     /// The events of a sweep whose trials have all finished, as the coordinator journals them, and the state they build; with
-    /// <paramref name="applied"/>, the state after only that many of the events (the sweep still running).
+    /// <paramref name="applied"/>, the state after only that many of the events (the sweep still running). With
+    /// <paramref name="archived"/> the state keeps its ended trials in the run folder's trials.jsonl, as a coordinator does.
     /// </summary>
-    public static (List<ISweepEvent> Events, SweepState State) Build(string runs, int trials, int? applied = null)
+    public static (List<ISweepEvent> Events, SweepState State) Build(string runs, int trials, int? applied = null, bool archived = false)
     {
         var yaml = Experiments.Sleep(trials, extra: "pruner: none");
         var spec = ExperimentSpecParser.Parse(yaml, "replay.yml").Spec!;
@@ -33,9 +34,9 @@ internal static class EndedSweep
             ]);
             foreach (var e in events.TakeLast(4)) state.Apply(e);
         }
-        if (applied is not { } count) return (events, state);
-        var partial = new SweepState(submitted, spec);
-        foreach (var e in events.Skip(1).Take(count - 1)) partial.Apply(e);
-        return (events, partial);
+        if (applied is null && !archived) return (events, state);
+        var rebuilt = new SweepState(submitted, spec, archived ? TrialArchive.InFile(submitted.RunDirectory) : null);
+        foreach (var e in events.Skip(1).Take((applied ?? events.Count) - 1)) rebuilt.Apply(e);
+        return (events, rebuilt);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.TestKit;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Worker;
@@ -186,6 +187,36 @@ public class CoordinatorRecoveryTests : CoordinatorTest
         var second = NewCoordinator(snapshotEvery: 3, keepEnded: false);
         Join(second, worker, 1, null, new RunningAttempt(sixth.SweepId, sixth.Index, sixth.Attempt, 0)); // why trials wait is worked out again, not journalled
         Assert.That(ids.Select(id => Published(second, id)), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void A_running_sweep_whose_trials_file_is_not_on_the_new_node_is_recovered_from_the_journal_s_first_event()
+    {
+        // Snapshots every 3 events point into the running sweep's trials.jsonl for its ended trials.
+        var first = NewCoordinator(snapshotEvery: 3, keepEnded: false);
+        var worker = NewWorker();
+        Join(first, worker, cpu: 1);
+        var id = Submit(first, Experiments.Sleep(6));
+        for (var i = 0; i < 4; i++) Finish(first, worker, worker.ExpectMsg<StartTrial>(), i / 10.0);
+        var fifth = worker.ExpectMsg<StartTrial>();
+        var before = Published(first, id);
+        var trialsFile = Path.Combine(Status(first, id).RunDirectory, TrialArchive.FileName);
+        Kill(first);
+        File.Delete(trialsFile); // as on a coordinator node that does not share the runs folder
+
+        // As hosted: a coordinator that stops is started again by its back-off supervisor.
+        var options = new CoordinatorOptions(Runs, 3, TimeSpan.FromSeconds(1), _clock, false);
+        var second = Sys.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(Props.Create(() => new SweepCoordinator(options)), "coordinator",
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), 0, maxNrOfRetries: -1)));
+        AwaitCondition(() => second.Ask<SweepStatusFound>(new GetSweepStatus(id), TimeSpan.FromMilliseconds(500)).ContinueWith(t => t.IsCompletedSuccessfully).Result,
+            TimeSpan.FromSeconds(20));
+        Join(second, worker, 1, null, new RunningAttempt(id, fifth.Index, fifth.Attempt, 0));
+        Assert.That(Published(second, id), Is.EqualTo(before), "every ended trial, read back from the journal's events");
+        Assert.That(File.ReadLines(trialsFile).Count(), Is.EqualTo(4), "and archived again on this node");
+        Finish(second, worker, fifth, 0.9);
+        Finish(second, worker, worker.ExpectMsg<StartTrial>(), 0.5);
+        AwaitCondition(() => second.Ask<SweepStatusFound>(new GetSweepStatus(id), RemainingOrDefault).Result.Sweep!.Header.State == SweepStatus.Completed);
+        Assert.That(RunFolders.ReadTrials(Path.GetDirectoryName(trialsFile)!).Select(t => (t.Index, t.Attempt)), Is.EqualTo(Enumerable.Range(0, 6).Select(i => (i, 1))));
     }
 
     [Test]

@@ -78,7 +78,7 @@ public class SweepStateTests
         Complete(sweep, c, 0.4); // ties the best: the lower index stays best
         sweep.PendingReason = "all cpu slots are busy";
         Assert.That(Overview(), Is.EqualTo(FromSnapshot()), "a failure, a tie, a reason to wait");
-        Assert.That(sweep.Troubled().Select(t => t.Index), Is.EqualTo(new[] { b }));
+        Assert.That(sweep.Troubled().First.Select(t => t.Index), Is.EqualTo(new[] { b }));
         Complete(sweep, Start(sweep), 0.1);
         Complete(sweep, Start(sweep), 0.9);
         Assert.That(Overview(), Is.EqualTo(FromSnapshot()), "ended");
@@ -210,11 +210,12 @@ public class SweepRecoveryTests
 {
     private static readonly DateTimeOffset At = DateTimeOffset.UnixEpoch;
 
-    private static SweepState NewSweep(int trials, string extra = "", string sampler = "random")
+    private static SweepState NewSweep(int trials, string extra = "", string sampler = "random", string? runDirectory = null)
     {
         var yaml = Experiments.Sleep(trials, extra: extra).Replace("sampler: random", $"sampler: {sampler}");
         var spec = ExperimentSpecParser.Parse(yaml, "sleep.yml").Spec!;
-        return new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", trials, 7, null, false, "/runs/s1", At), spec);
+        return new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", trials, 7, null, false, runDirectory ?? "/runs/s1", At), spec,
+            runDirectory is null ? null : TrialArchive.InFile(runDirectory));
     }
 
     /// <summary>Starts the next trial and returns the events that did it, so a test can replay them elsewhere.</summary>
@@ -303,11 +304,26 @@ public class SweepRecoveryTests
         Assert.That(sweep.Snapshot().Trials.Single().Epochs.Select(e => e.Value), Is.EqualTo(new[] { 0.05 }), "no checkpoint: epoch 1 again, the rest dropped");
     }
 
-    [TestCase("random")]
-    [TestCase("tpe")]
-    public void A_sweep_restored_from_its_memento_is_the_sweep_its_events_built_and_goes_on_the_same(string sampler)
+    [TestCase("random", false)]
+    [TestCase("tpe", false)]
+    [TestCase("random", true)]
+    [TestCase("tpe", true)]
+    public void A_sweep_restored_from_its_memento_is_the_sweep_its_events_built_and_goes_on_the_same(string sampler, bool archivedInFile)
     {
-        var original = NewSweep(12, extra: "max_failures: 1", sampler: sampler);
+        var folder = Directory.CreateTempSubdirectory("memento-").FullName;
+        try
+        {
+            RestoredTheSame(sampler, archivedInFile, folder);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static void RestoredTheSame(string sampler, bool archivedInFile, string folder)
+    {
+        var original = NewSweep(12, extra: "max_failures: 1", sampler: sampler, runDirectory: archivedInFile ? folder : null);
         var values = new[] { 0.3, 0.9, 0.1, 0.6, 0.8, 0.2 };
         for (var i = 0; i < values.Length; i++)
         {
@@ -320,8 +336,21 @@ public class SweepRecoveryTests
         Start(original); // the requeued trial runs again: attempt 2, running when the snapshot is taken
         Start(original); // a fresh trial, running
 
-        var restored = SweepState.FromMemento(original.ToMemento(), original.Spec);
+        var memento = original.ToMemento();
+        if (archivedInFile)
+            Assert.That((memento.Trials.Select(t => t.Trial.Status), memento.Finished.Length, memento.ArchivedLength),
+                Is.EqualTo((new[] { TrialStatus.Running, TrialStatus.Running }, 0, new FileInfo(Path.Combine(folder, TrialArchive.FileName)).Length)),
+                "the memento holds the running trials; the ended ones are the file's");
+        else
+        {
+            // A snapshot written before archives (every trial in it) restored by a coordinator that archives in a file.
+            using var moved = SweepState.FromMemento(memento, original.Spec, () => TrialArchive.InFile(folder));
+            Assert.That(SweepJson.Serialize(new SweepDocument(moved.Snapshot())), Is.EqualTo(SweepJson.Serialize(new SweepDocument(original.Snapshot()))));
+            Assert.That(moved.ToMemento().Trials, Has.Length.EqualTo(2));
+        }
+        using var restored = SweepState.FromMemento(memento, original.Spec);
         Assert.That(SweepJson.Serialize(new SweepDocument(restored.Snapshot())), Is.EqualTo(SweepJson.Serialize(new SweepDocument(original.Snapshot()))));
+        Assert.That((SweepJson.Serialize(restored.Overview()), restored.Troubled().Count), Is.EqualTo((SweepJson.Serialize(original.Overview()), original.Troubled().Count)));
         Assert.That((restored.BestValue, restored.PendingCount, restored.Running.Count), Is.EqualTo((original.BestValue, original.PendingCount, original.Running.Count)));
         Assert.That(restored.Running.Select(t => (t.Worker, t.Gpus.Single())), Is.EqualTo(original.Running.Select(t => (t.Worker, t.Gpus.Single()))));
 

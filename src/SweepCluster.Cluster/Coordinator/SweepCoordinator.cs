@@ -36,6 +36,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, string> _sweepsByToken = [];
     private readonly AttemptTracker _tracker = new();
     private int _eventsSinceSnapshot;
+    /// <summary>Why a running sweep in the snapshot could not be restored (its trials.jsonl is not on this node): recovery then starts over from the first event.</summary>
+    private string? _unarchived;
     /// <summary>Sweeps not yet ended (and ended ones whose sweep.json could not be written), and their order of submission.</summary>
     private readonly Dictionary<string, SweepState> _sweeps = [];
     private readonly List<string> _order = [];
@@ -110,6 +112,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     {
         _gaugeRegistration?.Dispose();
         foreach (var span in _sweepSpans.Values) span.Dispose();
+        foreach (var sweep in _sweeps.Values) sweep.Dispose();
     }
 
     private static KeyValuePair<string, object?> Node(WorkerSnapshot w) => new("node", w.Node);
@@ -261,21 +264,21 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             return (null, null, $"--seeds takes 1 to {ConfirmationPlan.MaxSeeds} seeds per configuration (got {command.Seeds})");
         SweepSubmitted? source;
         IEnumerable<TrialDocument> trials;
-        if (_sweeps.TryGetValue(command.Id, out var live)) (source, trials) = (live.Submitted, live.Snapshot().ByMetric().Select(TrialDocument.Of));
-        else if (_ended.TryGetValue(command.Id, out var ended))
+        try
         {
-            if (ended.Submitted is null)
-                return (null, null, $"sweep {command.Id} ended before coordinators kept the experiments of ended sweeps: submit its file again and confirm that sweep");
-            try
+            if (_sweeps.TryGetValue(command.Id, out var live)) (source, trials) = (live.Submitted, live.Snapshot().ByMetric().Select(TrialDocument.Of));
+            else if (_ended.TryGetValue(command.Id, out var ended))
             {
+                if (ended.Submitted is null)
+                    return (null, null, $"sweep {command.Id} ended before coordinators kept the experiments of ended sweeps: submit its file again and confirm that sweep");
                 (source, trials) = (ended.Submitted, EndedTrials(ended));
             }
-            catch (IOException e)
-            {
-                return (null, null, e.Message);
-            }
+            else return (null, null, $"no sweep has the id '{command.Id}' (sweep list shows them)");
         }
-        else return (null, null, $"no sweep has the id '{command.Id}' (sweep list shows them)");
+        catch (IOException e)
+        {
+            return (null, null, e.Message);
+        }
         var metric = SpecOf(source)!.Metric.Name;
         // Distinct configurations: a grid point run several times is one configuration, confirmed once.
         var best = trials.Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(metric))
@@ -289,8 +292,17 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         ConfirmationPlan? plan;
         IEnumerable<(int, TrialStatus, IReadOnlyDictionary<string, double>)> trials;
         if (_sweeps.TryGetValue(id, out var live))
-            (overview, plan, trials) = (live.Overview(), live.Submitted.Confirms,
-                live.Snapshot().Trials.Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics)));
+        {
+            (overview, plan) = (live.Overview(), live.Submitted.Confirms);
+            try
+            {
+                trials = plan is null ? [] : [.. live.TrialsByIndex().Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics))];
+            }
+            catch (IOException e)
+            {
+                return new ConfirmationFound(overview, null, e.Message);
+            }
+        }
         else if (_ended.TryGetValue(id, out var ended))
         {
             (overview, plan) = (ended.Overview, ended.Submitted?.Confirms);
@@ -392,7 +404,24 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     /// <exception cref="IOException">The sweep.json cannot be read, or holds an experiment this version rejects.</exception>
     private SweepState Rebuild(SweepSubmitted submitted, int planned) =>
         SweepState.Resume(submitted, SpecOf(submitted) ?? throw new IOException($"sweep {submitted.SweepId}'s experiment cannot be read by this version"),
-            RunFolders.ReadTrials(submitted.RunDirectory), planned);
+            RunFolders.ReadTrials(submitted.RunDirectory), planned, NewArchive(submitted, TrialArchive.ResumedFileName(planned)));
+
+    /// <summary>
+    /// Where a running sweep's ended trials go: <c>trials.jsonl</c> in its run folder, or memory (and every journal snapshot)
+    /// when that cannot be written.
+    /// </summary>
+    private TrialArchive NewArchive(SweepSubmitted submitted, string fileName = TrialArchive.FileName)
+    {
+        try
+        {
+            return TrialArchive.InFile(submitted.RunDirectory, fileName);
+        }
+        catch (IOException e)
+        {
+            _log.Warning("sweep {0} keeps its ended trials in memory: {1}", submitted.SweepId, e.Message);
+            return TrialArchive.InMemory();
+        }
+    }
 
     private void Cancel(CancelSweep command)
     {
@@ -633,13 +662,13 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     /// costs at most one trial's copy per event (a snapshot every 2,000 events copied it 50 times per trial), and recovery
     /// replays at most that many events after it.
     /// </summary>
-    private int TrialsHeld() => _sweeps.Values.Sum(s => s.PlannedCount);
+    private int TrialsHeld() => _sweeps.Values.Sum(s => s.HeldInSnapshot);
 
     private void ApplyEvent(ISweepEvent e)
     {
         if (e is SweepSubmitted submitted)
         {
-            if (SpecOf(submitted) is { } spec) Add(new SweepState(submitted, spec));
+            if (SpecOf(submitted) is { } spec) Add(new SweepState(submitted, spec, NewArchive(submitted)));
             return;
         }
         if (e is SweepExtended extended && !_sweeps.ContainsKey(e.SweepId)) Readopt(extended);
@@ -669,7 +698,17 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void Restore(CoordinatorSnapshot snapshot)
     {
         foreach (var memento in snapshot.Sweeps)
-            if (SpecOf(memento.Submitted) is { } spec) Add(SweepState.FromMemento(memento, spec));
+        {
+            if (SpecOf(memento.Submitted) is not { } spec) continue;
+            try
+            {
+                Add(SweepState.FromMemento(memento, spec, () => NewArchive(memento.Submitted)));
+            }
+            catch (IOException e)
+            {
+                _unarchived = $"sweep {memento.Submitted.SweepId}: {e.Message}";
+            }
+        }
         foreach (var memento in snapshot.Finished ?? [])
             AddEnded(FinishedSweep.FromMemento(memento));
     }
@@ -678,9 +717,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     {
         if (_ended.TryGetValue(id, out var ended)) return new SweepStatusFound(ended.Overview, [], ended.Troubled, ended.TroubledCount);
         if (!_sweeps.TryGetValue(id, out var sweep)) return new SweepStatusFound(null, [], [], 0);
-        var troubled = sweep.Troubled();
-        return new SweepStatusFound(sweep.Overview(), [.. sweep.Running.OrderBy(t => t.Index).Select(t => t.Snapshot())],
-            [.. troubled.Take(FinishedSweep.TroubledKept)], troubled.Count);
+        var (troubled, count) = sweep.Troubled();
+        return new SweepStatusFound(sweep.Overview(), [.. sweep.Running.OrderBy(t => t.Index).Select(t => t.Snapshot())], troubled, count);
     }
 
     private TrialsFound TrialsOf(GetTrials query)
@@ -699,17 +737,21 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
                 return new TrialsFound(overview, [], 0, e.Message);
             }
         }
-        else if (_sweeps.TryGetValue(query.Id, out var sweep) && query.ByIndex)
+        else if (_sweeps.TryGetValue(query.Id, out var sweep))
         {
-            // In index order a page is read straight from the sweep's records: no copy of every trial per page.
-            var records = sweep.Trials.Where(t => query.State is null || t.Status == query.State);
-            (overview, trials) = (sweep.Overview(), records.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit)).Select(t => TrialDocument.Of(t.Snapshot())));
-            return Page(overview, trials, query, records.Count());
-        }
-        else if (sweep is not null)
-        {
-            var snapshot = sweep.Snapshot();
-            (overview, trials) = (SweepOverview.Of(snapshot), snapshot.ByMetric().Select(TrialDocument.Of));
+            overview = sweep.Overview();
+            try
+            {
+                // In index order a page is read straight from the sweep's records: no copy of every trial per page.
+                if (query.ByIndex)
+                    return Page(overview, [.. sweep.TrialsByIndex(query.State, query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit)).Select(TrialDocument.Of)],
+                        query, sweep.CountTrials(query.State));
+                trials = [.. sweep.Snapshot().ByMetric().Select(TrialDocument.Of)];
+            }
+            catch (IOException e)
+            {
+                return new TrialsFound(overview, [], 0, e.Message);
+            }
         }
         else return new TrialsFound(null, [], 0);
         IReadOnlyList<TrialDocument> matching = query.State is null ? trials as IReadOnlyList<TrialDocument> ?? [.. trials] : [.. trials.Where(t => t.Status == query.State)];
@@ -734,18 +776,25 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             }
         }
         else if (_sweeps.TryGetValue(query.Id, out var sweep))
-            (overview, trials, total) = (sweep.Overview(), sweep.Trials.Skip(query.Offset).Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics, t.Params)),
-                sweep.Trials.Count());
+            (overview, trials, total) = (sweep.Overview(), sweep.TrialsByIndex(skip: query.Offset).Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics, t.Params)),
+                sweep.PlannedCount);
         else return new PointsFound(null, [], 0);
         var metric = overview.Header.Metric.Name;
         var page = ImmutableArray.CreateBuilder<TrialPoint>();
         var bytes = 0;
-        foreach (var t in trials)
+        try
         {
-            bytes += 60 + (int)(1.5 * t.Params.ToString().Length); // JSON of the parameters is about their text, quoted
-            if (bytes > GetPoints.MaxBytes && page.Count > 0) break;
-            page.Add(new TrialPoint(t.Index, t.Status,
-                t.Status is TrialStatus.Completed or TrialStatus.Pruned && t.Metrics.TryGetValue(metric, out var v) ? v : null, t.Params));
+            foreach (var t in trials)
+            {
+                bytes += 60 + (int)(1.5 * t.Params.ToString().Length); // JSON of the parameters is about their text, quoted
+                if (bytes > GetPoints.MaxBytes && page.Count > 0) break;
+                page.Add(new TrialPoint(t.Index, t.Status,
+                    t.Status is TrialStatus.Completed or TrialStatus.Pruned && t.Metrics.TryGetValue(metric, out var v) ? v : null, t.Params));
+            }
+        }
+        catch (IOException e)
+        {
+            return new PointsFound(overview, [], 0, e.Message);
         }
         return new PointsFound(overview, page.ToImmutable(), total);
     }
@@ -767,16 +816,17 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
 
     private TrialFound TrialOf(GetTrial query)
     {
-        if (_sweeps.TryGetValue(query.Id, out var sweep))
-            return new TrialFound(sweep.Overview(), sweep.FindTrial(query.Index) is { } trial ? TrialDocument.Of(trial.Snapshot()) : null);
-        if (!_ended.TryGetValue(query.Id, out var ended)) return new TrialFound(null, null);
+        var overview = _sweeps.GetValueOrDefault(query.Id)?.Overview() ?? _ended.GetValueOrDefault(query.Id)?.Overview;
+        if (overview is null) return new TrialFound(null, null);
         try
         {
-            return new TrialFound(ended.Overview, EndedTrials(ended).FirstOrDefault(t => t.Index == query.Index));
+            return new TrialFound(overview, _sweeps.TryGetValue(query.Id, out var sweep)
+                ? sweep.FindTrial(query.Index) is { } trial ? TrialDocument.Of(trial) : null
+                : EndedTrials(_ended[query.Id]).FirstOrDefault(t => t.Index == query.Index));
         }
         catch (IOException e)
         {
-            return new TrialFound(ended.Overview, null, e.Message);
+            return new TrialFound(overview, null, e.Message);
         }
     }
 
@@ -811,6 +861,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         _sweeps.Remove(sweep.Id);
         _order.Remove(sweep.Id);
         AddEnded(FinishedSweep.Of(sweep));
+        sweep.Dispose();
     }
 
     /// <summary>
@@ -831,6 +882,11 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     /// </summary>
     private void Recovered()
     {
+        if (_unarchived is not null)
+        {
+            ReplayWhole();
+            return;
+        }
         var now = _options.Now;
         var unfinished = _sweeps.Values.Where(s => !s.IsEnded).ToList();
         foreach (var sweep in unfinished)
@@ -852,9 +908,40 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Schedule();
     }
 
+    /// <summary>
+    /// A snapshot points into a running sweep's trials.jsonl, which this node lacks (the singleton moved to a node that does not
+    /// share the runs folder) or cannot read. Every event is still in the journal: the snapshots are deleted and the coordinator
+    /// stops, and its back-off supervisor starts it again to replay the journal from the first event, which writes the file anew.
+    /// </summary>
+    private void ReplayWhole()
+    {
+        _log.Warning("{0}; the journal's snapshots are deleted and every sweep is recovered from the journal's first event instead", _unarchived);
+        DeleteSnapshots(new SnapshotSelectionCriteria(long.MaxValue));
+        Become(() =>
+        {
+            Command<DeleteSnapshotsSuccess>(_ => Context.Stop(Self));
+            Command<DeleteSnapshotsFailure>(failed =>
+            {
+                _log.Error("could not delete the journal's snapshots, so the sweep cannot be recovered from the first event: {0}", failed.Cause.Message);
+                Context.Stop(Self);
+            });
+            CommandAny(_ => { }); // asked during the seconds this takes, a client asks again
+        });
+    }
+
     private void Finish(SweepState sweep)
     {
-        var snapshot = sweep.Snapshot();
+        SweepSnapshot snapshot;
+        try
+        {
+            snapshot = sweep.Snapshot();
+        }
+        catch (IOException e)
+        {
+            // It stays a running sweep's state, which the next recovery ends again.
+            _log.Error("sweep {0} has ended and its summary cannot be written: {1}", sweep.Id, e.Message);
+            return;
+        }
         if (_sweepSpans.Remove(sweep.Id, out var span))
         {
             span.SetTag("sweep.state", snapshot.Status.ToString().ToLowerInvariant()).SetTag("sweep.completed", snapshot.Summary.Completed)

@@ -20,10 +20,7 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
 {
     public const int Id = 5417;
 
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        Converters = { new ParamValueJsonConverter(markReals: true), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    public static readonly JsonSerializerOptions Options = SweepJson.Stored;
 
     /// <summary>Every serialized type and its manifest: the names release v1 wrote, now fixed.</summary>
     public static readonly FrozenDictionary<Type, string> Manifests = new Dictionary<Type, string>

@@ -22,5 +22,14 @@ public static class SweepJson
     /// <summary>One line, default escaping: for what is hashed rather than read, whose bytes must not change.</summary>
     public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false, Encoder = JavaScriptEncoder.Default };
 
+    /// <summary>
+    /// What nodes store and send one another (journal events and snapshots, messages, a running sweep's trials.jsonl): one
+    /// line, the record's own names, reals marked as reals so that 1.0 reads back as a real.
+    /// </summary>
+    public static readonly JsonSerializerOptions Stored = new()
+    {
+        Converters = { new ParamValueJsonConverter(markReals: true), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
     public static string Serialize<T>(T document) => JsonSerializer.Serialize(document, Options);
 }

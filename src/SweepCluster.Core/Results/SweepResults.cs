@@ -36,14 +36,18 @@ public sealed record SweepSummary(int Completed, int Failed, int Pruned, int Can
     /// <summary>Max (in the metric's direction: the best value), mean and population standard deviation, as numpy computes them.</summary>
     public static SweepSummary Of(IReadOnlyCollection<TrialSnapshot> trials, MetricSpec metric) => Of(trials.Select(t => (t.Status, t.Metrics)), metric);
 
-    public static SweepSummary Of(IEnumerable<(TrialStatus Status, ImmutableDictionary<string, double> Metrics)> trials, MetricSpec metric)
+    public static SweepSummary Of(IEnumerable<(TrialStatus Status, ImmutableDictionary<string, double> Metrics)> trials, MetricSpec metric) =>
+        Of(trials.Select(t => (t.Status, t.Metrics.TryGetValue(metric.Name, out var value) ? value : (double?)null)), metric);
+
+    /// <param name="trials">Each trial's status and its metric's value (null when it has none), in index order.</param>
+    public static SweepSummary Of(IEnumerable<(TrialStatus Status, double? Value)> trials, MetricSpec metric)
     {
         var counts = new int[Enum.GetValues<TrialStatus>().Length];
         var values = new List<double>();
-        foreach (var (status, metrics) in trials)
+        foreach (var (status, value) in trials)
         {
             counts[(int)status]++;
-            if (status == TrialStatus.Completed && metrics.TryGetValue(metric.Name, out var value)) values.Add(value);
+            if (status == TrialStatus.Completed && value is { } v) values.Add(v);
         }
         int Count(TrialStatus s) => counts[(int)s];
         if (values.Count == 0) return new SweepSummary(Count(TrialStatus.Completed), Count(TrialStatus.Failed), Count(TrialStatus.Pruned), Count(TrialStatus.Cancelled), null, null, null);

@@ -19,8 +19,8 @@ public sealed record FinishedSweep(SweepOverview Overview, ImmutableArray<TrialS
 
     public static FinishedSweep Of(SweepState sweep)
     {
-        var troubled = sweep.Troubled();
-        return new FinishedSweep(sweep.Overview(), [.. troubled.Take(TroubledKept)], troubled.Count, sweep.Submitted.ClientToken, sweep.Submitted);
+        var (troubled, count) = sweep.Troubled();
+        return new FinishedSweep(sweep.Overview(), troubled, count, sweep.Submitted.ClientToken, sweep.Submitted);
     }
 
     public FinishedSweepMemento ToMemento() =>

@@ -21,6 +21,12 @@ public sealed record FinishedSweepMemento(SweepHeader Header, StoredTrial? Best,
 /// <param name="Finished">Trials in the order they finished, as the sampler saw them.</param>
 /// <param name="Enqueued">Configurations enqueued and not yet planned, in order (none in snapshots before enqueue existed).</param>
 /// <param name="TotalTrials">The trials it runs when extended since it was submitted (absent otherwise, and in snapshots before extend existed).</param>
+/// <param name="ArchivedLength">
+/// When set, <paramref name="Trials"/> holds only the trials not ended and <paramref name="Finished"/> is empty: the ended ones are the
+/// first this many bytes of the run folder's <c>trials.jsonl</c>, in the order they ended (<see cref="TrialArchive"/>). Absent in
+/// snapshots before archives, which hold every trial.
+/// </param>
+/// <param name="ArchivedIn">The archive's file name when it is not <c>trials.jsonl</c> (<see cref="TrialArchive.ResumedFileName"/>).</param>
 public sealed record SweepMemento(
     SweepSubmitted Submitted,
     SweepStatus Status,
@@ -30,7 +36,9 @@ public sealed record SweepMemento(
     ImmutableArray<int> Waiting,
     ImmutableArray<int> Finished,
     ImmutableArray<ImmutableDictionary<string, ParamValue>>? Enqueued = null,
-    int? TotalTrials = null);
+    int? TotalTrials = null,
+    long? ArchivedLength = null,
+    string? ArchivedIn = null);
 
 public sealed record TrialMemento(StoredTrial Trial, string? Worker, ImmutableArray<int> Gpus, int? DivergedAtEpoch);
 

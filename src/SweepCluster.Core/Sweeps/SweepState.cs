@@ -12,33 +12,51 @@ namespace SweepCluster.Core.Sweeps;
 /// rebuilt from a journal. It decides what comes next (which trial waits, what the sampler suggests); the
 /// coordinator actor turns those decisions into events, places trials and talks to workers.
 /// </summary>
-public sealed class SweepState
+/// <remarks>
+/// A trial that ends leaves memory for the sweep's <see cref="TrialArchive"/>: what is held per ended trial is its status,
+/// its place in the archive and its metric value, plus bounded samples for the sampler (<see cref="FinishedHistory"/>) and
+/// the pruner; the summary, best and troubled trials are kept up as trials end.
+/// </remarks>
+public sealed class SweepState : IDisposable
 {
     // Kept incrementally, so that each event and each scheduling decision costs the same however large the sweep.
-    private readonly SortedDictionary<int, TrialRecord> _trials = [];
+    /// <summary>Trials planned and not ended: waiting to start or running.</summary>
+    private readonly SortedDictionary<int, TrialRecord> _live = [];
+    private TrialArchive _archive;
+    private int _planned;
     private readonly Dictionary<int, TrialRecord> _running = [];
-    private readonly List<FinishedTrial> _finished = [];
-    /// <summary>Earlier sweeps' trials the sampler sees before this sweep's own (a warm start), indexed -1, -2, ...</summary>
-    private readonly List<FinishedTrial> _warm;
-    private readonly List<int> _finishedOrder = [];
+    private readonly FinishedHistory _history;
+    /// <summary>Earlier sweeps' trials the sampler sees before this sweep's own (a warm start).</summary>
+    private readonly int _warmCount;
     private readonly LinkedList<int> _waiting = new();
     private readonly Queue<ImmutableDictionary<string, ParamValue>> _enqueued = new();
+    /// <summary>The curves of the trials not ended.</summary>
     private readonly Dictionary<int, List<double>> _curves = [];
     /// <summary>The trials that have reported each epoch (index 0: the first), in the order they reported it: who a pruner compares with.</summary>
-    private readonly List<List<int>> _reached = [];
+    private readonly List<EvenSample<(int Index, List<double> Curve)>> _reached = [];
     private readonly IPruner? _pruner;
-    private int _ended;
+    /// <summary>Each ended trial's metric value, by index (null when it has none): what the summary is computed from.</summary>
+    private double?[] _values = new double?[64];
+    private TrialSnapshot? _best;
+    /// <summary>The ended trials that failed or were retried with the lowest indices, and how many there are.</summary>
+    private readonly SortedList<int, TrialSnapshot> _troubledEnded = [];
+    private int _troubledEndedCount;
     private double _completedSeconds;
     private int _completedCount;
     private readonly ISampler _sampler;
     private bool _cancelRequested;
 
-    public SweepState(SweepSubmitted submitted, ExperimentSpec spec)
+    /// <param name="archive">Where its ended trials go (in memory when not given).</param>
+    public SweepState(SweepSubmitted submitted, ExperimentSpec spec, TrialArchive? archive = null)
     {
         Submitted = submitted;
         Spec = spec;
         TotalTrials = submitted.TotalTrials;
-        _warm = [.. (submitted.WarmStart?.Used ?? []).Select((w, k) => new FinishedTrial(-1 - k, w.Params, w.Value))];
+        _archive = archive ?? TrialArchive.InMemory();
+        _history = new FinishedHistory(spec.Metric.Direction);
+        // Indexed -1, -2, ...
+        foreach (var (warm, k) in (submitted.WarmStart?.Used ?? []).Select((w, k) => (w, k))) _history.Add(new FinishedTrial(-1 - k, warm.Params, warm.Value));
+        _warmCount = submitted.WarmStart?.Used.Length ?? 0;
         _sampler = TrialPlanner.CreateSampler(spec, submitted.Seed);
         var epochs = submitted.Epochs ?? (spec.Params["epochs"] is ParamValue.Int e ? (int)e.Value : 1);
         // A confirmation runs every configuration to the end: its point is the final values.
@@ -71,25 +89,27 @@ public sealed class SweepState
     /// </summary>
     private Dictionary<int, List<double>> ComparedCurves(int index, int epoch)
     {
-        var reached = _reached[epoch - 1];
+        var reached = _reached[epoch - 1].Items;
         var step = Math.Max(1.0, reached.Count / (double)MaxComparedByPruner);
         var compared = new Dictionary<int, List<double>> { [index] = _curves[index] };
         for (var place = 0.0; place < reached.Count; place += step)
-            compared.TryAdd(reached[(int)place], _curves[reached[(int)place]]);
+            compared.TryAdd(reached[(int)place].Index, reached[(int)place].Curve);
         return compared;
     }
 
     private void AddCurve(int index, List<double> curve)
     {
-        _curves[index] = curve;
-        for (var epoch = 1; epoch <= curve.Count; epoch++) Reached(index, epoch);
+        for (var epoch = 1; epoch <= curve.Count; epoch++) Reached(index, epoch, curve);
     }
 
-    /// <summary>Records that the trial reported the epoch; an attempt that starts over reports it again, and a pruner skips the repeat as it skips any trial already there.</summary>
-    private void Reached(int index, int epoch)
+    /// <summary>
+    /// Records that the trial reported the epoch; an attempt that starts over reports it again, and a pruner skips the repeat as it
+    /// skips any trial already there. Past <see cref="MaxComparedByPruner"/> trials an epoch keeps an even sample of them.
+    /// </summary>
+    private void Reached(int index, int epoch, List<double> curve)
     {
-        while (_reached.Count < epoch) _reached.Add([]);
-        _reached[epoch - 1].Add(index);
+        while (_reached.Count < epoch) _reached.Add(new EvenSample<(int, List<double>)>(MaxComparedByPruner));
+        _reached[epoch - 1].Add((index, curve));
     }
 
     public SweepSubmitted Submitted { get; }
@@ -114,18 +134,18 @@ public sealed class SweepState
     public bool IsEnded => Status is SweepStatus.Completed or SweepStatus.Cancelled;
 
     /// <summary>True while a trial could be started: one waits to start again, or the sampler has more to give.</summary>
-    public bool HasTrialToStart => !_cancelRequested && !IsEnded && (_waiting.Count > 0 || _trials.Count < TotalTrials);
+    public bool HasTrialToStart => !_cancelRequested && !IsEnded && (_waiting.Count > 0 || _planned < TotalTrials);
 
     public IReadOnlyCollection<TrialRecord> Running => _running.Values;
 
-    /// <summary>Every planned trial, by index.</summary>
-    public IEnumerable<TrialRecord> Trials => _trials.Values;
+    /// <summary>Trials planned so far.</summary>
+    public int PlannedCount => _planned;
 
-    /// <summary>Trials planned so far (each held in memory until the sweep ends).</summary>
-    public int PlannedCount => _trials.Count;
+    /// <summary>The trials a journal snapshot of the sweep copies: those not ended, and the ended ones too when its archive is in memory.</summary>
+    public int HeldInSnapshot => _live.Count + (_archive.KeptInMemory ? _archive.Count : 0);
 
     /// <summary>Trials not yet started (what <see cref="Snapshot"/> reports as pending), without building a snapshot.</summary>
-    public int PendingCount => _cancelRequested || IsEnded ? 0 : TotalTrials - _ended - _running.Count;
+    public int PendingCount => _cancelRequested || IsEnded ? 0 : TotalTrials - _archive.Count - _running.Count;
 
     /// <summary>The best metric value of the completed trials so far, in the metric's direction.</summary>
     public double? BestValue { get; private set; }
@@ -136,10 +156,33 @@ public sealed class SweepState
     /// <summary>True when the attempt is the one now running for that trial (a stale attempt's report is not).</summary>
     public bool IsRunning(int index, int attempt) => _running.TryGetValue(index, out var trial) && trial.Attempt == attempt;
 
-    public TrialRecord Trial(int index) => _trials[index];
+    /// <summary>A trial waiting to start or running.</summary>
+    public TrialRecord Trial(int index) => _live[index];
 
     /// <summary>The trial, once it has been planned.</summary>
-    public TrialRecord? FindTrial(int index) => _trials.GetValueOrDefault(index);
+    /// <exception cref="IOException">It has ended and its archive cannot be read; the message names the file.</exception>
+    public TrialSnapshot? FindTrial(int index) =>
+        _live.TryGetValue(index, out var live) ? live.Snapshot() : _archive.StatusOf(index) is null ? null : _archive.Read(index).ToSnapshot();
+
+    /// <summary>
+    /// The planned trials in index order (those in <paramref name="state"/> only, when given), after the first <paramref name="skip"/>
+    /// of them; ended ones are read from the archive as the enumeration reaches them.
+    /// </summary>
+    /// <exception cref="IOException">An ended trial's archive cannot be read; the message names the file.</exception>
+    public IEnumerable<TrialSnapshot> TrialsByIndex(TrialStatus? state = null, int skip = 0)
+    {
+        for (var index = 0; index < _planned; index++)
+        {
+            if (state is { } wanted && StatusOf(index) != wanted) continue;
+            if (skip-- > 0) continue;
+            yield return FindTrial(index)!;
+        }
+    }
+
+    /// <summary>How many planned trials are in <paramref name="state"/> (all of them when not given).</summary>
+    public int CountTrials(TrialStatus? state = null) => state is { } wanted ? Enumerable.Range(0, _planned).Count(i => StatusOf(i) == wanted) : _planned;
+
+    private TrialStatus StatusOf(int index) => _live.TryGetValue(index, out var live) ? live.Status : _archive.StatusOf(index) ?? TrialStatus.Pending;
 
     /// <summary>
     /// What a failed attempt leads to: <see cref="TrialRequeued"/> to try again when the failure may not repeat and the trial
@@ -148,7 +191,7 @@ public sealed class SweepState
     /// </summary>
     public ISweepEvent DecideFailure(int index, int attempt, string reason, bool retryable, int? divergedAtEpoch, double durationSeconds, DateTimeOffset at)
     {
-        var trial = _trials[index];
+        var trial = _live[index];
         var failures = trial.FailedAttempts.Count + 1;
         if (_cancelRequested) return new TrialCancelled(Id, index, at); // the sweep is being cancelled: nothing is retried
         if (!retryable) return new TrialFailed(Id, index, attempt, reason, durationSeconds, at);
@@ -170,7 +213,7 @@ public sealed class SweepState
     public (int Index, TrialPlanned? Planned) NextToStart()
     {
         if (_waiting.First is { } waiting) return (waiting.Value, null);
-        var index = _trials.Count;
+        var index = _planned;
         var parameters = Submitted.Confirms is { } plan
             ? plan.Configurations[plan.ConfigurationOf(index)].Params
             : TrialPlanner.WithFixedParams(Spec, Suggest(index));
@@ -182,8 +225,7 @@ public sealed class SweepState
     /// <summary>The sampler's suggestion, with the values of the first enqueued configuration in place of its own.</summary>
     private ParamValue.Map Suggest(int index)
     {
-        var finished = _warm.Count == 0 ? _finished : [.. _warm, .. _finished];
-        var suggestion = _sampler.Suggest(new SuggestRequest(index, finished, _running.Values.Select(t => t.Params).ToList()) { Reused = _warm.Count });
+        var suggestion = _sampler.Suggest(new SuggestRequest(index, _history.Shown(), _running.Values.Select(t => t.Params).ToList()) { Reused = _warmCount });
         if (!_enqueued.TryPeek(out var given)) return suggestion;
         // A branch the suggestion did not take has no values in it: those are drawn at random.
         return Spec.ParamSpace.Materialize(d => given.TryGetValue(d.Path, out var value) ? value
@@ -205,7 +247,7 @@ public sealed class SweepState
     {
         if (IsEnded || _cancelRequested) return (null, [$"sweep {Id} has ended: nothing more runs in it"]);
         if (Submitted.Confirms is not null) return (null, [$"sweep {Id} is a confirmation: it runs its plan only"]);
-        if (_trials.Count + _enqueued.Count >= TotalTrials)
+        if (_planned + _enqueued.Count >= TotalTrials)
             return (null, [$"every one of sweep {Id}'s {TotalTrials} trials is planned or enqueued already: sweep extend adds more"]);
         if (values.Count == 0) return (null, ["give at least one value: --set DIMENSION=VALUE"]);
         var byPath = Spec.ParamSpace.Dimensions.ToLookup(d => d.Path);
@@ -250,9 +292,9 @@ public sealed class SweepState
         if (added < 1) return (null, $"--trials adds at least one trial (got {added})");
         if (Submitted.Confirms is not null) return (null, $"sweep {Id} is a confirmation: it runs its plan only; sweep confirm starts another");
         if (_cancelRequested && !IsEnded) return (null, $"sweep {Id} is being cancelled: extend it once it has ended");
-        var total = (long)(IsEnded ? _trials.Count : TotalTrials) + added;
+        var total = (long)(IsEnded ? _planned : TotalTrials) + added;
         if (total > TrialPlanner.MaxTrials) return (null, $"sweep {Id} would run {total} trials; at most {TrialPlanner.MaxTrials} are allowed");
-        return (new SweepExtended(Id, _trials.Count, (int)total, at, adopted), null);
+        return (new SweepExtended(Id, _planned, (int)total, at, adopted), null);
     }
 
     public void Apply(ISweepEvent e)
@@ -268,11 +310,12 @@ public sealed class SweepState
                 break;
             case TrialPlanned p:
                 if (p.Enqueued) _enqueued.TryDequeue(out _);
-                _trials[p.Index] = new TrialRecord(p.Index, p.Seed, p.Params);
+                _live[p.Index] = new TrialRecord(p.Index, p.Seed, p.Params);
+                _planned = Math.Max(_planned, p.Index + 1);
                 _waiting.AddLast(p.Index);
                 break;
             case TrialStarted s:
-                var started = _trials[s.Index];
+                var started = _live[s.Index];
                 _waiting.Remove(s.Index);
                 started.Status = TrialStatus.Running;
                 _running[s.Index] = started;
@@ -282,7 +325,7 @@ public sealed class SweepState
                 break;
             case TrialProgressed p:
                 // An attempt that starts over (no checkpoint) reports epoch 1 again: what the lost attempt reported from there is replaced.
-                var progressed = _trials[p.Index];
+                var progressed = _live[p.Index];
                 var kept = progressed.Epochs.FindIndex(e => e.Epoch >= p.Point.Epoch);
                 if (kept >= 0)
                 {
@@ -290,55 +333,54 @@ public sealed class SweepState
                     _curves[p.Index].RemoveRange(kept, _curves[p.Index].Count - kept);
                 }
                 progressed.Epochs.Add(p.Point);
-                _curves[p.Index].Add(p.Point.Value);
-                Reached(p.Index, _curves[p.Index].Count);
+                var curve = _curves[p.Index];
+                curve.Add(p.Point.Value);
+                Reached(p.Index, curve.Count, curve);
                 break;
             case TrialPruned p:
-                var pruned = _trials[p.Index];
+                var pruned = _live[p.Index];
                 (pruned.Status, pruned.Reason) = (TrialStatus.Pruned, $"pruned after epoch {p.Epoch} ({Spec.Metric.Name} {p.Value:0.####})");
                 pruned.DurationSeconds = pruned.SecondsSinceStart(p.At);
                 pruned.Metrics = ImmutableDictionary<string, double>.Empty.Add(Spec.Metric.Name, p.Value);
-                Finished(p.Index, p.Value);
                 Ended(p.Index, p.At);
                 break;
             case TrialCompleted c:
-                var completed = _trials[c.Index];
+                var completed = _live[c.Index];
                 var reported = Reported(c.Metrics, completed.Epochs);
                 (completed.Status, completed.Metrics, completed.DurationSeconds, completed.ArtifactDirectory, completed.Reason) =
                     (TrialStatus.Completed, reported, c.DurationSeconds, c.ArtifactDirectory, null);
-                if (reported.TryGetValue(Spec.Metric.Name, out var value)) ConsiderBest(value);
-                CountCompleted(c.DurationSeconds);
-                Finished(c.Index, reported.TryGetValue(Spec.Metric.Name, out var metric) ? metric : null);
                 Ended(c.Index, c.At);
                 break;
             case TrialFailed f:
-                var failed = _trials[f.Index];
+                var failed = _live[f.Index];
                 (failed.Status, failed.Reason, failed.DurationSeconds) = (TrialStatus.Failed, f.Reason, f.DurationSeconds);
-                Finished(f.Index, null);
                 Ended(f.Index, f.At);
                 break;
             case TrialRequeued r:
-                var requeued = _trials[r.Index];
+                var requeued = _live[r.Index];
                 (requeued.Status, requeued.Reason, requeued.Worker, requeued.DivergedAtEpoch) = (TrialStatus.Pending, r.Reason, null, r.DivergedAtEpoch);
                 requeued.FailedAttempts.Add($"attempt {r.Attempt}: {r.Reason}");
                 _running.Remove(r.Index);
                 _waiting.AddFirst(r.Index);
                 break;
             case TrialReleased r:
-                var released = _trials[r.Index];
+                var released = _live[r.Index];
                 (released.Status, released.Reason, released.Worker) = (TrialStatus.Pending, r.Reason, null);
                 _running.Remove(r.Index);
                 _waiting.AddFirst(r.Index);
                 break;
             case TrialCancelled c:
-                _trials[c.Index].Status = TrialStatus.Cancelled;
+                _live[c.Index].Status = TrialStatus.Cancelled;
                 _waiting.Remove(c.Index);
                 Ended(c.Index, c.At);
                 break;
             case SweepCancelled c:
                 _cancelRequested = true;
-                foreach (var index in _waiting) _trials[index].Status = TrialStatus.Cancelled;
-                _ended += _waiting.Count;
+                foreach (var index in _waiting)
+                {
+                    _live[index].Status = TrialStatus.Cancelled;
+                    Archive(_live[index]);
+                }
                 _waiting.Clear();
                 EndIfDone(c.At);
                 break;
@@ -363,22 +405,27 @@ public sealed class SweepState
     /// </summary>
     public SweepOverview Overview()
     {
-        var summary = SweepSummary.Of(_trials.Values.Select(t => (t.Status, t.Metrics)), Spec.Metric);
+        var summary = SweepSummary.Of(Enumerable.Range(0, _planned).Select(i => (StatusOf(i), i < _values.Length ? _values[i] : null)), Spec.Metric);
         var done = summary.Completed + summary.Failed + summary.Pruned + summary.Cancelled;
         var header = new SweepHeader(Id, Submitted.Name, Status, Spec.Metric, TotalTrials, done, _running.Count, PendingCount,
             HasTrialToStart ? PendingReason : null, Submitted.At, EndedAt, Submitted.RunDirectory, summary)
         {
             Confirms = Submitted.Confirms?.Summary(), WarmStart = Submitted.WarmStart?.Summary(),
         };
-        var best = BestValue is { } value
-            ? _trials.Values.First(t => t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(Spec.Metric.Name, out var v) && v == value).Snapshot()
-            : null;
-        return new SweepOverview(header, best);
+        return new SweepOverview(header, _best);
     }
 
-    /// <summary>Trials that failed or had to be retried, by index: what <c>sweep status</c> points out.</summary>
-    public IReadOnlyList<TrialSnapshot> Troubled() =>
-        [.. _trials.Values.Where(t => t.Status == TrialStatus.Failed || t.FailedAttempts.Count > 0).Select(t => t.Snapshot())];
+    /// <summary>
+    /// The first <see cref="FinishedSweep.TroubledKept"/> trials by index that failed or had to be retried (what <c>sweep status</c>
+    /// points out), and how many there are.
+    /// </summary>
+    public (ImmutableArray<TrialSnapshot> First, int Count) Troubled()
+    {
+        var live = _live.Values.Where(t => t.Status == TrialStatus.Failed || t.FailedAttempts.Count > 0).ToList();
+        return ([.. live.Select(t => t.Snapshot()).Concat(_troubledEnded.Values).OrderBy(t => t.Index).Take(FinishedSweep.TroubledKept)], live.Count + _troubledEndedCount);
+    }
+
+    private static bool IsTroubled(TrialSnapshot trial) => trial.Status == TrialStatus.Failed || trial.FailedAttempts.Length > 0;
 
     public SweepSnapshot Snapshot() => new(
         Id,
@@ -387,7 +434,7 @@ public sealed class SweepState
         Spec.Metric,
         TotalTrials,
         PendingCount,
-        [.. _trials.Values.Select(t => t.Snapshot())],
+        [.. _archive.ReadAll().Select(t => t.ToSnapshot()).Concat(_live.Values.Select(t => t.Snapshot())).OrderBy(t => t.Index)],
         HasTrialToStart ? PendingReason : null,
         Submitted.At,
         EndedAt,
@@ -398,24 +445,73 @@ public sealed class SweepState
         if (BestValue is not { } best || (Spec.Metric.Direction == MetricDirection.Maximize ? value > best : value < best)) BestValue = value;
     }
 
-    private void Finished(int index, double? value)
+    /// <summary>Moves an ended trial from memory to the archive.</summary>
+    private void Archive(TrialRecord trial)
     {
-        _finished.Add(new FinishedTrial(index, _trials[index].Params, value));
-        _finishedOrder.Add(index);
+        var stored = trial.Stored();
+        _archive.Add(stored);
+        _live.Remove(trial.Index);
+        _curves.Remove(trial.Index);
+        Archived(stored);
     }
 
-    /// <summary>Everything <see cref="Apply"/> has built, for a journal snapshot.</summary>
-    public SweepMemento ToMemento() => new(Submitted, Status, EndedAt, _cancelRequested,
-        [.. _trials.Values.Select(t => new TrialMemento(t.Stored(), t.Worker, t.Gpus, t.DivergedAtEpoch))], [.. _waiting], [.. _finishedOrder],
-        _enqueued.Count > 0 ? [.. _enqueued] : null, TotalTrials != Submitted.TotalTrials ? TotalTrials : null);
+    /// <summary>What is kept in memory of a trial in the archive: its value for the summary, the best, the troubled, and what the sampler and pruner see of it.</summary>
+    private void Archived(StoredTrial trial)
+    {
+        var value = trial.Status != TrialStatus.Failed && trial.Metrics.TryGetValue(Spec.Metric.Name, out var v) ? v : (double?)null;
+        if (trial.Index >= _values.Length) Array.Resize(ref _values, Math.Max(trial.Index + 1, 2 * _values.Length));
+        _values[trial.Index] = value;
+        if (trial.Status != TrialStatus.Cancelled) _history.Add(new FinishedTrial(trial.Index, trial.Params, value));
+        var snapshot = trial.ToSnapshot();
+        if (trial.Status == TrialStatus.Completed && value is { } result)
+        {
+            ConsiderBest(result);
+            if (result == BestValue && (_best is null || _best.Metrics[Spec.Metric.Name] != result || trial.Index < _best.Index)) _best = snapshot;
+            if (trial.DurationSeconds is { } seconds) CountCompleted(seconds);
+        }
+        if (IsTroubled(snapshot))
+        {
+            _troubledEndedCount++;
+            _troubledEnded[trial.Index] = snapshot;
+            if (_troubledEnded.Count > FinishedSweep.TroubledKept) _troubledEnded.RemoveAt(FinishedSweep.TroubledKept);
+        }
+    }
+
+    /// <summary>
+    /// Everything <see cref="Apply"/> has built, for a journal snapshot: the trials not ended and where the archive holds the
+    /// others (or, with the archive in memory, every trial and the order they finished in, as snapshots before archives held them).
+    /// </summary>
+    public SweepMemento ToMemento()
+    {
+        var live = _live.Values.Select(t => new TrialMemento(t.Stored(), t.Worker, t.Gpus, t.DivergedAtEpoch));
+        var enqueued = _enqueued.Count > 0 ? [.. _enqueued] : (ImmutableArray<ImmutableDictionary<string, ParamValue>>?)null;
+        var total = TotalTrials != Submitted.TotalTrials ? TotalTrials : (int?)null;
+        if (_archive.Mark() is { } mark)
+            return new(Submitted, Status, EndedAt, _cancelRequested, [.. live], [.. _waiting], [], enqueued, total, mark.Length,
+                mark.File == TrialArchive.FileName ? null : mark.File);
+        var archived = _archive.ReadAll().ToList();
+        return new(Submitted, Status, EndedAt, _cancelRequested,
+            [.. archived.Select(t => new TrialMemento(t, null, [], null)).Concat(live).OrderBy(m => m.Trial.Index)], [.. _waiting],
+            [.. archived.Where(t => t.Status != TrialStatus.Cancelled).Select(t => t.Index)], enqueued, total);
+    }
 
     /// <summary>The sweep as <see cref="ToMemento"/> saw it: the same as replaying every event up to then.</summary>
-    public static SweepState FromMemento(SweepMemento memento, ExperimentSpec spec)
+    /// <param name="newArchive">Where the ended trials of a snapshot that holds them itself go (in memory when not given).</param>
+    /// <exception cref="IOException">The snapshot's archive is missing, shorter than it recorded, or unreadable; the message names it.</exception>
+    public static SweepState FromMemento(SweepMemento memento, ExperimentSpec spec, Func<TrialArchive>? newArchive = null)
     {
-        var sweep = new SweepState(memento.Submitted, spec);
+        var sweep = new SweepState(memento.Submitted, spec, memento.ArchivedLength is null ? newArchive?.Invoke() : null);
+        if (memento.ArchivedLength is { } length)
+            sweep._archive = TrialArchive.Reopen(memento.Submitted.RunDirectory, memento.ArchivedIn ?? TrialArchive.FileName, length, sweep.Restore);
+        var ended = new Dictionary<int, StoredTrial>();
         foreach (var m in memento.Trials)
         {
             var t = m.Trial;
+            if (t.Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Pruned or TrialStatus.Cancelled)
+            {
+                ended[t.Index] = t;
+                continue;
+            }
             var trial = new TrialRecord(t.Index, t.Seed, t.Params)
             {
                 Status = t.Status, Attempt = t.Attempt, Worker = m.Worker, Node = t.Node, Device = t.Device, Gpus = m.Gpus, StartedAt = t.StartedAt,
@@ -423,18 +519,19 @@ public sealed class SweepState
             };
             trial.Epochs.AddRange(t.Epochs);
             trial.FailedAttempts.AddRange(t.FailedAttempts);
-            sweep._trials[t.Index] = trial;
-            if (t.Attempt > 0) sweep.AddCurve(t.Index, [.. t.Epochs.Select(e => e.Value)]);
+            sweep._live[t.Index] = trial;
+            sweep._planned = Math.Max(sweep._planned, t.Index + 1);
+            if (t.Attempt > 0) sweep.AddCurve(t.Index, sweep._curves[t.Index] = [.. t.Epochs.Select(e => e.Value)]);
             if (t.Status == TrialStatus.Running) sweep._running[t.Index] = trial;
-            if (t.Status is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Pruned or TrialStatus.Cancelled) sweep._ended++;
-            if (t.Status == TrialStatus.Completed && t.Metrics.TryGetValue(spec.Metric.Name, out var value)) sweep.ConsiderBest(value);
-            if (t.Status == TrialStatus.Completed && t.DurationSeconds is { } seconds) sweep.CountCompleted(seconds);
+        }
+        // A snapshot that holds its ended trials: the sampler saw them in the order they finished; the cancelled ones follow.
+        foreach (var index in memento.Finished.Concat(ended.Keys.Order().Except(memento.Finished)))
+        {
+            sweep._archive.Add(ended[index]);
+            sweep.Restore(ended[index]);
         }
         foreach (var index in memento.Waiting) sweep._waiting.AddLast(index);
         foreach (var values in memento.Enqueued ?? []) sweep._enqueued.Enqueue(values);
-        foreach (var index in memento.Finished)
-            sweep.Finished(index, sweep._trials[index].Status == TrialStatus.Failed ? null
-                : sweep._trials[index].Metrics.TryGetValue(spec.Metric.Name, out var v) ? v : null);
         (sweep.Status, sweep.EndedAt, sweep._cancelRequested) = (memento.Status, memento.EndedAt, memento.CancelRequested);
         sweep.TotalTrials = memento.TotalTrials ?? memento.Submitted.TotalTrials;
         return sweep;
@@ -445,40 +542,43 @@ public sealed class SweepState
     /// <c>sweep.json</c> may hold more), each ended, with the curves the pruner ranks against (none from files older than curves).
     /// The sampler sees them in index order (the order they finished in is not recorded).
     /// </summary>
-    public static SweepState Resume(SweepSubmitted submitted, ExperimentSpec spec, IEnumerable<TrialDocument> trials, int planned)
+    /// <param name="archive">Where its ended trials go (in memory when not given).</param>
+    public static SweepState Resume(SweepSubmitted submitted, ExperimentSpec spec, IEnumerable<TrialDocument> trials, int planned, TrialArchive? archive = null)
     {
-        var sweep = new SweepState(submitted, spec);
+        var sweep = new SweepState(submitted, spec, archive);
+        var (cancelled, endedAt) = (false, (DateTimeOffset?)null);
         foreach (var t in trials.Where(t => t.Index < planned).OrderBy(t => t.Index))
         {
-            var metrics = t.Metrics.ToImmutableDictionary();
-            var trial = new TrialRecord(t.Index, t.Seed, t.Params)
-            {
-                Status = t.Status, Attempt = t.Attempt, Node = t.Node, Device = t.Device, StartedAt = t.StartedAt, DurationSeconds = t.DurationSeconds,
-                Reason = t.Reason, ArtifactDirectory = t.Artifacts, Metrics = metrics,
-            };
-            trial.Epochs.AddRange(t.Curve ?? []);
-            trial.FailedAttempts.AddRange(t.FailedAttempts ?? []);
-            sweep._trials[t.Index] = trial;
-            sweep.AddCurve(t.Index, [.. trial.Epochs.Select(e => e.Value)]);
-            sweep._ended++;
-            var value = t.Status != TrialStatus.Failed && metrics.TryGetValue(spec.Metric.Name, out var v) ? v : (double?)null;
-            if (t.Status == TrialStatus.Completed && value is { } best) sweep.ConsiderBest(best);
-            if (t.Status == TrialStatus.Completed && t.DurationSeconds is { } seconds) sweep.CountCompleted(seconds);
-            if (t.Status != TrialStatus.Cancelled) sweep.Finished(t.Index, value);
+            var stored = new StoredTrial(t.Index, t.Status, t.Attempt, t.Seed, t.Params, t.Metrics.ToImmutableDictionary(), t.Curve ?? [], t.Node, t.Device,
+                t.StartedAt, t.DurationSeconds, t.Reason, t.Artifacts, t.FailedAttempts ?? []);
+            sweep._archive.Add(stored);
+            sweep.Restore(stored);
+            cancelled |= t.Status == TrialStatus.Cancelled;
+            if (t.StartedAt?.AddSeconds(t.DurationSeconds ?? 0) is { } end && (endedAt is null || end > endedAt)) endedAt = end;
         }
         // Ended, as it was: cancelled when a trial was, ended when its last trial did.
-        sweep.TotalTrials = sweep._trials.Count;
-        sweep.Status = sweep._trials.Values.Any(t => t.Status == TrialStatus.Cancelled) ? SweepStatus.Cancelled : SweepStatus.Completed;
-        sweep.EndedAt = sweep._trials.Values.Select(t => t.StartedAt?.AddSeconds(t.DurationSeconds ?? 0)).Max() ?? submitted.At;
+        sweep.TotalTrials = sweep._planned;
+        sweep.Status = cancelled ? SweepStatus.Cancelled : SweepStatus.Completed;
+        sweep.EndedAt = endedAt ?? submitted.At;
         return sweep;
     }
+
+    /// <summary>A trial read back into the archive: kept in memory as one that ended here, with its curve for the pruner.</summary>
+    private void Restore(StoredTrial trial)
+    {
+        _planned = Math.Max(_planned, trial.Index + 1);
+        Archived(trial);
+        AddCurve(trial.Index, [.. trial.Epochs.Select(e => e.Value)]);
+    }
+
+    public void Dispose() => _archive.Dispose();
 
     private void CountCompleted(double seconds) => (_completedSeconds, _completedCount) = (_completedSeconds + seconds, _completedCount + 1);
 
     private void Ended(int index, DateTimeOffset at)
     {
         _running.Remove(index);
-        _ended++;
+        Archive(_live[index]);
         EndIfDone(at);
     }
 
@@ -486,7 +586,7 @@ public sealed class SweepState
     {
         if (IsEnded || _running.Count > 0 || _waiting.Count > 0) return;
         if (_cancelRequested) (Status, EndedAt) = (SweepStatus.Cancelled, at);
-        else if (_trials.Count == TotalTrials) (Status, EndedAt) = (SweepStatus.Completed, at);
+        else if (_planned == TotalTrials) (Status, EndedAt) = (SweepStatus.Completed, at);
     }
 }
 
