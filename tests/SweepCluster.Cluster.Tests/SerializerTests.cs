@@ -116,6 +116,7 @@ public class SerializerTests
         "TrialsFound", "GetTrial", "TrialFound", "ListArtifacts", "ArtifactsListed", "ReadArtifact", "ArtifactRead",
         "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased", "TrialEnqueued", "EnqueueTrial", "TrialEnqueueAccepted",
         "SweepExtended", "ExtendSweep", "SweepExtensionAccepted", "GetExperiment", "ExperimentFound", "GetPoints", "PointsFound",
+        "CoordinatorSnapshot2",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]
@@ -128,7 +129,7 @@ public class SerializerTests
     [Test]
     public void No_published_manifest_is_dropped_or_given_to_two_types()
     {
-        Assert.That(SweepMessageSerializer.Manifests.Values, Is.EquivalentTo(PublishedManifests));
+        Assert.That(SweepMessageSerializer.Manifests.Values.Concat(SweepMessageSerializer.FormerManifests.Keys), Is.EquivalentTo(PublishedManifests));
     }
 
     [TestCaseSource(nameof(MessageTypes))]
@@ -174,6 +175,20 @@ public class SerializerTests
         var snapshot = Older(new CoordinatorSnapshot([], [new FinishedSweepMemento(SweepHeader.Of(Sweep), StoredTrial, [], 0, "token-1")]), "Submitted");
         var finished = FinishedSweep.FromMemento(snapshot.Finished!.Value.Single());
         Assert.That((finished.Submitted, finished.ClientToken, finished.Overview.Header.Metric), Is.EqualTo(((SweepSubmitted?)null, "token-1", Sweep.Metric)));
+    }
+
+    [Test]
+    public void A_snapshot_stored_under_its_former_manifest_is_read_as_one_that_holds_every_trial()
+    {
+        using var system = ActorSystem.Create("serializer-test");
+        var serializer = new SweepMessageSerializer((ExtendedActorSystem)system);
+        var snapshot = (CoordinatorSnapshot)Examples[typeof(CoordinatorSnapshot)];
+        Assert.That(serializer.Manifest(snapshot), Is.EqualTo("CoordinatorSnapshot2"));
+        var json = JsonNode.Parse(serializer.ToBinary(snapshot))!;
+        Remove(json, "ArchivedLength");
+        Remove(json, "ArchivedIn");
+        var former = (CoordinatorSnapshot)serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), "CoordinatorSnapshot");
+        Assert.That(former.Sweeps.Select(s => (s.Trials.Length, s.ArchivedLength)), Is.EqualTo(snapshot.Sweeps.Select(s => (s.Trials.Length, (long?)null))));
     }
 
     /// <summary>Removes a field wherever it occurs, as a document written before the field existed lacks it.</summary>

@@ -39,7 +39,9 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(SweepExtended)] = "SweepExtended",
         [typeof(TrialCancelled)] = "TrialCancelled",
         [typeof(SweepCancelled)] = "SweepCancelled",
-        [typeof(CoordinatorSnapshot)] = "CoordinatorSnapshot",
+        // Its running sweeps may point into their trials.jsonl (SweepMemento.ArchivedLength), which a release before that would
+        // misread as sweeps with no ended trials: a manifest of its own, which such a release refuses rather than misreads.
+        [typeof(CoordinatorSnapshot)] = "CoordinatorSnapshot2",
         // Between nodes.
         [typeof(SubmitSweep)] = "SubmitSweep",
         [typeof(SweepAccepted)] = "SweepAccepted",
@@ -81,7 +83,15 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(PointsFound)] = "PointsFound",
     }.ToFrozenDictionary();
 
-    private static readonly FrozenDictionary<string, Type> TypesByManifest = Manifests.ToFrozenDictionary(m => m.Value, m => m.Key);
+    /// <summary>Manifests that are read and no longer written: what earlier releases stored a type under.</summary>
+    public static readonly FrozenDictionary<string, Type> FormerManifests = new Dictionary<string, Type>
+    {
+        // Snapshots from v1 until trials.jsonl: the same record, each running sweep in it holding every trial.
+        ["CoordinatorSnapshot"] = typeof(CoordinatorSnapshot),
+    }.ToFrozenDictionary();
+
+    private static readonly FrozenDictionary<string, Type> TypesByManifest =
+        Manifests.Select(m => KeyValuePair.Create(m.Value, m.Key)).Concat(FormerManifests).ToFrozenDictionary();
 
     /// <summary>The types bound to this serializer: the remote messages, the journal events and the snapshot.</summary>
     public static readonly Type[] BoundTypes = [typeof(ISweepMessage), typeof(ISweepEvent), typeof(CoordinatorSnapshot)];
