@@ -139,7 +139,7 @@ public class TrainCommandTests
         var cache = Directory.CreateTempSubdirectory("sweep-cache-").FullName;
         try
         {
-            var result = CliRunner.RunProcess(new Dictionary<string, string> { ["SWEEP_CACHE_DIR"] = cache }, TimeSpan.FromMinutes(10), null,
+            var result = CliRunner.RunProcess(new Dictionary<string, string> { ["SWEEP_CACHE_DIR"] = cache }, TimeSpan.FromMinutes(25), null,
                 "train", CliRunner.Experiment("convnet.yml"), "--set", "optimizer=adam", "--set", "lr=0.002", "--set", "bs=128",
                 "--set", "out_channels=[14,18]", "--set", "normalize=yes", "--out", Path.Combine(cache, "run"), "--format", "json");
             Assert.That(result.ExitCode, Is.Zero, result.Stderr);
