@@ -525,11 +525,7 @@ public sealed class SweepState : IDisposable
             if (t.Status == TrialStatus.Running) sweep._running[t.Index] = trial;
         }
         // A snapshot that holds its ended trials: the sampler saw them in the order they finished; the cancelled ones follow.
-        foreach (var index in memento.Finished.Concat(ended.Keys.Order().Except(memento.Finished)))
-        {
-            sweep._archive.Add(ended[index]);
-            sweep.Restore(ended[index]);
-        }
+        foreach (var index in memento.Finished.Concat(ended.Keys.Order().Except(memento.Finished))) sweep.ArchiveRestored(ended[index]);
         foreach (var index in memento.Waiting) sweep._waiting.AddLast(index);
         foreach (var values in memento.Enqueued ?? []) sweep._enqueued.Enqueue(values);
         (sweep.Status, sweep.EndedAt, sweep._cancelRequested) = (memento.Status, memento.EndedAt, memento.CancelRequested);
@@ -551,8 +547,7 @@ public sealed class SweepState : IDisposable
         {
             var stored = new StoredTrial(t.Index, t.Status, t.Attempt, t.Seed, t.Params, t.Metrics.ToImmutableDictionary(), t.Curve ?? [], t.Node, t.Device,
                 t.StartedAt, t.DurationSeconds, t.Reason, t.Artifacts, t.FailedAttempts ?? []);
-            sweep._archive.Add(stored);
-            sweep.Restore(stored);
+            sweep.ArchiveRestored(stored);
             cancelled |= t.Status == TrialStatus.Cancelled;
             if (t.StartedAt?.AddSeconds(t.DurationSeconds ?? 0) is { } end && (endedAt is null || end > endedAt)) endedAt = end;
         }
@@ -561,6 +556,13 @@ public sealed class SweepState : IDisposable
         sweep.Status = cancelled ? SweepStatus.Cancelled : SweepStatus.Completed;
         sweep.EndedAt = endedAt ?? submitted.At;
         return sweep;
+    }
+
+    /// <summary>An ended trial from an older record (a snapshot that held every trial, a sweep.json) put into the archive and restored.</summary>
+    private void ArchiveRestored(StoredTrial trial)
+    {
+        _archive.Add(trial);
+        Restore(trial);
     }
 
     /// <summary>A trial read back into the archive: kept in memory as one that ended here, with its curve for the pruner.</summary>
