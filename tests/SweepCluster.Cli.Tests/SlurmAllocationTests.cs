@@ -65,6 +65,7 @@ public class SlurmAllocationTests
     }
 
     [Test]
+    [Repeat(200)] // the race this guards against showed about once in a few hundred runs
     public void Every_task_reads_the_same_token_made_once_for_the_owner_only()
     {
         var shared = Directory.CreateTempSubdirectory("slurm-token-").FullName;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
@@ -93,23 +94,31 @@ public sealed partial record SlurmAllocation(string JobId, ImmutableArray<string
         var file = Path.Combine(shared, TokenFileName);
         if (!File.Exists(file))
         {
-            // Written whole under a name of its own (unique per call: two callers in one process must not share it), then moved into place unless another task got there first: no task reads half a token.
+            // Written whole under a name of its own (unique per call: two callers in one process must not share it), then
+            // published with link(2), which fails when the name exists: no task reads half a token, and the first one wins.
+            // File.Move(overwrite: false) is no substitute: on Linux it checks for the target and then renames over it.
             var mine = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}";
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             using (var writer = new StreamWriter(new FileStream(mine, options)))
                 writer.Write(Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant());
             try
             {
-                File.Move(mine, file, overwrite: false);
+                if (link(mine, file) != 0 && Marshal.GetLastPInvokeError() is var error && error != EEXIST)
+                    throw new IOException($"{file}: could not be created ({Marshal.GetPInvokeErrorMessage(error)}); the shared folder must be writable by this user");
             }
-            catch (IOException) when (File.Exists(file))
+            finally
             {
                 File.Delete(mine);
             }
         }
         return File.ReadAllText(file).Trim();
     }
+
+    private const int EEXIST = 17;
+
+    [LibraryImport("libc", EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int link(string existing, string created);
 
     /// <summary>
     /// When the job ends, as <c>squeue</c> reports it (the controller's local time), or null for a job without a time limit
