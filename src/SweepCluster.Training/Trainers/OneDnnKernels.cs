@@ -7,10 +7,10 @@ namespace SweepCluster.Training.Trainers;
 /// libtorch runs CPU convolutions through oneDNN, which picks its kernels by the widest vector instructions the CPU
 /// reports. On this project's test machine (an AMD EPYC virtual machine reporting AVX-512) its AVX-512 kernels made
 /// convnet losses NaN within an epoch and its AVX2 kernels made the same seed give different losses run to run, while
-/// its SSE4.1 kernels are exact; every other vector code there (.NET's, numpy's OpenBLAS) is. For these networks SSE4.1
-/// costs little: two convnet epochs on 2,000 showers took 13.9 s against 13.6 s with AVX2. So oneDNN is capped at
-/// SSE4.1 (<c>DNNL_MAX_CPU_ISA</c>) unless the user set that variable (<c>ALL</c> gives oneDNN its own choice). GPU
-/// training does not use oneDNN.
+/// its SSE4.1 kernels are exact; every other vector code there (.NET's, numpy's OpenBLAS) is. SSE4.1 costs real time on
+/// a realistic convnet (an epoch of 2,000 showers at [18, 20] channels: 65 s against 15 s with AVX2), but a wrong result
+/// costs more. So oneDNN is capped at SSE4.1 (<c>DNNL_MAX_CPU_ISA</c>) unless the user set that variable (<c>ALL</c> gives
+/// oneDNN its own choice). GPU training does not use oneDNN.
 /// </summary>
 internal static partial class OneDnnKernels
 {
