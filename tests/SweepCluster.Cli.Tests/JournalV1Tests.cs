@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using static SweepCluster.Cli.Tests.ClusterCommands;
+using static SweepCluster.Cli.Tests.StoredDocuments;
 
 namespace SweepCluster.Cli.Tests;
 
@@ -34,25 +35,9 @@ public class JournalV1Tests
         if (_madeV1RunsRoot && Directory.Exists(V1RunsRoot)) Directory.Delete(V1RunsRoot, recursive: true);
     }
 
-    private static JsonNode Expected(string name)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(RepoPaths.Fixture("journal-v1", "expected", name)));
-        return Node(document.RootElement);
-    }
+    private static JsonNode Expected(string name) => StoredDocuments.Expected("journal-v1", name);
 
-    /// <summary>
-    /// The document as JSON readers see it: a key written twice keeps its last value, as in Python, JavaScript and jq
-    /// (v1's <c>sweep status</c> wrote <c>running</c> as a count and then as the list of running trials).
-    /// </summary>
-    private static JsonNode Node(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => element.EnumerateObject().Aggregate(new JsonObject(), (o, p) => { o[p.Name] = Node(p.Value); return o; }),
-        JsonValueKind.Array => new JsonArray([.. element.EnumerateArray().Select(Node)]),
-        _ => JsonValue.Create(element.Clone())!,
-    };
-
-    private static void AssertSame(JsonNode expected, JsonNode actual, string what) =>
-        Assert.That(JsonNode.DeepEquals(expected, actual), Is.True, $"{what} differs from v1's:\nv1:  {expected.ToJsonString()[..Math.Min(2000, expected.ToJsonString().Length)]}\nnow: {actual.ToJsonString()[..Math.Min(2000, actual.ToJsonString().Length)]}");
+    private static void AssertSame(JsonNode expected, JsonNode actual, string what) => StoredDocuments.AssertSame(expected, actual, what, "v1");
 
     [Test]
     public void A_node_on_a_v1_journal_shows_the_finished_sweep_unchanged_and_completes_the_interrupted_one()
@@ -62,11 +47,10 @@ public class JournalV1Tests
         File.Copy(RepoPaths.Fixture("journal-v1", "journal.db"), Path.Combine(store, "journal.db"));
         var node = _nodes.Start("coordinator,worker", extra: "--cpu-slots 1", store: store);
 
-        AssertSame(Expected("finished-trials.json"), Node(Json(node.Address, "sweep", "trials", "-i", Finished)), "sweep trials");
-        AssertSame(Expected("finished-best.json"), Node(Json(node.Address, "sweep", "best", "-i", Finished)), "sweep best");
-        AssertSame(Expected("finished-status.json"), Node(Json(node.Address, "sweep", "status", "-i", Finished)), "sweep status");
-        var listed = Json(node.Address, "sweep", "list").GetProperty("sweeps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == Finished);
-        AssertSame(Expected("list.json")["sweeps"]!.AsArray().Single(s => s!["id"]!.GetValue<string>() == Finished)!, Node(listed), "sweep list");
+        AssertSame(Expected("finished-trials.json"), AsNode(Json(node.Address, "sweep", "trials", "-i", Finished)), "sweep trials");
+        AssertSame(Expected("finished-best.json"), AsNode(Json(node.Address, "sweep", "best", "-i", Finished)), "sweep best");
+        AssertSame(Expected("finished-status.json"), AsNode(Json(node.Address, "sweep", "status", "-i", Finished)), "sweep status");
+        AssertSame(Listed(Expected("list.json"), Finished), Listed(AsNode(Json(node.Address, "sweep", "list")), Finished), "sweep list");
 
         NodeProcesses.WaitUntil(() => TryJson(node.Address, "sweep", "status", "-i", Interrupted)?.GetProperty("state").GetString() == "completed",
             TimeSpan.FromSeconds(120), "the interrupted v1 sweep to complete");
@@ -74,7 +58,7 @@ public class JournalV1Tests
         Assert.That(trials.Keys, Is.EquivalentTo(new[] { 0, 1, 2 }), "every trial once");
         Assert.That(trials.Values.Select(t => t.GetProperty("status").GetString()), Is.All.EqualTo("completed"));
         var v1Trial0 = Expected("interrupted-trials.json")["trials"]!.AsArray().Single(t => t!["index"]!.GetValue<int>() == 0)!;
-        AssertSame(v1Trial0, Node(trials[0]), "the trial v1 completed");
+        AssertSame(v1Trial0, AsNode(trials[0]), "the trial v1 completed");
         Assert.That(trials[1].GetProperty("attempt").GetInt32(), Is.EqualTo(2), "the attempt that died with the v1 node is retried");
         Assert.That(trials[1].GetProperty("failed_attempts")[0].GetString(), Does.StartWith("attempt 1:"));
         Assert.That(trials[1].GetProperty("params").GetProperty("value").GetDouble(), Is.EqualTo(
