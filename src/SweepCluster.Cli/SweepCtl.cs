@@ -52,6 +52,7 @@ public static class SweepCtl
             ReportCommand.Create(output, error),
             NodeCommand.Create(output, error),
             SlurmCommand.Create(output, error),
+            OneDnnCommand.Create(output),
         };
         try
         {

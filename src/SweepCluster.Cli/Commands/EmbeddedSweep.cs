@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using SweepCluster.Cli.Kernels;
 using SweepCluster.Cli.Output;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Coordinator;
@@ -61,6 +62,7 @@ internal static class EmbeddedSweep
     private static async Task<SweepSnapshot?> RunAsync(ISweepMessage start, ExperimentSpec spec, EmbeddedSweepOptions options, TextWriter progress,
         TextWriter error, CancellationToken cancellation)
     {
+        if (KnownTrainers.NeedsData(spec.Trainer)) OneDnnChoice.Apply(error); // the networks, not the builtin objectives, convolve
         var runner = new TrainerTrialRunner();
         var gpus = spec.Resources.Gpu > 0 ? [.. runner.DetectGpus()] : ImmutableArray<int>.Empty;
         var gpuOnCpu = spec.Resources.Gpu > 0 && gpus.IsEmpty;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SweepCluster.Cli.Kernels;
 using SweepCluster.Node.Hosting;
 
 namespace SweepCluster.Cli.Commands;
@@ -44,6 +45,7 @@ internal static class NodeCommand
                 parsed.GetResult(gpuTrialsOnCpu) is { Implicit: false } ? parsed.GetValue(gpuTrialsOnCpu) : null,
                 parsed.GetValue(leaveAt) is { } at ? NodeSettings.ParseLeaveAt(at, "--leave-at") : null,
                 parsed.GetValue(discovery), parsed.GetValue(serviceName), parsed.GetValue(contactPoints), parsed.GetValue(managementPort), parsed.GetValue(requiredContactPoints)));
+            if (NodeHost.RunsTrials(settings)) OneDnnChoice.Apply(error);
             await NodeHost.RunAsync(settings, output, cancellation);
         }));
         return new Command("node", "Run a cluster node") { start };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using SweepCluster.Cli.Kernels;
 using SweepCluster.Core.Files;
 using SweepCluster.Node.Hosting;
 
@@ -41,6 +42,7 @@ internal static class SlurmCommand
                     SlurmAllocation.Token(folder), end - before))
                 .OverriddenBy(new NodeSettings(Data: parsed.GetValue(data), Journal: parsed.GetValue(journal), CpuSlots: parsed.GetValue(cpuSlots),
                     GpuTrialsOnCpu: parsed.GetResult(gpuTrialsOnCpu) is { Implicit: false } ? parsed.GetValue(gpuTrialsOnCpu) : null));
+            if (NodeHost.RunsTrials(settings)) OneDnnChoice.Apply(error);
             var endpointFile = Path.Combine(folder, SlurmAllocation.EndpointFileName);
             try
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using SweepCluster.Cli.Kernels;
 using SweepCluster.Cli.Output;
 using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
@@ -47,6 +48,7 @@ internal static class TrainCommand
                 ?? Path.Combine("runs", "train", $"{trial.Trainer}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
             var request = new TrainingRequest(trial.Trainer, trialParams, parsed.GetValue(seed) ?? trial.Seed, shower, Epochs: parsed.GetValue(epochs),
                 ArtifactDirectory: artifacts);
+            OneDnnChoice.Apply(error);
             var result = ShowerTrainer.Train(request, e => progress.WriteLine(
                 $"epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test_f1 {e.Value:F4} ({e.Seconds:F1} s)"), cancellation);
             if (json) TrainingWriter.WriteJson(output, request, result);

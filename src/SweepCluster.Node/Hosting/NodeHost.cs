@@ -24,12 +24,21 @@ public static class NodeHost
 {
     public const int DefaultCmdPort = 9110;
 
-    /// <summary>The node's options from its settings; throws a <see cref="FormatException"/> naming the setting and what it takes.</summary>
-    public static (NodeOptions Node, EndpointOptions Endpoint) Resolve(NodeSettings s, ITrialRunner runner)
+    /// <summary>Whether the node runs trials (has the worker role); a <see cref="FormatException"/> when <c>--roles</c> is wrong.</summary>
+    public static bool RunsTrials(NodeSettings s) => Roles(s).Contains(ClusterNames.WorkerRole);
+
+    private static ImmutableArray<string> Roles(NodeSettings s)
     {
         var roles = (s.Roles ?? $"{ClusterNames.CoordinatorRole},{ClusterNames.WorkerRole}").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToImmutableArray();
         if (roles.IsEmpty || roles.Except([ClusterNames.CoordinatorRole, ClusterNames.WorkerRole]).Any())
             throw new FormatException($"--roles takes coordinator, worker or both (got '{s.Roles}')");
+        return roles;
+    }
+
+    /// <summary>The node's options from its settings; throws a <see cref="FormatException"/> naming the setting and what it takes.</summary>
+    public static (NodeOptions Node, EndpointOptions Endpoint) Resolve(NodeSettings s, ITrialRunner runner)
+    {
+        var roles = Roles(s);
         ImmutableArray<string> seeds;
         try
         {
