@@ -95,8 +95,11 @@ public sealed class OneDnnChoice(string cacheFolder, string machine, Func<string
     {
         var folder = Path.GetDirectoryName(typeof(OneDnnChoice).Assembly.Location)!;
         var apphost = Path.Combine(folder, "sweepctl");
-        var start = new ProcessStartInfo(File.Exists(apphost) ? apphost : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (!File.Exists(apphost)) start.ArgumentList.Add(Path.Combine(folder, "sweepctl.dll"));
+        // A parent run by the dotnet host (dotnet sweepctl.dll, or a test) starts the child the same way: the apphost might not find the runtime.
+        var dotnet = Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : null;
+        var viaApphost = dotnet is null && File.Exists(apphost);
+        var start = new ProcessStartInfo(viaApphost ? apphost : dotnet ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (!viaApphost) start.ArgumentList.Add(Path.Combine(folder, "sweepctl.dll"));
         foreach (var word in (string[])["onednn", "check", "--isa", isa]) start.ArgumentList.Add(word);
         try
         {
