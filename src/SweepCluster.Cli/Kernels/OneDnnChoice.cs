@@ -104,13 +104,15 @@ public sealed class OneDnnChoice(string cacheFolder, string machine, Func<string
         try
         {
             using var child = Process.Start(start)!;
+            // Both read in the background: a blocking read would outwait the time limit of a child that hangs.
+            var stdout = child.StandardOutput.ReadToEndAsync();
             var stderr = child.StandardError.ReadToEndAsync();
-            var said = child.StandardOutput.ReadToEnd().Trim();
             if (!child.WaitForExit(TimeSpan.FromMinutes(3)))
             {
                 child.Kill(entireProcessTree: true);
                 return new KernelCheck(null, "the check took over 3 minutes");
             }
+            var said = stdout.Result.Trim();
             return child.ExitCode switch
             {
                 ExitCodes.Ok => new KernelCheck(true, said),
