@@ -51,7 +51,8 @@ internal static class EmbeddedSweep
     /// <returns>The ended sweep, or null when the coordinator rejected the experiment (its errors are written to <paramref name="error"/>).</returns>
     public static Task<SweepSnapshot?> RunAsync(string path, string specYaml, ExperimentSpec spec, EmbeddedSweepOptions options, TextWriter progress,
         TextWriter error, CancellationToken cancellation) =>
-        RunAsync(new SubmitSweep(specYaml, path, options.Trials, options.Seed, Epochs: options.Epochs, WarmStart: options.WarmStart), spec, options, progress, error, cancellation);
+        RunAsync(new SubmitSweep(specYaml, path, options.Trials, options.Seed, Epochs: options.Epochs, WarmStart: options.WarmStart, CodeDirectory: spec.CodeDirectory),
+            spec, options, progress, error, cancellation);
 
     /// <summary>Adds <paramref name="added"/> trials to the ended sweep of a run folder and runs them to the end (<c>run --resume</c>).</summary>
     public static Task<SweepSnapshot?> ResumeAsync(string runDirectory, SweepSubmitted submitted, ExperimentSpec spec, int added, EmbeddedSweepOptions options,
@@ -62,7 +63,7 @@ internal static class EmbeddedSweep
     private static async Task<SweepSnapshot?> RunAsync(ISweepMessage start, ExperimentSpec spec, EmbeddedSweepOptions options, TextWriter progress,
         TextWriter error, CancellationToken cancellation)
     {
-        if (KnownTrainers.NeedsData(spec.Trainer)) OneDnnChoice.Apply(error); // the networks, not the builtin objectives, convolve
+        if (!spec.RunsCommands && KnownTrainers.NeedsData(spec.Trainer)) OneDnnChoice.Apply(error); // the networks, not the builtin objectives, convolve
         var runner = new TrainerTrialRunner();
         var gpus = spec.Resources.Gpu > 0 ? [.. runner.DetectGpus()] : ImmutableArray<int>.Empty;
         var gpuOnCpu = spec.Resources.Gpu > 0 && gpus.IsEmpty;

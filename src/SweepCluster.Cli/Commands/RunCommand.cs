@@ -23,10 +23,11 @@ internal static class RunCommand
         {
             Description = "RUN_DIR[,RUN_DIR...]: run folders of earlier sweeps whose finished trials fitting this space guide the sampler",
         };
+        var code = SpecLoading.CodeOption();
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the sweep runs (0: a free port, printed)" };
         var format = OutputFormat.CreateOption();
         var command = new Command("run", "Run a sweep to the end on this machine, in one process") { file };
-        foreach (var option in switches.All.Append(resume).Append(warmStart).Append(metricsPort).Append(format)) command.Options.Add(option);
+        foreach (var option in switches.All.Append(resume).Append(warmStart).Append(code).Append(metricsPort).Append(format)) command.Options.Add(option);
         command.SetAction(async (parsed, cancellation) =>
         {
             var json = parsed.GetValue(format) == OutputFormat.Json;
@@ -46,7 +47,7 @@ internal static class RunCommand
                     error.WriteLine("give the experiment FILE, or --resume RUN_DIR to go on with an ended sweep");
                     return ExitCodes.InvalidInput;
                 }
-                if (SpecLoading.Load(path, error) is not { } spec) return ExitCodes.InvalidInput;
+                if (SpecLoading.Load(path, error, parsed.GetValue(code)) is not { } spec) return ExitCodes.InvalidInput;
                 final = await EmbeddedSweep.RunAsync(path, File.ReadAllText(path), spec, options, json ? error : output, error, cancellation);
             }
             else

@@ -21,7 +21,7 @@ internal static class ReportSources
         try
         {
             var submitted = RunFolders.ReadSubmission(folder);
-            spec = ExperimentSpecParser.Parse(submitted.SpecYaml, submitted.Source).Spec;
+            spec = ExperimentSpecParser.Parse(submitted).Spec;
         }
         catch (IOException)
         {
@@ -33,7 +33,9 @@ internal static class ReportSources
 
     /// <summary>A sweep as a node sent it, with the best trial's confusion matrices if the caller could fetch them.</summary>
     public static ReportSweep FromNode(SweepReportSource source, ConfusionFile? bestConfusion) => new(source.Header, source.Trials,
-        source.Experiment is { } yaml ? ExperimentSpecParser.Parse(yaml, source.Source ?? "experiment.yml").Spec : null, bestConfusion);
+        source.Experiment is { } yaml
+            ? ExperimentSpecParser.Parse(yaml, source.Source ?? "experiment.yml", CodeFolder.Submitted(source.CodeDirectory)).Spec
+            : null, bestConfusion);
 
     public static ConfusionFile? ReadConfusion(string path) => File.Exists(path) ? ParseConfusion(File.ReadAllText(path)) : null;
 

@@ -134,6 +134,11 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
                 downloadFolder = value;
                 continue;
             }
+            if (description.IsFolder)
+            {
+                switches[description.Name] = Path.GetFullPath(value);
+                continue;
+            }
             if (!description.IsFile)
             {
                 switches[description.Name] = value;
@@ -149,6 +154,8 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
                 return ExitCodes.InvalidInput;
             }
         }
+        foreach (var folder in command.Switches.Where(s => s.IsFolder && !switches.ContainsKey(s.Name) && source is not null))
+            switches[folder.Name] = Path.GetDirectoryName(Path.GetFullPath(source!))!;
         if (command.Name == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
         var (status, document) = await Post(palette, command.Name, switches, source, patience, cancellation);
         if (command.Name == "report" && status == HttpStatusCode.OK) return await Report(document, downloadFolder!, json, cancellation);

@@ -9,6 +9,7 @@ namespace SweepCluster.Cluster.Coordinator;
 /// <param name="Source">The file name the YAML came from, for error messages.</param>
 /// <param name="ClientToken">Names this submission: submitting again with the same token (a retry after a timeout) returns the sweep it started.</param>
 /// <param name="WarmStart">Earlier sweeps (ids, or run folders on the coordinator's node) to warm-start from, besides the experiment's <c>warm_start</c>.</param>
+/// <param name="CodeDirectory">The folder the experiment's commands run in, when <c>run:</c> names the user's program: the submitter has looked inside it.</param>
 public sealed record SubmitSweep(
     string SpecYaml,
     string Source,
@@ -17,7 +18,8 @@ public sealed record SubmitSweep(
     string? Name = null,
     int? Epochs = null,
     string? ClientToken = null,
-    ImmutableArray<string>? WarmStart = null) : ISweepMessage;
+    ImmutableArray<string>? WarmStart = null,
+    string? CodeDirectory = null) : ISweepMessage;
 
 /// <summary>
 /// Re-run the <paramref name="Top"/> best configurations of sweep <paramref name="Id"/> under <paramref name="Seeds"/> new seeds each,

@@ -87,4 +87,4 @@ public sealed record ConfirmationFound(SweepOverview? Sweep, ConfirmationVerdict
 public sealed record GetExperiment(string Id) : ISweepMessage;
 
 /// <param name="SpecYaml">Null when there is no such sweep, or it ended before coordinators kept the experiments of ended sweeps.</param>
-public sealed record ExperimentFound(string? SpecYaml, string? Source) : ISweepMessage;
+public sealed record ExperimentFound(string? SpecYaml, string? Source, string? CodeDirectory = null) : ISweepMessage;

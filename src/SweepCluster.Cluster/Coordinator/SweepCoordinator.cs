@@ -12,6 +12,7 @@ using SweepCluster.Core.Results;
 using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Trials;
 using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
@@ -88,7 +89,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Command<GetTrial>(q => Sender.Tell(TrialOf(q)));
         Command<GetPoints>(q => Sender.Tell(PointsOf(q)));
         Command<GetExperiment>(q => Sender.Tell((_sweeps.GetValueOrDefault(q.Id)?.Submitted ?? _ended.GetValueOrDefault(q.Id)?.Submitted) is { } submitted
-            ? new ExperimentFound(submitted.SpecYaml, submitted.Source)
+            ? new ExperimentFound(submitted.SpecYaml, submitted.Source, submitted.CodeDirectory)
             : new ExperimentFound(null, null)));
         Command<GetWorkers>(_ => Sender.Tell(new WorkersListed(_pool.Snapshot())));
         Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
@@ -140,7 +141,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void Submit(SubmitSweep command)
     {
         if (AnswerRepeated(command.ClientToken)) return;
-        var parsed = ExperimentSpecParser.Parse(command.SpecYaml, command.Source);
+        var parsed = ExperimentSpecParser.Parse(command.SpecYaml, command.Source, CodeFolder.Submitted(command.CodeDirectory));
         if (parsed.Spec is not { } spec)
         {
             Sender.Tell(new SweepRejected([.. parsed.Errors.Select(e => e.ToString())]));
@@ -160,7 +161,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         var (id, name) = (NewSweepId(), command.Name ?? spec.Name);
         Begin(new SweepSubmitted(id, name, command.SpecYaml, command.Source, (int)total, command.Seed ?? spec.Seed, command.Epochs,
-            false, RunDirectoryOf(name, id), _options.Now, command.ClientToken, WarmStart: warmStart));
+            false, RunDirectoryOf(name, id), _options.Now, command.ClientToken, WarmStart: warmStart, CodeDirectory: spec.CodeDirectory));
     }
 
     /// <summary>
@@ -636,7 +637,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
                 SweepTelemetry.TrialsStarted.Add(1, SweepTags(sweep));
                 var start = new StartTrial(sweep.Id, index, id.Attempt, sweep.Spec.Trainer, trial.Params, trial.Seed, placement.Device,
                     sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, RunFolders.Trial(sweep.Submitted.RunDirectory, index),
-                    _sweepSpans.GetValueOrDefault(sweep.Id)?.Id);
+                    _sweepSpans.GetValueOrDefault(sweep.Id)?.Id, CommandOf(sweep.Spec) is { } command ? command with { Gpus = placement.Gpus } : null);
                 Record(new TrialStarted(sweep.Id, index, id.Attempt, placement.Worker, _pool.NodeOf(placement.Worker), placement.Device, placement.Gpus, now),
                     () => TellWorker(placement.Worker, start));
             }
@@ -868,9 +869,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     /// The experiment a journalled sweep runs. Only a journal written by another version can hold one this version rejects:
     /// that sweep is left out (its events stay in the journal), not lost.
     /// </summary>
+    private static CommandJob? CommandOf(ExperimentSpec spec) =>
+        spec is { Commands: { } commands, CodeDirectory: { } code } ? new CommandJob([.. commands], code, spec.Metric.Name, spec.DataDirectory) : null;
+
     private ExperimentSpec? SpecOf(SweepSubmitted submitted)
     {
-        var parsed = ExperimentSpecParser.Parse(submitted.SpecYaml, submitted.Source);
+        var parsed = ExperimentSpecParser.Parse(submitted);
         if (parsed.Spec is null)
             _log.Error("sweep {0} in the journal cannot be read by this version and is left out: {1}", submitted.SweepId, string.Join("; ", parsed.Errors));
         return parsed.Spec;

@@ -80,7 +80,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         if (start.TimeoutSeconds is { } seconds) timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
         using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
         var job = new TrialJob(start.Trainer, start.Params, start.Seed, start.Device, start.Epochs, options.DataDirectory,
-            ArtifactDirectory, CheckpointDirectory, options.ThreadsPerTrial);
+            ArtifactDirectory, CheckpointDirectory, options.ThreadsPerTrial, start.Command, new TrialId(start.SweepId, start.Index, start.Attempt));
         ReportTrialEnded ended;
         try
         {

@@ -1,5 +1,6 @@
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Trials;
 
 namespace SweepCluster.Cluster.Worker;
 
@@ -9,6 +10,7 @@ namespace SweepCluster.Cluster.Worker;
 /// an absolute path (as release v1's coordinator sent) is used as it is.
 /// </param>
 /// <param name="TraceParent">The sweep span's W3C trace context: the attempt's span becomes its child.</param>
+/// <param name="Command">What the attempt runs when the sweep runs the user's program; null for a built-in trainer.</param>
 public sealed record StartTrial(
     string SweepId,
     int Index,
@@ -20,7 +22,8 @@ public sealed record StartTrial(
     int? Epochs,
     double? TimeoutSeconds,
     string ArtifactDirectory,
-    string? TraceParent = null) : ISweepMessage;
+    string? TraceParent = null,
+    CommandJob? Command = null) : ISweepMessage;
 
 public sealed record CancelTrial(string SweepId, int Index, int Attempt) : ISweepMessage;
 

@@ -29,6 +29,9 @@ public sealed record ResourceRequest(double Cpu, double Gpu);
 /// <param name="StallTimeout">A running trial that neither finishes an epoch nor trains a batch for this long is stopped and retried.</param>
 /// <param name="MaxFailures">Retries of a trial after failures that may not happen again (a lost node, a timeout, a stall).</param>
 /// <param name="WarmStart">Earlier sweeps (ids or run folders) whose finished trials the sampler sees as observations.</param>
+/// <param name="Commands">The <c>run:</c> entries when they name the user's own program (see <see cref="CommandWords"/>); null for a built-in trainer.</param>
+/// <param name="CodeDirectory">The folder the commands run in (the experiment's folder, <c>root_path</c> or <c>--code</c>); null for a built-in trainer.</param>
+/// <param name="DataDirectory">The experiment's <c>data</c> folder, handed to commands as <c>SWEEP_DATA_DIR</c> when the node names none.</param>
 public sealed record ExperimentSpec(
     string Source,
     string Name,
@@ -44,4 +47,26 @@ public sealed record ExperimentSpec(
     MetricSpec Metric,
     string Trainer,
     long Seed,
-    IReadOnlyList<string>? WarmStart = null);
+    IReadOnlyList<string>? WarmStart = null,
+    IReadOnlyList<string>? Commands = null,
+    string? CodeDirectory = null,
+    string? DataDirectory = null)
+{
+    /// <summary>The trials run the user's program rather than one of <see cref="KnownTrainers"/>.</summary>
+    public bool RunsCommands => Commands is not null;
+}
+
+/// <summary>Where a sweep's own code is: the folder its commands run in.</summary>
+/// <param name="Readable">
+/// This process can look inside it: the files <c>run:</c> names are checked, and a built-in trainer's name means the
+/// built-in only when the folder has no such file. A coordinator on another machine cannot: it takes the submitter's word.
+/// </param>
+public sealed record CodeFolder(string Path, bool Readable = true)
+{
+    /// <summary>The folder a submission names: the submitter looked inside it, this process may not be able to.</summary>
+    public static CodeFolder? Submitted(string? directory) => directory is null ? null : new CodeFolder(directory, Readable: false);
+
+    /// <summary>The folder <c>--code</c> names, else the experiment file's own: where <c>sweepctl</c> looks for the code.</summary>
+    public static CodeFolder Of(string experimentFile, string? codeSwitch = null) =>
+        new(System.IO.Path.GetFullPath(codeSwitch ?? System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(experimentFile))!));
+}

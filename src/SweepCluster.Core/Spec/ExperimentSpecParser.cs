@@ -7,7 +7,8 @@ using YamlDotNet.RepresentationModel;
 
 namespace SweepCluster.Core.Spec;
 
-public sealed record SpecParseResult(ExperimentSpec? Spec, IReadOnlyList<SpecError> Errors);
+/// <param name="Notices">What the file asks for that works differently here (SnapperML's <c>ray_config</c>, a default it relied on): said, not refused.</param>
+public sealed record SpecParseResult(ExperimentSpec? Spec, IReadOnlyList<SpecError> Errors, IReadOnlyList<SpecError>? Notices = null);
 
 /// <summary>
 /// Reads a SnapperML-style experiment file into an <see cref="ExperimentSpec"/>, collecting every error of the
@@ -21,10 +22,11 @@ public static partial class ExperimentSpecParser
     public static readonly ImmutableArray<string> TopLevelKeys =
     [
         "name", "kind", "num_trials", "sampler", "pruner", "resources_per_worker", "timeout_per_trial", "stall_timeout",
-        "max_failures", "params", "param_space", "metric", "run", "seed", "warm_start",
+        "max_failures", "params", "param_space", "metric", "run", "seed", "warm_start", "data", "root_path", "ray_config", "docker_config",
     ];
 
-    public static SpecParseResult ParseFile(string path)
+    /// <param name="code">Where the experiment's own code is (see <see cref="CodeFolder"/>); null: only built-in trainers are accepted.</param>
+    public static SpecParseResult ParseFile(string path, CodeFolder? code = null)
     {
         string text;
         try
@@ -36,22 +38,29 @@ public static partial class ExperimentSpecParser
             var reason = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message;
             return new SpecParseResult(null, [new SpecError(path, 1, 1, "", $"cannot read the experiment file: {reason}")]);
         }
-        return Parse(text, path);
+        return Parse(text, path, code);
     }
 
-    public static SpecParseResult Parse(string yaml, string source)
+    /// <summary>The experiment of a submitted sweep, as its submitter resolved it: with a code folder, its trials run commands.</summary>
+    public static SpecParseResult Parse(Sweeps.SweepSubmitted submitted) =>
+        Parse(submitted.SpecYaml, submitted.Source, CodeFolder.Submitted(submitted.CodeDirectory));
+
+    /// <param name="code">Where the experiment's own code is (see <see cref="CodeFolder"/>); null: only built-in trainers are accepted.</param>
+    public static SpecParseResult Parse(string yaml, string source, CodeFolder? code = null)
     {
-        var reader = new Reader(source);
+        var reader = new Reader(source, code);
         var spec = reader.Read(yaml);
-        return new SpecParseResult(reader.Errors.Count == 0 ? spec : null, reader.Errors);
+        return new SpecParseResult(reader.Errors.Count == 0 ? spec : null, reader.Errors, reader.Notices);
     }
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex YamlMessagePrefix();
 
-    private sealed class Reader(string source)
+    private sealed partial class Reader(string source, CodeFolder? code)
     {
         public List<SpecError> Errors { get; } = [];
+
+        public List<SpecError> Notices { get; } = [];
 
         public ExperimentSpec? Read(string yaml)
         {
@@ -91,8 +100,10 @@ public static partial class ExperimentSpecParser
         {
             var keys = Keys(root, "", TopLevelKeys);
             var name = RequiredText(root, keys, "name", "the experiment's name, e.g. name: \"Simple CNN\"");
-            ReadKind(keys);
-            var numTrials = Required(root, keys, "num_trials", "the number of trials, e.g. num_trials: 20", n => Integer(n, "num_trials", min: 1));
+            var singleRun = ReadKind(keys);
+            var numTrials = singleRun
+                ? Optional<long?>(keys, "num_trials", 1, n => Integer(n, "num_trials", min: 1))
+                : Required(root, keys, "num_trials", "the number of trials, e.g. num_trials: 20", n => Integer(n, "num_trials", min: 1));
             var sampler = Optional(keys, "sampler", SamplerKind.Tpe, n => Enum(n, "sampler", SamplerNames));
             var pruner = Optional(keys, "pruner", PrunerKind.Median, n => Enum(n, "pruner", PrunerNames));
             var resources = Optional(keys, "resources_per_worker", new ResourceRequest(1, 0), ReadResources);
@@ -100,12 +111,18 @@ public static partial class ExperimentSpecParser
             var stall = Optional<TimeSpan?>(keys, "stall_timeout", DefaultStallTimeout, n => ReadSeconds(n, "stall_timeout", $"leave it out for {DefaultStallTimeout.TotalSeconds:0}"));
             var maxFailures = Optional(keys, "max_failures", 3, n => Integer(n, "max_failures", min: 0));
             var fixedParams = Optional(keys, "params", ParamValue.Map.Empty, ReadParams);
-            var space = Optional(keys, "param_space", SearchSpace.Empty, n => ReadSpace(n, fixedParams, sampler ?? SamplerKind.Random));
+            var space = Optional(keys, "param_space", SearchSpace.Empty, n => ReadSpace(n, sampler ?? SamplerKind.Random));
+            if (fixedParams is not null && space is not null) fixedParams = WithoutSearched(fixedParams, keys);
             var metric = Required(root, keys, "metric", "the metric to optimise, e.g. metric: {name: test_f1, direction: maximize}", ReadMetric);
-            var trainer = Required(root, keys, "run", "the trainer, e.g. run: [src/convnet.py]", ReadRun);
-            if (metric is not null && trainer is not null && !KnownTrainers.Metrics[trainer].Contains(metric.Name))
+            ReadIgnoredSections(keys);
+            var data = Optional(keys, "data", null, ReadData);
+            var codeFolder = ReadRootPath(keys);
+            var run = Required(root, keys, "run", "the trainer or your program, e.g. run: [src/convnet.py] or run: [train.py]",
+                n => ReadRun(n, codeFolder, fixedParams, space));
+            var trainer = run?.Trainer;
+            if (metric is not null && run is { Commands: null } && !KnownTrainers.Metrics[run.Trainer].Contains(metric.Name))
                 Error(keys["metric"].Value.Start, "metric.name",
-                    $"{trainer} reports no metric '{metric.Name}'; it reports {string.Join(", ", KnownTrainers.Metrics[trainer])}");
+                    $"{trainer} reports no metric '{metric.Name}'; it reports {string.Join(", ", KnownTrainers.Metrics[run.Trainer])}");
             var seed = Optional(keys, "seed", fixedParams?["seed"] is ParamValue.Int s ? s.Value : 0L, n => Integer(n, "seed", min: long.MinValue));
             var warmStart = Optional<IReadOnlyList<string>>(keys, "warm_start", [], ReadWarmStart);
 
@@ -113,7 +130,8 @@ public static partial class ExperimentSpecParser
                 || resources is null || maxFailures is null || fixedParams is null || space is null || seed is null || warmStart is null)
                 return null;
             var spec = new ExperimentSpec(source, name, (int)numTrials.Value, sampler.Value, pruner.Value, resources, timeout, stall ?? DefaultStallTimeout,
-                (int)maxFailures.Value, fixedParams, space, metric, trainer, seed.Value, warmStart.Count > 0 ? warmStart : null);
+                (int)maxFailures.Value, fixedParams, space, metric, trainer, seed.Value, warmStart.Count > 0 ? warmStart : null,
+                run!.Commands, run.Commands is null ? null : codeFolder?.Path, data);
             var total = TrialPlanner.TotalTrials(spec);
             if (total > TrialPlanner.MaxTrials)
                 Error(keys["num_trials"].Value.Start, "num_trials",
@@ -147,13 +165,22 @@ public static partial class ExperimentSpecParser
             ["hyperband"] = PrunerKind.Hyperband, ["none"] = PrunerKind.None,
         };
 
-        private void ReadKind(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> keys)
+        /// <summary>
+        /// True for a single run: SnapperML's <c>kind: experiment</c> or <c>job</c>, or a file without <c>kind</c> that searches
+        /// nothing (no <c>param_space</c>, no <c>num_trials</c>). Such a file is a sweep of one trial of its <c>params</c>.
+        /// </summary>
+        private bool ReadKind(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> keys)
         {
-            if (!keys.TryGetValue("kind", out var entry) || Text(entry.Value, "kind") is not { } kind) return;
-            if (kind == "group") return;
-            Error(entry.Value.Start, "kind", kind is "experiment" or "job"
-                ? $"kind '{kind}' runs one script once; SweepCluster runs searches: use kind: group"
-                : $"unknown kind '{kind}'; use kind: group");
+            if (!keys.TryGetValue("kind", out var entry)) return !keys.ContainsKey("param_space") && !keys.ContainsKey("num_trials");
+            if (Text(entry.Value, "kind") is not { } kind || kind == "group") return false;
+            if (kind is not ("experiment" or "job"))
+            {
+                Error(entry.Value.Start, "kind", $"unknown kind '{kind}'; use group (a search), or experiment or job (a single run)");
+                return false;
+            }
+            if (keys.TryGetValue("param_space", out var space))
+                Error(space.Key.Start, "param_space", $"kind '{kind}' runs once with its params; a search space needs kind: group");
+            return true;
         }
 
         private ResourceRequest? ReadResources(YamlNode node)
@@ -186,32 +213,16 @@ public static partial class ExperimentSpecParser
             if (Mapping(node, "metric") is not { } map) return null;
             var keys = Keys(map, "metric", ["name", "direction", "report"]);
             var name = RequiredText(map, keys, "name", "the metric's name, e.g. name: test_f1", "metric.name");
-            var direction = Required(map, keys, "direction", "maximize or minimize", n => Enum(n, "metric.direction",
-                new Dictionary<string, MetricDirection> { ["maximize"] = MetricDirection.Maximize, ["minimize"] = MetricDirection.Minimize }),
-                "metric.direction");
+            var direction = Optional<MetricDirection?>(keys, "direction", null, n => Enum(n, "metric.direction",
+                new Dictionary<string, MetricDirection> { ["maximize"] = MetricDirection.Maximize, ["minimize"] = MetricDirection.Minimize }));
+            if (!keys.ContainsKey("direction"))
+            {
+                direction = MetricDirection.Minimize;
+                Notice(map.Start, "metric.direction", "not given: minimize, as SnapperML's default; write direction: maximize for a score such as test_f1");
+            }
             var report = Optional(keys, "report", MetricReport.Last, n => Enum(n, "metric.report",
                 new Dictionary<string, MetricReport> { ["last"] = MetricReport.Last, ["best"] = MetricReport.Best }));
             return name is null || direction is null || report is null ? null : new MetricSpec(name, direction.Value, report.Value);
-        }
-
-        private string? ReadRun(YamlNode node)
-        {
-            var entry = node;
-            if (node is YamlSequenceNode seq)
-            {
-                if (seq.Children.Count != 1)
-                {
-                    Error(node.Start, "run", $"needs exactly one trainer (got {seq.Children.Count}), e.g. run: [src/convnet.py]");
-                    return null;
-                }
-                entry = seq.Children[0];
-            }
-            if (Text(entry, "run") is not { } text) return null;
-            var trainer = KnownTrainers.FromRunEntry(text);
-            if (KnownTrainers.All.Contains(trainer)) return trainer;
-            var hint = KeyHints.DidYouMean(trainer, KnownTrainers.All);
-            Error(entry.Start, "run", $"unknown trainer '{trainer}'{(hint.Length > 0 ? hint : "; known: " + string.Join(", ", KnownTrainers.All))}");
-            return null;
         }
 
         private ParamValue.Map? ReadParams(YamlNode node) =>
@@ -242,12 +253,9 @@ public static partial class ExperimentSpecParser
             }
         }
 
-        private SearchSpace? ReadSpace(YamlNode node, ParamValue.Map? fixedParams, SamplerKind sampler)
+        private SearchSpace? ReadSpace(YamlNode node, SamplerKind sampler)
         {
             if (Mapping(node, "param_space") is not { } map) return null;
-            foreach (var (key, _) in map.Children)
-                if (key is YamlScalarNode { Value: { } name } && fixedParams?[name] is not null)
-                    Error(key.Start, $"param_space.{name}", "is also set under params; keep it in one of the two");
             return ReadSpaceNode(map, new Place("param_space", "", null), sampler) is MapNode root ? new SearchSpace(root) : null;
         }
 
@@ -476,5 +484,8 @@ public static partial class ExperimentSpecParser
 
         private void Error(Mark at, string path, string message) =>
             Errors.Add(new SpecError(source, (int)Math.Max(1, at.Line), (int)Math.Max(1, at.Column), path, message));
+
+        private void Notice(Mark at, string path, string message) =>
+            Notices.Add(new SpecError(source, (int)Math.Max(1, at.Line), (int)Math.Max(1, at.Column), path, message));
     }
 }

@@ -73,7 +73,8 @@ public sealed class SweepState : IDisposable
         var final = Submitted.Epochs ?? (trial.Params["epochs"] ?? trial.Params["steps"]) switch
         {
             ParamValue.Int n => (int?)n.Value,
-            _ => KnownTrainers.NeedsData(Spec.Trainer) ? null : 1, // the built-ins report once, or once a step (default 1)
+            // The built-ins report once, or once a step (default 1); networks and programs as many epochs as they run.
+            _ => Spec.RunsCommands || KnownTrainers.NeedsData(Spec.Trainer) ? null : 1,
         };
         return curve.Count != final && _pruner.ShouldPrune(index, curve.Count, ComparedCurves(index, curve.Count));
     }

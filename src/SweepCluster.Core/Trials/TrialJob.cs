@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Core.Trials;
@@ -6,6 +7,7 @@ namespace SweepCluster.Core.Trials;
 /// <param name="DataDirectory">Shower files for the networks; the cached synthetic set when null.</param>
 /// <param name="ArtifactDirectory">The trial's folder under the sweep's run directory.</param>
 /// <param name="Threads">Torch's intra-op threads for this process, so concurrent trials share the cores rather than fight.</param>
+/// <param name="Command">The user's program, when the trial runs one instead of a built-in trainer.</param>
 public sealed record TrialJob(
     string Trainer,
     ParamValue.Map Params,
@@ -15,7 +17,25 @@ public sealed record TrialJob(
     string? DataDirectory,
     string ArtifactDirectory,
     string? CheckpointDirectory,
-    int? Threads = null);
+    int? Threads = null,
+    CommandJob? Command = null,
+    TrialId? Id = null);
+
+/// <summary>Which attempt of which trial a job is: a command sees it in its environment.</summary>
+public sealed record TrialId(string SweepId, int Index, int Attempt);
+
+/// <summary>A trial of the user's program: its <c>run:</c> entries, where they run, and what they report.</summary>
+/// <param name="Commands">The entries, run in order (<see cref="Spec.CommandWords"/>).</param>
+/// <param name="CodeDirectory">The working directory: the sweep's code folder.</param>
+/// <param name="Metric">The metric whose name makes a line of output a report.</param>
+/// <param name="DataDirectory">The experiment's <c>data</c> folder (relative ones in the code folder), used when the node names none.</param>
+/// <param name="Gpus">The GPUs the attempt was given (<c>CUDA_VISIBLE_DEVICES</c>); empty on CPU slots.</param>
+public sealed record CommandJob(
+    ImmutableArray<string> Commands,
+    string CodeDirectory,
+    string Metric,
+    string? DataDirectory = null,
+    ImmutableArray<int>? Gpus = null);
 
 public sealed record TrialOutcome(
     IReadOnlyDictionary<string, double> Metrics,

@@ -34,7 +34,9 @@ public sealed record SweepReportSources(IReadOnlyList<SweepReportSource> Sweeps)
 
 /// <param name="Experiment">The experiment as submitted; null for a sweep that ended before coordinators kept them.</param>
 /// <param name="Trials">Every trial with its curve, by index.</param>
-public sealed record SweepReportSource(Core.Results.SweepHeader Header, string? Experiment, string? Source, IReadOnlyList<Core.Results.TrialDocument> Trials);
+/// <param name="CodeDirectory">The folder a sweep of the user's program ran in (absent for built-in trainers, and from older nodes).</param>
+public sealed record SweepReportSource(Core.Results.SweepHeader Header, string? Experiment, string? Source, IReadOnlyList<Core.Results.TrialDocument> Trials,
+    string? CodeDirectory = null);
 
 /// <summary><c>sweep artifacts</c>: the trial's files on the worker that ran it.</summary>
 /// <param name="Directory">The trial's folder on that worker's disk.</param>

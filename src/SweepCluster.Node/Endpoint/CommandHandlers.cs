@@ -30,8 +30,10 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         if (s.TryGetValue("trials", out var t) && (trials = PositiveInt(t)) is null) return CommandResult.Invalid($"--trials needs a whole number >= 1 (got '{t}')");
         if (s.TryGetValue("epochs", out var e) && (epochs = PositiveInt(e)) is null) return CommandResult.Invalid($"--epochs needs a whole number >= 1 (got '{e}')");
         ImmutableArray<string>? warmStart = s.TryGetValue("warm-start", out var w) ? [.. w.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
+        var (codeDirectory, invalid) = CodeDirectoryOf(s["file"], source ?? "experiment.yml", s.GetValueOrDefault("code"));
+        if (invalid is not null) return invalid;
         var reply = await Ask<object>(new SubmitSweep(s["file"], source ?? "experiment.yml", trials, Name: s.GetValueOrDefault("name"), Epochs: epochs,
-            ClientToken: s.GetValueOrDefault("token"), WarmStart: warmStart));
+            ClientToken: s.GetValueOrDefault("token"), WarmStart: warmStart, CodeDirectory: codeDirectory));
         return reply switch
         {
             // The text is the id alone, for scripts; sweep status shows what a warm start used.
@@ -39,6 +41,24 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
             SweepRejected rejected => CommandResult.Invalid($"{source}: the experiment is invalid", rejected.Errors),
             _ => CommandResult.Failed($"unexpected answer {reply.GetType().Name}"),
         };
+    }
+
+    /// <summary>
+    /// The folder the sweep's commands run in, when <c>run:</c> names the submitter's program. Where this node sees the folder, its
+    /// files decide (a built-in trainer's name is the user's program when the folder holds that file) and are checked; where it
+    /// does not, a built-in trainer's name means the built-in, and anything else is taken as the submitter's program.
+    /// </summary>
+    private static (string? CodeDirectory, CommandResult? Invalid) CodeDirectoryOf(string yaml, string source, string? folder)
+    {
+        if (folder is null) return (null, null);
+        if (Directory.Exists(folder))
+        {
+            var parsed = ExperimentSpecParser.Parse(yaml, source, new CodeFolder(folder));
+            return parsed.Spec is { } spec
+                ? (spec.CodeDirectory, null)
+                : (null, CommandResult.Invalid($"{source}: the experiment is invalid", [.. parsed.Errors.Select(e => e.ToString())]));
+        }
+        return ExperimentSpecParser.Parse(yaml, source).Spec is not null ? (null, null) : (folder, null);
     }
 
     public async Task<CommandResult> Confirm(CommandInput input)
@@ -229,7 +249,9 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         var names = leaves.SelectMany(l => l.Keys).Distinct()
             .Where(name => leaves.Select(l => l.GetValueOrDefault(name)).Distinct().Skip(1).Any()).ToList(); // only what varies
         var experiment = await Ask<ExperimentFound>(new GetExperiment(id));
-        var spec = experiment.SpecYaml is { } yaml ? ExperimentSpecParser.Parse(yaml, experiment.Source ?? "experiment.yml").Spec : null;
+        var spec = experiment.SpecYaml is { } yaml
+            ? ExperimentSpecParser.Parse(yaml, experiment.Source ?? "experiment.yml", CodeFolder.Submitted(experiment.CodeDirectory)).Spec
+            : null;
         string[] logScaled = [.. (spec?.ParamSpace.Dimensions ?? []).Where(d => d.IsLogScaled).Select(d => d.Leaf).Intersect(names)];
         var metric = page.Sweep.Header.Metric.Name;
         var documents = trials.Select(t => new TrialDocument(t.Index, t.Status, 0, 0, t.Params,
@@ -268,7 +290,7 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
             var (sweep, trials, problem) = await AllTrials(id, null, 0, int.MaxValue, withCurves: true);
             if (problem is not null) return problem;
             var experiment = await Ask<ExperimentFound>(new GetExperiment(id));
-            sources.Add(new SweepReportSource(sweep!.Header, experiment.SpecYaml, experiment.Source, [.. trials.OrderBy(t => t.Index)]));
+            sources.Add(new SweepReportSource(sweep!.Header, experiment.SpecYaml, experiment.Source, [.. trials.OrderBy(t => t.Index)], experiment.CodeDirectory));
             text.WriteLine($"sweep {id}: {trials.Count} trials");
         }
         return CommandResult.Ok(new SweepReportSources(sources), text.ToString());

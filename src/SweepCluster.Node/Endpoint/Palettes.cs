@@ -7,12 +7,13 @@ namespace SweepCluster.Node.Endpoint;
 /// <param name="IsFile">The client sends the named file's content (and its name), not the path.</param>
 /// <param name="Unique">Left out, the client gives it a fresh unique value (the token that makes a submission safe to repeat).</param>
 /// <param name="Repeated">May be given more than once; the client sends the values one per line.</param>
+/// <param name="IsFolder">The client sends the folder's absolute path; left out, the folder of the command's file.</param>
 /// <param name="IsDownloadFolder">
 /// Not sent: the client fetches the artifacts of the trial the answer names (its <c>index</c>) into this folder, from
 /// whichever node holds them.
 /// </param>
 public sealed record SwitchDescription(string Name, string? Short, string Description, bool Mandatory, string? Default = null, bool IsFile = false, bool Unique = false,
-    bool IsDownloadFolder = false, bool Repeated = false);
+    bool IsDownloadFolder = false, bool Repeated = false, bool IsFolder = false);
 
 /// <param name="SafeToRepeat">Asking again changes nothing (a query): a client may repeat it while no coordinator answers.</param>
 public sealed record CommandDescription(string Name, string Description, ImmutableArray<SwitchDescription> Switches, bool SafeToRepeat = false);
@@ -48,6 +49,8 @@ internal static class Palettes
             new("name", "n", "The sweep's name, instead of the file's", Mandatory: false),
             new("epochs", "e", "Epochs per trial, instead of the epochs parameter", Mandatory: false),
             new("warm-start", "w", "ID[,ID...]: earlier sweeps (ids, or run folders on the coordinator's node) whose finished trials fitting this space guide the sampler", Mandatory: false),
+            new("code", "c", "The folder your program runs in and run: paths are relative to (default: the experiment file's folder); workers run it at this path",
+                Mandatory: false, IsFolder: true),
             new("token", null, "Names this submission: the same token again returns the sweep it started (default: a new one)", Mandatory: false, Unique: true),
         ], SafeToRepeat: true), (h, input) => h.Submit(input)),
         new("sweep", new("list", "Every sweep: id, name, state, trials done/total, best so far, started", [], SafeToRepeat: true), (h, _) => h.List()),
