@@ -7,6 +7,7 @@ using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Trials;
 using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Tests;
@@ -36,7 +37,7 @@ public class SerializerTests
     /// <summary>One example of every type the serializer writes: messages between nodes, journal events, the snapshot.</summary>
     private static readonly Dictionary<Type, object> Examples = new object[]
     {
-        new SubmitSweep("name: x\n", "x.yml", 5, 7, "renamed", 3, WarmStart: ["1a2b3c4d", "runs/simple-cnn-5e6f7a8b"]),
+        new SubmitSweep("name: x\n", "x.yml", 5, 7, "renamed", 3, WarmStart: ["1a2b3c4d", "runs/simple-cnn-5e6f7a8b"], CodeDirectory: "/home/me/project"),
         new SweepAccepted("ab12cd34", 10, new WarmStartSummary(["1a2b3c4d"], 12, 1, ["trial 4 of 1a2b3c4d: it has no value for momentum"])),
         new SweepRejected(["param_space.lr: loguniform needs lo > 0 (got 0) at x.yml:4:7"]),
         new CancelSweep("ab12cd34"),
@@ -66,11 +67,12 @@ public class SerializerTests
             null),
         new GetWorkers(),
         new WorkersListed([new WorkerSnapshot("akka.tcp://sweep@127.0.0.1:4054", [0], 2, 1, ImmutableDictionary<int, double>.Empty.Add(0, 0.5), ["ab12cd34/3#1 on cuda:0"], 7)]),
-        new StartTrial("ab12cd34", 3, 1, "convnet", Params, 99, "cuda:0", 5, 3600, "/runs/x/trial-0003"),
+        new StartTrial("ab12cd34", 3, 1, "train.py", Params, 99, "cuda:0", 5, 3600, "/runs/x/trial-0003",
+            Command: new CommandJob(["train.py", "python3 eval.py --lr {{lr}}"], "/home/me/project", "test_f1", "data", [0, 1])),
         new CancelTrial("ab12cd34", 3, 1),
         new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At, WarmStart: new WarmStartReport(["1a2b3c4d"],
             [new WarmTrial("1a2b3c4d", 3, new ParamValue.Map([KeyValuePair.Create("lr", (ParamValue)new ParamValue.Real(0.002))]), 0.91)], 1,
-            ["trial 4 of 1a2b3c4d: lr=0.5 is not a value of loguniform(0.0001, 0.01)"])),
+            ["trial 4 of 1a2b3c4d: lr=0.5 is not a value of loguniform(0.0001, 0.01)"]), CodeDirectory: "/home/me/project"),
         new TrialPlanned("ab12cd34", 3, 99, Params),
         new TrialStarted("ab12cd34", 3, 1, "worker", "node", "cuda:1", [1], At),
         new TrialProgressed("ab12cd34", 3, 1, Point),
@@ -85,7 +87,7 @@ public class SerializerTests
         new ExtendSweep("ab12cd34", 10, "/runs/simple-cnn-ab12cd34"),
         new SweepExtensionAccepted("ab12cd34", 20, 30),
         new GetExperiment("ab12cd34"),
-        new ExperimentFound("name: x\n", "x.yml"),
+        new ExperimentFound("name: x\n", "x.yml", "/home/me/project"),
         new GetPoints("ab12cd34", 500),
         new PointsFound(SweepOverview.Of(Sweep), [new TrialPoint(3, TrialStatus.Completed, 0.91, StoredTrial.Params)], 10),
         new CoordinatorSnapshot([new SweepMemento(new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At),
