@@ -7,6 +7,8 @@ const statusLine = document.getElementById("status");
 const tooltip = document.getElementById("tooltip");
 const token = new URLSearchParams(location.search).get("token") || sessionStorage.getItem("sweep-token");
 if (token) sessionStorage.setItem("sweep-token", token);
+// The token has been kept: out of the address bar, so that it is not in the history, a bookmark or a screenshot.
+if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", location.pathname + location.hash);
 const PAGE = 50;
 let refresh = null;
 

@@ -30,15 +30,17 @@ internal static class CommandEndpoint
 
     private sealed record CommandRequest(Dictionary<string, string>? Switches, string? Source);
 
-    public static void Map(WebApplication app, EndpointOptions options)
+    /// <param name="managementPort">Cluster bootstrap's port, when the node serves one: only the probes answer there.</param>
+    public static void Map(WebApplication app, EndpointOptions options, int? managementPort = null)
     {
+        var tokenCookie = $"sweep_token_{options.Port}"; // a cookie is shared by every port of a host: each node's is its own
         if (options.Token is { } token) app.Use(async (context, next) =>
         {
             // A browser opens the dashboard once with ?token=...; the cookie set then carries the token to its images and links.
             var request = context.Request;
             var given = request.Headers.Authorization.ToString() is { Length: > 0 } header && header.StartsWith(BearerScheme, StringComparison.Ordinal)
                 ? header[BearerScheme.Length..]
-                : request.Cookies[TokenCookie] ?? request.Query["token"].ToString();
+                : request.Cookies[tokenCookie] ?? request.Query["token"].ToString();
             if (!NodeProbes.IsProbe(request.Path) && !Matches(given, token))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -46,9 +48,10 @@ internal static class CommandEndpoint
                 return;
             }
             if (request.Query.ContainsKey("token"))
-                context.Response.Cookies.Append(TokenCookie, given, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+                context.Response.Cookies.Append(tokenCookie, given, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
             await next();
         });
+        RequestGuard.Use(app, options, managementPort);
         DashboardAssets.Map(app);
         app.MapGet("/api/palettes", () => Results.Json(new { palettes = Palettes.All }, SweepJson.Options));
         // A trial's file, from the worker that holds it: what sweep artifacts --out and sweep best --out fetch.
@@ -104,7 +107,6 @@ internal static class CommandEndpoint
     private static IResult Respond(CommandResult result) => Results.Text(result.ToJson(), "application/json", Encoding.UTF8, (int)result.Status);
 
     private const string BearerScheme = "Bearer ";
-    private const string TokenCookie = "sweep_token";
 
     private static bool Matches(string given, string token) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(token));

@@ -117,7 +117,7 @@ public static class NodeHost
         });
         builder.Services.AddSweepTelemetry($"akka.tcp://{ClusterNames.SystemName}@{node.Host}:{node.Port}");
         var app = builder.Build();
-        CommandEndpoint.Map(app, endpoint);
+        CommandEndpoint.Map(app, endpoint, node.Bootstrap?.ManagementPort);
         NodeProbes.Map(app, node.Bootstrap?.ManagementPort);
         app.MapSweepTelemetry();
         return app;

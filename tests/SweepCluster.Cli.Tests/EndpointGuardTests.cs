@@ -1,0 +1,90 @@
+using System.Net;
+using System.Text;
+
+namespace SweepCluster.Cli.Tests;
+
+/// <summary>
+/// A web page on another origin, or a name rebound to 127.0.0.1, cannot drive a token-less loopback node through the user's
+/// browser (a submit runs programs on the workers); sweepctl, curl and the node's own dashboard still can.
+/// </summary>
+[NonParallelizable]
+public class EndpointGuardTests
+{
+    private static NodeProcesses _nodes = null!;
+    private static NodeProcesses.Node _node = null!;
+
+    [OneTimeSetUp]
+    public static void StartNode()
+    {
+        _nodes = new NodeProcesses();
+        _node = _nodes.Start("coordinator,worker");
+    }
+
+    [OneTimeTearDown]
+    public static void StopNodes() => _nodes.Dispose();
+
+    private static HttpResponseMessage Send(string method, string path, string? body = null, string? contentType = "application/json",
+        string? origin = null, string? host = null)
+    {
+        using var http = new HttpClient();
+        var request = new HttpRequestMessage(new HttpMethod(method), $"http://{_node.Address}{path}");
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, contentType ?? "text/plain");
+        if (contentType is null && request.Content is not null) request.Content.Headers.ContentType = null;
+        if (origin is not null) request.Headers.Add("Origin", origin);
+        if (host is not null) request.Headers.Host = host;
+        return http.Send(request);
+    }
+
+    private static string Sweep(string name) => System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["switches"] = new Dictionary<string, string>
+        {
+            ["file"] = $"name: {name}\nnum_trials: 1\nparams: {{seconds: 0}}\nparam_space: {{value: uniform(0, 1)}}\nmetric: {{name: value, direction: maximize}}\nrun: builtin/sleep\n",
+        },
+    });
+
+    [TestCase("text/plain", TestName = "A no-cors fetch's text/plain body starts nothing")]
+    [TestCase("application/x-www-form-urlencoded", TestName = "An auto-submitted form starts nothing")]
+    [TestCase(null, TestName = "A body without a Content-Type starts nothing")]
+    public void A_state_change_needs_a_json_content_type(string? contentType)
+    {
+        using var response = Send("POST", "/api/sweep/submit", Sweep("csrf"), contentType);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(response.Content.ReadAsStringAsync().Result, Does.Contain("Content-Type: application/json"));
+        Assert.That(CliRunner.Run(_node.Address, "sweep", "list").Stdout, Does.Not.Contain("csrf"), "no sweep was started");
+    }
+
+    [TestCase("http://evil.example")]
+    [TestCase("http://127.0.0.1:1")]
+    [TestCase("null")]
+    public void A_page_on_another_origin_cannot_change_the_node(string origin)
+    {
+        using var response = Send("POST", "/api/sweep/submit", Sweep("cross-origin"), origin: origin);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(response.Content.ReadAsStringAsync().Result, Does.Contain($"a request from the page at {origin} may not change this node"));
+    }
+
+    [Test]
+    public void The_nodes_own_dashboard_and_sweepctl_are_served()
+    {
+        using var ownPage = Send("POST", "/api/sweep/list", "{}", origin: $"HTTP://{_node.Address}");
+        Assert.That(ownPage.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the scheme compares case-insensitively");
+        Assert.That(ownPage.Headers.GetValues("X-Frame-Options"), Is.EqualTo(new[] { "DENY" }));
+        Assert.That(ownPage.Headers.GetValues("X-Content-Type-Options"), Is.EqualTo(new[] { "nosniff" }));
+        Assert.That(CliRunner.Run(_node.Address, "sweep", "list").ExitCode, Is.Zero);
+    }
+
+    [Test]
+    public void A_name_rebound_to_loopback_reaches_nothing()
+    {
+        using var page = Send("GET", "/", host: "attacker.example:9110");
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(page.Content.ReadAsStringAsync().Result, Does.Contain("answers only to a loopback address"));
+        using var command = Send("POST", "/api/sweep/list", "{}", host: "attacker.example");
+        Assert.That(command.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        using var probe = Send("GET", "/health/live", host: "attacker.example");
+        Assert.That(probe.StatusCode, Is.EqualTo(HttpStatusCode.OK), "probes tell nothing and stay open");
+        using var local = Send("GET", "/", host: $"localhost:{_node.CmdPort}");
+        Assert.That(local.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+}
