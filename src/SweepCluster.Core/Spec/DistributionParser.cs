@@ -66,6 +66,11 @@ public static partial class DistributionParser
 
     private sealed record Call(string Name, ImmutableArray<Arg> Args);
 
+    /// <summary>Draws between the bounds stay finite numbers: a width that overflows (uniform(-1e308, 1e308)) would draw infinity.</summary>
+    private static void RequireFiniteWidth(string name, double lo, double hi) =>
+        Require(double.IsFinite(lo) && double.IsFinite(hi) && double.IsFinite(hi - lo),
+            $"{name}'s values must stay finite numbers, and these bounds let draws overflow to infinity (|hi - lo| is at most {double.MaxValue:G3})");
+
     private static Distribution Build(string name, ImmutableArray<Arg> args)
     {
         switch (name)
@@ -74,6 +79,7 @@ public static partial class DistributionParser
                 {
                     var (lo, hi) = Two(name, args);
                     Require(lo < hi, $"uniform needs lo < hi (got {Show(lo)}, {Show(hi)})");
+                    RequireFiniteWidth(name, lo, hi);
                     return new Uniform(lo, hi);
                 }
             case "loguniform":
@@ -88,6 +94,7 @@ public static partial class DistributionParser
                     var (lo, hi, q) = Three(name, args);
                     Require(lo < hi, $"quniform needs lo < hi (got {Show(lo)}, {Show(hi)})");
                     Require(q > 0, $"quniform needs q > 0 (got {Show(q)})");
+                    RequireFiniteWidth(name, lo, hi);
                     return new QUniform(lo, hi, q);
                 }
             case "qloguniform":
@@ -102,6 +109,7 @@ public static partial class DistributionParser
                 {
                     var (mu, sigma) = Two(name, args);
                     Require(sigma > 0, $"normal needs sigma > 0 (got {Show(sigma)})");
+                    RequireFiniteWidth(name, mu - 40 * sigma, mu + 40 * sigma);
                     return new Normal(mu, sigma);
                 }
             case "randint":

@@ -64,6 +64,11 @@ public static partial class ExperimentSpecParser
 
         public ExperimentSpec? Read(string yaml)
         {
+            if (YamlLimits.Check(yaml) is var (at, problem))
+            {
+                Error(at, "", problem);
+                return null;
+            }
             var stream = new YamlStream();
             try
             {
