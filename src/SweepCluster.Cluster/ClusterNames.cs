@@ -14,4 +14,7 @@ public static class ClusterNames
     /// <summary>The coordinator's journal: every sweep's events, whichever node hosts the singleton.</summary>
     public const string CoordinatorPersistenceId = "sweep-coordinator";
     public const string WorkerActor = "sweep-worker";
+
+    /// <summary>Every node's code packages (<see cref="Code.CodeStore"/>), asked for by hash.</summary>
+    public const string CodeStoreActor = "sweep-code";
 }

@@ -162,3 +162,97 @@ public class CommandTrialTests
         Assert.That(left, Is.Empty, "the reaper stopped both programs when their worker died");
     }
 }
+
+/// <summary>The examples of docs/trial-contract.md and examples/minimal, run as a reader would run them.</summary>
+[NonParallelizable]
+public class TrialContractDocTests
+{
+    [Test]
+    public void The_minimal_example_finds_a_good_score()
+    {
+        var runs = Directory.CreateTempSubdirectory("minimal-").FullName;
+        try
+        {
+            var result = CliRunner.Run("run", Path.Combine(RepoPaths.Root, "examples", "minimal", "experiment.yml"), "--trials", "6", "--workers", "2",
+                "--out", runs, "--format", "json");
+            Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+            var best = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("best");
+            Assert.That(best.GetProperty("metrics").GetProperty("score").GetDouble(), Is.GreaterThan(0.05), "TPE's start-up trials find a score above the floor");
+        }
+        finally
+        {
+            Directory.Delete(runs, recursive: true);
+        }
+    }
+
+    [Test]
+    public void The_contracts_experiment_is_valid_beside_its_programs()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "trial-contract.md"));
+        var yaml = doc.Split("```yaml\n", 2)[1].Split("```", 2)[0];
+        var folder = Directory.CreateTempSubdirectory("contract-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "experiment.yml"), yaml);
+            File.WriteAllText(Path.Combine(folder, "train.py"), "");
+            File.WriteAllText(Path.Combine(folder, "evaluate"), "#!/bin/sh\n");
+            var result = CliRunner.Run("validate", Path.Combine(folder, "experiment.yml"));
+            Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+            Assert.That(result.Stdout, Does.Contain("of your program (train.py; ./evaluate --lr {{lr}} --width {{width}})"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
+
+/// <summary>The code travels with the sweep: a worker with a store of its own runs the submitter's folder with nothing shared.</summary>
+[NonParallelizable]
+public class CodeShippingTests
+{
+    [Test]
+    public void A_worker_runs_the_submitted_code_after_the_folder_is_gone()
+    {
+        using var nodes = new NodeProcesses();
+        var coordinator = nodes.Start("coordinator");
+        var worker = nodes.Start("worker", seed: coordinator.ClusterAddress, extra: "--cpu-slots 2");
+        NodeProcesses.WaitUntil(() => ClusterCommands.Json(coordinator.Address, "node", "show").GetProperty("workers").GetArrayLength() == 1,
+            TimeSpan.FromSeconds(60), "the worker to offer its slots");
+        var code = Directory.CreateTempSubdirectory("submitted-code-").FullName;
+        Directory.CreateDirectory(Path.Combine(code, "lib"));
+        File.WriteAllText(Path.Combine(code, "lib", "objective.py"), "def score(x):\n    return -(x - 0.3) ** 2\n");
+        File.WriteAllText(Path.Combine(code, "train.py"), """
+            import json, os, sys
+            sys.path.insert(0, "lib")
+            from objective import score
+            params = json.load(open(sys.argv[1]))
+            print("running in", os.getcwd(), file=sys.stderr)
+            print(json.dumps({"score": score(params["x"])}))
+            """);
+        File.WriteAllText(Path.Combine(code, "big.bin"), new string('x', 1000));
+        File.WriteAllText(Path.Combine(code, ".sweepignore"), "*.bin\n");
+        File.WriteAllText(Path.Combine(code, "exp.yml"), "name: shipped\nnum_trials: 4\nsampler: random\nparam_space:\n  x: uniform(0, 1)\n"
+            + "metric: {name: score, direction: maximize}\nrun: [train.py]\n");
+
+        var submitted = CliRunner.Run(coordinator.Address, "sweep", "submit", "-f", Path.Combine(code, "exp.yml"));
+        Assert.That(submitted.ExitCode, Is.Zero, submitted.Stderr);
+        Assert.That(submitted.Stderr, Does.Match(@"sent the code folder .* \(4 files, .* KiB\) as package [0-9a-f]{12}"), "exp.yml, .sweepignore, train.py, lib/objective.py");
+        Directory.Delete(code, recursive: true); // nothing of the submitter's disk is left for the workers to read
+        var id = submitted.Stdout.Trim();
+        NodeProcesses.WaitUntil(() => ClusterCommands.Json(coordinator.Address, "sweep", "status", "-i", id).GetProperty("state").GetString() == "completed",
+            TimeSpan.FromSeconds(90), "the sweep to end");
+        var trials = ClusterCommands.Json(coordinator.Address, "sweep", "trials", "-i", id).GetProperty("trials").EnumerateArray().ToList();
+        Assert.That(trials.Select(t => t.GetProperty("status").GetString()), Has.All.EqualTo("completed"), nodes.AllLogs());
+        foreach (var trial in trials)
+            Assert.That(trial.GetProperty("metrics").GetProperty("score").GetDouble(),
+                Is.EqualTo(-Math.Pow(trial.GetProperty("params").GetProperty("x").GetDouble() - 0.3, 2)).Within(1e-9));
+        var unpacked = Directory.GetDirectories(Path.Combine(worker.Store, "code"));
+        Assert.That(unpacked, Has.Length.EqualTo(1), "fetched once, for all four trials");
+        Assert.That(File.Exists(Path.Combine(unpacked[0], "big.bin")), Is.False, ".sweepignore kept it out");
+        var logs = ClusterCommands.Json(coordinator.Address, "sweep", "logs", "-i", id, "-t", "2");
+        Assert.That(logs.GetProperty("stderr").EnumerateArray().Select(l => l.GetString()), Is.EqualTo(new[] { $"running in {unpacked[0]}" }),
+            "the program ran in the worker's own copy, and sweep logs reads it from there");
+        Assert.That(logs.GetProperty("stdout").EnumerateArray().Single().GetString(), Does.StartWith("{\"score\": "));
+    }
+}

@@ -68,11 +68,13 @@ public class SerializerTests
         new GetWorkers(),
         new WorkersListed([new WorkerSnapshot("akka.tcp://sweep@127.0.0.1:4054", [0], 2, 1, ImmutableDictionary<int, double>.Empty.Add(0, 0.5), ["ab12cd34/3#1 on cuda:0"], 7)]),
         new StartTrial("ab12cd34", 3, 1, "train.py", Params, 99, "cuda:0", 5, 3600, "/runs/x/trial-0003",
-            Command: new CommandJob(["train.py", "python3 eval.py --lr {{lr}}"], "/home/me/project", "test_f1", "data", [0, 1])),
+            Command: new CommandJob(["train.py", "python3 eval.py --lr {{lr}}"], "/home/me/project", "test_f1", "data", [0, 1], new string('c', 64))),
         new CancelTrial("ab12cd34", 3, 1),
+        new Cluster.Code.ReadCode(new string('a', 64), 49152),
+        new Cluster.Code.CodeRead([80, 75, 3, 4], 1024, null),
         new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At, WarmStart: new WarmStartReport(["1a2b3c4d"],
             [new WarmTrial("1a2b3c4d", 3, new ParamValue.Map([KeyValuePair.Create("lr", (ParamValue)new ParamValue.Real(0.002))]), 0.91)], 1,
-            ["trial 4 of 1a2b3c4d: lr=0.5 is not a value of loguniform(0.0001, 0.01)"]), CodeDirectory: "/home/me/project"),
+            ["trial 4 of 1a2b3c4d: lr=0.5 is not a value of loguniform(0.0001, 0.01)"]), CodeDirectory: "/home/me/project", CodePackage: new string('c', 64)),
         new TrialPlanned("ab12cd34", 3, 99, Params),
         new TrialStarted("ab12cd34", 3, 1, "worker", "node", "cuda:1", [1], At),
         new TrialProgressed("ab12cd34", 3, 1, Point),
@@ -118,7 +120,7 @@ public class SerializerTests
         "TrialsFound", "GetTrial", "TrialFound", "ListArtifacts", "ArtifactsListed", "ReadArtifact", "ArtifactRead",
         "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased", "TrialEnqueued", "EnqueueTrial", "TrialEnqueueAccepted",
         "SweepExtended", "ExtendSweep", "SweepExtensionAccepted", "GetExperiment", "ExperimentFound", "GetPoints", "PointsFound",
-        "CoordinatorSnapshot2",
+        "CoordinatorSnapshot2", "ReadCode", "CodeRead",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

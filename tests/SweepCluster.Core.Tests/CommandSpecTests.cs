@@ -161,3 +161,39 @@ public class CommandSpecTests
             Is.EqualTo(new[] { "train", "--name", "two words", "--lr=0.001", "--layers", "[3,4]", "a \"quoted\" word", "{{x}}" }));
     }
 }
+
+/// <summary>Files built to break the node that reads them get a located error instead.</summary>
+public class HostileSpecTests
+{
+    [Test]
+    public void A_map_nested_ten_thousand_deep_is_refused_without_overflowing_the_stack()
+    {
+        var yaml = "name: deep\nparams:\n  a: " + string.Concat(Enumerable.Repeat("{a: ", 10_000)) + "1" + new string('}', 10_000) + "\n";
+        var error = Specs.Errors(yaml).Single();
+        Assert.That(error.ToString(), Does.StartWith($"the file nests more than {YamlLimits.MaxDepth} levels deep").And.EndWith("test.yml:3:"
+            + (6 + 4 * (YamlLimits.MaxDepth - 2))), "at the first map past the limit: the root and params are two levels");
+    }
+
+    [Test]
+    public void Aliases_are_refused_where_they_are_used()
+    {
+        var yaml = "name: bomb\nx: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\ny: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+        Assert.That(Specs.Errors(yaml).Single().ToString(), Is.EqualTo("YAML aliases (*a) are not accepted in an experiment file; write the value out at test.yml:3:8"));
+    }
+
+    [Test]
+    public void A_file_over_a_mebibyte_is_refused_before_it_is_read()
+    {
+        var yaml = "name: big\n# " + new string('x', YamlLimits.MaxBytes) + "\n";
+        Assert.That(Specs.Errors(yaml).Single().Message, Does.Contain("an experiment file is at most 1048576 (1 MiB)"));
+    }
+}
+
+public class FiniteDrawTests
+{
+    [TestCase("uniform(-1e308, 1e308)")]
+    [TestCase("quniform(-1e308, 1e308, 1)")]
+    [TestCase("normal(0, 1e307)")]
+    public void Bounds_whose_draws_would_overflow_are_refused(string distribution) =>
+        Assert.That(Specs.Errors(Specs.WithSpace($"  x: {distribution}")).Single().Message, Does.Contain("these bounds let draws overflow to infinity"));
+}

@@ -156,6 +156,7 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
         }
         foreach (var folder in command.Switches.Where(s => s.IsFolder && !switches.ContainsKey(s.Name) && source is not null))
             switches[folder.Name] = Path.GetDirectoryName(Path.GetFullPath(source!))!;
+        if (source is not null && await new CodeUpload(_http, error).SendAsync(command, switches, source, cancellation) is { } failed) return failed;
         if (command.Name == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
         var (status, document) = await Post(palette, command.Name, switches, source, patience, cancellation);
         if (command.Name == "report" && status == HttpStatusCode.OK) return await Report(document, downloadFolder!, json, cancellation);

@@ -10,6 +10,7 @@ namespace SweepCluster.Cluster.Coordinator;
 /// <param name="ClientToken">Names this submission: submitting again with the same token (a retry after a timeout) returns the sweep it started.</param>
 /// <param name="WarmStart">Earlier sweeps (ids, or run folders on the coordinator's node) to warm-start from, besides the experiment's <c>warm_start</c>.</param>
 /// <param name="CodeDirectory">The folder the experiment's commands run in, when <c>run:</c> names the user's program: the submitter has looked inside it.</param>
+/// <param name="CodePackage">The hash of that folder's package, kept by the node that received the submission: workers run its copy instead of the folder.</param>
 public sealed record SubmitSweep(
     string SpecYaml,
     string Source,
@@ -19,7 +20,8 @@ public sealed record SubmitSweep(
     int? Epochs = null,
     string? ClientToken = null,
     ImmutableArray<string>? WarmStart = null,
-    string? CodeDirectory = null) : ISweepMessage;
+    string? CodeDirectory = null,
+    string? CodePackage = null) : ISweepMessage;
 
 /// <summary>
 /// Re-run the <paramref name="Top"/> best configurations of sweep <paramref name="Id"/> under <paramref name="Seeds"/> new seeds each,

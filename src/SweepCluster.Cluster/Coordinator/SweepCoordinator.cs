@@ -161,7 +161,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         var (id, name) = (NewSweepId(), command.Name ?? spec.Name);
         Begin(new SweepSubmitted(id, name, command.SpecYaml, command.Source, (int)total, command.Seed ?? spec.Seed, command.Epochs,
-            false, RunDirectoryOf(name, id), _options.Now, command.ClientToken, WarmStart: warmStart, CodeDirectory: spec.CodeDirectory));
+            false, RunDirectoryOf(name, id), _options.Now, command.ClientToken, WarmStart: warmStart, CodeDirectory: spec.CodeDirectory,
+            CodePackage: spec.RunsCommands ? command.CodePackage : null));
     }
 
     /// <summary>
@@ -637,7 +638,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
                 SweepTelemetry.TrialsStarted.Add(1, SweepTags(sweep));
                 var start = new StartTrial(sweep.Id, index, id.Attempt, sweep.Spec.Trainer, trial.Params, trial.Seed, placement.Device,
                     sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, RunFolders.Trial(sweep.Submitted.RunDirectory, index),
-                    _sweepSpans.GetValueOrDefault(sweep.Id)?.Id, CommandOf(sweep.Spec) is { } command ? command with { Gpus = placement.Gpus } : null);
+                    _sweepSpans.GetValueOrDefault(sweep.Id)?.Id, CommandOf(sweep.Spec, sweep.Submitted.CodePackage) is { } command ? command with { Gpus = placement.Gpus } : null);
                 Record(new TrialStarted(sweep.Id, index, id.Attempt, placement.Worker, _pool.NodeOf(placement.Worker), placement.Device, placement.Gpus, now),
                     () => TellWorker(placement.Worker, start));
             }
@@ -869,8 +870,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     /// The experiment a journalled sweep runs. Only a journal written by another version can hold one this version rejects:
     /// that sweep is left out (its events stay in the journal), not lost.
     /// </summary>
-    private static CommandJob? CommandOf(ExperimentSpec spec) =>
-        spec is { Commands: { } commands, CodeDirectory: { } code } ? new CommandJob([.. commands], code, spec.Metric.Name, spec.DataDirectory) : null;
+    private static CommandJob? CommandOf(ExperimentSpec spec, string? package) =>
+        spec is { Commands: { } commands, CodeDirectory: { } code } ? new CommandJob([.. commands], code, spec.Metric.Name, spec.DataDirectory, CodePackage: package) : null;
 
     private ExperimentSpec? SpecOf(SweepSubmitted submitted)
     {

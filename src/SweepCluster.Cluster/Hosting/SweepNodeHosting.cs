@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Event;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
@@ -109,6 +110,8 @@ public static class SweepNodeHosting
                 akka.WithSweepJournal(options.Journal)
                     .WithSweepCoordinator(CoordinatorOptions.Default(options.RunsDirectory) with { KeepEndedSweeps = options.Journal is JournalOptions.InMemory });
             else akka.WithSweepCoordinatorProxy();
+            var codeFolder = Code.CodeStore.FolderBeside(options.RunsDirectory);
+            akka.WithActors((system, _, _) => system.ActorOf(Props.Create(() => new Code.CodeStore(codeFolder)), ClusterNames.CodeStoreActor));
             if (options.IsWorker) akka.WithSweepWorker(options.Worker, runner ?? throw new ArgumentNullException(nameof(runner), "a worker node needs a trial runner"));
             akka.AddStartup((system, _) =>
             {

@@ -58,6 +58,8 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(GetWorkers)] = "GetWorkers",
         [typeof(WorkersListed)] = "WorkersListed",
         [typeof(StartTrial)] = "StartTrial",
+        [typeof(Code.ReadCode)] = "ReadCode",
+        [typeof(Code.CodeRead)] = "CodeRead",
         [typeof(CancelTrial)] = "CancelTrial",
         [typeof(ForgetTrialEnd)] = "ForgetTrialEnd",
         [typeof(GetSweepStatus)] = "GetSweepStatus",

@@ -27,6 +27,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     private readonly Queue<long> _slotsFreedAt = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private (IActorRef ReplyTo, int Count)? _releasing;
+    private readonly Code.CodeCache _code;
 
     public SweepWorker(IActorRef coordinator, WorkerOptions options, ITrialRunner runner)
     {
@@ -63,6 +64,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
             AnswerReleaseWhenDone();
         });
         var artifacts = new TrialArtifacts(options.RunsDirectory);
+        _code = new Code.CodeCache(Context.System, Code.CodeStore.FolderBeside(options.RunsDirectory));
         Receive<ListArtifacts>(l => Sender.Tell(artifacts.List(l.TrialFolder)));
         Receive<ReadArtifact>(r => Sender.Tell(artifacts.Read(r)));
     }
@@ -94,7 +96,7 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         _log.Info("trial {0}/{1} attempt {2} starts on {3}", start.SweepId, start.Index, start.Attempt, start.Device);
         if (_slotsFreedAt.TryDequeue(out var freedAt))
             SweepTelemetry.SlotIdle.Record(System.Diagnostics.Stopwatch.GetElapsedTime(freedAt).TotalSeconds, new KeyValuePair<string, object?>("node", _node));
-        var execution = new TrialExecution(start, _options, _runner, _node, _coordinator, Self);
+        var execution = new TrialExecution(start, _options, _runner, _code, _node, _coordinator, Self);
         _running[key] = execution;
         execution.Run();
     }

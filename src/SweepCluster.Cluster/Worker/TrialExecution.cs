@@ -17,7 +17,8 @@ namespace SweepCluster.Cluster.Worker;
 /// how it ended: completed, failed (a timeout, or the runner's explanation of its error and whether trying again
 /// could help), or cancelled. A failure never escapes the thread: the worker goes on serving.
 /// </summary>
-internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, ITrialRunner runner, string node, IActorRef coordinator, IActorRef worker)
+internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, ITrialRunner runner, Code.CodeCache code, string node, IActorRef coordinator,
+    IActorRef worker)
 {
     private readonly CancellationTokenSource _cancel = new();
     private string? _releasedBecause;
@@ -79,11 +80,13 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         using var timeout = new CancellationTokenSource();
         if (start.TimeoutSeconds is { } seconds) timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
         using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, timeout.Token);
-        var job = new TrialJob(start.Trainer, start.Params, start.Seed, start.Device, start.Epochs, options.DataDirectory,
-            ArtifactDirectory, CheckpointDirectory, options.ThreadsPerTrial, start.Command, new TrialId(start.SweepId, start.Index, start.Attempt));
         ReportTrialEnded ended;
         try
         {
+            // A sweep's code sent with it: this worker's unpacked copy, fetched from a member that holds it the first time.
+            var command = start.Command is { CodePackage: { } package } sent ? sent with { CodeDirectory = code.Ensure(package) } : start.Command;
+            var job = new TrialJob(start.Trainer, start.Params, start.Seed, start.Device, start.Epochs, options.DataDirectory,
+                ArtifactDirectory, CheckpointDirectory, options.ThreadsPerTrial, command, new TrialId(start.SweepId, start.Index, start.Attempt));
             var outcome = runner.Run(job, e =>
             {
                 Active();
@@ -116,6 +119,10 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         catch (NotANumber e)
         {
             ended = End(TrialStatus.Failed, null, e.Message, retryable: true, e.Epoch);
+        }
+        catch (Core.Code.CodePackageException e)
+        {
+            ended = End(TrialStatus.Failed, null, $"the sweep's code could not be had on this worker: {e.Message}", retryable: true);
         }
         catch (Exception e)
         {

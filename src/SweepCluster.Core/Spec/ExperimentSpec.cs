@@ -61,8 +61,23 @@ public sealed record ExperimentSpec(
 /// This process can look inside it: the files <c>run:</c> names are checked, and a built-in trainer's name means the
 /// built-in only when the folder has no such file. A coordinator on another machine cannot: it takes the submitter's word.
 /// </param>
-public sealed record CodeFolder(string Path, bool Readable = true)
+/// <param name="Files">The files of the folder's package (relative, <c>/</c> between folders), when it is known by them rather than on this disk.</param>
+public sealed record CodeFolder(string Path, bool Readable = true, IReadOnlySet<string>? Files = null)
 {
+    /// <summary>The folder holds the file <paramref name="relative"/> names (an absolute path: on this disk, where it can be seen).</summary>
+    public bool Holds(string relative)
+    {
+        if (Files is null) return File.Exists(System.IO.Path.Combine(Path, relative));
+        if (System.IO.Path.IsPathRooted(relative)) return true; // on the workers' disks, which this package says nothing of
+        var parts = new List<string>();
+        foreach (var part in relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == "..") { if (parts.Count == 0) return false; parts.RemoveAt(parts.Count - 1); }
+            else if (part != ".") parts.Add(part);
+        }
+        return Files.Contains(string.Join('/', parts));
+    }
+
     /// <summary>The folder a submission names: the submitter looked inside it, this process may not be able to.</summary>
     public static CodeFolder? Submitted(string? directory) => directory is null ? null : new CodeFolder(directory, Readable: false);
 

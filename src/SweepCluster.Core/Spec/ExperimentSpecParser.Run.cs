@@ -61,7 +61,7 @@ public static partial class ExperimentSpecParser
             {
                 null => trainer,
                 { Readable: false } => null, // the submitter saw the folder and decided: it is the user's program
-                _ => File.Exists(System.IO.Path.Combine(folder.Path, entry)) ? null : trainer,
+                _ => folder.Holds(entry) ? null : trainer,
             };
         }
 
@@ -98,13 +98,13 @@ public static partial class ExperimentSpecParser
             var program = words[0];
             if (words.Count == 1 && program.EndsWith(".py", StringComparison.Ordinal) || program.Contains('/'))
             {
-                if (!File.Exists(System.IO.Path.Combine(folder.Path, program)))
+                if (!folder.Holds(program))
                 {
                     Error(node.Start, path, $"there is no file {program} in the code folder {folder.Path} (the experiment's folder, its root_path or --code)");
                     return false;
                 }
             }
-            else if (!OnPath(program))
+            else if (folder.Files is null && !OnPath(program)) // a package's programs are on the workers' PATH, not this node's
             {
                 Error(node.Start, path, $"the program '{program}' is not on PATH; name it by its path (relative to the code folder {folder.Path}) or install it");
                 return false;
@@ -154,7 +154,7 @@ public static partial class ExperimentSpecParser
         private CodeFolder? ReadRootPath(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> keys)
         {
             if (!keys.TryGetValue("root_path", out var entry) || Text(entry.Value, "root_path") is not { } rootPath) return code;
-            if (code is not { Readable: true }) return code;
+            if (code is not { Readable: true, Files: null }) return code; // a package is the folder root_path named already
             var moved = System.IO.Path.GetFullPath(System.IO.Path.Combine(code.Path, rootPath));
             if (Directory.Exists(moved)) return code with { Path = moved };
             Error(entry.Value.Start, "root_path", $"there is no folder {moved}; root_path is relative to the experiment's folder (or to --code)");

@@ -13,6 +13,7 @@ public interface ISweepEvent
 /// <param name="ClientToken">The submitting client's token for this submission: the same token again returns this sweep (added after v1; absent in older journals).</param>
 /// <param name="WarmStart">Earlier sweeps' trials its sampler reuses (<c>--warm-start</c>); absent without, and in older journals.</param>
 /// <param name="CodeDirectory">The folder the sweep's commands run in, when it runs the user's program (added with command trials; absent before).</param>
+/// <param name="CodePackage">The hash of the code folder's package its workers fetch, when it was sent with the sweep (added with code packages; absent before).</param>
 /// <param name="RunGpuTrialsOnCpu">Set by release v1's <c>sweepctl run</c> on machines without GPUs; workers now say so themselves (<c>--gpu-trials-on-cpu</c>), and new sweeps leave it false.</param>
 public sealed record SweepSubmitted(
     string SweepId,
@@ -28,7 +29,8 @@ public sealed record SweepSubmitted(
     string? ClientToken = null,
     ConfirmationPlan? Confirms = null,
     WarmStartReport? WarmStart = null,
-    string? CodeDirectory = null) : ISweepEvent;
+    string? CodeDirectory = null,
+    string? CodePackage = null) : ISweepEvent;
 
 /// <summary>The sampler chose a trial's parameters; recorded so that a replay does not ask it again.</summary>
 /// <param name="Enqueued">The trial takes the configuration first in the queue of <see cref="TrialEnqueued"/> (which it leaves).</param>

@@ -30,12 +30,14 @@ public sealed record TrialId(string SweepId, int Index, int Attempt);
 /// <param name="Metric">The metric whose name makes a line of output a report.</param>
 /// <param name="DataDirectory">The experiment's <c>data</c> folder (relative ones in the code folder), used when the node names none.</param>
 /// <param name="Gpus">The GPUs the attempt was given (<c>CUDA_VISIBLE_DEVICES</c>); empty on CPU slots.</param>
+/// <param name="CodePackage">The hash of the code folder's package: the worker runs its unpacked copy, and <paramref name="CodeDirectory"/> is where it came from.</param>
 public sealed record CommandJob(
     ImmutableArray<string> Commands,
     string CodeDirectory,
     string Metric,
     string? DataDirectory = null,
-    ImmutableArray<int>? Gpus = null);
+    ImmutableArray<int>? Gpus = null,
+    string? CodePackage = null);
 
 public sealed record TrialOutcome(
     IReadOnlyDictionary<string, double> Metrics,

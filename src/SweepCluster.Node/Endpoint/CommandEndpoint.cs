@@ -12,10 +12,17 @@ using SweepCluster.Core.Json;
 namespace SweepCluster.Node.Endpoint;
 
 /// <param name="Token">Required as a bearer token on every request when set; it must be when <paramref name="Host"/> is not loopback.</param>
-public sealed record EndpointOptions(string Host, int Port, string? Token)
+/// <param name="CodeFolder">Where the node keeps the code packages submitted through it (<c>STORE/code</c>).</param>
+public sealed record EndpointOptions(string Host, int Port, string? Token, string CodeFolder = "store/code")
 {
     /// <summary>The token's environment variable, read by nodes and sent by the client.</summary>
     public const string TokenVariable = "SWEEP_CMD_TOKEN";
+
+    /// <summary>Where <c>sweep submit</c> sends the code folder's package before the experiment: <c>PUT /api/code/HASH</c>.</summary>
+    public const string CodeRoute = "/api/code/{hash}";
+
+    /// <summary><c>sweep submit</c>'s switch that names the package sent first.</summary>
+    public const string CodePackageSwitch = "code-package";
 
     public bool IsLoopback => Host is "localhost" || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
 }
@@ -66,6 +73,31 @@ internal static class CommandEndpoint
                 return Respond(CoordinatorUnavailable);
             }
         });
+        app.MapPut(EndpointOptions.CodeRoute, async (string hash, HttpContext context) =>
+        {
+            if (!Cluster.Code.CodeStore.IsHash(hash)) return Respond(CommandResult.Invalid($"'{hash}' is not a code package's hash (64 lower-case hex digits of its SHA-256)"));
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = Core.Code.CodePackage.MaxBytes;
+            using var body = new MemoryStream();
+            try
+            {
+                await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return Respond(CommandResult.Invalid($"a code package is at most {Core.Code.CodePackage.MaxBytes >> 20} MiB") with { Status = HttpStatusCode.RequestEntityTooLarge });
+            }
+            var zip = body.ToArray();
+            try
+            {
+                if (!Cluster.Code.CodeStore.Keep(options.CodeFolder, hash, zip))
+                    return Respond(CommandResult.Invalid($"the package's bytes do not hash to {hash}: it was damaged on the way, or named wrongly"));
+                return Respond(CommandResult.Ok(new { hash, files = Core.Code.CodePackage.List(zip).Count }, $"{hash}\n"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.IO.InvalidDataException)
+            {
+                return Respond(CommandResult.Failed($"cannot keep the code package in {options.CodeFolder}: {e.Message}"));
+            }
+        });
         app.MapPost("/api/{palette}/{command}", async (string palette, string command, HttpContext context) =>
         {
             if (Palettes.Find(palette, command) is not { } description)
@@ -102,7 +134,8 @@ internal static class CommandEndpoint
         CommandResult.Unavailable("the coordinator did not answer within 10 s: is a node with the coordinator role up? (cluster show)");
 
     private static CommandHandlers Handlers(HttpContext context) =>
-        new(context.RequestServices.GetRequiredService<ActorSystem>(), context.RequestServices.GetRequiredService<ActorRegistry>());
+        new(context.RequestServices.GetRequiredService<ActorSystem>(), context.RequestServices.GetRequiredService<ActorRegistry>(),
+            context.RequestServices.GetRequiredService<EndpointOptions>().CodeFolder);
 
     private static IResult Respond(CommandResult result) => Results.Text(result.ToJson(), "application/json", Encoding.UTF8, (int)result.Status);
 

@@ -17,7 +17,8 @@ namespace SweepCluster.Node.Endpoint;
 /// The palettes' commands (<see cref="Palettes"/> lists them), carried out on this node: sweep commands go to the coordinator singleton through its
 /// proxy (so any node answers them), cluster commands to this node's view of the membership.
 /// </summary>
-internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry)
+/// <param name="codeFolder">Where this node keeps the code packages sent to it.</param>
+internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry registry, string codeFolder)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
@@ -30,10 +31,10 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
         if (s.TryGetValue("trials", out var t) && (trials = PositiveInt(t)) is null) return CommandResult.Invalid($"--trials needs a whole number >= 1 (got '{t}')");
         if (s.TryGetValue("epochs", out var e) && (epochs = PositiveInt(e)) is null) return CommandResult.Invalid($"--epochs needs a whole number >= 1 (got '{e}')");
         ImmutableArray<string>? warmStart = s.TryGetValue("warm-start", out var w) ? [.. w.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
-        var (codeDirectory, invalid) = CodeDirectoryOf(s["file"], source ?? "experiment.yml", s.GetValueOrDefault("code"));
+        var (codeDirectory, package, invalid) = CodeOf(s["file"], source ?? "experiment.yml", s.GetValueOrDefault("code"), s.GetValueOrDefault(EndpointOptions.CodePackageSwitch));
         if (invalid is not null) return invalid;
         var reply = await Ask<object>(new SubmitSweep(s["file"], source ?? "experiment.yml", trials, Name: s.GetValueOrDefault("name"), Epochs: epochs,
-            ClientToken: s.GetValueOrDefault("token"), WarmStart: warmStart, CodeDirectory: codeDirectory));
+            ClientToken: s.GetValueOrDefault("token"), WarmStart: warmStart, CodeDirectory: codeDirectory, CodePackage: package));
         return reply switch
         {
             // The text is the id alone, for scripts; sweep status shows what a warm start used.
@@ -44,21 +45,29 @@ internal sealed class CommandHandlers(ActorSystem system, ActorRegistry registry
     }
 
     /// <summary>
-    /// The folder the sweep's commands run in, when <c>run:</c> names the submitter's program. Where this node sees the folder, its
-    /// files decide (a built-in trainer's name is the user's program when the folder holds that file) and are checked; where it
-    /// does not, a built-in trainer's name means the built-in, and anything else is taken as the submitter's program.
+    /// Where the sweep's commands run, when <c>run:</c> names the submitter's program: the folder (as the submitter named it) and,
+    /// when it was sent along, its package. The package's files (or the folder's, where this node sees it) decide whether a built-in
+    /// trainer's name is the user's own script, and are checked; with neither, a built-in name means the built-in and anything else
+    /// is taken as the submitter's program at that path on the workers.
     /// </summary>
-    private static (string? CodeDirectory, CommandResult? Invalid) CodeDirectoryOf(string yaml, string source, string? folder)
+    private (string? Folder, string? Package, CommandResult? Invalid) CodeOf(string yaml, string source, string? folder, string? package)
     {
-        if (folder is null) return (null, null);
-        if (Directory.Exists(folder))
+        if (folder is null && package is null) return (null, null, null);
+        CodeFolder? code;
+        if (package is not null)
         {
-            var parsed = ExperimentSpecParser.Parse(yaml, source, new CodeFolder(folder));
-            return parsed.Spec is { } spec
-                ? (spec.CodeDirectory, null)
-                : (null, CommandResult.Invalid($"{source}: the experiment is invalid", [.. parsed.Errors.Select(e => e.ToString())]));
+            var file = Cluster.Code.CodeStore.PackageFile(codeFolder, package);
+            if (!Cluster.Code.CodeStore.IsHash(package) || !File.Exists(file))
+                return (null, null, CommandResult.Invalid($"this node holds no code package '{package}': send it first (PUT {EndpointOptions.CodeRoute}; sweepctl does)"));
+            code = new CodeFolder(folder ?? "(the sweep's code package)", Files: Core.Code.CodePackage.List(File.ReadAllBytes(file)));
         }
-        return ExperimentSpecParser.Parse(yaml, source).Spec is not null ? (null, null) : (folder, null);
+        else code = Directory.Exists(folder) ? new CodeFolder(folder!) : null;
+        if (code is null)
+            return ExperimentSpecParser.Parse(yaml, source).Spec is not null ? (null, null, null) : (folder, null, null);
+        var parsed = ExperimentSpecParser.Parse(yaml, source, code);
+        return parsed.Spec is { } spec
+            ? (spec.CodeDirectory, spec.RunsCommands ? package : null, null)
+            : (null, null, CommandResult.Invalid($"{source}: the experiment is invalid", [.. parsed.Errors.Select(e => e.ToString())]));
     }
 
     public async Task<CommandResult> Confirm(CommandInput input)

@@ -47,10 +47,11 @@ internal static class RequestGuard
         if (options.Token is null && !IsLoopbackHost(request.Host.Host))
             return $"forbidden: this node has no token and answers only to a loopback address (127.0.0.1, localhost), not to Host '{request.Host}'; "
                 + "give it a token (SWEEP_CMD_TOKEN) to serve other names";
-        if (!HttpMethods.IsPost(request.Method)) return null;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) return null;
         if (request.Headers.Origin.ToString() is { Length: > 0 } origin && !SameOrigin(origin, request))
             return $"forbidden: a request from the page at {origin} may not change this node; use sweepctl, curl, or the node's own dashboard";
-        return request.ContentType?.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase) == true
+        // Not a type a form or a no-cors fetch can send: a browser asks first (a preflight), and this node never says yes.
+        return request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is "application/json" or "application/zip"
             ? null
             : $"forbidden: commands are sent as Content-Type: application/json (got '{request.ContentType}')";
     }

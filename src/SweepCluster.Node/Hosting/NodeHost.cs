@@ -56,6 +56,7 @@ public static class NodeHost
         if (s.HeartbeatPause is <= 0 || s.DownAfter is <= 0) throw new FormatException("--heartbeat-pause and --down-after take a number of seconds > 0");
         var store = Path.GetFullPath(s.Store ?? "store");
         var runs = Path.Combine(store, "runs");
+        endpoint = endpoint with { CodeFolder = Cluster.Code.CodeStore.FolderBeside(runs) };
         // Only a worker asks for GPUs: on a coordinator-only node that would load libtorch for nothing.
         var isWorker = roles.Contains(ClusterNames.WorkerRole);
         var gpus = isWorker ? GpuSelection.Parse(s.Gpus ?? "auto", runner.DetectGpus) : [];
@@ -115,6 +116,7 @@ public static class NodeHost
             // Cluster bootstrap's contact point, on the node's cluster address (where the others discover it).
             if (node.Bootstrap is { } bootstrap) k.Listen(ManagementAddress(node.Host), bootstrap.ManagementPort);
         });
+        builder.Services.AddSingleton(endpoint);
         builder.Services.AddSweepTelemetry($"akka.tcp://{ClusterNames.SystemName}@{node.Host}:{node.Port}");
         var app = builder.Build();
         CommandEndpoint.Map(app, endpoint, node.Bootstrap?.ManagementPort);
