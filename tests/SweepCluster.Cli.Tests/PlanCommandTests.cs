@@ -96,13 +96,13 @@ public class PlanCommandTests
     [Test]
     public void An_invalid_experiment_plans_nothing_and_exits_2()
     {
-        var bad = CliRunner.TempFile("name: x\nkind: experiment\nnum_trials: 1\nmetric: {name: a, direction: minimize}\nrun: convnet\n");
+        var bad = CliRunner.TempFile("name: x\nkind: batch\nnum_trials: 1\nmetric: {name: a, direction: minimize}\nrun: convnet\n");
         try
         {
             var result = CliRunner.Run("plan", bad, "--format", "json");
             Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
             Assert.That(result.Stdout, Is.Empty);
-            Assert.That(result.Stderr, Does.Contain($"kind: kind 'experiment' runs one script once; SweepCluster runs searches: use kind: group at {bad}:2:7"));
+            Assert.That(result.Stderr, Does.Contain($"kind: unknown kind 'batch'; use group (a search), or experiment or job (a single run) at {bad}:2:7"));
         }
         finally
         {
