@@ -33,7 +33,7 @@ public static class ReportWriter
         foreach (var sweep in sweeps)
         {
             var analysis = new SearchAnalysis(sweep);
-            var figures = Figures.Write(analysis, Path.Combine(folder, FiguresFolder), $"{sweep.Header.Id}-");
+            var figures = Figures.Write(analysis, Path.Combine(folder, FiguresFolder), $"{FileSafe(sweep.Header.Id)}-");
             files.AddRange(figures.SelectMany(f => new[] { $"{FiguresFolder}/{f.Name}.png", $"{FiguresFolder}/{f.Name}.svg" }));
             Describe(document, analysis, figures, sweeps.Count > 1);
         }
@@ -81,4 +81,7 @@ public static class ReportWriter
     private static string Number(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 
     private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>An id as part of a file name: a sweep id is eight hex digits, but one read from a node or a folder is not trusted to be.</summary>
+    private static string FileSafe(string id) => new([.. id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
 }

@@ -123,7 +123,14 @@ public class ClusterProcessTests
 
         var unknown = CliRunner.Run(_coordinator.Address, "sweep", "submit", "-f", narrower, "--warm-start", "nosuch00");
         Assert.That(unknown.ExitCode, Is.EqualTo(2));
-        Assert.That(unknown.Stderr, Does.Contain("warm start: no sweep has the id 'nosuch00', and there is no run folder"));
+        Assert.That(unknown.Stderr, Does.Contain("warm start: no sweep has the id 'nosuch00', and the runs folder has no run folder 'nosuch00'"));
+        // Folders outside the runs folder, there or not, get the answer a missing one gets: a submission learns nothing of the node's disk.
+        foreach (var outside in new[] { "/tmp", "/nonexistent-folder", "../..", _coordinator.Store })
+        {
+            var refused = CliRunner.Run(_coordinator.Address, "sweep", "submit", "-f", narrower, "--warm-start", outside);
+            Assert.That((refused.ExitCode, refused.Stderr.Trim().Split('\n').Last()),
+                Is.EqualTo((2, $"warm start: no sweep has the id '{outside}', and the runs folder has no run folder '{outside}'")));
+        }
     }
 
     [Test]

@@ -87,4 +87,22 @@ public class EndpointGuardTests
         using var local = Send("GET", "/", host: $"localhost:{_node.CmdPort}");
         Assert.That(local.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
+
+    [Test]
+    public void An_address_the_node_cannot_listen_on_ends_it_with_one_line()
+    {
+        var store = Directory.CreateTempSubdirectory("cmd-host-").FullName;
+        try
+        {
+            var result = CliRunner.RunProcess(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), null,
+                "node", "start", "--cmd-host", "::ffff:127.0.0.1", "--port", "0", "--cmd-port", "0", "--gpus", "none", "--store", store);
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Stderr, Does.Contain("sweepctl: cannot serve commands on ::ffff:127.0.0.1:0: Invalid argument; give --cmd-host an address of this machine"));
+            Assert.That(result.Stderr, Does.Not.Contain("   at ").And.Not.Contain("Exception"), "no stack trace");
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
+    }
 }

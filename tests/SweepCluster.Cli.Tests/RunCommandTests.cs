@@ -203,3 +203,28 @@ public class RunCommandTests
         Assert.That(doc.RootElement.GetProperty("summary").GetProperty("completed").GetInt32(), Is.EqualTo(6 - failed.Count));
     }
 }
+
+/// <summary>Names a careless user writes: the run folder is made from them and must fit on the disk.</summary>
+[NonParallelizable]
+public class LongNameTests
+{
+    [Test]
+    public void A_name_of_three_hundred_characters_still_makes_a_run_folder()
+    {
+        var dir = Directory.CreateTempSubdirectory("long-name-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "long.yml");
+            File.WriteAllText(path, Experiments.Sleep(2).Replace("name: sleepy", $"name: \"{new string('n', 300)}\""));
+            var result = CliRunner.Run("run", path, "--out", dir, "--format", "json");
+            Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+            var sweep = System.Text.Json.JsonDocument.Parse(result.Stdout).RootElement;
+            Assert.That(sweep.GetProperty("summary").GetProperty("completed").GetInt32(), Is.EqualTo(2));
+            Assert.That(Path.GetFileName(sweep.GetProperty("run_directory").GetString()), Has.Length.EqualTo(64 + 1 + 8), "the name's first 64 letters and the id");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -53,3 +53,30 @@ public class TrialArtifactsTests
         Assert.That((listed.Files.Length, listed.Error), Is.EqualTo((0, $"'{folder}' is not a trial folder (name-id/trial-NNNN)")));
     }
 }
+
+/// <summary>A trial's program may leave links in its folder; they are neither listed nor read, wherever they point.</summary>
+public class TrialArtifactLinkTests
+{
+    [Test]
+    public void Links_in_a_trial_folder_are_not_served()
+    {
+        var runs = Directory.CreateTempSubdirectory("artifacts-links-").FullName;
+        try
+        {
+            var trial = Directory.CreateDirectory(Path.Combine(runs, "mine-ab12cd34", "trial-0000")).FullName;
+            File.WriteAllText(Path.Combine(trial, "result.txt"), "mine");
+            File.WriteAllText(Path.Combine(runs, "secret.txt"), "not a trial's");
+            File.CreateSymbolicLink(Path.Combine(trial, "passwd"), "/etc/passwd");
+            Directory.CreateSymbolicLink(Path.Combine(trial, "up"), runs);
+            var artifacts = new TrialArtifacts(runs);
+            Assert.That(artifacts.List("mine-ab12cd34/trial-0000").Files.Select(f => f.Path), Is.EqualTo(new[] { "result.txt" }));
+            foreach (var file in new[] { "passwd", "up/secret.txt" })
+                Assert.That(artifacts.Read(new ReadArtifact("mine-ab12cd34/trial-0000", file, 0)).Error, Does.Contain("is not a file of a trial folder"), file);
+            Assert.That(artifacts.Read(new ReadArtifact("mine-ab12cd34/trial-0000", "result.txt", 0)).Data, Is.EqualTo("mine"u8.ToArray()));
+        }
+        finally
+        {
+            Directory.Delete(runs, recursive: true);
+        }
+    }
+}

@@ -10,7 +10,12 @@ namespace SweepCluster.Cluster.Coordinator;
 /// Keep ended sweeps whole in memory, for <see cref="GetSweep"/> (<c>sweepctl run</c>, one sweep in one process). Otherwise an
 /// ended sweep whose sweep.json is written shrinks to its header, best and troubled trials, and its trials are read from that file.
 /// </param>
-public sealed record CoordinatorOptions(string RunsDirectory, int SnapshotEvery, TimeSpan RecoveryGrace, TimeProvider? Clock = null, bool KeepEndedSweeps = false)
+/// <param name="WarmStartAnywhere">
+/// Warm-start from run folders outside <paramref name="RunsDirectory"/> (<c>sweepctl run</c>, whose user owns the machine); a cluster's
+/// coordinator reads only its own runs folder, whatever path a submission names.
+/// </param>
+public sealed record CoordinatorOptions(string RunsDirectory, int SnapshotEvery, TimeSpan RecoveryGrace, TimeProvider? Clock = null, bool KeepEndedSweeps = false,
+    bool WarmStartAnywhere = false)
 {
     public static CoordinatorOptions Default(string runsDirectory) => new(runsDirectory, 2000, TimeSpan.FromSeconds(15));
 

@@ -181,14 +181,13 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
                     read.Add(new WarmStartSource(source, live.Spec.Metric, live.Snapshot().Trials.Select(TrialDocument.Of)));
                 else if (_ended.TryGetValue(source, out var ended))
                     read.Add(new WarmStartSource(source, ended.Overview.Header.Metric, ended.ReadTrials()));
-                else if (Directory.Exists(Path.Combine(_options.RunsDirectory, source)))
+                else if (RunFolderNamed(source) is { } folder)
                 {
-                    var folder = Path.GetFullPath(Path.Combine(_options.RunsDirectory, source));
                     var submitted = RunFolders.ReadSubmission(folder);
                     read.Add(new WarmStartSource(submitted.SweepId, (SpecOf(submitted) ?? throw new IOException($"the experiment in {folder} cannot be read by this version")).Metric,
                         RunFolders.ReadTrials(folder)));
                 }
-                else return (null, $"warm start: no sweep has the id '{source}', and there is no run folder {Path.Combine(_options.RunsDirectory, source)}");
+                else return (null, $"warm start: no sweep has the id '{source}', and the runs folder has no run folder '{source}'");
             }
             catch (IOException e)
             {
@@ -196,6 +195,19 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
             }
         }
         return WarmStart.Decide(spec, read);
+    }
+
+    /// <summary>
+    /// The run folder a warm start names, inside the runs folder (unless <see cref="CoordinatorOptions.WarmStartAnywhere"/>): an
+    /// absolute path or <c>..</c> elsewhere gets the same answer as a folder that is not there, so that no submission learns what
+    /// else is on this node's disk.
+    /// </summary>
+    private string? RunFolderNamed(string source)
+    {
+        var runs = Path.GetFullPath(_options.RunsDirectory);
+        var folder = Path.GetFullPath(Path.Combine(runs, source));
+        var inside = Path.GetRelativePath(runs, folder) is var relative && relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative);
+        return (inside || _options.WarmStartAnywhere) && Directory.Exists(folder) && new DirectoryInfo(folder).LinkTarget is null ? folder : null;
     }
 
     /// <summary>A submission repeated with its token (a retry after a timeout) is answered with the sweep it started.</summary>
@@ -978,10 +990,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         public static readonly CheckAttemptsNow Instance = new();
     }
 
+    /// <summary>The name as a folder name: letters and digits, at most 64 of them, so that any name makes a run folder the disk takes.</summary>
     private static string Slug(string name)
     {
         var slug = new string([.. name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
         while (slug.Contains("--", StringComparison.Ordinal)) slug = slug.Replace("--", "-", StringComparison.Ordinal);
+        slug = slug[..Math.Min(slug.Length, 64)].TrimEnd('-');
         return slug.Length == 0 ? "sweep" : slug;
     }
 }

@@ -108,7 +108,10 @@ public static class SweepNodeHosting
                 .WithSweepSerializer();
             if (options.IsCoordinator)
                 akka.WithSweepJournal(options.Journal)
-                    .WithSweepCoordinator(CoordinatorOptions.Default(options.RunsDirectory) with { KeepEndedSweeps = options.Journal is JournalOptions.InMemory });
+                    .WithSweepCoordinator(CoordinatorOptions.Default(options.RunsDirectory) with
+                    {
+                        KeepEndedSweeps = options.Journal is JournalOptions.InMemory, WarmStartAnywhere = options.Journal is JournalOptions.InMemory,
+                    });
             else akka.WithSweepCoordinatorProxy();
             var codeFolder = Code.CodeStore.FolderBeside(options.RunsDirectory);
             akka.WithActors((system, _, _) => system.ActorOf(Props.Create(() => new Code.CodeStore(codeFolder)), ClusterNames.CodeStoreActor));

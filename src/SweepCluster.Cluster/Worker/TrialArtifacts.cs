@@ -17,6 +17,7 @@ internal sealed class TrialArtifacts(string runsDirectory)
         try
         {
             var files = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+                .Where(f => !ThroughLink(directory, f))
                 .Select(f => new ArtifactFile(Path.GetRelativePath(directory, f).Replace(Path.DirectorySeparatorChar, '/'), new FileInfo(f).Length))
                 .OrderBy(f => f.Path, StringComparer.Ordinal);
             return new ArtifactsListed(directory, [.. files], null);
@@ -56,6 +57,17 @@ internal sealed class TrialArtifacts(string runsDirectory)
             return null;
         if (file is null) return folder;
         var path = Path.GetFullPath(Path.Combine(folder, file));
-        return path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? path : null;
+        return path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !ThroughLink(folder, path) ? path : null;
+    }
+
+    /// <summary>
+    /// The path, or a folder on the way to it from the trial's folder, is a link: what a trial (the user's program) linked may point
+    /// anywhere on the worker's disk, and is never served.
+    /// </summary>
+    private static bool ThroughLink(string folder, string path)
+    {
+        for (var current = path; current.Length > folder.Length; current = Path.GetDirectoryName(current)!)
+            if (new FileInfo(current).LinkTarget is not null) return true;
+        return new DirectoryInfo(folder).LinkTarget is not null;
     }
 }

@@ -107,7 +107,9 @@ public static class NodeHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = ContentRoot });
         AddNode(builder.Logging, builder.Services, node, runner,
-            (category, level) => level >= (category?.StartsWith("Microsoft", StringComparison.Ordinal) == true ? LogLevel.Warning : LogLevel.Information));
+            // The host logs its start failures with a stack trace before throwing them; RunAsync says them in one line.
+            (category, level) => level >= (category == "Microsoft.Extensions.Hosting.Internal.Host" ? LogLevel.Critical
+                : category?.StartsWith("Microsoft", StringComparison.Ordinal) == true ? LogLevel.Warning : LogLevel.Information));
         builder.WebHost.UseKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = CommandEndpoint.MaxRequestBytes;
@@ -148,9 +150,11 @@ public static class NodeHost
         {
             await app.StartAsync(cancellation);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
-            throw new IOException($"cannot serve commands on {endpoint.Host}:{endpoint.Port}: {e.Message}", e);
+            // An address this machine cannot listen on (one it does not have, an IPv4-mapped IPv6 one) or a port in use.
+            throw new IOException($"cannot serve commands on {endpoint.Host}:{endpoint.Port}: {e.Message}; give --cmd-host an address of this machine "
+                + "(127.0.0.1 by default) and a free --cmd-port", e);
         }
         // Port 0 asks the system for a free port: say which ports the node got, so that others can join it and send it commands.
         var cluster = Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).SelfAddress;
