@@ -42,9 +42,24 @@ internal static class CommandBench
                 WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
             })!;
             var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            // Its CPU as last seen before it exited (an exited process's is gone): what it spent shutting down is not per trial anyway.
+            var used = TimeSpan.Zero;
+            while (!process.WaitForExit(50))
+            {
+                try
+                {
+                    process.Refresh();
+                    used = process.TotalProcessorTime;
+                }
+                catch (InvalidOperationException)
+                {
+                    break; // it exited between the wait and the read
+                }
+            }
             process.WaitForExit();
-            var cpu = process.TotalProcessorTime.TotalMilliseconds / trials;
+            _ = stdout.Result;
+            var cpu = used.TotalMilliseconds / trials;
             var files = Directory.GetFiles(root, "trial.json", SearchOption.AllDirectories).Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement).ToList();
             if (files.Count < trials) return $"{what,-52} only {files.Count} of {trials} trials ran: {stderr.Result.Split('\n').LastOrDefault(l => l.Length > 0)}";
             // Each trial's own run: the program's clock for command trials, the attempt's for built-in ones.

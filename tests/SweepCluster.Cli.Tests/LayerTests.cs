@@ -12,7 +12,8 @@ public class LayerTests
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
         ["SweepCluster.Core"] = [],
-        ["SweepCluster.Training"] = ["SweepCluster.Core"],
+        ["SweepCluster.Sdk"] = [],
+        ["SweepCluster.Training"] = ["SweepCluster.Core", "SweepCluster.Sdk"],
         ["SweepCluster.Cluster"] = ["SweepCluster.Core"],
         ["SweepCluster.Reports"] = ["SweepCluster.Core"],
         ["SweepCluster.Node"] = ["SweepCluster.Core", "SweepCluster.Training", "SweepCluster.Cluster", "SweepCluster.Reports"],

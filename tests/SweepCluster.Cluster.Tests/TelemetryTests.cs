@@ -26,8 +26,8 @@ public class TelemetryTests : ActorTest
     {
         var metrics = new List<Metric>();
         var spans = new List<Activity>();
-        using var meters = Sdk.CreateMeterProviderBuilder().AddMeter(SweepTelemetry.Name).AddInMemoryExporter(metrics).Build();
-        using var tracer = Sdk.CreateTracerProviderBuilder().AddSource(SweepTelemetry.Name).AddInMemoryExporter(spans).Build();
+        using var meters = OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddMeter(SweepTelemetry.Name).AddInMemoryExporter(metrics).Build();
+        using var tracer = OpenTelemetry.Sdk.CreateTracerProviderBuilder().AddSource(SweepTelemetry.Name).AddInMemoryExporter(spans).Build();
 
         var coordinator = Sys.ActorOf(Props.Create(() => new SweepCoordinator(CoordinatorOptions.Default(_runs))));
         var options = new WorkerOptions([], 1, null);

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using SweepCluster.Core.Planning;
+using SweepCluster.Core.Spec;
+using SweepCluster.Training.Trainers;
 
 namespace SweepCluster.Cli.Commands;
 
@@ -17,6 +19,12 @@ internal static class ValidateCommand
             foreach (var path in parsed.GetValue(files)!)
             {
                 var spec = SpecLoading.Load(path, error, parsed.GetValue(code));
+                if (spec is { Commands: [var only], CodeDirectory: { } folder } && KnownTrainers.AssemblyEntry(only) is not null
+                    && AssemblyTrainers.Problem(folder, only) is { } problem)
+                {
+                    error.WriteLine($"run: {problem} at {path}");
+                    spec = null;
+                }
                 if (spec is null)
                 {
                     allValid = false;

@@ -39,6 +39,11 @@ public static partial class ExperimentSpecParser
                 Error(alone.Node.Start, alone.Path, $"'{alone.Text}' is a built-in trainer, which runs alone: run: names one built-in trainer, or your program's commands");
                 return null;
             }
+            if (entries.Count > 1 && entries.FirstOrDefault(e => KnownTrainers.AssemblyEntry(e.Text) is not null) is { Node: not null } assembly)
+            {
+                Error(assembly.Node.Start, assembly.Path, $"'{assembly.Text}' is a .NET trainer, which runs alone: run: names one trainer, or your program's commands");
+                return null;
+            }
             if (folder is null)
             {
                 var first = entries[0];
@@ -96,11 +101,14 @@ public static partial class ExperimentSpecParser
             }
             if (!folder.Readable) return valid;
             var program = words[0];
-            if (words.Count == 1 && program.EndsWith(".py", StringComparison.Ordinal) || program.Contains('/'))
+            var assembly = words.Count == 1 ? KnownTrainers.AssemblyEntry(program) : null;
+            if (words.Count == 1 && program.EndsWith(".py", StringComparison.Ordinal) || assembly is not null || program.Contains('/'))
             {
-                if (!folder.Holds(program))
+                var file = assembly?.File ?? program;
+                if (!folder.Holds(file))
                 {
-                    Error(node.Start, path, $"there is no file {program} in the code folder {folder.Path} (the experiment's folder, its root_path or --code)");
+                    Error(node.Start, path, $"there is no file {file} in the code folder {folder.Path} (the experiment's folder, its root_path or --code)"
+                        + (assembly is null ? "" : "; build the trainer's project into it, e.g. dotnet build -o bin"));
                     return false;
                 }
             }

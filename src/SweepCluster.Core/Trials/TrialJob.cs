@@ -37,7 +37,15 @@ public sealed record CommandJob(
     string Metric,
     string? DataDirectory = null,
     ImmutableArray<int>? Gpus = null,
-    string? CodePackage = null);
+    string? CodePackage = null)
+{
+    /// <summary>The data folder the trial is given: the node's own, else the experiment's (relative ones in the code folder).</summary>
+    public string? DataFolder(string? nodeData) =>
+        nodeData ?? (DataDirectory is { } data ? Path.GetFullPath(Path.Combine(CodeDirectory, data)) : null);
+
+    /// <summary>The trial runs a .NET trainer of the user's (an assembly) rather than a program.</summary>
+    public bool RunsAssembly => Commands is [var only] && Spec.KnownTrainers.AssemblyEntry(only) is not null;
+}
 
 public sealed record TrialOutcome(
     IReadOnlyDictionary<string, double> Metrics,

@@ -51,7 +51,7 @@ public static class CommandTrial
 
     private static Dictionary<string, string> Environment(TrialJob job, CommandJob command, string parameters, string paramsFile, string checkpoints)
     {
-        var data = job.DataDirectory ?? (command.DataDirectory is { } d ? Path.GetFullPath(Path.Combine(command.CodeDirectory, d)) : null);
+        var data = command.DataFolder(job.DataDirectory);
         var gpus = command.Gpus ?? (job.Device.StartsWith("cuda:", StringComparison.Ordinal) ? [int.Parse(job.Device[5..], CultureInfo.InvariantCulture)] : []);
         var environment = new Dictionary<string, string>
         {

@@ -1,5 +1,6 @@
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Trials;
+using SweepCluster.Sdk;
 using SweepCluster.Training.Commands;
 using SweepCluster.Training.Data;
 using SweepCluster.Training.Trainers;
@@ -13,19 +14,21 @@ public sealed class TrainerTrialRunner : ITrialRunner
 
     public TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action onBatch, CancellationToken cancellation)
     {
+        if (job.Command is { RunsAssembly: true } assembly)
+            return TrainerHost.Run(AssemblyTrainers.Create(assembly.CodeDirectory, assembly.Commands[0]), job, assembly.Metric,
+                job.CheckpointDirectory ?? Path.Combine(job.ArtifactDirectory, "checkpoint"), assembly.DataFolder(job.DataDirectory), onEpoch, onBatch, cancellation);
         if (job.Command is not null) return CommandTrial.Run(job, onEpoch, onBatch, cancellation);
-        if (!KnownTrainers.NeedsData(job.Trainer)) return BuiltinObjectives.Run(job, onEpoch, cancellation);
-        if (job.Threads is { } threads) TorchSharp.torch.set_num_threads(threads);
-        var data = ShowerData.Shared(job.DataDirectory ?? SyntheticShowers.EnsureCached());
-        var result = ShowerTrainer.Train(
-            new TrainingRequest(job.Trainer, job.Params, job.Seed, data, job.Device, job.Epochs, job.CheckpointDirectory, job.ArtifactDirectory),
-            onEpoch, cancellation, onBatch);
-        return new TrialOutcome(result.Metrics, result.Epochs, result.Artifacts);
+        // The built-ins plug into the same seam as a user's trainer.
+        ITrainer trainer = KnownTrainers.NeedsData(job.Trainer) ? new NetworkTrainer(job.Trainer) : new ObjectiveTrainer(job.Trainer);
+        return TrainerHost.Run(trainer, job, KnownTrainers.NeedsData(job.Trainer) ? "test_f1" : "value", job.CheckpointDirectory, job.DataDirectory,
+            onEpoch, onBatch, cancellation);
     }
 
     public TrialFailure Explain(Exception error, string device) => error switch
     {
-        InvalidTrialException => new TrialFailure(error.Message, Retryable: false),
+        InvalidTrialException or TrainerLoadException => new TrialFailure(error.Message, Retryable: false),
+        // A trainer's way of saying the configuration cannot work (the SDK's contract): it would fail the same way again.
+        ArgumentException => new TrialFailure(error.Message, Retryable: false),
         CommandTrialFailure command => new TrialFailure(command.Message, command.Retryable),
         TrainingDivergedException diverged => new TrialFailure(error.Message, Retryable: true, diverged.Epoch),
         // Another trial on the same device may have held the memory: worth another attempt, within max_failures.

@@ -1,0 +1,23 @@
+using System.Text.Json;
+using SweepCluster.Core.Json;
+using SweepCluster.Core.Spec;
+using SweepCluster.Sdk;
+using SweepCluster.Training.Data;
+
+namespace SweepCluster.Training.Trainers;
+
+/// <summary>One of the study's four networks as a trainer: the same seam a .NET trainer of the user's plugs into.</summary>
+public sealed class NetworkTrainer(string network) : ITrainer
+{
+    public void Train(TrainerContext context)
+    {
+        TorchSharp.torch.set_num_threads(context.Threads);
+        var parameters = JsonSerializer.Deserialize<ParamValue.Map>(context.ParamsJson, SweepJson.Stored)!;
+        var data = ShowerData.Shared(context.DataDirectory ?? SyntheticShowers.EnsureCached());
+        var result = ShowerTrainer.Train(
+            new TrainingRequest(network, parameters, context.Seed, data, context.Device, context.Epochs, context.CheckpointDirectory, context.TrialDirectory),
+            e => context.Report(e.Epoch, new Dictionary<string, double> { ["loss"] = e.TrainLoss, ["test_f1"] = e.Value, ["seconds"] = e.Seconds, ["samples"] = e.Samples }),
+            context.Cancellation, context.Alive);
+        context.Result(result.Metrics);
+    }
+}
