@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -67,8 +68,20 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         Recover<SnapshotOffer>(offer => Restore((CoordinatorSnapshot)offer.Snapshot));
         Recover<ISweepEvent>(e =>
         {
-            ApplyEvent(e);
             _eventsSinceSnapshot++;
+            try
+            {
+                ApplyEvent(e);
+            }
+            catch (Exception error) when (error is KeyNotFoundException or InvalidOperationException or ArgumentException or IOException)
+            {
+                // One sweep's events that do not fit together (a journal another version or a fault left a gap in) leave that sweep
+                // out, with the reason; every other sweep recovers.
+                _log.Error("sweep {0} cannot be recovered from the journal and is left out: its {1} does not apply ({2}: {3})",
+                    e.SweepId, e.GetType().Name, error.GetType().Name, error.Message);
+                if (_sweeps.Remove(e.SweepId, out var broken)) broken.Dispose();
+                _order.Remove(e.SweepId);
+            }
         });
         Recover<RecoveryCompleted>(_ => Recovered());
         Command<SubmitSweep>(Submit);
@@ -225,7 +238,11 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     private void Begin(SweepSubmitted submitted)
     {
         var sender = Sender;
-        Record(submitted, () => sender.Tell(new SweepAccepted(submitted.SweepId, submitted.TotalTrials, submitted.WarmStart?.Summary())));
+        if (Record(submitted, () => sender.Tell(new SweepAccepted(submitted.SweepId, submitted.TotalTrials, submitted.WarmStart?.Summary()))) is { } problem)
+        {
+            sender.Tell(new SweepRejected([$"the sweep cannot be recorded in the journal: {problem}"]));
+            return;
+        }
         var sweep = _sweeps[submitted.SweepId];
         StartSpan(sweep);
         // Every series a dashboard reads exists from the start: "no failures yet" shows as 0, not as missing data.
@@ -658,17 +675,49 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         _gaugesStale = true;
     }
 
-    /// <summary>Applies the event now and journals it; <paramref name="afterwards"/> runs once it is written.</summary>
-    private void Record(ISweepEvent e, Action? afterwards = null)
+    /// <summary>
+    /// Applies the event now and journals it; <paramref name="afterwards"/> runs once it is written. An event the journal cannot
+    /// store (a number JSON cannot hold, a value nested past its depth) is neither applied nor journalled, so that no gap is left
+    /// for recovery to trip over: a result becomes the attempt's failure, an epoch is left out, and a sweep that cannot be
+    /// recorded further is cancelled. Returns why it was not recorded, or null.
+    /// </summary>
+    private string? Record(ISweepEvent e, Action? afterwards = null)
     {
+        if (Unstorable(e) is { } problem)
+        {
+            _log.Error("sweep {0}: a {1} cannot be journalled and is not recorded: {2}", e.SweepId, e.GetType().Name, problem);
+            ISweepEvent? instead = e switch
+            {
+                TrialCompleted c => new TrialFailed(c.SweepId, c.Index, c.Attempt, $"its result cannot be recorded: {problem}", c.DurationSeconds, c.At),
+                SweepSubmitted or TrialProgressed or SweepCancelled => null,
+                _ when _sweeps.TryGetValue(e.SweepId, out var sweep) && !sweep.IsEnded => new SweepCancelled(e.SweepId, _options.Now),
+                _ => null,
+            };
+            if (instead is not null) Record(instead, afterwards);
+            return problem;
+        }
         ApplyEvent(e);
         PersistAsync(e, _ => afterwards?.Invoke());
-        if (++_eventsSinceSnapshot < _options.SnapshotEvery || _eventsSinceSnapshot < TrialsHeld()) return;
+        if (++_eventsSinceSnapshot < _options.SnapshotEvery || _eventsSinceSnapshot < TrialsHeld()) return null;
         _eventsSinceSnapshot = 0;
         // The state now includes events still being written, and a snapshot is filed under the last one written: it is
         // taken now and saved once this event is written, so that recovery replays exactly the events after it.
         var snapshot = new CoordinatorSnapshot([.. _order.Select(id => _sweeps[id].ToMemento())], [.. _ended.Values.Select(e => e.ToMemento())]);
         DeferAsync(snapshot, SaveSnapshot);
+        return null;
+    }
+
+    private static string? Unstorable(ISweepEvent e)
+    {
+        try
+        {
+            JsonSerializer.SerializeToUtf8Bytes(e, e.GetType(), Serialization.SweepMessageSerializer.Options);
+            return null;
+        }
+        catch (Exception error) when (error is ArgumentException or JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return error.Message.Split('\n')[0];
+        }
     }
 
     /// <summary>
