@@ -105,4 +105,24 @@ public class EndpointGuardTests
             Directory.Delete(store, recursive: true);
         }
     }
+
+    [Test]
+    public void A_damaged_journal_ends_the_node_with_one_line_naming_it()
+    {
+        var store = Directory.CreateTempSubdirectory("damaged-journal-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(store, "journal.db"), [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 37))]);
+            var result = CliRunner.RunProcess(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), null,
+                "node", "start", "--port", "0", "--cmd-port", "0", "--gpus", "none", "--store", store);
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Stderr, Does.Contain($"sweepctl: the journal {Path.Combine(store, "journal.db")} is damaged or cannot be opened")
+                .And.Contain("restore it from a backup"));
+            Assert.That(result.Stderr, Does.Not.Contain("   at "), "no stack trace");
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
+    }
 }

@@ -20,6 +20,9 @@ using SweepCluster.Core.Trials;
 
 namespace SweepCluster.Cluster.Hosting;
 
+/// <summary>The node's journal cannot be used: the message names it and what to do.</summary>
+public sealed class JournalUnusableException(string message, Exception inner) : IOException(message, inner);
+
 public static class SweepNodeHosting
 {
     /// <summary>JSON for every message between nodes and every journal event and snapshot.</summary>
@@ -30,13 +33,22 @@ public static class SweepNodeHosting
     /// SQLite's write-ahead log (kept in the file once set): a commit appends the pages it changed instead of copying
     /// them to a rollback journal first, and a second coordinator node on the machine can read while the first writes.
     /// </summary>
+    /// <exception cref="IOException">The file is not a database (truncated, overwritten) or cannot be opened: the message names it and what to do.</exception>
     private static void UseWriteAheadLog(string file)
     {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");
-        connection.Open();
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA journal_mode=WAL;";
-        pragma.ExecuteNonQuery();
+        try
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");
+            connection.Open();
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA journal_mode=WAL;";
+            pragma.ExecuteNonQuery();
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new JournalUnusableException($"the journal {file} is damaged or cannot be opened ({e.Message}): restore it from a backup, "
+                + "or move it away to start this coordinator with an empty journal", e);
+        }
     }
 
     /// <summary>The coordinator's journal and snapshot store: an embedded SQLite file, a PostgreSQL server, or memory.</summary>

@@ -150,7 +150,7 @@ public static class NodeHost
         {
             await app.StartAsync(cancellation);
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is IOException and not JournalUnusableException or System.Net.Sockets.SocketException)
         {
             // An address this machine cannot listen on (one it does not have, an IPv4-mapped IPv6 one) or a port in use.
             throw new IOException($"cannot serve commands on {endpoint.Host}:{endpoint.Port}: {e.Message}; give --cmd-host an address of this machine "
