@@ -300,6 +300,38 @@ public class CoordinatorRecoveryTests : CoordinatorTest
         Assert.That(second.Ask<SweepsListed>(new ListSweeps(), RemainingOrDefault).Result.Sweeps.Select(s => s.Header.Id), Is.EqualTo(new[] { good }));
     }
 
+    [Test]
+    public void A_trial_that_failed_on_its_worker_waits_longer_before_each_retry_while_others_run()
+    {
+        var coordinator = NewCoordinator();
+        var worker = NewWorker();
+        Join(coordinator, worker, cpu: 1);
+        var id = Submit(coordinator, Experiments.Sleep(2, extra: "max_failures: 3"));
+        void FailOnWorker(StartTrial start)
+        {
+            coordinator.Tell(new ReportTrialEnded(start.SweepId, start.Index, start.Attempt, TrialStatus.Failed,
+                ImmutableDictionary<string, double>.Empty, "cannot write trial.json: read-only file system", 0.1, null, Retryable: true), worker.Ref);
+            Status(coordinator, id); // the failure is taken in before the clock moves
+        }
+
+        var first = worker.ExpectMsg<StartTrial>();
+        FailOnWorker(first);
+        var other = worker.ExpectMsg<StartTrial>();
+        Assert.That(other.Index, Is.Not.EqualTo(first.Index), "the free slot takes the next trial while the failed one waits");
+        Finish(coordinator, worker, other, 0.5);
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Elapse(coordinator, TimeSpan.FromSeconds(0.9));
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Elapse(coordinator, TimeSpan.FromSeconds(0.2));
+        var second = worker.ExpectMsg<StartTrial>();
+        Assert.That((second.Index, second.Attempt), Is.EqualTo((first.Index, 2)), "after 1 s");
+        FailOnWorker(second);
+        Elapse(coordinator, TimeSpan.FromSeconds(1.5));
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Elapse(coordinator, TimeSpan.FromSeconds(0.6));
+        Assert.That(worker.ExpectMsg<StartTrial>().Attempt, Is.EqualTo(3), "after 2 s more");
+    }
+
     /// <summary>Appends events to the coordinator's journal as if it had written them.</summary>
     private sealed class JournalWriter : Akka.Persistence.ReceivePersistentActor
     {

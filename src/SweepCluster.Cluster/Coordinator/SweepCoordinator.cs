@@ -562,7 +562,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         if (report.Status == TrialStatus.Failed)
         {
             FailAttempt(id, report.Reason ?? "failed", report.Retryable, report.DivergedAtEpoch, report.DurationSeconds,
-                () => sender.Tell(new ForgetTrialEnd(id.SweepId, id.Index, id.Attempt)));
+                () => sender.Tell(new ForgetTrialEnd(id.SweepId, id.Index, id.Attempt)), backOff: true);
             Schedule();
             return;
         }
@@ -578,7 +578,11 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>A running attempt failed: the sweep's state decides whether the trial is retried or fails for good.</summary>
-    private void FailAttempt(AttemptId id, string reason, bool retryable, int? divergedAtEpoch, double durationSeconds, Action? afterwards = null)
+    /// <param name="backOff">
+    /// The attempt failed on its worker (not a lost or stalled one): its next attempt waits 1, 2, 4, ... s (at most a minute), so that
+    /// a fault that lasts a while (a full disk, a folder it cannot write) does not burn every retry at once.
+    /// </param>
+    private void FailAttempt(AttemptId id, string reason, bool retryable, int? divergedAtEpoch, double durationSeconds, Action? afterwards = null, bool backOff = false)
     {
         var sweep = _sweeps[id.SweepId];
         var decision = sweep.DecideFailure(id.Index, id.Attempt, reason, retryable, divergedAtEpoch, durationSeconds, _options.Now);
@@ -591,6 +595,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         }
         else CountEnd(sweep, decision is TrialCancelled ? "cancelled" : "failed", durationSeconds);
         Record(decision, afterwards);
+        if (decision is TrialRequeued && backOff)
+            sweep.HoldBack(id.Index, _options.Now + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Max(0, sweep.Trial(id.Index).FailedAttempts.Count - 1)))));
     }
 
     private static void CountEnd(SweepState sweep, string status, double durationSeconds)
@@ -639,7 +645,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
                 () => TellWorker(worker, new CancelTrial(id.SweepId, id.Index, id.Attempt)));
             changed = true;
         }
-        if (changed) Schedule();
+        if (changed || _sweeps.Values.Any(s => s.HoldsTrialsBack)) Schedule(); // a held-back trial's time may have come
     }
 
     private void TellWorker(string? worker, object message)
@@ -650,18 +656,18 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
     /// <summary>Starts every trial that has a place, sweeps in the order they came; the rest wait with the reason.</summary>
     private void Schedule()
     {
-        foreach (var sweep in _order.Select(id => _sweeps[id]).Where(s => s.HasTrialToStart))
+        var now = _options.Now;
+        foreach (var sweep in _order.Select(id => _sweeps[id]).Where(s => s.HasTrialToStartAt(now)))
         {
-            while (sweep.HasTrialToStart)
+            while (sweep.HasTrialToStartAt(now))
             {
                 var placement = _pool.TryPlace(sweep.Resources, out var reason, _options.Now, sweep.ExpectedTrialSeconds);
                 sweep.PendingReason = placement is null ? reason : null;
                 if (placement is null) break;
-                var (index, planned) = sweep.NextToStart();
+                var (index, planned) = sweep.NextToStart(now);
                 if (planned is not null) Record(planned);
                 var trial = sweep.Trial(index);
                 var id = new AttemptId(sweep.Id, index, trial.Attempt + 1);
-                var now = _options.Now;
                 _pool.Hold(id.ToString(), placement);
                 _tracker.Started(id, placement.Worker, now);
                 SweepTelemetry.TrialsStarted.Add(1, SweepTags(sweep));

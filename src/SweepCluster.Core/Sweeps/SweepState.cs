@@ -29,6 +29,8 @@ public sealed class SweepState : IDisposable
     /// <summary>Earlier sweeps' trials the sampler sees before this sweep's own (a warm start).</summary>
     private readonly int _warmCount;
     private readonly LinkedList<int> _waiting = new();
+    /// <summary>Waiting trials that failed on their worker and wait before their next attempt (not journalled: a new coordinator retries at once).</summary>
+    private readonly Dictionary<int, DateTimeOffset> _heldUntil = [];
     private readonly Queue<ImmutableDictionary<string, ParamValue>> _enqueued = new();
     /// <summary>The curves of the trials not ended.</summary>
     private readonly Dictionary<int, List<double>> _curves = [];
@@ -135,7 +137,22 @@ public sealed class SweepState : IDisposable
     public bool IsEnded => Status is SweepStatus.Completed or SweepStatus.Cancelled;
 
     /// <summary>True while a trial could be started: one waits to start again, or the sampler has more to give.</summary>
-    public bool HasTrialToStart => !_cancelRequested && !IsEnded && (_waiting.Count > 0 || _planned < TotalTrials);
+    public bool HasTrialToStart => HasTrialToStartAt(DateTimeOffset.MaxValue);
+
+    /// <summary>A trial can start at <paramref name="now"/>: one waiting that is not held back, or one not planned yet.</summary>
+    public bool HasTrialToStartAt(DateTimeOffset now) =>
+        !_cancelRequested && !IsEnded && (_planned < TotalTrials || _waiting.Any(index => Due(index, now)));
+
+    /// <summary>Some waiting trial is held back after a failure: the coordinator looks again when its time comes.</summary>
+    public bool HoldsTrialsBack => _heldUntil.Count > 0;
+
+    /// <summary>
+    /// Holds the waiting trial back until <paramref name="until"/>: a trial that failed on its worker (a folder it cannot write, a
+    /// program that crashes) does not burn its retries in a second. Other trials, and new ones, start meanwhile.
+    /// </summary>
+    public void HoldBack(int index, DateTimeOffset until) => _heldUntil[index] = until;
+
+    private bool Due(int index, DateTimeOffset now) => !_heldUntil.TryGetValue(index, out var until) || until <= now;
 
     public IReadOnlyCollection<TrialRecord> Running => _running.Values;
 
@@ -211,9 +228,13 @@ public sealed class SweepState : IDisposable
     /// The next trial to start: one that waits to start again if any, else the sampler's next suggestion, asked now
     /// (so adaptive samplers see every result so far). A new suggestion comes as a <see cref="TrialPlanned"/> to apply.
     /// </summary>
-    public (int Index, TrialPlanned? Planned) NextToStart()
+    public (int Index, TrialPlanned? Planned) NextToStart() => NextToStart(DateTimeOffset.MaxValue);
+
+    /// <summary>As <see cref="NextToStart()"/>, passing over the waiting trials held back at <paramref name="now"/>.</summary>
+    public (int Index, TrialPlanned? Planned) NextToStart(DateTimeOffset now)
     {
-        if (_waiting.First is { } waiting) return (waiting.Value, null);
+        for (var waiting = _waiting.First; waiting is not null; waiting = waiting.Next)
+            if (Due(waiting.Value, now)) return (waiting.Value, null);
         var index = _planned;
         var parameters = Submitted.Confirms is { } plan
             ? plan.Configurations[plan.ConfigurationOf(index)].Params
@@ -318,6 +339,7 @@ public sealed class SweepState : IDisposable
             case TrialStarted s:
                 var started = _live[s.Index];
                 _waiting.Remove(s.Index);
+                _heldUntil.Remove(s.Index);
                 started.Status = TrialStatus.Running;
                 _running[s.Index] = started;
                 (started.Attempt, started.Worker, started.Node, started.Device, started.Gpus, started.StartedAt) = (s.Attempt, s.Worker, s.Node, s.Device, s.Gpus, s.At);
@@ -373,6 +395,7 @@ public sealed class SweepState : IDisposable
             case TrialCancelled c:
                 _live[c.Index].Status = TrialStatus.Cancelled;
                 _waiting.Remove(c.Index);
+                _heldUntil.Remove(c.Index);
                 Ended(c.Index, c.At);
                 break;
             case SweepCancelled c:
@@ -383,6 +406,7 @@ public sealed class SweepState : IDisposable
                     Archive(_live[index]);
                 }
                 _waiting.Clear();
+                _heldUntil.Clear();
                 EndIfDone(c.At);
                 break;
         }
