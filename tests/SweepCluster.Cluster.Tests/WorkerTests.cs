@@ -121,4 +121,39 @@ public class WorkerTests : ActorTest
         worker.Tell(Start("builtin/hartmann6", 6, null, [.. optimum.Select((x, i) => Real($"x{i + 1}", x))]));
         Assert.That(coordinator.FishForMessage<ReportTrialEnded>(r => r.Index == 6).Metrics["value"], Is.EqualTo(-3.32237).Within(1e-5));
     }
+
+    [Test]
+    public void A_worker_that_cannot_write_its_runs_folder_takes_no_trials_until_it_can()
+    {
+        var runs = Path.Combine(_runs, "runs");
+        File.WriteAllText(runs, "a file where the runs folder should be"); // unwritable even for root
+        var coordinator = CreateTestProbe();
+        var options = Options with { RunsDirectory = runs };
+        var worker = Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator.Ref, options, Runner)));
+        coordinator.ExpectMsg<RegisterWorker>();
+        worker.Tell(Start("builtin/branin", 0, null, Real("x1", 1), Real("x2", 2)) with { ArtifactDirectory = "sweep-s1/trial-0000" });
+        var refusal = coordinator.FishForMessage<RegisterWorker>(r => r.Problem is not null);
+        Assert.That(refusal.Problem, Does.StartWith($"it cannot write its runs folder {runs} (cannot write trial.json in "));
+        var ended = coordinator.ExpectMsg<ReportTrialEnded>();
+        Assert.That((ended.Status, ended.Retryable), Is.EqualTo((TrialStatus.Failed, true)), "said after the worker's refusal, so nothing more is placed here");
+
+        File.Delete(runs);
+        Directory.CreateDirectory(runs);
+        Assert.That(coordinator.FishForMessage<RegisterWorker>(r => r.Problem is null, TimeSpan.FromSeconds(10)).CpuSlots, Is.EqualTo(3), "it takes trials again");
+    }
+}
+
+public class WorkerPoolProblemTests
+{
+    [Test]
+    public void A_worker_with_a_problem_takes_nothing_and_the_reason_says_why()
+    {
+        var pool = new WorkerPool();
+        pool.Offer("w1", "akka.tcp://sweep@10.0.0.5:4053", [], 4, problem: "it cannot write its runs folder /store/runs");
+        Assert.That(pool.TryPlace(new ResourceRequest(1, 0), out var reason), Is.Null);
+        Assert.That(reason, Is.EqualTo("no worker can take trials: akka.tcp://sweep@10.0.0.5:4053 it cannot write its runs folder /store/runs"));
+        pool.Offer("w1", "akka.tcp://sweep@10.0.0.5:4053", [], 4);
+        Assert.That(pool.TryPlace(new ResourceRequest(1, 0), out _), Is.Not.Null);
+        Assert.That(pool.Snapshot().Single().Problem, Is.Null);
+    }
 }

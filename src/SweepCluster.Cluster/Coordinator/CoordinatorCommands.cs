@@ -62,8 +62,9 @@ public sealed record SweepCancelAccepted(string Id, bool Found, string Message) 
 /// <summary>A worker's offer, sent when it starts and then as a heartbeat; <paramref name="Running"/> lists its attempts.</summary>
 /// <param name="GpuTrialsOnCpu">The worker runs trials that ask for a GPU on its CPU slots.</param>
 /// <param name="LeavesAt">When the worker's node leaves (its allocation ends, or it is leaving now): it takes only trials that can finish before.</param>
+/// <param name="Problem">Why the worker takes no trials now (it cannot write its runs folder), or null; it says so until the fault is gone.</param>
 public sealed record RegisterWorker(string Node, ImmutableArray<int> Gpus, double CpuSlots, ImmutableArray<RunningAttempt> Running, bool GpuTrialsOnCpu = false,
-    DateTimeOffset? LeavesAt = null) : ISweepMessage;
+    DateTimeOffset? LeavesAt = null, string? Problem = null) : ISweepMessage;
 
 /// <param name="IdleSeconds">Time since the attempt last trained a batch or finished an epoch: a stalled trial's grows.</param>
 public sealed record RunningAttempt(string SweepId, int Index, int Attempt, double IdleSeconds);

@@ -492,7 +492,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor, IWithTimers
         var worker = WorkerKey(Sender);
         var now = _options.Now;
         var joined = !_pool.Contains(worker);
-        _pool.Offer(worker, offer.Node, offer.Gpus, offer.CpuSlots, offer.GpuTrialsOnCpu, offer.LeavesAt);
+        _pool.Offer(worker, offer.Node, offer.Gpus, offer.CpuSlots, offer.GpuTrialsOnCpu, offer.LeavesAt, offer.Problem);
         if (joined)
         {
             Context.Watch(Sender);

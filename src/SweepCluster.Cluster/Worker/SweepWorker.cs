@@ -28,6 +28,8 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private (IActorRef ReplyTo, int Count)? _releasing;
     private readonly Code.CodeCache _code;
+    /// <summary>Why this worker takes no trials now: it could not write a trial's record in its runs folder. Checked again each heartbeat.</summary>
+    private string? _cannotWrite;
 
     public SweepWorker(IActorRef coordinator, WorkerOptions options, ITrialRunner runner)
     {
@@ -47,6 +49,13 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
             _running.Remove(id);
             _unrecorded[id] = e.Report;
             _slotsFreedAt.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
+            if (e.Report is { Status: TrialStatus.Failed, Reason: { } reason } && reason.StartsWith(TrialExecution.CannotWrite, StringComparison.Ordinal))
+            {
+                // Said before the failure, so that the coordinator places nothing more here while the fault lasts.
+                _cannotWrite = $"it cannot write its runs folder {Path.GetFullPath(_options.RunsDirectory)} ({reason})";
+                _log.Warning("this worker takes no trials while it cannot write its runs folder: {0}", reason);
+                _coordinator.Tell(Registration());
+            }
             _coordinator.Tell(e.Report);
         });
         Receive<ForgetTrialEnd>(f =>
@@ -111,9 +120,34 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
     private void Offer()
     {
         foreach (var report in _unrecorded.Values) _coordinator.Tell(report);
-        _coordinator.Tell(new RegisterWorker(_node, _options.Gpus, _options.CpuSlots,
-            [.. _running.Select(r => new RunningAttempt(r.Key.SweepId, r.Key.Index, r.Key.Attempt, r.Value.IdleSeconds))], _options.GpuTrialsOnCpu,
-            _releasing is null ? _options.LeaveAt : DateTimeOffset.MinValue)); // leaving now, whatever the coordinator's clock says
+        if (_cannotWrite is not null && CanWrite())
+        {
+            _log.Info("this worker can write its runs folder again and takes trials");
+            _cannotWrite = null;
+        }
+        _coordinator.Tell(Registration());
+    }
+
+    private RegisterWorker Registration() => new(_node, _options.Gpus, _options.CpuSlots,
+        [.. _running.Select(r => new RunningAttempt(r.Key.SweepId, r.Key.Index, r.Key.Attempt, r.Value.IdleSeconds))], _options.GpuTrialsOnCpu,
+        _releasing is null ? _options.LeaveAt : DateTimeOffset.MinValue, // leaving now, whatever the coordinator's clock says
+        _cannotWrite);
+
+    /// <summary>A file can be made (and removed) in the runs folder.</summary>
+    private bool CanWrite()
+    {
+        try
+        {
+            Directory.CreateDirectory(_options.RunsDirectory);
+            var probe = Path.Combine(_options.RunsDirectory, $".write-check-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private sealed record Heartbeat : INoSerializationVerificationNeeded

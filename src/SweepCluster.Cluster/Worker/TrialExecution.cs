@@ -135,6 +135,9 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
         return ended;
     }
 
+    /// <summary>How the reason of an attempt whose record could not be written starts: its worker then takes no trials until it can write again.</summary>
+    public const string CannotWrite = "cannot write trial.json";
+
     private void DeleteCheckpoints()
     {
         try
@@ -173,7 +176,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
             {
                 Status = TrialStatus.Failed,
                 Metrics = ImmutableDictionary<string, double>.Empty,
-                Reason = $"cannot write trial.json in {ArtifactDirectory}: {e.Message}",
+                Reason = $"{CannotWrite} in {ArtifactDirectory}: {e.Message}",
                 Retryable = true,
             };
         }

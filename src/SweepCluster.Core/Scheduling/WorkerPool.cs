@@ -27,6 +27,7 @@ public sealed class WorkerPool
         public double CpuBusy { get; set; }
         public Dictionary<int, double> GpuBusy { get; } = gpus.ToDictionary(g => g, _ => 0.0);
         public int TrialsDone { get; set; }
+        public string? Problem { get; set; }
     }
 
     public IEnumerable<string> Workers => _workers.Keys;
@@ -38,10 +39,13 @@ public sealed class WorkerPool
     /// <summary>Adds a worker, or updates what it offers (holdings stay as they are).</summary>
     /// <param name="gpuTrialsOnCpu">The worker runs trials that ask for a GPU on its CPU slots (a CPU-only cluster).</param>
     /// <param name="leavesAt">When the worker's node will leave (the end of its SLURM allocation): it takes only trials that can finish before.</param>
-    public void Offer(string worker, string node, ImmutableArray<int> gpus, double cpuSlots, bool gpuTrialsOnCpu = false, DateTimeOffset? leavesAt = null)
+    /// <param name="problem">Why the worker takes no trials now (it cannot write its folder), or null.</param>
+    public void Offer(string worker, string node, ImmutableArray<int> gpus, double cpuSlots, bool gpuTrialsOnCpu = false, DateTimeOffset? leavesAt = null,
+        string? problem = null)
     {
         if (_workers.TryGetValue(worker, out var known))
         {
+            known.Problem = problem;
             known.CpuSlots = cpuSlots;
             known.Gpus = gpus;
             known.GpuTrialsOnCpu = gpuTrialsOnCpu;
@@ -49,7 +53,7 @@ public sealed class WorkerPool
             foreach (var gpu in gpus) known.GpuBusy.TryAdd(gpu, 0);
             return;
         }
-        _workers[worker] = new WorkerEntry(node, gpus, cpuSlots, gpuTrialsOnCpu, leavesAt);
+        _workers[worker] = new WorkerEntry(node, gpus, cpuSlots, gpuTrialsOnCpu, leavesAt) { Problem = problem };
     }
 
     /// <summary>Removes a worker and its holdings; returns the keys of the attempts it held.</summary>
@@ -72,7 +76,13 @@ public sealed class WorkerPool
             return null;
         }
         var finishBy = now + TimeSpan.FromSeconds(expectedSeconds ?? 0);
-        var staying = _workers.Where(w => w.Value.LeavesAt is not { } leaves || leaves > finishBy).ToList();
+        var able = _workers.Where(w => w.Value.Problem is null).ToList();
+        if (able.Count == 0)
+        {
+            reason = $"no worker can take trials: {string.Join("; ", _workers.Values.Select(w => $"{w.Node} {w.Problem}"))}";
+            return null;
+        }
+        var staying = able.Where(w => w.Value.LeavesAt is not { } leaves || leaves > finishBy).ToList();
         if (staying.Count == 0)
         {
             reason = expectedSeconds is { } seconds
@@ -172,7 +182,7 @@ public sealed class WorkerPool
         [
             .. _workers.OrderBy(w => w.Value.Node, StringComparer.Ordinal).Select(w => new WorkerSnapshot(
                 w.Value.Node, w.Value.Gpus, w.Value.CpuSlots, w.Value.CpuBusy, w.Value.GpuBusy.ToImmutableDictionary(),
-                [.. running[w.Key].Order(StringComparer.Ordinal)], w.Value.TrialsDone)),
+                [.. running[w.Key].Order(StringComparer.Ordinal)], w.Value.TrialsDone, w.Value.Problem)),
         ];
     }
 }
@@ -185,4 +195,5 @@ public sealed record WorkerSnapshot(
     double CpuBusy,
     ImmutableDictionary<int, double> GpuBusy,
     ImmutableArray<string> Running,
-    int TrialsDone);
+    int TrialsDone,
+    string? Problem = null);

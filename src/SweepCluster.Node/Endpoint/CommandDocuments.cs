@@ -56,4 +56,6 @@ public sealed record MemberChange(string Address, string Action);
 /// <summary><c>node show</c>.</summary>
 public sealed record WorkerList(IReadOnlyList<WorkerDocument> Workers);
 
-public sealed record WorkerDocument(string Node, IReadOnlyList<int> Gpus, double CpuSlots, double CpuBusy, IReadOnlyList<string> Running, int TrialsDone);
+/// <param name="Problem">Why the worker takes no trials now (it cannot write its runs folder); absent while it takes them.</param>
+public sealed record WorkerDocument(string Node, IReadOnlyList<int> Gpus, double CpuSlots, double CpuBusy, IReadOnlyList<string> Running, int TrialsDone,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Problem = null);

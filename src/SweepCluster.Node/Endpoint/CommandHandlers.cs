@@ -450,10 +450,10 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
                 w.Gpus.IsEmpty ? "none" : string.Join(" ", w.Gpus.Select(g => $"{g}:{w.GpuBusy.GetValueOrDefault(g):0.##}")),
                 $"{w.CpuBusy:0.##}/{w.CpuSlots:0.##}",
                 w.TrialsDone.ToString(CultureInfo.InvariantCulture),
-                w.Running.IsEmpty ? "-" : string.Join("; ", w.Running),
+                w.Problem is { } problem ? $"takes no trials: {problem}" : w.Running.IsEmpty ? "-" : string.Join("; ", w.Running),
             ]),
         ], new HashSet<int> { 3 });
-        return CommandResult.Ok(new WorkerList([.. workers.Select(w => new WorkerDocument(w.Node, w.Gpus, w.CpuSlots, w.CpuBusy, w.Running, w.TrialsDone))]), text.ToString());
+        return CommandResult.Ok(new WorkerList([.. workers.Select(w => new WorkerDocument(w.Node, w.Gpus, w.CpuSlots, w.CpuBusy, w.Running, w.TrialsDone, w.Problem))]), text.ToString());
     }
 
     private static int? PositiveInt(string text) =>
