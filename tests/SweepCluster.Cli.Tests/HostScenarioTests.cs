@@ -102,6 +102,35 @@ public class HostScenarioTests
     }
 
     [Test]
+    public void The_users_code_reaches_workers_on_hosts_with_disks_of_their_own()
+    {
+        _hosts = new TestHosts(3);
+        var coordinator = Coordinator(_hosts[1]);
+        var workers = new[] { Worker(_hosts[2], coordinator), Worker(_hosts[3], coordinator) };
+        WaitForWorkers(coordinator, 2, members: 3);
+        var code = Directory.CreateTempSubdirectory("host-code-").FullName;
+        Directory.CreateDirectory(Path.Combine(code, "lib"));
+        File.WriteAllText(Path.Combine(code, "lib", "objective.py"), "def score(x):\n    return 1 - (x - 0.25) ** 2\n");
+        File.WriteAllText(Path.Combine(code, "train.py"),
+            "import json, os, sys, time\nsys.path.insert(0, 'lib')\nfrom objective import score\np = json.load(open(sys.argv[1]))\n"
+            + "time.sleep(0.5)\nprint(os.getcwd(), file=sys.stderr)\nprint(json.dumps({'score': score(p['x'])}))\n");
+        File.WriteAllText(Path.Combine(code, "exp.yml"), "name: hosts\nnum_trials: 6\nsampler: random\nparam_space:\n  x: uniform(0, 1)\n"
+            + "metric: {name: score, direction: maximize}\nrun: [train.py]\n");
+        var id = Submit(coordinator.Address, Path.Combine(code, "exp.yml"));
+        Directory.Delete(code, recursive: true); // the hosts share no folder with the submitter
+
+        WaitForCompletion(coordinator, id);
+        var trials = Trials(coordinator, id);
+        Assert.That(trials.Select(t => t.GetProperty("status").GetString()), Has.All.EqualTo("completed"));
+        Assert.That(trials.Select(Node).Distinct(), Is.EquivalentTo(workers.Select(w => w.ClusterAddress)), "both hosts ran the code");
+        foreach (var worker in workers)
+            Assert.That(Directory.GetDirectories(Path.Combine(worker.Store, "code")), Has.Length.EqualTo(1), $"{worker.ClusterAddress} unpacked the package once");
+        var first = trials[0];
+        var ranIn = Json(coordinator.Address, "sweep", "logs", "-i", id, "-t", first.GetProperty("index").GetInt32().ToString()).GetProperty("stderr")[0].GetString();
+        Assert.That(ranIn, Does.StartWith(Path.Combine(workers.Single(w => w.ClusterAddress == Node(first)).Store, "code") + "/"));
+    }
+
+    [Test]
     public void A_worker_host_cut_off_mid_trial_is_downed_stops_its_attempt_and_comes_back_as_a_new_incarnation_while_the_trial_resumes_from_its_checkpoint()
     {
         _hosts = new TestHosts(3);
