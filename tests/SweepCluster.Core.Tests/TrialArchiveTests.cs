@@ -22,6 +22,34 @@ public class TrialArchiveTests
         status == TrialStatus.Failed ? "boom" : null, null, status == TrialStatus.Failed ? ["attempt 1: lost"] : []);
 
     [Test]
+    public void A_line_edited_after_it_was_written_is_refused_and_one_without_a_checksum_is_read_as_before()
+    {
+        long length;
+        using (var archive = TrialArchive.InFile(_folder))
+        {
+            archive.Add(Trial(0, TrialStatus.Completed, 0.2));
+            archive.Add(Trial(1, TrialStatus.Completed, 0.3));
+            length = archive.Mark()!.Value.Length;
+        }
+        var path = Path.Combine(_folder, TrialArchive.FileName);
+        var lines = File.ReadAllLines(path);
+        Assert.That(lines, Has.All.Match(@",""sum"":""[0-9a-f]{16}""}$"));
+        using (var reopened = TrialArchive.Reopen(_folder, TrialArchive.FileName, length, _ => { }))
+            Assert.That(reopened.Read(1).Metrics["value"], Is.EqualTo(0.3));
+
+        // Valid JSON, a better value: the edit that once became a sweep's best.
+        File.WriteAllText(path, lines[0] + "\n" + lines[1].Replace("\"value\":0.3", "\"value\":0.99") + "\n");
+        var refused = Assert.Throws<IOException>(() => TrialArchive.Reopen(_folder, TrialArchive.FileName, new FileInfo(path).Length, _ => { }))!;
+        Assert.That(refused.Message, Does.Contain("was changed after it was written: its checksum disagrees with it").And.Contain(path));
+
+        // A line of the release before checksums.
+        var old = System.Text.RegularExpressions.Regex.Replace(lines[1], @",""sum"":""[0-9a-f]{16}""}$", "}");
+        File.WriteAllText(path, lines[0] + "\n" + old + "\n");
+        using var before = TrialArchive.Reopen(_folder, TrialArchive.FileName, new FileInfo(path).Length, _ => { });
+        Assert.That(before.Read(1).Metrics["value"], Is.EqualTo(0.3));
+    }
+
+    [Test]
     public void Trials_come_back_whole_by_index_and_in_the_order_they_ended()
     {
         using var archive = TrialArchive.InFile(_folder);

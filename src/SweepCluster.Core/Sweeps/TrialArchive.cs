@@ -100,9 +100,16 @@ public abstract class TrialArchive : IDisposable
         public override bool KeptInMemory => true;
     }
 
-    /// <summary>One JSON line per trial, appended as it ends; the offset of each line by trial index.</summary>
+    /// <summary>
+    /// One JSON line per trial, appended as it ends; the offset of each line by trial index. Each line ends with a checksum of the rest,
+    /// <c>,"sum":"16 hex digits"}</c> (a property other readers pass over): a line changed after it was written is refused, and the
+    /// coordinator then rebuilds the file from its journal. Lines written before the checksum are read as they are.
+    /// </summary>
     private sealed class FileArchive : TrialArchive
     {
+        private static readonly byte[] SumPrefix = ",\"sum\":\""u8.ToArray();
+        private const int SumDigits = 16;
+
         private readonly string _path;
         private readonly FileStream _file;
         private long[] _offsets = new long[64];
@@ -146,8 +153,11 @@ public abstract class TrialArchive : IDisposable
         protected override void Store(StoredTrial trial)
         {
             var offset = _file.Position;
-            JsonSerializer.Serialize(_file, trial, SweepJson.Stored);
-            _file.WriteByte((byte)'\n');
+            var json = JsonSerializer.SerializeToUtf8Bytes(trial, SweepJson.Stored);
+            _file.Write(json, 0, json.Length - 1); // all but the closing brace, which follows the checksum
+            _file.Write(SumPrefix);
+            _file.Write(System.Text.Encoding.ASCII.GetBytes(Sum(json)));
+            _file.Write("\"}\n"u8);
             Register(trial, offset);
         }
 
@@ -197,8 +207,29 @@ public abstract class TrialArchive : IDisposable
             }
         }
 
-        private StoredTrial Parse(ReadOnlySpan<byte> line) =>
-            JsonSerializer.Deserialize<StoredTrial>(line, SweepJson.Stored) ?? throw new JsonException($"{_path} holds a null trial");
+        private StoredTrial Parse(ReadOnlySpan<byte> line)
+        {
+            var at = line.Length - SumDigits - SumPrefix.Length - 2;
+            if (at > 0 && line[at..].StartsWith(SumPrefix))
+            {
+                var json = new byte[at + 1];
+                line[..at].CopyTo(json);
+                json[at] = (byte)'}';
+                if (!line.Slice(at + SumPrefix.Length, SumDigits).SequenceEqual(System.Text.Encoding.ASCII.GetBytes(Sum(json))))
+                    throw new IOException($"a line of {_path} was changed after it was written: its checksum disagrees with it");
+            }
+            try
+            {
+                return JsonSerializer.Deserialize<StoredTrial>(line, SweepJson.Stored) ?? throw new JsonException("a null trial");
+            }
+            catch (JsonException e)
+            {
+                throw new IOException($"{_path} holds a line that is not a trial: {e.Message}", e);
+            }
+        }
+
+        /// <summary>The first 8 bytes of the line's SHA-256, in hex: enough to catch an edit, not meant to withstand a forger.</summary>
+        private static string Sum(byte[] json) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json).AsSpan(0, SumDigits / 2));
 
         public override (string File, long Length)? Mark()
         {
