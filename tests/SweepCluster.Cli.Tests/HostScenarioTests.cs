@@ -114,7 +114,7 @@ public class HostScenarioTests
         File.WriteAllText(Path.Combine(code, "train.py"),
             "import json, os, sys, time\nsys.path.insert(0, 'lib')\nfrom objective import score\np = json.load(open(sys.argv[1]))\n"
             + "time.sleep(0.5)\nprint(os.getcwd(), file=sys.stderr)\nprint(json.dumps({'score': score(p['x'])}))\n");
-        File.WriteAllText(Path.Combine(code, "exp.yml"), "name: hosts\nnum_trials: 6\nsampler: random\nparam_space:\n  x: uniform(0, 1)\n"
+        File.WriteAllText(Path.Combine(code, "exp.yml"), "name: hosts\nnum_trials: 6\nsampler: random\npruner: none\nparam_space:\n  x: uniform(0, 1)\n"
             + "metric: {name: score, direction: maximize}\nrun: [train.py]\n");
         var id = Submit(coordinator.Address, Path.Combine(code, "exp.yml"));
         Directory.Delete(code, recursive: true); // the hosts share no folder with the submitter
