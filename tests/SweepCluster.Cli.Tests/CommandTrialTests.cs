@@ -256,3 +256,30 @@ public class CodeShippingTests
         Assert.That(logs.GetProperty("stdout").EnumerateArray().Single().GetString(), Does.StartWith("{\"score\": "));
     }
 }
+
+/// <summary>${VAR} in an experiment file, expanded from the environment of the sweepctl that reads it.</summary>
+[NonParallelizable]
+public class EnvironmentExpansionTests
+{
+    [Test]
+    public void Validate_and_plan_read_the_file_with_its_variables_expanded()
+    {
+        var path = CliRunner.TempFile("name: ${SWEEP_TEST_NAME:-fallback}\nnum_trials: 1\nparams: {seconds: 0}\nparam_space:\n  value: uniform(0, ${SWEEP_TEST_HIGH})\n"
+            + "metric: {name: value, direction: maximize}\nrun: builtin/sleep\n");
+        try
+        {
+            var unset = CliRunner.Run("validate", path);
+            Assert.That((unset.ExitCode, unset.Stderr.Trim()),
+                Is.EqualTo((2, $"the environment variable SWEEP_TEST_HIGH is not set; set it, or write ${{SWEEP_TEST_HIGH:-default}} at {path}:5:21")));
+            Environment.SetEnvironmentVariable("SWEEP_TEST_HIGH", "0.5");
+            var plan = System.Text.Json.JsonDocument.Parse(CliRunner.Run("plan", path, "--format", "json").Stdout).RootElement;
+            Assert.That(plan.GetProperty("name").GetString(), Is.EqualTo("fallback"));
+            Assert.That(plan.GetProperty("trials")[0].GetProperty("params").GetProperty("value").GetDouble(), Is.LessThan(0.5));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SWEEP_TEST_HIGH", null);
+            File.Delete(path);
+        }
+    }
+}

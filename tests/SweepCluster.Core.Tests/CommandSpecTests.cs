@@ -197,3 +197,16 @@ public class FiniteDrawTests
     public void Bounds_whose_draws_would_overflow_are_refused(string distribution) =>
         Assert.That(Specs.Errors(Specs.WithSpace($"  x: {distribution}")).Single().Message, Does.Contain("these bounds let draws overflow to infinity"));
 }
+
+/// <summary>SnapperML's <c>${VAR}</c>, expanded by the client from its own environment.</summary>
+public class ExperimentTextTests
+{
+    [Test]
+    public void Variables_are_expanded_with_defaults_and_an_unset_one_is_located()
+    {
+        var text = "name: ${RUN_NAME}\ndata:\n  folder: ${DATA_ROOT:-/data}/showers\nrun: [${TRAINER}]\n";
+        var (expanded, errors) = ExperimentText.Expand(text, "exp.yml", name => name == "RUN_NAME" ? "mine" : null);
+        Assert.That(expanded, Is.EqualTo("name: mine\ndata:\n  folder: /data/showers\nrun: [${TRAINER}]\n"));
+        Assert.That(errors.Single().ToString(), Is.EqualTo("the environment variable TRAINER is not set; set it, or write ${TRAINER:-default} at exp.yml:4:7"));
+    }
+}

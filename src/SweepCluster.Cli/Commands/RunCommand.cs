@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SweepCluster.Cli.Output;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
 using SweepCluster.Node.Text;
 
 namespace SweepCluster.Cli.Commands;
@@ -48,7 +49,7 @@ internal static class RunCommand
                     return ExitCodes.InvalidInput;
                 }
                 if (SpecLoading.Load(path, error, parsed.GetValue(code)) is not { } spec) return ExitCodes.InvalidInput;
-                final = await EmbeddedSweep.RunAsync(path, File.ReadAllText(path), spec, options, json ? error : output, error, cancellation);
+                final = await EmbeddedSweep.RunAsync(path, ExperimentText.Read(path).Text, spec, options, json ? error : output, error, cancellation);
             }
             else
             {

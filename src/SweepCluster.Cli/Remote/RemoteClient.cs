@@ -8,6 +8,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using SweepCluster.Cli.Output;
 using SweepCluster.Core.Json;
+using SweepCluster.Core.Spec;
 using SweepCluster.Node.Endpoint;
 
 namespace SweepCluster.Cli.Remote;
@@ -146,7 +147,11 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
             }
             try
             {
-                (source, switches[description.Name]) = (value, File.ReadAllText(value));
+                // The experiment as validated here: ${VAR} expanded in this environment, not the coordinator's.
+                var (text, unset) = ExperimentText.Read(value);
+                foreach (var problem in unset) error.WriteLine(problem);
+                if (unset.Count > 0) return ExitCodes.InvalidInput;
+                (source, switches[description.Name]) = (value, text);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

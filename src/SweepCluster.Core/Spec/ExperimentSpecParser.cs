@@ -31,7 +31,8 @@ public static partial class ExperimentSpecParser
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            (text, var unset) = ExperimentText.Read(path);
+            if (unset.Count > 0) return new SpecParseResult(null, unset);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
