@@ -283,3 +283,41 @@ public class EnvironmentExpansionTests
         }
     }
 }
+
+/// <summary><c>sweep logs --follow yes</c> on a running trial of a program: every line once, in order, until the trial ends.</summary>
+[NonParallelizable]
+public class FollowLogsTests
+{
+    [Test]
+    public void Following_a_running_trial_prints_each_line_once_and_ends_with_it()
+    {
+        using var nodes = new NodeProcesses();
+        var node = nodes.Start("coordinator,worker", extra: "--cpu-slots 1");
+        var code = Path.Combine(nodes.Root, "code");
+        Directory.CreateDirectory(code);
+        File.WriteAllText(Path.Combine(code, "count.py"), """
+            import json, sys, time
+            for i in range(1, 13):
+                print(f"line {i}", flush=True)
+                if i % 4 == 0:
+                    print(f"warning {i}", file=sys.stderr, flush=True)
+                time.sleep(0.25)
+            print(json.dumps({"score": 1}))
+            """);
+        File.WriteAllText(Path.Combine(code, "exp.yml"), "name: follow\nnum_trials: 1\nsampler: random\npruner: none\nparam_space:\n  x: uniform(0, 1)\n"
+            + "metric: {name: score, direction: maximize}\nrun: [count.py]\n");
+        var id = ClusterCommands.Submit(node.Address, Path.Combine(code, "exp.yml"));
+        NodeProcesses.WaitUntil(() => CliRunner.Run(node.Address, "sweep", "logs", "-i", id, "-t", "0").Stdout.Contains("line 1\n"), TimeSpan.FromSeconds(60),
+            "the program to print");
+
+        var followed = CliRunner.RunProcess(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), null, node.Address, "sweep", "logs", "-i", id, "-t", "0",
+            "--follow", "yes");
+        Assert.That(followed.ExitCode, Is.Zero, followed.Stderr);
+        var lines = followed.Stdout.Split('\n').Where(l => l.StartsWith("line ", StringComparison.Ordinal)).ToList();
+        Assert.That(lines, Is.EqualTo(Enumerable.Range(1, 12).Select(i => $"line {i}")), "each line once, in order");
+        Assert.That(followed.Stdout, Does.Contain("stderr: warning 12"));
+        Assert.That(followed.Stdout.Split('\n').Count(l => l.Contains("warning 4", StringComparison.Ordinal)), Is.EqualTo(1));
+        var printed = followed.Stdout.TrimEnd().Split('\n');
+        Assert.That(printed.Last(l => !l.StartsWith("stderr: ", StringComparison.Ordinal)), Is.EqualTo("{\"score\": 1}"), "it ended with the trial, after its last line");
+    }
+}

@@ -163,6 +163,7 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
             switches[folder.Name] = Path.GetDirectoryName(Path.GetFullPath(source!))!;
         if (source is not null && await new CodeUpload(_http, error).SendAsync(command, switches, source, cancellation) is { } failed) return failed;
         if (command.Name == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
+        if (command.Name == "logs" && switches.Remove("follow", out var follow) && follow == "yes") return await FollowLogs(switches, patience, cancellation);
         var (status, document) = await Post(palette, command.Name, switches, source, patience, cancellation);
         if (command.Name == "report" && status == HttpStatusCode.OK) return await Report(document, downloadFolder!, json, cancellation);
         if (downloadFolder is null || status != HttpStatusCode.OK) return Print(status, document, json);
@@ -235,6 +236,33 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
             try
             {
                 await Task.Delay(WatchInterval, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                return ExitCodes.Interrupted;
+            }
+        }
+    }
+
+    /// <summary><c>sweep logs --follow yes</c>: the last lines, then each second the lines written since, until the trial has ended.</summary>
+    private async Task<int> FollowLogs(Dictionary<string, string> switches, TimeSpan patience, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var (status, document) = await Post("sweep", "logs", switches, null, patience, cancellation);
+            if (status != HttpStatusCode.OK) return Print(status, document, json: false);
+            using (document)
+            {
+                var root = document.RootElement;
+                output.Write(root.GetProperty("text").GetString());
+                output.Flush();
+                var data = root.GetProperty("data");
+                if (!data.GetProperty("running").GetBoolean()) return ExitCodes.Ok;
+                switches["since"] = $"{data.GetProperty("stdout_offset").GetInt64()},{data.GetProperty("stderr_offset").GetInt64()}";
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
             }
             catch (OperationCanceledException)
             {

@@ -73,7 +73,11 @@ internal static class Palettes
         new("sweep", new("artifacts", "A trial's files on the worker that ran it (with --out, fetched into a folder)",
             [Id, new("trial", "t", "The trial's index", Mandatory: true), Out], SafeToRepeat: true), (h, input) => h.Artifacts(input)),
         new("sweep", new("logs", "The last lines of a trial's standard output and error (a program of your own), from the worker that runs or ran it",
-            [Id, new("trial", "t", "The trial's index", Mandatory: true), new("tail", null, "How many lines of each (default 50)", Mandatory: false)], SafeToRepeat: true),
+            [
+                Id, new("trial", "t", "The trial's index", Mandatory: true), new("tail", null, "How many lines of each (default 50)", Mandatory: false),
+                new("follow", "f", "yes: then print new lines as they come, until the trial ends (Ctrl-C stops)", Mandatory: false),
+                new("since", null, "OUT,ERR: only the lines after these byte offsets (what --follow asks with)", Mandatory: false),
+            ], SafeToRepeat: true),
             (h, input) => h.Logs(input)),
         new("sweep", new("confirm",
             "Re-run a sweep's best configurations under new seeds, as a new sweep; prints its id (sweep verdict -i ID reads the result)",
