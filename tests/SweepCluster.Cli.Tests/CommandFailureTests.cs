@@ -55,8 +55,8 @@ public class CommandFailureTests
             var victim = workers.Single(w => Runs(coordinator, w));
             NodeProcesses.Kill(victim);
             var deadline = Stopwatch.StartNew();
-            while (Alive(firstProgram) && deadline.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(100);
-            Assert.That(Alive(firstProgram), Is.False, "the killed worker's program went with it");
+            while (LiveProcesses.Alive(firstProgram) && deadline.Elapsed < TimeSpan.FromSeconds(20)) Thread.Sleep(100);
+            Assert.That(LiveProcesses.Alive(firstProgram), Is.False, "the killed worker's program went with it");
 
             WaitForCompletion(coordinator, id);
             var trial = Trials(coordinator, id).Single();
@@ -72,6 +72,4 @@ public class CommandFailureTests
             nodes.ReportIfFailed();
         }
     }
-
-    private static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] != "Z";
 }

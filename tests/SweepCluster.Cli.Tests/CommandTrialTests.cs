@@ -72,8 +72,6 @@ public class CommandTrialTests
     private static List<JsonElement> Trials(CliResult result) =>
         [.. JsonDocument.Parse(result.Stdout).RootElement.GetProperty("trials").EnumerateArray().OrderBy(t => t.GetProperty("index").GetInt32())];
 
-    private static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2].StartsWith('Z');
-
     /// <summary>The pid the trial's program wrote in its folder (a failed trial's folder is there too, though its document names none).</summary>
     private int PidOf(JsonElement trial) => int.Parse(File.ReadAllText(Directory.GetFiles(Path.Combine(_dir, "runs"), "pid", SearchOption.AllDirectories)
         .Single(f => Path.GetFileName(Path.GetDirectoryName(f)) == $"trial-{trial.GetProperty("index").GetInt32():D4}")));
@@ -118,7 +116,7 @@ public class CommandTrialTests
         Assert.That(reasons[2], Does.StartWith("reported no score: no line of its output was a JSON object holding \"score\" (line 2 of its output looked like a report but it is not valid JSON"));
         Assert.That(reasons[3], Does.StartWith("timeout: still running after 3 s"));
         Assert.That(reasons, Has.All.Not.Contains("\n"));
-        Assert.That(Alive(PidOf(trials[3])), Is.False, "the hung program was stopped with its trial");
+        Assert.That(LiveProcesses.Alive(PidOf(trials[3])), Is.False, "the hung program was stopped with its trial");
     }
 
     [Test]
@@ -131,7 +129,7 @@ public class CommandTrialTests
         var pruned = Trials(result).Where(t => t.GetProperty("status").GetString() == "pruned").ToList();
         Assert.That(pruned, Is.Not.Empty, "ASHA keeps the best third at each rung");
         Assert.That(pruned.Select(t => t.GetProperty("epoch").GetInt32()), Has.All.LessThan(9));
-        Assert.That(pruned.Select(PidOf).Where(Alive), Is.Empty, "each pruned trial's program is gone once the sweep has ended");
+        Assert.That(pruned.Select(PidOf).Where(LiveProcesses.Alive), Is.Empty, "each pruned trial's program is gone once the sweep has ended");
     }
 
     [Test]
@@ -153,11 +151,11 @@ public class CommandTrialTests
             pids = [.. Directory.GetFiles(Path.Combine(_dir, "runs"), "pid", SearchOption.AllDirectories).Select(f => File.ReadAllText(f)).Where(t => t.Length > 0).Select(int.Parse)];
         }
         Assert.That(pids, Has.Count.EqualTo(2), "both programs started");
-        Assert.That(pids.All(Alive));
+        Assert.That(pids.All(LiveProcesses.Alive));
         sweepctl.Kill(); // SIGKILL: nothing in the worker runs after this
         sweepctl.WaitForExit();
-        while (pids.Any(Alive) && deadline.Elapsed < TimeSpan.FromSeconds(90)) Thread.Sleep(100);
-        var left = pids.Where(Alive).ToList();
+        while (pids.Any(LiveProcesses.Alive) && deadline.Elapsed < TimeSpan.FromSeconds(90)) Thread.Sleep(100);
+        var left = pids.Where(LiveProcesses.Alive).ToList();
         foreach (var pid in left) Process.GetProcessById(pid).Kill(); // the test leaves nothing behind either way
         Assert.That(left, Is.Empty, "the reaper stopped both programs when their worker died");
     }

@@ -5,7 +5,7 @@ namespace SweepCluster.Cluster.Code;
 // A sweep's code package stays on the node that received it; each worker fetches it once, from any member that holds it, in chunks
 // that fit a frame.
 
-/// <summary>Up to <see cref="Worker.ReadArtifact.ChunkBytes"/> of the package <paramref name="Hash"/> from <paramref name="Offset"/>.</summary>
+/// <summary>Up to <see cref="FileChunks.ChunkBytes"/> of the package <paramref name="Hash"/> from <paramref name="Offset"/>.</summary>
 public sealed record ReadCode(string Hash, long Offset) : ISweepMessage;
 
 /// <param name="Length">The whole package's size.</param>

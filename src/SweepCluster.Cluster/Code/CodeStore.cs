@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Akka.Actor;
-using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Code;
 using SweepCluster.Core.Files;
 
@@ -35,11 +34,8 @@ public sealed partial class CodeStore : ReceiveActor
         if (!IsHash(request.Hash)) return new CodeRead([], 0, $"'{request.Hash}' is not a code package's hash");
         try
         {
-            using var stream = File.OpenRead(PackageFile(folder, request.Hash));
-            stream.Position = Math.Min(request.Offset, stream.Length);
-            var buffer = new byte[(int)Math.Min(ReadArtifact.ChunkBytes, stream.Length - stream.Position)];
-            stream.ReadExactly(buffer);
-            return new CodeRead(buffer, stream.Length, null);
+            var (data, length) = FileChunks.Read(PackageFile(folder, request.Hash), request.Offset);
+            return new CodeRead(data, length, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

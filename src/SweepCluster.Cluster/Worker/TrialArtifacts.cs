@@ -34,11 +34,8 @@ internal sealed class TrialArtifacts(string runsDirectory)
             return new ArtifactRead([], true, $"'{request.TrialFolder}/{request.Path}' is not a file of a trial folder");
         try
         {
-            using var stream = File.OpenRead(file);
-            stream.Position = Math.Min(request.Offset, stream.Length);
-            var buffer = new byte[(int)Math.Min(ReadArtifact.ChunkBytes, stream.Length - stream.Position)];
-            stream.ReadExactly(buffer);
-            return new ArtifactRead(buffer, stream.Position >= stream.Length, null);
+            var (data, length) = FileChunks.Read(file, request.Offset);
+            return new ArtifactRead(data, Math.Min(request.Offset, length) + data.Length >= length, null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

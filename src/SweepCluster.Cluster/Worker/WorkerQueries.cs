@@ -19,8 +19,7 @@ public sealed record ArtifactFile(string Path, long Size);
 /// <summary>Up to <see cref="ChunkBytes"/> of one file from <paramref name="Offset"/>.</summary>
 public sealed record ReadArtifact(string TrialFolder, string Path, long Offset) : ISweepMessage
 {
-    /// <summary>48 KiB: as base64 in a JSON message, well inside Akka's 128,000-byte frame.</summary>
-    public const int ChunkBytes = 48 * 1024;
+    public const int ChunkBytes = FileChunks.ChunkBytes;
 }
 
 /// <param name="End">The chunk reaches the end of the file.</param>
