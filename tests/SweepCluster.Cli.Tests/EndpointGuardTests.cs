@@ -125,4 +125,35 @@ public class EndpointGuardTests
             Directory.Delete(store, recursive: true);
         }
     }
+    [Test]
+    public void A_code_package_that_is_not_what_it_claims_is_refused_and_the_node_goes_on()
+    {
+        var bytes = new byte[] { 80, 75, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }; // an empty zip
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        HttpResponseMessage Put(string name, byte[] body, string contentType = "application/zip")
+        {
+            using var http = new HttpClient();
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+            return http.PutAsync($"http://{_node.Address}/api/code/{name}", content).Result;
+        }
+        using (var notAHash = Put("..%2F..%2Fetc", bytes))
+            Assert.That(notAHash.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        using (var wrong = Put(new string('0', 64), bytes))
+        {
+            Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(wrong.Content.ReadAsStringAsync().Result, Does.Contain("do not hash to"));
+        }
+        using (var form = Put(hash, bytes, "text/plain"))
+            Assert.That(form.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a page's no-cors PUT is refused like its POST");
+        using (var good = Put(hash, bytes))
+            Assert.That(good.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var unknown = Send("POST", "/api/sweep/submit", Sweep("unknown-package").Replace("\"file\"", $"\"code-package\":\"{new string('2', 64)}\",\"file\""));
+        Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(unknown.Content.ReadAsStringAsync().Result, Does.Contain("this node holds no code package"));
+        using var since = Send("POST", "/api/sweep/logs", """{"switches": {"id": "nosuch00", "trial": "0", "since": "-1,x"}}""");
+        Assert.That(since.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(CliRunner.Run(_node.Address, "sweep", "list").ExitCode, Is.Zero, "the node goes on serving");
+    }
 }
