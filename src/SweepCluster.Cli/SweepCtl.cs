@@ -51,6 +51,7 @@ public static class SweepCtl
             StudyCommand.Create(output, error),
             ReportCommand.Create(output, error),
             NodeCommand.Create(output, error),
+            CertificatesCommand.Create(output, error),
             SlurmCommand.Create(output, error),
             OneDnnCommand.Create(output),
         };

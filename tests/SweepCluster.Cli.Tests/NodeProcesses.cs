@@ -53,7 +53,7 @@ internal sealed partial class NodeProcesses : IDisposable
     }
 
     /// <summary>What a node prints once it serves: the ports it got.</summary>
-    [GeneratedRegex(@"^node akka\.tcp://sweep@[^:]+:(\d+) \[[^\]]*\] started; commands on http://[^:/]+:(\d+);", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^node akka(?:\.ssl)?\.tcp://sweep@[^:]+:(\d+) \[[^\]]*\] started; commands on http://[^:/]+:(\d+);", RegexOptions.Multiline)]
     private static partial Regex StartedLine();
 
     public Process Launch(string arguments, IReadOnlyDictionary<string, string>? environment = null, TestHosts.Host? on = null)

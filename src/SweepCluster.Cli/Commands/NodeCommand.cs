@@ -31,10 +31,11 @@ internal static class NodeCommand
         var contactPoints = new Option<string?>("--contact-points") { Description = "For --discovery config: every node's host:management-port, comma-separated" };
         var managementPort = new Option<int?>("--management-port") { Description = $"Akka.Management's port, which cluster bootstrap asks (default {Cluster.Hosting.BootstrapOptions.DefaultManagementPort})" };
         var requiredContactPoints = new Option<int?>("--required-contact-points") { Description = "Nodes that must be found before a new cluster forms (default: the contact points listed, or 2)" };
+        var certificate = new Option<string?>("--cluster-certificate") { Description = $"This node's file from sweepctl certificates create: the cluster port then speaks TLS and admits only nodes holding one (password in {Cluster.Hosting.ClusterCertificate.PasswordVariable})" };
         var start = new Command("start", "Start a cluster node and run until Ctrl-C or SIGTERM, leaving the cluster gracefully")
         {
             config, roles, host, port, seeds, cmdHost, cmdPort, gpus, cpuSlots, data, store, journal, checkpoints, heartbeatPause, downAfter, gpuTrialsOnCpu, leaveAt,
-            discovery, serviceName, contactPoints, managementPort, requiredContactPoints,
+            discovery, serviceName, contactPoints, managementPort, requiredContactPoints, certificate,
         };
         start.SetAction(async (parsed, cancellation) => await RunNode(error, async () =>
         {
@@ -44,7 +45,8 @@ internal static class NodeCommand
                 parsed.GetValue(journal), parsed.GetValue(checkpoints), parsed.GetValue(heartbeatPause), parsed.GetValue(downAfter),
                 parsed.GetResult(gpuTrialsOnCpu) is { Implicit: false } ? parsed.GetValue(gpuTrialsOnCpu) : null,
                 parsed.GetValue(leaveAt) is { } at ? NodeSettings.ParseLeaveAt(at, "--leave-at") : null,
-                parsed.GetValue(discovery), parsed.GetValue(serviceName), parsed.GetValue(contactPoints), parsed.GetValue(managementPort), parsed.GetValue(requiredContactPoints)));
+                parsed.GetValue(discovery), parsed.GetValue(serviceName), parsed.GetValue(contactPoints), parsed.GetValue(managementPort), parsed.GetValue(requiredContactPoints),
+                parsed.GetValue(certificate)));
             if (NodeHost.RunsTrials(settings)) OneDnnChoice.Apply(error);
             await NodeHost.RunAsync(settings, output, cancellation);
         }));

@@ -11,6 +11,7 @@ namespace SweepCluster.Cluster.Hosting;
 /// <param name="HeartbeatPause">How late a node's heartbeats may be before it counts as unreachable: training keeps every core busy.</param>
 /// <param name="DownAfter">How long the cluster waits, once the unreachable nodes stop changing, before it downs them and their trials go elsewhere.</param>
 /// <param name="Bootstrap">Find the other nodes by discovery instead of <paramref name="SeedNodes"/>.</param>
+/// <param name="Certificate">The node's proof of membership: with one, the cluster port speaks TLS and admits only nodes whose certificate the same authority issued.</param>
 /// <param name="LeaveAt">When the node leaves the cluster by itself (before its SLURM allocation ends), its worker giving its running trials back first.</param>
 public sealed record NodeOptions(
     ImmutableArray<string> Roles,
@@ -24,7 +25,8 @@ public sealed record NodeOptions(
     TimeSpan DownAfter,
     Akka.Event.LogLevel LogLevel = Akka.Event.LogLevel.InfoLevel,
     DateTimeOffset? LeaveAt = null,
-    BootstrapOptions? Bootstrap = null)
+    BootstrapOptions? Bootstrap = null,
+    ClusterCertificate? Certificate = null)
 {
     public static readonly TimeSpan DefaultHeartbeatPause = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DefaultDownAfter = TimeSpan.FromSeconds(20);
@@ -68,21 +70,26 @@ public abstract record JournalOptions
 /// <summary>Cluster addresses as users write them: <c>akka.tcp://sweep@host:port</c> or plain <c>host:port</c>.</summary>
 public static partial class NodeAddress
 {
-    public static string Normalize(string address)
+    /// <param name="tls">Whether the cluster's port speaks TLS (a cluster certificate): its addresses are <c>akka.ssl.tcp://</c>.</param>
+    public static string Normalize(string address, bool tls)
     {
         var text = address.Trim();
+        var scheme = tls ? "akka.ssl.tcp" : "akka.tcp";
         var full = FullAddress().Match(text);
         if (full.Success)
         {
-            if (full.Groups[1].Value != ClusterNames.SystemName)
-                throw new FormatException($"'{address}' names the actor system '{full.Groups[1].Value}'; SweepCluster's is '{ClusterNames.SystemName}'");
+            if (full.Groups[2].Value != ClusterNames.SystemName)
+                throw new FormatException($"'{address}' names the actor system '{full.Groups[2].Value}'; SweepCluster's is '{ClusterNames.SystemName}'");
+            if (full.Groups[1].Value != scheme)
+                throw new FormatException($"'{address}' is a {full.Groups[1].Value} address, but this cluster's nodes {(tls ? "speak TLS (a cluster certificate)" : "have no cluster certificate")}: "
+                    + $"write {scheme}://{ClusterNames.SystemName}@host:port, or plain host:port");
             return text;
         }
-        if (HostPort().IsMatch(text)) return $"akka.tcp://{ClusterNames.SystemName}@{text}";
-        throw new FormatException($"'{address}' is not a node address: write host:port or akka.tcp://{ClusterNames.SystemName}@host:port");
+        if (HostPort().IsMatch(text)) return $"{scheme}://{ClusterNames.SystemName}@{text}";
+        throw new FormatException($"'{address}' is not a node address: write host:port or {scheme}://{ClusterNames.SystemName}@host:port");
     }
 
-    [GeneratedRegex(@"^akka\.tcp://([^@]+)@[^:/]+:\d{1,5}$")]
+    [GeneratedRegex(@"^(akka(?:\.ssl)?\.tcp)://([^@]+)@[^:/]+:\d{1,5}$")]
     private static partial Regex FullAddress();
 
     [GeneratedRegex(@"^[A-Za-z0-9.\-]+:\d{1,5}$")]

@@ -95,6 +95,34 @@ public static class SweepNodeHosting
             : akka.WithConfigDiscovery(o => o.Services.Add(new Service { Name = bootstrap.ServiceName, Endpoints = [.. bootstrap.ContactPoints] }));
     }
 
+    /// <summary>
+    /// The cluster port: plain TCP, or with a cluster certificate TLS where each end of every connection must present a
+    /// certificate from the cluster's authority (a refused peer is logged with the reason, one line per attempt).
+    /// </summary>
+    private static RemoteOptions Remoting(NodeOptions options)
+    {
+        if (options.Certificate is not { } certificate) return new RemoteOptions { HostName = options.Host, Port = options.Port };
+        return new RemoteOptions
+        {
+            HostName = options.Host,
+            Port = options.Port,
+            EnableSsl = true,
+            Ssl = new SslOptions
+            {
+                X509Certificate = certificate.Node,
+                RequireMutualAuthentication = true,
+                // Membership is the authority's signature, not a name: nodes connect by IP address and move between hosts.
+                ValidateCertificateHostname = false,
+                CustomValidator = (peer, _, remote, _, log) =>
+                {
+                    if (certificate.Accepts(peer, out var why)) return true;
+                    log.Warning("refused a cluster connection from {0}: {1}", remote, why);
+                    return false;
+                },
+            },
+        };
+    }
+
     /// <summary>The actor system of one node: remoting, clustering with the split-brain resolver, the serializer, and its roles' actors.</summary>
     /// <param name="runner">What a worker node runs trials with; a coordinator-only node needs none.</param>
     public static IServiceCollection AddSweepNode(this IServiceCollection services, NodeOptions options, ITrialRunner? runner) =>
@@ -107,11 +135,11 @@ public static class SweepNodeHosting
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithRemoting(options.Host, options.Port)
+                .WithRemoting(Remoting(options))
                 .WithClustering(new ClusterOptions
                 {
                     Roles = [.. options.Roles],
-                    SeedNodes = [.. options.SeedNodes.Select(NodeAddress.Normalize)],
+                    SeedNodes = [.. options.SeedNodes.Select(seed => NodeAddress.Normalize(seed, options.Certificate is not null))],
                     SplitBrainResolver = new KeepMajorityOption(),
                     // Training keeps every core busy; a worker whose heartbeats are late by a few seconds is busy, not gone.
                     FailureDetector = new PhiAccrualFailureDetectorOptions { AcceptableHeartbeatPause = options.HeartbeatPause },

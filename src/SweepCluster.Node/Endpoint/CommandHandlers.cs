@@ -420,16 +420,16 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
     public CommandResult ChangeMember(CommandInput input, bool leave)
     {
         var s = input.Switches;
+        var cluster = Akka.Cluster.Cluster.Get(system);
         string normalized;
         try
         {
-            normalized = NodeAddress.Normalize(s["address"]);
+            normalized = NodeAddress.Normalize(s["address"], tls: cluster.SelfAddress.Protocol.Contains(".ssl.", StringComparison.Ordinal));
         }
         catch (FormatException e)
         {
             return CommandResult.Invalid(e.Message);
         }
-        var cluster = Akka.Cluster.Cluster.Get(system);
         var member = cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == normalized);
         if (member is null) return CommandResult.Failed($"no member at {normalized} (cluster show lists them)");
         if (leave) cluster.Leave(member.Address);

@@ -28,11 +28,12 @@ public sealed record NodeSettings(
     string? ServiceName = null,
     string? ContactPoints = null,
     int? ManagementPort = null,
-    int? RequiredContactPoints = null)
+    int? RequiredContactPoints = null,
+    string? ClusterCertificate = null)
 {
     private static readonly string[] Keys =
         ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store", "journal", "checkpoints", "heartbeat_pause", "down_after", "gpu_trials_on_cpu", "leave_at",
-            "discovery", "service_name", "contact_points", "management_port", "required_contact_points"];
+            "discovery", "service_name", "contact_points", "management_port", "required_contact_points", "cluster_certificate"];
 
     /// <summary>Reads the file, or throws a <see cref="FormatException"/> naming the file, line and key.</summary>
     public static NodeSettings Read(string path)
@@ -85,6 +86,7 @@ public sealed record NodeSettings(
                 "contact_points" => settings with { ContactPoints = Text() },
                 "management_port" => settings with { ManagementPort = Int() },
                 "required_contact_points" => settings with { RequiredContactPoints = Int() },
+                "cluster_certificate" => settings with { ClusterCertificate = Text() },
                 _ => throw new FormatException($"{key} at {path}:{keyNode.Start.Line}:{keyNode.Start.Column}: unknown key{KeyHints.DidYouMean(key, Keys)}"),
             };
         }
@@ -103,5 +105,5 @@ public sealed record NodeSettings(
         over.CmdToken ?? CmdToken, over.Gpus ?? Gpus, over.CpuSlots ?? CpuSlots, over.Data ?? Data, over.Store ?? Store, over.Journal ?? Journal,
         over.Checkpoints ?? Checkpoints, over.HeartbeatPause ?? HeartbeatPause, over.DownAfter ?? DownAfter, over.GpuTrialsOnCpu ?? GpuTrialsOnCpu,
         over.LeaveAt ?? LeaveAt, over.Discovery ?? Discovery, over.ServiceName ?? ServiceName, over.ContactPoints ?? ContactPoints,
-        over.ManagementPort ?? ManagementPort, over.RequiredContactPoints ?? RequiredContactPoints);
+        over.ManagementPort ?? ManagementPort, over.RequiredContactPoints ?? RequiredContactPoints, over.ClusterCertificate ?? ClusterCertificate);
 }

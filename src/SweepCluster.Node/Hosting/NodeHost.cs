@@ -39,10 +39,12 @@ public static class NodeHost
     public static (NodeOptions Node, EndpointOptions Endpoint) Resolve(NodeSettings s, ITrialRunner runner)
     {
         var roles = Roles(s);
+        var certificate = s.ClusterCertificate is { } file ? ClusterCertificate.Load(file, Environment.GetEnvironmentVariable(ClusterCertificate.PasswordVariable)) : null;
         ImmutableArray<string> seeds;
         try
         {
-            seeds = [.. (s.SeedNodes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(NodeAddress.Normalize)];
+            seeds = [.. (s.SeedNodes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(seed => NodeAddress.Normalize(seed, certificate is not null))];
         }
         catch (FormatException e)
         {
@@ -67,7 +69,7 @@ public static class NodeHost
             s.Journal is { } connection ? new JournalOptions.PostgreSql(connection) : new JournalOptions.Sqlite(Path.Combine(store, "journal.db")),
             s.HeartbeatPause is { } pause ? TimeSpan.FromSeconds(pause) : NodeOptions.DefaultHeartbeatPause,
             s.DownAfter is { } down ? TimeSpan.FromSeconds(down) : NodeOptions.DefaultDownAfter,
-            LeaveAt: s.LeaveAt, Bootstrap: Bootstrap(s, seeds));
+            LeaveAt: s.LeaveAt, Bootstrap: Bootstrap(s, seeds), Certificate: certificate);
         return (node, endpoint);
     }
 
@@ -119,7 +121,7 @@ public static class NodeHost
             if (node.Bootstrap is { } bootstrap) k.Listen(ManagementAddress(node.Host), bootstrap.ManagementPort);
         });
         builder.Services.AddSingleton(endpoint);
-        builder.Services.AddSweepTelemetry($"akka.tcp://{ClusterNames.SystemName}@{node.Host}:{node.Port}");
+        builder.Services.AddSweepTelemetry($"{(node.Certificate is null ? "akka.tcp" : "akka.ssl.tcp")}://{ClusterNames.SystemName}@{node.Host}:{node.Port}");
         var app = builder.Build();
         CommandEndpoint.Map(app, endpoint, node.Bootstrap?.ManagementPort);
         NodeProbes.Map(app, node.Bootstrap?.ManagementPort);
@@ -163,6 +165,10 @@ public static class NodeHost
         output.Flush();
         started?.Invoke(new Uri(commands));
         await app.WaitForShutdownAsync(cancellation);
+        // Akka stops a node whose TLS handshake with a seed failed; its reason's type is internal, so it is known by name.
+        if (Akka.Actor.CoordinatedShutdown.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).ShutdownReason?.GetType().Name == "TlsHandshakeFailureReason")
+            throw new IOException($"node {cluster} stopped: a TLS handshake with a cluster node failed (the log above says which and why); "
+                + "every node needs a --cluster-certificate file from the same authority (sweepctl certificates create)");
         output.WriteLine("left the cluster");
     }
 }
