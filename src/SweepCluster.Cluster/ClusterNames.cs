@@ -17,4 +17,7 @@ public static class ClusterNames
 
     /// <summary>Every node's code packages (<see cref="Code.CodeStore"/>), asked for by hash.</summary>
     public const string CodeStoreActor = "sweep-code";
+
+    /// <summary>On coordinator nodes: the split-brain lease and the journal identity, kept in the journal's database.</summary>
+    public const string JournalKeeperActor = "sweep-journal";
 }

@@ -95,6 +95,47 @@ public class FailureProcessTests
         AssertNothingRuns(second);
     }
 
+    /// <summary>
+    /// Four nodes, two of them coordinator nodes sharing a journal; a worker is killed, and the coordinator's node 12 s later,
+    /// before the first loss was settled: two of four reachable, an even split. Keep-majority would keep the side with the
+    /// lowest address (here always the dead one, so the cluster would down itself); the side that takes the journal's lease
+    /// goes on instead, and the sweep ends with every trial once.
+    /// </summary>
+    [Test]
+    public void A_worker_then_the_coordinators_node_killed_12_s_apart_leave_an_even_split_that_the_side_reaching_the_journal_survives()
+    {
+        const string detection = "--heartbeat-pause 5 --down-after 10";
+        var store = Path.Combine(_nodes.Root, "coordinators");
+        var first = _nodes.Start("coordinator", extra: detection, store: store);
+        var workers = new[]
+        {
+            _nodes.Start("worker", first.ClusterAddress, $"--cpu-slots 2 {detection}"),
+            _nodes.Start("worker", first.ClusterAddress, $"--cpu-slots 2 {detection}"),
+        }.OrderBy(w => w.Port).ToArray();
+        var second = _nodes.Start("coordinator", first.ClusterAddress, detection, store: store);
+        // The dead side must hold the lowest address for keep-majority to pick it: only the second coordinator node can spoil that.
+        for (var attempt = 0; second.Port < Math.Min(first.Port, workers[0].Port) && attempt < 8; attempt++)
+        {
+            NodeProcesses.Kill(second);
+            second = _nodes.Start("coordinator", first.ClusterAddress, detection, store: store);
+        }
+        Assume.That(second.Port, Is.GreaterThan(Math.Min(first.Port, workers[0].Port)), "ports the system picked leave the dead side without the lowest address");
+        WaitForWorkers(first, 2, members: 4);
+        var file = Experiment(24, 3, seed: 9);
+        var id = Submit(first.Address, file);
+
+        WaitForKillPoint(first, id, 2, () => Runs(first, workers[0]));
+        NodeProcesses.Kill(workers[0]);
+        Thread.Sleep(TimeSpan.FromSeconds(12));
+        NodeProcesses.Kill(first);
+
+        WaitForCompletion(second, id);
+        AssertEveryTrialEndedOnce(second, id, file, 24);
+        Assert.That(CliRunner.Run(second.Address, "cluster", "show").Stdout.Trim().Split('\n')[^1], Is.EqualTo("Count: 2 nodes"));
+        Assert.That(_nodes.Log(second.Process) + _nodes.Log(workers[1].Process), Does.Contain("SBR acquired lease"), "the survivors decided through the lease");
+        AssertNothingRuns(second);
+    }
+
     [TestCase(6)]
     [TestCase(7)]
     public void The_whole_cluster_killed_and_started_again_from_its_stores_resumes_the_sweep(int seed)

@@ -72,6 +72,11 @@ public class SerializerTests
         new CancelTrial("ab12cd34", 3, 1),
         new Cluster.Code.ReadCode(new string('a', 64), 49152),
         new Cluster.Code.CodeRead([80, 75, 3, 4], 1024, null),
+        new Cluster.Journal.HoldLease("sweep-split-brain", "akka.tcp://sweep@10.0.0.5:4053", 20),
+        new Cluster.Journal.ReleaseLease("sweep-split-brain", "akka.tcp://sweep@10.0.0.5:4053"),
+        new Cluster.Journal.LeaseAnswered(false, "database is locked"),
+        new Cluster.Journal.GetJournalIdentity(),
+        new Cluster.Journal.JournalIdentified("5f0c8a5e2b9d4c3f8e1a7b6c5d4e3f21", "/srv/sweep/store/journal.db", null),
         new SweepSubmitted("ab12cd34", "Simple CNN", "name: x\n", "x.yml", 10, 2342, null, false, "/runs/x", At, WarmStart: new WarmStartReport(["1a2b3c4d"],
             [new WarmTrial("1a2b3c4d", 3, new ParamValue.Map([KeyValuePair.Create("lr", (ParamValue)new ParamValue.Real(0.002))]), 0.91)], 1,
             ["trial 4 of 1a2b3c4d: lr=0.5 is not a value of loguniform(0.0001, 0.01)"]), CodeDirectory: "/home/me/project", CodePackage: new string('c', 64)),
@@ -120,7 +125,7 @@ public class SerializerTests
         "TrialsFound", "GetTrial", "TrialFound", "ListArtifacts", "ArtifactsListed", "ReadArtifact", "ArtifactRead",
         "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased", "TrialEnqueued", "EnqueueTrial", "TrialEnqueueAccepted",
         "SweepExtended", "ExtendSweep", "SweepExtensionAccepted", "GetExperiment", "ExperimentFound", "GetPoints", "PointsFound",
-        "CoordinatorSnapshot2", "ReadCode", "CodeRead",
+        "CoordinatorSnapshot2", "ReadCode", "CodeRead", "HoldLease", "ReleaseLease", "LeaseAnswered", "GetJournalIdentity", "JournalIdentified",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

@@ -96,6 +96,38 @@ public static class SweepNodeHosting
     }
 
     /// <summary>
+    /// Split-brain resolution by lease-majority over <see cref="Journal.JournalLease"/>: after any split, a side goes on only
+    /// while it holds the lease in the journal's database (the larger side tries first), and coordinator nodes keep it.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithJournalLease(this AkkaConfigurationBuilder akka, NodeOptions options)
+    {
+        akka.AddHocon($$"""
+            akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+            akka.cluster.split-brain-resolver.active-strategy = lease-majority
+            # Downing every node when failures keep coming guards against two sides deciding differently; the lease already
+            # prevents that, and a second fault within the first one's stable-after would otherwise take the whole cluster down.
+            akka.cluster.split-brain-resolver.down-all-when-unstable = off
+            akka.cluster.split-brain-resolver.lease-majority {
+              lease-implementation = "{{Journal.JournalLease.ConfigPath}}"
+              lease-name = "{{ClusterNames.SystemName}}-split-brain"
+            }
+            {{Journal.JournalLease.ConfigPath}} {
+              lease-class = "{{typeof(Journal.JournalLease).AssemblyQualifiedName}}"
+              heartbeat-interval = 4s
+              heartbeat-timeout = 20s
+              lease-operation-timeout = 5s
+            }
+            """, HoconAddMode.Prepend);
+        if (options.IsCoordinator)
+        {
+            var database = new Journal.JournalDatabase(options.Journal);
+            akka.WithActors((system, _, _) => system.ActorOf(Props.Create(() => new Journal.JournalKeeper(database)), ClusterNames.JournalKeeperActor))
+                .AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => Journal.JournalIdentityCheck.Start(system, database)));
+        }
+        return akka;
+    }
+
+    /// <summary>
     /// The cluster port: plain TCP, or with a cluster certificate TLS where each end of every connection must present a
     /// certificate from the cluster's authority (a refused peer is logged with the reason, one line per attempt).
     /// </summary>
@@ -140,12 +172,14 @@ public static class SweepNodeHosting
                 {
                     Roles = [.. options.Roles],
                     SeedNodes = [.. options.SeedNodes.Select(seed => NodeAddress.Normalize(seed, options.Certificate is not null))],
-                    SplitBrainResolver = new KeepMajorityOption(),
+                    // A node of `node start` keeps the side holding the journal's lease; the single-process cluster has no other side.
+                    SplitBrainResolver = options.Journal is JournalOptions.InMemory ? new KeepMajorityOption() : null,
                     // Training keeps every core busy; a worker whose heartbeats are late by a few seconds is busy, not gone.
                     FailureDetector = new PhiAccrualFailureDetectorOptions { AcceptableHeartbeatPause = options.HeartbeatPause },
                 })
                 .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(int)options.DownAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
                 .WithSweepSerializer();
+            if (options.Journal is not JournalOptions.InMemory) akka.WithJournalLease(options);
             if (options.IsCoordinator)
                 akka.WithSweepJournal(options.Journal)
                     .WithSweepCoordinator(CoordinatorOptions.Default(options.RunsDirectory) with

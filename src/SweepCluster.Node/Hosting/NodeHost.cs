@@ -165,8 +165,10 @@ public static class NodeHost
         output.Flush();
         started?.Invoke(new Uri(commands));
         await app.WaitForShutdownAsync(cancellation);
+        var reason = Akka.Actor.CoordinatedShutdown.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).ShutdownReason;
+        if (reason is NodeStopReason stop) throw new IOException(stop.Message);
         // Akka stops a node whose TLS handshake with a seed failed; its reason's type is internal, so it is known by name.
-        if (Akka.Actor.CoordinatedShutdown.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).ShutdownReason?.GetType().Name == "TlsHandshakeFailureReason")
+        if (reason?.GetType().Name == "TlsHandshakeFailureReason")
             throw new IOException($"node {cluster} stopped: a TLS handshake with a cluster node failed (the log above says which and why); "
                 + "every node needs a --cluster-certificate file from the same authority (sweepctl certificates create)");
         output.WriteLine("left the cluster");
