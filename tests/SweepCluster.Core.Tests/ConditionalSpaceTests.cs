@@ -46,6 +46,21 @@ public class ConditionalSpaceTests
     }
 
     [Test]
+    public void A_dimension_under_a_dotted_key_is_read_back_from_a_trial_so_samplers_learn_from_it()
+    {
+        var space = Specs.Parse(Specs.WithSpace("""
+              optimizer.lr: uniform(0, 1)
+              net:
+                layers.depth: randint(1, 4)
+            """)).ParamSpace;
+        var trial = new ParamValue.Map([
+            KeyValuePair.Create("optimizer.lr", (ParamValue)new ParamValue.Real(0.25)),
+            KeyValuePair.Create("net", (ParamValue)new ParamValue.Map([KeyValuePair.Create("layers.depth", (ParamValue)new ParamValue.Int(3))])),
+        ]);
+        Assert.That(space.Dimensions.Select(d => space.ValueOf(trial, d)?.ToString()), Is.EqualTo(new[] { "0.25", "3" }));
+    }
+
+    [Test]
     public void A_choice_of_maps_parses_into_a_selector_and_dimensions_searched_only_in_their_branch()
     {
         var space = Specs.Parse(Specs.WithSpace(Optimizer)).ParamSpace;

@@ -18,7 +18,7 @@ public class SpecErrorTests
     {
         var yaml = File.ReadAllText(Specs.Experiment("convnet.yml")).Replace("num_trials", "num_trails");
         var errors = Specs.Errors(yaml);
-        Assert.That(errors[0].ToString(), Is.EqualTo("num_trails: unknown key; did you mean 'num_trials'? at test.yml:3:1"));
+        Assert.That(errors.Select(e => e.ToString()), Does.Contain("num_trails: unknown key; did you mean 'num_trials'? at test.yml:3:1"));
         Assert.That(errors.Select(e => e.KeyPath), Does.Contain("num_trials"), "and the required key is reported missing");
     }
 
@@ -45,6 +45,39 @@ public class SpecErrorTests
         }));
         Assert.That(errors[1].Message, Does.Contain("did you mean 'random'"));
         Assert.That(errors[4].Message, Does.Contain("did you mean 'maximize'"));
+    }
+
+    [Test]
+    public void Errors_come_in_the_files_order_whatever_order_the_checks_find_them_in()
+    {
+        // The metric's direction is checked before param_space is read, and a missing key is noted at the top.
+        var yaml = """
+            name: ordered
+            num_trials: 2
+            param_space:
+              lr: loguniform(0, 1)
+            metric:
+              name: test_f1
+              direction: sideways
+            """;
+        var errors = Specs.Errors(yaml);
+        Assert.That(errors.Select(e => e.Line), Is.Ordered);
+        Assert.That(errors.Select(e => e.KeyPath), Is.EqualTo(new[] { "run", "param_space.lr", "metric.direction" }));
+    }
+
+    [Test]
+    public void A_dotted_key_and_a_nested_key_for_the_same_parameter_are_refused_at_the_second()
+    {
+        var errors = Specs.Errors(Specs.WithSpace("""
+              optimizer.lr: uniform(0, 1)
+              optimizer:
+                lr: loguniform(0.001, 0.1)
+            """));
+        Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[]
+        {
+            "param_space.optimizer.lr: optimizer.lr is already searched at line 7: a dotted key (a.b: ...) and a nested one (a: {b: ...}) name the same parameter; "
+                + "give it once at test.yml:9:9",
+        }));
     }
 
     // Each row: a param_space line, the message expected (in part), the column of the value.

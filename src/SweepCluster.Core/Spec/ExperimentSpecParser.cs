@@ -51,7 +51,9 @@ public static partial class ExperimentSpecParser
     {
         var reader = new Reader(source, code);
         var spec = reader.Read(yaml);
-        return new SpecParseResult(reader.Errors.Count == 0 ? spec : null, reader.Errors, reader.Notices);
+        // In the file's order, as a reader fixes them, whatever order the checks found them in.
+        return new SpecParseResult(reader.Errors.Count == 0 ? spec : null, [.. reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column)],
+            [.. reader.Notices.OrderBy(e => e.Line).ThenBy(e => e.Column)]);
     }
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
@@ -364,8 +366,18 @@ public static partial class ExperimentSpecParser
                     + "use choice([...]) here, or sampler: grid");
                 return null;
             }
+            // A dotted key (a.b:) and a nested one (a: {b:}) name the same parameter: searched twice, both would draw from one stream.
+            if (!_dimensions.TryAdd((place.DimensionPath, place.Condition), node.Start.Line))
+            {
+                Error(node.Start, path, $"{place.DimensionPath} is already searched at line {_dimensions[(place.DimensionPath, place.Condition)]}: "
+                    + "a dotted key (a.b: ...) and a nested one (a: {b: ...}) name the same parameter; give it once");
+                return null;
+            }
             return new DimensionNode(place.DimensionPath, distribution, place.Condition);
         }
+
+        /// <summary>The line of each dimension read so far, by path and branch.</summary>
+        private readonly Dictionary<(string Path, BranchCondition? Condition), long> _dimensions = [];
 
         /// <summary>
         /// In a flow list YAML splits at every comma, so <c>[randint(2, 20), randint(2, 20)]</c> arrives as four
