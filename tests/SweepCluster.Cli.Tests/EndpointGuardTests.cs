@@ -156,4 +156,15 @@ public class EndpointGuardTests
         Assert.That(since.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(CliRunner.Run(_node.Address, "sweep", "list").ExitCode, Is.Zero, "the node goes on serving");
     }
+
+    [Test]
+    public void A_submission_whose_network_lacks_a_parameter_is_refused_before_any_trial_runs()
+    {
+        var file = Path.Combine(_nodes.Root, "no-channels.yml");
+        File.WriteAllText(file, File.ReadAllText(CliRunner.Experiment("convnet.yml")).Replace("out_channels:", "channels:"));
+        var refused = CliRunner.Run(_node.Address, "sweep", "submit", "-f", file);
+        Assert.That(refused.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+        Assert.That(refused.Stderr, Does.Contain("run: convnet cannot train trial 0: out_channels: the trial has no value for it"));
+        Assert.That(CliRunner.Run(_node.Address, "sweep", "list").Stdout, Does.Not.Contain("Simple CNN"), "no sweep was started");
+    }
 }

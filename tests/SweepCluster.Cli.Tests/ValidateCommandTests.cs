@@ -33,6 +33,27 @@ public class ValidateCommandTests
     }
 
     [Test]
+    public void A_network_parameter_missing_from_the_file_is_found_before_any_trial_runs_and_the_networks_keys_are_listed()
+    {
+        var bad = CliRunner.TempFile(string.Join('\n', File.ReadAllLines(CliRunner.Experiment("convnet.yml")).Where(l => !l.Contains("normalize", StringComparison.Ordinal))));
+        try
+        {
+            foreach (var command in new[] { "validate", "run" })
+            {
+                var result = CliRunner.Run(command, bad);
+                Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), command);
+                Assert.That(result.Stderr, Does.Contain($"run: convnet cannot train trial 0: normalize: the trial has no value for it; set it under params or param_space "
+                    + "(convnet reads epochs, bs (whole numbers), optimizer (adam or sgd, or a branch {name, lr, momentum}), lr (> 0), normalize (yes or no); "
+                    + $"and out_channels (2 whole numbers)) at {bad}"), command);
+            }
+        }
+        finally
+        {
+            File.Delete(bad);
+        }
+    }
+
+    [Test]
     public void A_real_process_exits_2_without_a_stack_trace()
     {
         var bad = CliRunner.TempFile("name: x\nnum_trails: 3\n");

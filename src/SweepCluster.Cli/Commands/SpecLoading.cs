@@ -13,6 +13,11 @@ internal static class SpecLoading
         var result = ExperimentSpecParser.ParseFile(path, CodeFolder.Of(path, code));
         foreach (var notice in result.Notices ?? []) error.WriteLine($"note: {notice}");
         foreach (var specError in result.Errors) error.WriteLine(specError);
+        if (result.Spec is { } spec && Training.Trainers.NetworkSettings.ProblemIn(spec) is { } problem)
+        {
+            error.WriteLine($"run: {problem} at {path}");
+            return null;
+        }
         return result.Spec;
     }
 

@@ -31,8 +31,10 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
         if (s.TryGetValue("trials", out var t) && (trials = PositiveInt(t)) is null) return CommandResult.Invalid($"--trials needs a whole number >= 1 (got '{t}')");
         if (s.TryGetValue("epochs", out var e) && (epochs = PositiveInt(e)) is null) return CommandResult.Invalid($"--epochs needs a whole number >= 1 (got '{e}')");
         ImmutableArray<string>? warmStart = s.TryGetValue("warm-start", out var w) ? [.. w.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
-        var (codeDirectory, package, invalid) = CodeOf(s["file"], source ?? "experiment.yml", s.GetValueOrDefault("code"), s.GetValueOrDefault(EndpointOptions.CodePackageSwitch));
+        var (codeDirectory, package, spec, invalid) = CodeOf(s["file"], source ?? "experiment.yml", s.GetValueOrDefault("code"), s.GetValueOrDefault(EndpointOptions.CodePackageSwitch));
         if (invalid is not null) return invalid;
+        if (spec is not null && Training.Trainers.NetworkSettings.ProblemIn(spec) is { } problem)
+            return CommandResult.Invalid($"{source}: the experiment is invalid", [$"run: {problem}"]);
         var reply = await Ask<object>(new SubmitSweep(s["file"], source ?? "experiment.yml", trials, Name: s.GetValueOrDefault("name"), Epochs: epochs,
             ClientToken: s.GetValueOrDefault("token"), WarmStart: warmStart, CodeDirectory: codeDirectory, CodePackage: package));
         return reply switch
@@ -50,24 +52,24 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
     /// trainer's name is the user's own script, and are checked; with neither, a built-in name means the built-in and anything else
     /// is taken as the submitter's program at that path on the workers.
     /// </summary>
-    private (string? Folder, string? Package, CommandResult? Invalid) CodeOf(string yaml, string source, string? folder, string? package)
+    private (string? Folder, string? Package, ExperimentSpec? Spec, CommandResult? Invalid) CodeOf(string yaml, string source, string? folder, string? package)
     {
-        if (folder is null && package is null) return (null, null, null);
+        if (folder is null && package is null) return (null, null, ExperimentSpecParser.Parse(yaml, source).Spec, null);
         CodeFolder? code;
         if (package is not null)
         {
             var file = Cluster.Code.CodeStore.PackageFile(codeFolder, package);
             if (!Cluster.Code.CodeStore.IsHash(package) || !File.Exists(file))
-                return (null, null, CommandResult.Invalid($"this node holds no code package '{package}': send it first (PUT {EndpointOptions.CodeRoute}; sweepctl does)"));
+                return (null, null, null, CommandResult.Invalid($"this node holds no code package '{package}': send it first (PUT {EndpointOptions.CodeRoute}; sweepctl does)"));
             code = new CodeFolder(folder ?? "(the sweep's code package)", Files: Core.Code.CodePackage.List(File.ReadAllBytes(file)));
         }
         else code = Directory.Exists(folder) ? new CodeFolder(folder!) : null;
         if (code is null)
-            return ExperimentSpecParser.Parse(yaml, source).Spec is not null ? (null, null, null) : (folder, null, null);
+            return ExperimentSpecParser.Parse(yaml, source).Spec is { } plain ? (null, null, plain, null) : (folder, null, null, null);
         var parsed = ExperimentSpecParser.Parse(yaml, source, code);
         return parsed.Spec is { } spec
-            ? (spec.CodeDirectory, spec.RunsCommands ? package : null, null)
-            : (null, null, CommandResult.Invalid($"{source}: the experiment is invalid", [.. parsed.Errors.Select(e => e.ToString())]));
+            ? (spec.CodeDirectory, spec.RunsCommands ? package : null, spec, null)
+            : (null, null, null, CommandResult.Invalid($"{source}: the experiment is invalid", [.. parsed.Errors.Select(e => e.ToString())]));
     }
 
     public async Task<CommandResult> Confirm(CommandInput input)

@@ -3,7 +3,7 @@ using SweepCluster.Core.Sampling;
 namespace SweepCluster.Training.Data;
 
 /// <summary>
-/// Synthetic SWGO-like air showers (see shared/reference/swgo-data.md): iron and proton primaries matched in
+/// Synthetic SWGO-like air showers: iron and proton primaries matched in
 /// the energy that reaches the ground, so the total signal does not tell them apart; what does is the muon
 /// content (isolated single-cell deposits, many more for iron), the shape of the electromagnetic lateral
 /// profile (NKG; iron showers arrive older and flatter) and proton showers' irregular cores and sub-cores.

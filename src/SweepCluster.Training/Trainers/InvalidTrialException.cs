@@ -4,7 +4,11 @@ namespace SweepCluster.Training.Trainers;
 /// A trial that cannot run as configured (a missing parameter, a list of the wrong length, a CAE deeper than
 /// the image allows). Raised before training starts; running it again would fail the same way.
 /// </summary>
-public sealed class InvalidTrialException(string message) : Exception(message);
+/// <param name="missingValue">The trial has no value for a key it needs (rather than a value it cannot take).</param>
+public sealed class InvalidTrialException(string message, bool missingValue = false) : Exception(message)
+{
+    public bool MissingValue { get; } = missingValue;
+}
 
 /// <summary>
 /// The training loss or the network's outputs stopped being finite numbers: the configuration diverges (usually a

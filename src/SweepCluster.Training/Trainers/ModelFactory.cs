@@ -2,41 +2,35 @@ using SweepCluster.Training.Models;
 
 namespace SweepCluster.Training.Trainers;
 
-/// <summary>Builds a trainer's network from a trial's hyperparameters (the names of the study's YAML files).</summary>
+/// <summary>Builds a network of the shape a trial's hyperparameters give, for images of <c>imageSize</c> pixels a side.</summary>
 public static class ModelFactory
 {
-    public static ShowerModel Create(string trainer, TrialParams p, int imageSize) => trainer switch
+    public static ShowerModel Create(NetworkShape shape, int imageSize) => shape switch
     {
-        "convnet" => CreateConvNet(p, imageSize),
-        "cae" => CreateAutoencoder(p, imageSize),
-        "resnet" => new ResNet(p.IntList("number_of_blocks", 4, min: 1), p.IntList("num_channels", 5, min: 1)),
-        "vae" => new VariationalAutoencoder(p.IntList("autoencoder_sizes", 4, min: 1), p.NonNegativeReal("reg"), imageSize * imageSize),
-        _ => throw new InvalidTrialException($"no network is called '{trainer}'; known: convnet, cae, resnet, vae"),
+        NetworkShape.ConvNet c => CreateConvNet(c, imageSize),
+        NetworkShape.Cae c => CreateAutoencoder(c, imageSize),
+        NetworkShape.ResNet r => new ResNet(r.Blocks, r.Channels),
+        NetworkShape.Vae v => new VariationalAutoencoder(v.Sizes, v.Reg, imageSize * imageSize),
+        _ => throw new InvalidOperationException("unreachable: NetworkShape is closed"),
     };
 
-    /// <summary>Weight decay of the optimizer: the study used <c>reg</c> as such for ResNet and the VAE.</summary>
-    public static double WeightDecay(string trainer, TrialParams p) => trainer is "resnet" or "vae" ? p.NonNegativeReal("reg") : 0;
-
-    private static ConvNet CreateConvNet(TrialParams p, int imageSize)
+    private static ConvNet CreateConvNet(NetworkShape.ConvNet shape, int imageSize)
     {
-        var channels = p.IntList("out_channels", 2, min: 1);
         if (((imageSize - 4) / 2 - 4) / 2 < 1)
             throw new InvalidTrialException($"convnet needs images of at least 16x16 (got {imageSize}x{imageSize})");
-        return new ConvNet(channels[0], channels[1], imageSize);
+        return new ConvNet(shape.FirstChannels, shape.SecondChannels, imageSize);
     }
 
-    private static ConvAutoencoder CreateAutoencoder(TrialParams p, int imageSize)
+    private static ConvAutoencoder CreateAutoencoder(NetworkShape.Cae shape, int imageSize)
     {
-        var depth = p.Int("depth", min: 1);
-        var side = ConvAutoencoder.EncodedSide(imageSize, depth);
+        var side = ConvAutoencoder.EncodedSide(imageSize, shape.Depth);
         if (side < ConvAutoencoder.MinEncodedSide)
         {
             var maxDepth = Enumerable.Range(1, 32).Last(d => ConvAutoencoder.EncodedSide(imageSize, d) >= ConvAutoencoder.MinEncodedSide);
-            throw new InvalidTrialException($"depth: {depth} halvings leave a {side}x{side} code of a {imageSize}x{imageSize} image; at most {maxDepth} fit");
+            throw new InvalidTrialException($"depth: {shape.Depth} halvings leave a {side}x{side} code of a {imageSize}x{imageSize} image; at most {maxDepth} fit");
         }
-        var first = p.Int("first_conv_out_channels", min: 1);
-        if (first * Math.Pow(2, depth - 1) > 1 << 16)
-            throw new InvalidTrialException($"first_conv_out_channels: {first} doubled {depth - 1} times is more channels than fit in memory");
-        return new ConvAutoencoder(first, depth, p.Int("latent_size", min: 1), p.NonNegativeReal("reg"), imageSize);
+        if (shape.FirstChannels * Math.Pow(2, shape.Depth - 1) > 1 << 16)
+            throw new InvalidTrialException($"first_conv_out_channels: {shape.FirstChannels} doubled {shape.Depth - 1} times is more channels than fit in memory");
+        return new ConvAutoencoder(shape.FirstChannels, shape.Depth, shape.LatentSize, shape.Reg, imageSize);
     }
 }

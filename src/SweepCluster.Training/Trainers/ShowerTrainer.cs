@@ -22,37 +22,20 @@ public static class ShowerTrainer
 {
     private const int EvaluationBatch = 128;
 
-    /// <summary>
-    /// <c>optimizer: adam|sgd</c> with the top-level <c>lr</c>, or a branch of a conditional space,
-    /// <c>optimizer: {name: sgd, lr: ..., momentum: ...}</c>, whose own values come first.
-    /// </summary>
-    private static (string Name, double LearningRate, double Momentum) OptimizerOf(TrialParams p)
-    {
-        if (p.Section("optimizer") is not { } branch) return (p.Choice("optimizer", "adam", "sgd"), p.Real("lr", exclusiveMin: 0), 0);
-        var name = branch.Choice("name", "adam", "sgd");
-        var learningRate = branch.Has("lr") ? branch.Real("lr", exclusiveMin: 0) : p.Real("lr", exclusiveMin: 0);
-        if (!branch.Has("momentum")) return (name, learningRate, 0);
-        if (name != "sgd") throw new InvalidTrialException("optimizer.momentum: only sgd takes a momentum; adam's betas are fixed at PyTorch's (0.9, 0.999)");
-        return (name, learningRate, branch.NonNegativeReal("momentum"));
-    }
-
     /// <param name="onBatch">Called after every trained batch: a sign of life for stall detection, so it must be cheap.</param>
     public static TrainingResult Train(TrainingRequest request, Action<EpochReport>? onEpoch = null, CancellationToken cancellation = default, Action? onBatch = null)
     {
         GlibcAllocator.ReturnLargeBlocksToTheSystem();
-        var p = new TrialParams(request.Params);
-        var epochs = request.Epochs ?? p.Int("epochs", min: 1);
-        var batchSize = p.Int("bs", min: 1);
-        var (optimizerName, learningRate, momentum) = OptimizerOf(p);
-        var normalize = p.YesNo("normalize");
+        var settings = NetworkSettings.Read(request.Trainer, new TrialParams(request.Params), request.Epochs);
+        var (epochs, batchSize, (optimizerName, learningRate, momentum), normalize) = (settings.Epochs, settings.BatchSize, settings.Optimizer, settings.Normalize);
         var device = Devices.Parse(request.Device);
         var (train, test) = (request.Data.Train, request.Data.Test);
         var (mean, std) = normalize ? train.PixelStatistics : (0f, 1f);
 
         manual_seed(request.Seed);
-        using var model = ModelFactory.Create(request.Trainer, p, train.Height);
+        using var model = ModelFactory.Create(settings.Shape, train.Height);
         model.to(device);
-        var weightDecay = ModelFactory.WeightDecay(request.Trainer, p);
+        var weightDecay = settings.WeightDecay;
         using OptimizerHelper optimizer = optimizerName == "adam"
             ? optim.Adam(model.parameters(), learningRate, beta1: 0.9, beta2: 0.999, weight_decay: weightDecay) // PyTorch's betas
             : optim.SGD(model.parameters(), learningRate, momentum, weight_decay: weightDecay);

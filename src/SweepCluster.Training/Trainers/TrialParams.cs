@@ -72,7 +72,7 @@ public sealed class TrialParams(ParamValue.Map values, string prefix = "")
     {
         int i => new ParamValue.Int(i),
         double d => new ParamValue.Real(d),
-        _ => throw new InvalidTrialException($"{prefix}{key}: the trial has no value for it; set it under params or param_space"),
+        _ => throw new InvalidTrialException($"{prefix}{key}: the trial has no value for it; set it under params or param_space", missingValue: true),
     };
 
     private static string Describe(ParamValue v) => v is ParamValue.Text t ? $"'{t.Value}'" : v.ToString();
