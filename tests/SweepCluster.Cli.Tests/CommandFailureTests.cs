@@ -72,4 +72,29 @@ public class CommandFailureTests
             nodes.ReportIfFailed();
         }
     }
+
+    [Test]
+    public void A_sweep_none_of_whose_trials_completes_ends_sweep_watch_with_exit_1_and_the_counts()
+    {
+        using var nodes = new NodeProcesses();
+        try
+        {
+            var node = nodes.Start("coordinator,worker", extra: "--cpu-slots 2");
+            var code = Path.Combine(nodes.Root, "code");
+            Directory.CreateDirectory(code);
+            File.WriteAllText(Path.Combine(code, "train.py"), "import sys\nprint('the data is missing', file=sys.stderr)\nsys.exit(3)\n");
+            File.WriteAllText(Path.Combine(code, "exp.yml"), "name: doomed\nnum_trials: 3\nsampler: random\nmax_failures: 0\n"
+                + "param_space:\n  x: uniform(0, 1)\nmetric: {name: score, direction: maximize}\nrun: [train.py]\n");
+            var id = Submit(node.Address, Path.Combine(code, "exp.yml"));
+
+            var watch = CliRunner.Run(node.Address, "sweep", "watch", "-i", id);
+            Assert.That(watch.ExitCode, Is.EqualTo(ExitCodes.Failed), watch.Stdout + watch.Stderr);
+            Assert.That(watch.Stderr, Does.Contain($"sweepctl: no trial of sweep {id} completed (3 failed, 0 pruned); trial 0 failed: "
+                + "train.py exited with status 3; its standard error ends: the data is missing"));
+        }
+        finally
+        {
+            nodes.ReportIfFailed();
+        }
+    }
 }

@@ -107,8 +107,10 @@ public class CommandTrialTests
     {
         var result = CliRunner.Run("run", Experiment("['exit3', 'silent', 'malformed', 'hang']", "timeout_per_trial: 3"), "--workers", "4",
             "--out", Path.Combine(_dir, "runs"), "--format", "json");
-        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Failed), "no trial completed");
         var trials = Trials(result);
+        Assert.That(result.Stderr, Does.Contain($"sweepctl: no trial of sweep {JsonDocument.Parse(result.Stdout).RootElement.GetProperty("id").GetString()} completed "
+            + "(4 failed, 0 pruned, 0 cancelled); 1 failed with: train.py exited with status 3"));
         Assert.That(trials.Select(t => t.GetProperty("status").GetString()), Has.All.EqualTo("failed"));
         var reasons = trials.Select(t => t.GetProperty("reason").GetString()!).ToList();
         Assert.That(reasons[0], Does.StartWith("train.py exited with status 3; its standard error ends: boom: the data is missing"));

@@ -218,7 +218,7 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
         }
     }
 
-    /// <summary>The sweep's status, shown live until it ends: exit 0 when it completed, 1 when it was cancelled.</summary>
+    /// <summary>The sweep's status, shown live until it ends: exit 0 when it completed, 1 when it was cancelled or none of its trials completed.</summary>
     private async Task<int> Watch(Dictionary<string, string> switches, Action<IReadOnlyList<string>> show, TimeSpan patience, CancellationToken cancellation)
     {
         while (true)
@@ -229,7 +229,15 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
             {
                 var root = document.RootElement;
                 show(root.GetProperty("text").GetString()!.TrimEnd('\n').Split('\n'));
-                var state = root.GetProperty("data").GetProperty("state").GetString();
+                var data = root.GetProperty("data");
+                var state = data.GetProperty("state").GetString();
+                if (state is "completed" && data.GetProperty("summary") is var summary && summary.GetProperty("completed").GetInt32() == 0 && data.GetProperty("done").GetInt32() > 0)
+                {
+                    var firstFailure = root.GetProperty("text").GetString()!.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("trial ", StringComparison.Ordinal) && l.Contains(" failed: ", StringComparison.Ordinal));
+                    error.WriteLine($"sweepctl: no trial of sweep {data.GetProperty("id").GetString()} completed ({summary.GetProperty("failed").GetInt32()} failed, "
+                        + $"{summary.GetProperty("pruned").GetInt32()} pruned){(firstFailure is null ? "" : "; " + firstFailure)}");
+                    return ExitCodes.Failed;
+                }
                 if (state is "completed") return ExitCodes.Ok;
                 if (state is "cancelled") return ExitCodes.Failed;
             }

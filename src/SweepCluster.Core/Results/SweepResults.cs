@@ -104,6 +104,17 @@ public sealed record SweepSnapshot(
         .ThenBy(t => t.Index)
         .FirstOrDefault();
 
+    /// <summary>For an ended sweep of which no trial completed: the counts and the commonest reason, in one line; null otherwise.</summary>
+    public string? NoneCompleted()
+    {
+        if (Status != SweepStatus.Completed || Trials.IsEmpty || Trials.Any(t => t.Status == TrialStatus.Completed)) return null;
+        var commonest = Trials.Where(t => t.Status == TrialStatus.Failed && t.Reason is not null).GroupBy(t => t.Reason!)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Min(t => t.Index)).FirstOrDefault();
+        var summary = Summary;
+        return $"no trial of sweep {Id} completed ({summary.Failed} failed, {summary.Pruned} pruned, {summary.Cancelled} cancelled)"
+            + (commonest is null ? "" : $"; {commonest.Count()} failed with: {commonest.Key}");
+    }
+
     /// <summary>Completed trials best first, then the others by index.</summary>
     public IEnumerable<TrialSnapshot> ByMetric() => TrialOrder.BestFirst(Trials, Metric, t => (t.Status, t.Metrics, t.Index));
 }
