@@ -1,0 +1,147 @@
+using System.Collections.Immutable;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using SweepCluster.Cluster.Telemetry;
+using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Planning;
+using SweepCluster.Core.Json;
+using SweepCluster.Core.Results;
+using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Scheduling;
+
+namespace SweepCluster.Cluster.Coordinator;
+
+// The read queries: status, trials, points and one trial, from the live state or an ended sweep's files.
+public sealed partial class SweepCoordinator
+{
+    private SweepStatusFound StatusOf(string id)
+    {
+        if (_ended.TryGetValue(id, out var ended)) return new SweepStatusFound(ended.Overview, [], ended.Troubled, ended.TroubledCount);
+        if (!_sweeps.TryGetValue(id, out var sweep)) return new SweepStatusFound(null, [], [], 0);
+        var (troubled, count) = sweep.Troubled();
+        return new SweepStatusFound(sweep.Overview(), [.. sweep.Running.OrderBy(t => t.Index).Select(t => t.Snapshot())], troubled, count);
+    }
+
+    private TrialsFound TrialsOf(GetTrials query)
+    {
+        SweepOverview overview;
+        IEnumerable<TrialDocument> trials;
+        if (_ended.TryGetValue(query.Id, out var ended))
+        {
+            overview = ended.Overview;
+            try
+            {
+                trials = EndedTrials(ended, query.ByIndex);
+            }
+            catch (IOException e)
+            {
+                return new TrialsFound(overview, [], 0, e.Message);
+            }
+        }
+        else if (_sweeps.TryGetValue(query.Id, out var sweep))
+        {
+            overview = sweep.Overview();
+            try
+            {
+                // In index order a page is read straight from the sweep's records: no copy of every trial per page.
+                if (query.ByIndex)
+                    return Page(overview, [.. sweep.TrialsByIndex(query.State, query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit)).Select(TrialDocument.Of)],
+                        query, sweep.CountTrials(query.State));
+                trials = [.. sweep.Snapshot().ByMetric().Select(TrialDocument.Of)];
+            }
+            catch (IOException e)
+            {
+                return new TrialsFound(overview, [], 0, e.Message);
+            }
+        }
+        else return new TrialsFound(null, [], 0);
+        IReadOnlyList<TrialDocument> matching = query.State is null ? trials as IReadOnlyList<TrialDocument> ?? [.. trials] : [.. trials.Where(t => t.Status == query.State)];
+        return Page(overview, matching.Skip(query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit)), query, matching.Count);
+    }
+
+    private PointsFound PointsOf(GetPoints query)
+    {
+        SweepOverview overview;
+        IEnumerable<(int Index, TrialStatus Status, IReadOnlyDictionary<string, double> Metrics, ParamValue.Map Params)> trials;
+        int total;
+        if (_ended.TryGetValue(query.Id, out var ended))
+        {
+            try
+            {
+                var all = EndedTrials(ended, byIndex: true);
+                (overview, trials, total) = (ended.Overview, all.Skip(query.Offset).Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics, t.Params)), all.Count);
+            }
+            catch (IOException e)
+            {
+                return new PointsFound(ended.Overview, [], 0, e.Message);
+            }
+        }
+        else if (_sweeps.TryGetValue(query.Id, out var sweep))
+            (overview, trials, total) = (sweep.Overview(), sweep.TrialsByIndex(skip: query.Offset).Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics, t.Params)),
+                sweep.PlannedCount);
+        else return new PointsFound(null, [], 0);
+        var metric = overview.Header.Metric.Name;
+        var page = ImmutableArray.CreateBuilder<TrialPoint>();
+        var bytes = 0;
+        try
+        {
+            foreach (var t in trials)
+            {
+                bytes += 60 + (int)(1.5 * t.Params.ToString().Length); // JSON of the parameters is about their text, quoted
+                if (bytes > GetPoints.MaxBytes && page.Count > 0) break;
+                page.Add(new TrialPoint(t.Index, t.Status,
+                    t.Status is TrialStatus.Completed or TrialStatus.Pruned && t.Metrics.TryGetValue(metric, out var v) ? v : null, t.Params));
+            }
+        }
+        catch (IOException e)
+        {
+            return new PointsFound(overview, [], 0, e.Message);
+        }
+        return new PointsFound(overview, page.ToImmutable(), total);
+    }
+
+    private static TrialsFound Page(SweepOverview overview, IEnumerable<TrialDocument> page, GetTrials query, int matching) =>
+        new(overview, [.. query.WithCurves ? FitCurves(page) : page.Select(t => t with { Curve = null })], matching);
+
+    /// <summary>The trials of a page with their curves, as many as fit a frame (at least one).</summary>
+    private static IEnumerable<TrialDocument> FitCurves(IEnumerable<TrialDocument> page)
+    {
+        var points = 0;
+        foreach (var trial in page)
+        {
+            points += trial.Curve?.Length ?? 0;
+            if (points > GetTrials.MaxCurvePoints && points > (trial.Curve?.Length ?? 0)) yield break;
+            yield return trial;
+        }
+    }
+
+    private TrialFound TrialOf(GetTrial query)
+    {
+        var overview = _sweeps.GetValueOrDefault(query.Id)?.Overview() ?? _ended.GetValueOrDefault(query.Id)?.Overview;
+        if (overview is null) return new TrialFound(null, null);
+        try
+        {
+            return new TrialFound(overview, _sweeps.TryGetValue(query.Id, out var sweep)
+                ? sweep.FindTrial(query.Index) is { } trial ? TrialDocument.Of(trial) : null
+                : EndedTrials(_ended[query.Id]).FirstOrDefault(t => t.Index == query.Index));
+        }
+        catch (IOException e)
+        {
+            return new TrialFound(overview, null, e.Message);
+        }
+    }
+
+    /// <summary>The ended sweep's trials best first, or by index: each order made once while someone pages through them.</summary>
+    private IReadOnlyList<TrialDocument> EndedTrials(FinishedSweep sweep, bool byIndex = false)
+    {
+        var now = _options.Now;
+        if (_endedTrials is not { } cached || cached.Id != sweep.Id) cached = (sweep.Id, sweep.ReadTrials(), null, now);
+        if (byIndex && cached.ByIndex is null) cached.ByIndex = [.. cached.Trials.OrderBy(t => t.Index)];
+        _endedTrials = cached with { LastUsed = now };
+        return byIndex ? cached.ByIndex! : cached.Trials;
+    }
+}
