@@ -10,6 +10,9 @@ internal static class Peers
 {
     public const string Python = "/usr/bin/python3";
 
+    /// <summary>The category of tests that need a peer <c>make test</c> installs; <c>make test-fast</c> leaves them out.</summary>
+    public const string Category = "peer";
+
     /// <summary>Runs a Python script with arguments; fails the test with its stderr when it fails.</summary>
     public static string RunPython(string script, params string[] args)
     {

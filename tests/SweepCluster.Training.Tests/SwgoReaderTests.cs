@@ -4,6 +4,7 @@ using SweepCluster.Training.Data;
 namespace SweepCluster.Training.Tests;
 
 /// <summary>The reader against files written by h5py and pandas: the committed fixtures and held-out variants.</summary>
+[Category(Peers.Category)]
 public class SwgoReaderTests
 {
     private static readonly string Fixtures = RepoPaths.Fixture("swgo");

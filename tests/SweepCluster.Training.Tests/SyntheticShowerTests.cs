@@ -48,6 +48,7 @@ public class SyntheticShowerTests
     }
 
     [Test]
+    [Category(Peers.Category)]
     public void Written_files_read_back_identically_and_h5py_sees_the_swgo_layout()
     {
         var dir = Directory.CreateTempSubdirectory("synthetic-").FullName;

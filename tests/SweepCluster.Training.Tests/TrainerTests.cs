@@ -183,6 +183,7 @@ public class TrainerTests
     }
 
     [Test]
+    [Category(Peers.Category)]
     public void Artifacts_hold_loadable_weights_and_both_confusion_matrices()
     {
         var dir = Directory.CreateTempSubdirectory("artifacts-").FullName;
