@@ -5,7 +5,6 @@ using Akka.Hosting;
 using SweepCluster.Node.Text;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Coordinator;
-using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
@@ -331,131 +330,12 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
     private static CommandResult Unreachable(RanTrial ran) =>
         CommandResult.Failed($"{ran.Node}, the worker that ran trial {ran.Trial.Index}, does not answer (has it left the cluster? node show lists the workers)");
 
-    public async Task<CommandResult> Artifacts(CommandInput input)
-    {
-        var (ran, refusal) = await Locate(input.Switches["id"], input.Switches["trial"]);
-        if (ran is null) return refusal!;
-        ArtifactsListed listed;
-        try
-        {
-            listed = await WorkerOf(ran).Ask<ArtifactsListed>(new ListArtifacts(ran.Folder), AskTimeout);
-        }
-        catch (AskTimeoutException)
-        {
-            return Unreachable(ran);
-        }
-        if (listed.Error is { } error) return CommandResult.Failed($"{ran.Node}: {error}");
-        var text = new StringWriter();
-        TextTable.Write(text, ["file", "bytes"], [.. listed.Files.Select(f => (IReadOnlyList<string>)[f.Path, f.Size.ToString(CultureInfo.InvariantCulture)])], new HashSet<int> { 1 });
-        text.WriteLine($"{listed.Files.Length} files of trial {ran.Trial.Index} in {listed.Directory} on {ran.Node}");
-        return CommandResult.Ok(new ArtifactList(input.Switches["id"], ran.Trial.Index, ran.Node, listed.Directory, listed.Files), text.ToString());
-    }
-
-    /// <summary>
-    /// Streams one of a trial's files from the worker that holds it, chunk by chunk; null once sent, or why it cannot be.
-    /// A failure after the first chunk aborts the response, so that the client sees the file incomplete.
-    /// </summary>
-    public async Task<CommandResult?> SendArtifact(string id, string index, string path, Microsoft.AspNetCore.Http.HttpContext context)
-    {
-        var (ran, refusal) = await Locate(id, index);
-        if (ran is null) return refusal;
-        var worker = WorkerOf(ran);
-        long offset = 0;
-        while (true)
-        {
-            ArtifactRead chunk;
-            try
-            {
-                chunk = await worker.Ask<ArtifactRead>(new ReadArtifact(ran.Folder, path, offset), AskTimeout, context.RequestAborted);
-            }
-            catch (AskTimeoutException) when (offset == 0)
-            {
-                return Unreachable(ran);
-            }
-            catch (AskTimeoutException)
-            {
-                context.Abort();
-                return null;
-            }
-            if (chunk.Error is { } error)
-            {
-                if (offset == 0) return CommandResult.Failed($"{ran.Node}: {error}");
-                context.Abort();
-                return null;
-            }
-            if (offset == 0) context.Response.ContentType = "application/octet-stream";
-            await context.Response.Body.WriteAsync(chunk.Data, context.RequestAborted);
-            offset += chunk.Data.Length;
-            if (chunk.End) return null;
-        }
-    }
-
     public async Task<CommandResult> Cancel(CommandInput input)
     {
         var s = input.Switches;
         var reply = await Ask<SweepCancelAccepted>(new CancelSweep(s["id"]));
         if (!reply.Found) return CommandResult.Failed(reply.Message);
         return CommandResult.Ok(new SweepCancellation(reply.Id, reply.Message), reply.Message + "\n");
-    }
-
-    public CommandResult ClusterShow()
-    {
-        var state = Akka.Cluster.Cluster.Get(system).State;
-        var members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).ToList();
-        var text = new StringWriter();
-        foreach (var m in members)
-            text.WriteLine($"{m.Address} | [{string.Join(",", m.Roles.Order(StringComparer.Ordinal))}] | {Lower(m.Status)} |{(state.Unreachable.Contains(m) ? " unreachable" : "")}");
-        text.WriteLine($"Count: {members.Count} nodes");
-        return CommandResult.Ok(new ClusterMembers(
-            [.. members.Select(m => new ClusterMember(m.Address.ToString(), [.. m.Roles.Order(StringComparer.Ordinal)], Lower(m.Status), !state.Unreachable.Contains(m)))]),
-            text.ToString());
-    }
-
-    public CommandResult ClusterLeader()
-    {
-        var leader = Akka.Cluster.Cluster.Get(system).State.Leader;
-        return leader is null
-            ? CommandResult.Failed("the cluster has no leader yet")
-            : CommandResult.Ok(new ClusterLeader(leader.ToString()), leader + "\n");
-    }
-
-    public CommandResult ChangeMember(CommandInput input, bool leave)
-    {
-        var s = input.Switches;
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        string normalized;
-        try
-        {
-            normalized = NodeAddress.Normalize(s["address"], tls: cluster.SelfAddress.Protocol.Contains(".ssl.", StringComparison.Ordinal));
-        }
-        catch (FormatException e)
-        {
-            return CommandResult.Invalid(e.Message);
-        }
-        var member = cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == normalized);
-        if (member is null) return CommandResult.Failed($"no member at {normalized} (cluster show lists them)");
-        if (leave) cluster.Leave(member.Address);
-        else cluster.Down(member.Address);
-        var message = $"{(leave ? "leaving" : "downing")} {normalized}";
-        return CommandResult.Ok(new MemberChange(normalized, leave ? "leave" : "down"), message + "\n");
-    }
-
-    public async Task<CommandResult> NodeShow()
-    {
-        var workers = (await Ask<WorkersListed>(new GetWorkers())).Workers;
-        var text = new StringWriter();
-        TextTable.Write(text, ["worker", "gpus", "cpu slots", "trials done", "running"],
-        [
-            .. workers.Select(w => (IReadOnlyList<string>)
-            [
-                w.Node,
-                w.Gpus.IsEmpty ? "none" : string.Join(" ", w.Gpus.Select(g => $"{g}:{w.GpuBusy.GetValueOrDefault(g):0.##}")),
-                $"{w.CpuBusy:0.##}/{w.CpuSlots:0.##}",
-                w.TrialsDone.ToString(CultureInfo.InvariantCulture),
-                w.Problem is { } problem ? $"takes no trials: {problem}" : w.Running.IsEmpty ? "-" : string.Join("; ", w.Running),
-            ]),
-        ], new HashSet<int> { 3 });
-        return CommandResult.Ok(new WorkerList([.. workers.Select(w => new WorkerDocument(w.Node, w.Gpus, w.CpuSlots, w.CpuBusy, w.Running, w.TrialsDone, w.Problem))]), text.ToString());
     }
 
     private static int? PositiveInt(string text) =>
