@@ -49,8 +49,8 @@ public class JournalV1Tests
 
         AssertSame(Expected("finished-trials.json"), AsNode(Json(node.Address, "sweep", "trials", "-i", Finished)), "sweep trials");
         AssertSame(Expected("finished-best.json"), AsNode(Json(node.Address, "sweep", "best", "-i", Finished)), "sweep best");
-        AssertSame(Expected("finished-status.json"), AsNode(Json(node.Address, "sweep", "status", "-i", Finished)), "sweep status");
-        AssertSame(Listed(Expected("list.json"), Finished), Listed(AsNode(Json(node.Address, "sweep", "list")), Finished), "sweep list");
+        AssertSame(InStore(Expected("finished-status.json"), store), AsNode(Json(node.Address, "sweep", "status", "-i", Finished)), "sweep status");
+        AssertSame(InStore(Listed(Expected("list.json"), Finished), store), Listed(AsNode(Json(node.Address, "sweep", "list")), Finished), "sweep list");
 
         NodeProcesses.WaitUntil(() => TryJson(node.Address, "sweep", "status", "-i", Interrupted)?.GetProperty("state").GetString() == "completed",
             TimeSpan.FromSeconds(120), "the interrupted v1 sweep to complete");

@@ -19,7 +19,7 @@ public class JournalV2Tests
     private const string Interrupted = "7ced7173";
     private const int InterruptedTrials = 1200;
 
-    /// <summary>The release made absolute run directories on the coordinator; this journal's are under this folder.</summary>
+    /// <summary>The release made absolute run directories on the coordinator; this journal's are under this folder (a node on a copy uses its own).</summary>
     private const string V2Root = "/tmp/sweepcluster-v2";
 
     private NodeProcesses _nodes = null!;
@@ -46,16 +46,17 @@ public class JournalV2Tests
     [TestCase(false, TestName = "A node on a v2 journal without its run folders replays it and shows the same")]
     public void Recovers(bool withRunFolders)
     {
-        if (withRunFolders) CopyDirectory(RepoPaths.Fixture(Fixture, "runs"), Path.Combine(V2Root, "store", "runs"));
+        // The store moved here with its run folders: the journal names them in the store that wrote it, and the node uses its own.
         var store = Path.Combine(_nodes.Root, "store");
         Directory.CreateDirectory(store);
+        if (withRunFolders) CopyDirectory(RepoPaths.Fixture(Fixture, "runs"), Path.Combine(store, "runs"));
         File.Copy(RepoPaths.Fixture(Fixture, "journal.db"), Path.Combine(store, "journal.db"));
         var node = _nodes.Start("coordinator,worker", extra: "--cpu-slots 1", store: store);
 
         AssertSame(Expected("finished-trials.json"), AsNode(Json(node.Address, "sweep", "trials", "-i", Finished, "-k", "100000")), "sweep trials");
         AssertSame(Expected("finished-best.json"), AsNode(Json(node.Address, "sweep", "best", "-i", Finished)), "sweep best");
-        AssertSame(Expected("finished-status.json"), AsNode(Json(node.Address, "sweep", "status", "-i", Finished)), "sweep status");
-        AssertSame(Listed(Expected("list.json"), Finished), Listed(AsNode(Json(node.Address, "sweep", "list")), Finished), "sweep list");
+        AssertSame(InStore(Expected("finished-status.json"), store), AsNode(Json(node.Address, "sweep", "status", "-i", Finished)), "sweep status");
+        AssertSame(InStore(Listed(Expected("list.json"), Finished), store), Listed(AsNode(Json(node.Address, "sweep", "list")), Finished), "sweep list");
 
         NodeProcesses.WaitUntil(() => TryJson(node.Address, "sweep", "status", "-i", Interrupted)?.GetProperty("state").GetString() == "completed",
             TimeSpan.FromSeconds(180), "the interrupted v2 sweep to complete");

@@ -29,6 +29,17 @@ internal static class StoredDocuments
 
     private static string Shortened(JsonNode node) => node.ToJsonString() is var json && json.Length > 2000 ? json[..2000] : json;
 
+    /// <summary>
+    /// The document with its <c>run_directory</c> in the store a node now runs on: a journal recorded its run folders in the
+    /// store that wrote it, and a node on a copy of that store uses its own (the trials' artifact folders stay where they were).
+    /// </summary>
+    public static JsonNode InStore(JsonNode document, string store)
+    {
+        var copy = document.DeepClone();
+        copy["run_directory"] = Path.Combine(store, "runs", Path.GetFileName(copy["run_directory"]!.GetValue<string>()));
+        return copy;
+    }
+
     /// <summary>The sweep's entry in a <c>sweep list</c> document.</summary>
     public static JsonNode Listed(JsonNode list, string id) => list["sweeps"]!.AsArray().Single(s => s!["id"]!.GetValue<string>() == id)!;
 }

@@ -70,6 +70,45 @@ public class CoordinatorRecoveryTests : CoordinatorTest
     }
 
     [Test]
+    public void A_store_copied_elsewhere_writes_its_own_run_folders_not_the_originals([Values(2000, 1)] int snapshotEvery)
+    {
+        var (original, copy) = (Path.Combine(Runs, "old-store", "runs"), Path.Combine(Runs, "new-store", "runs"));
+        IActorRef On(string runs)
+        {
+            var coordinator = NewCoordinator(new CoordinatorOptions(runs, snapshotEvery, TimeSpan.FromSeconds(1), _clock, KeepEndedSweeps: true));
+            coordinator.Ask<SweepsListed>(new ListSweeps(), RemainingOrDefault).Wait();
+            return coordinator;
+        }
+        var first = On(original);
+        var worker = NewWorker();
+        Join(first, worker, cpu: 1);
+        var id = Submit(first, Experiments.Sleep(2));
+        Finish(first, worker, worker.ExpectMsg<StartTrial>(), 0.4);
+        var last = worker.ExpectMsg<StartTrial>();
+        Kill(first);
+        var folder = Path.GetFileName(Directory.GetDirectories(original).Single());
+        CopyFolder(Path.Combine(Runs, "old-store"), Path.Combine(Runs, "new-store"));
+
+        var second = On(copy);
+        Assert.That(Status(second, id).RunDirectory, Is.EqualTo(Path.Combine(copy, folder)), "the copy's own run folder");
+        Join(second, worker, 1, null, new RunningAttempt(id, last.Index, last.Attempt, 0.2));
+        Finish(second, worker, last, 0.9);
+        AwaitCondition(() => Status(second, id).Status == SweepStatus.Completed);
+        Assert.That(File.Exists(Path.Combine(copy, folder, RunFolders.SummaryFile)), Is.True);
+        Assert.That(File.Exists(Path.Combine(original, folder, RunFolders.SummaryFile)), Is.False, "the original store is left as it was");
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    [Test]
     public void A_submission_repeated_with_its_token_returns_the_sweep_it_started_even_after_recovery()
     {
         var first = NewCoordinator();

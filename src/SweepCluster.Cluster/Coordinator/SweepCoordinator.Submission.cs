@@ -101,6 +101,18 @@ public sealed partial class SweepCoordinator
 
     private string RunDirectoryOf(string name, string id) => Path.GetFullPath(Path.Combine(_options.RunsDirectory, $"{Slug(name)}-{id}"));
 
+    /// <summary>A recovered submission with its run folder in this coordinator's runs folder (<see cref="RunFolders.Relocated"/>).</summary>
+    private SweepSubmitted Relocated(SweepSubmitted submitted) => submitted with { RunDirectory = RunFolders.Relocated(submitted.RunDirectory, _options.RunsDirectory) };
+
+    /// <summary>The name as a folder name: letters and digits, at most 64 of them, so that any name makes a run folder the disk takes.</summary>
+    private static string Slug(string name)
+    {
+        var slug = new string([.. name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
+        while (slug.Contains("--", StringComparison.Ordinal)) slug = slug.Replace("--", "-", StringComparison.Ordinal);
+        slug = slug[..Math.Min(slug.Length, 64)].TrimEnd('-');
+        return slug.Length == 0 ? "sweep" : slug;
+    }
+
     private void Begin(SweepSubmitted submitted)
     {
         var sender = Sender;

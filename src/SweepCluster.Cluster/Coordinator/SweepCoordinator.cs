@@ -205,12 +205,13 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
 
     private void ApplyEvent(ISweepEvent e)
     {
-        if (e is SweepSubmitted submitted)
+        if (e is SweepSubmitted journalled)
         {
+            var submitted = IsRecovering ? Relocated(journalled) : journalled;
             if (SpecOf(submitted) is { } spec) Add(new SweepState(submitted, spec, NewArchive(submitted)));
             return;
         }
-        if (e is SweepExtended extended && !_sweeps.ContainsKey(e.SweepId)) Readopt(extended);
+        if (e is SweepExtended extended && !_sweeps.ContainsKey(e.SweepId)) Readopt(extended with { Adopted = extended.Adopted is { } adopted ? Relocated(adopted) : null });
         if (!_sweeps.TryGetValue(e.SweepId, out var sweep)) return;
         var wasEnded = sweep.IsEnded;
         sweep.Apply(e);
@@ -236,8 +237,9 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     /// <summary>A v1 snapshot holds ended sweeps whole: they shrink once recovery is complete, as any ended sweep does.</summary>
     private void Restore(CoordinatorSnapshot snapshot)
     {
-        foreach (var memento in snapshot.Sweeps)
+        foreach (var stored in snapshot.Sweeps)
         {
+            var memento = stored with { Submitted = Relocated(stored.Submitted) };
             if (SpecOf(memento.Submitted) is not { } spec) continue;
             try
             {
@@ -249,7 +251,11 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
             }
         }
         foreach (var memento in snapshot.Finished ?? [])
-            AddEnded(FinishedSweep.FromMemento(memento));
+            AddEnded(FinishedSweep.FromMemento(memento with
+            {
+                Header = memento.Header with { RunDirectory = RunFolders.Relocated(memento.Header.RunDirectory, _options.RunsDirectory) },
+                Submitted = memento.Submitted is { } submitted ? Relocated(submitted) : null,
+            }));
     }
 
     private void Add(SweepState sweep)
@@ -386,14 +392,5 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     internal sealed record CheckAttemptsNow : INoSerializationVerificationNeeded
     {
         public static readonly CheckAttemptsNow Instance = new();
-    }
-
-    /// <summary>The name as a folder name: letters and digits, at most 64 of them, so that any name makes a run folder the disk takes.</summary>
-    private static string Slug(string name)
-    {
-        var slug = new string([.. name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
-        while (slug.Contains("--", StringComparison.Ordinal)) slug = slug.Replace("--", "-", StringComparison.Ordinal);
-        slug = slug[..Math.Min(slug.Length, 64)].TrimEnd('-');
-        return slug.Length == 0 ? "sweep" : slug;
     }
 }

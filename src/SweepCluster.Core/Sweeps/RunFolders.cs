@@ -14,6 +14,19 @@ namespace SweepCluster.Core.Sweeps;
 public static class RunFolders
 {
     public const string SummaryFile = "sweep.json";
+
+    /// <summary>
+    /// A run folder recorded in a journal, moved into <paramref name="runsDirectory"/> when it lies in another store's runs
+    /// folder: a store copied or restored elsewhere (or a coordinator node on another machine) uses its own run folders, never
+    /// the original store's. A folder outside any <c>runs</c> folder (a run resumed from where its user keeps it) stays.
+    /// </summary>
+    public static string Relocated(string runDirectory, string runsDirectory)
+    {
+        var parent = Path.GetDirectoryName(runDirectory);
+        return parent is null || Path.GetFileName(parent) != "runs" || parent == Path.TrimEndingDirectorySeparator(runsDirectory)
+            ? runDirectory
+            : Path.Combine(runsDirectory, Path.GetFileName(runDirectory));
+    }
     public const string SubmissionFile = "submission.json";
 
     /// <summary>A trial's folder relative to a runs folder (<c>name-id/trial-0003</c>): each worker makes it under its own.</summary>
