@@ -13,7 +13,7 @@ internal static class ClusterChecks
 
     /// <summary>
     /// Waits for the workers' offers and for every member to be up in the coordinator's view: a node killed while another is
-    /// still joining leaves keep-majority counting the joining one out, and the reachable side may be the one it downs.
+    /// still joining leaves the split-brain resolver counting the joining one out, and the reachable side may be the one it downs.
     /// </summary>
     public static void WaitForWorkers(NodeProcesses.Node coordinator, int count, int members)
     {

@@ -186,7 +186,7 @@ public class HostScenarioTests
 
         _hosts.Partition([_hosts[1], _hosts[3]], [_hosts[2], _hosts[4], _hosts[5]]);
 
-        // Keep-majority: the two nodes of the minority down themselves (so the old coordinator schedules no more), the three others go on.
+        // The majority side takes the journal's lease first: the two nodes of the minority down themselves (so the old coordinator schedules no more), the three others go on.
         Assert.That(Exits(first) && Exits(minorityWorker), "the minority side stops");
         WaitForCompletion(second, id);
         var trials = AssertEveryTrialEndedOnce(second, id, file, 12);
