@@ -125,6 +125,18 @@ public class EndpointGuardTests
             Directory.Delete(store, recursive: true);
         }
     }
+    [TestCase("store-is-a-file", "--store {file}", "--store {file}: cannot make or use the store folder")]
+    [TestCase("journal-garbage", "--journal notakey", "--journal: not a PostgreSQL connection string; write Host=HOST;Database=DB")]
+    public void A_store_or_journal_setting_that_cannot_work_ends_the_node_with_one_line(string name, string setting, string expected)
+    {
+        var file = Path.Combine(_nodes.Root, name);
+        File.WriteAllText(file, "not a folder");
+        var result = CliRunner.Run(["node", "start", "--port", "0", "--cmd-port", "0", "--gpus", "none", .. setting.Replace("{file}", file).Split(' ')]);
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.InvalidInput), result.Stderr);
+        Assert.That(result.Stderr.Trim(), Does.StartWith("sweepctl: " + expected.Replace("{file}", file)));
+        Assert.That(result.Stderr.Trim().Split('\n'), Has.Length.EqualTo(1), "one line, no trace");
+    }
+
     [Test]
     public void A_code_package_that_is_not_what_it_claims_is_refused_and_the_node_goes_on()
     {

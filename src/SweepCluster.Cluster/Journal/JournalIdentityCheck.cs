@@ -24,7 +24,7 @@ public static class JournalIdentityCheck
         {
             own = await Task.Run(database.Identity);
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException or InvalidOperationException or ArgumentException)
         {
             Stop(system, $"this coordinator node cannot read its journal {database.Description} ({e.Message}); it leaves the cluster");
             return;

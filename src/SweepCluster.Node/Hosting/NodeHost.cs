@@ -57,6 +57,16 @@ public static class NodeHost
             if (value is < 0 or > 65535) throw new FormatException($"{name} takes a port from 0 to 65535 (got {value})");
         if (s.HeartbeatPause is <= 0 || s.DownAfter is <= 0) throw new FormatException("--heartbeat-pause and --down-after take a number of seconds > 0");
         var store = Path.GetFullPath(s.Store ?? "store");
+        try
+        {
+            Directory.CreateDirectory(store);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FormatException($"--store {store}: cannot make or use the store folder ({e.Message}); give a folder this node can write");
+        }
+        if (s.Journal is { } journal && !IsConnectionString(journal))
+            throw new FormatException("--journal: not a PostgreSQL connection string; write Host=HOST;Database=DB;Username=USER;Password=... (or leave it out for STORE/journal.db)");
         var runs = Path.Combine(store, "runs");
         endpoint = endpoint with { CodeFolder = Cluster.Code.CodeStore.FolderBeside(runs) };
         // Only a worker asks for GPUs: on a coordinator-only node that would load libtorch for nothing.
@@ -71,6 +81,18 @@ public static class NodeHost
             s.DownAfter is { } down ? TimeSpan.FromSeconds(down) : NodeOptions.DefaultDownAfter,
             LeaveAt: s.LeaveAt, Bootstrap: Bootstrap(s, seeds), Certificate: certificate);
         return (node, endpoint);
+    }
+
+    private static bool IsConnectionString(string text)
+    {
+        try
+        {
+            return new Npgsql.NpgsqlConnectionStringBuilder(text).Host is { Length: > 0 };
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     public const string DefaultServiceName = "sweep";
