@@ -125,6 +125,17 @@ public class EndpointGuardTests
             Directory.Delete(store, recursive: true);
         }
     }
+
+    [Test]
+    public void A_postgresql_journal_that_does_not_answer_ends_the_node_with_one_line_naming_it()
+    {
+        // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+        var result = CliRunner.RunProcess(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), null, "node", "start", "--port", "0", "--cmd-port", "0",
+            "--gpus", "none", "--store", Path.Combine(_nodes.Root, "unreachable-journal"), "--journal", "Host=127.0.0.1;Port=1;Database=sweeps;Username=sweep");
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.Stderr);
+        Assert.That(result.Stderr, Does.Contain("sweepctl: the journal, PostgreSQL database sweeps on 127.0.0.1, cannot be reached (").And.Contain("check --journal"));
+        Assert.That(result.Stderr, Does.Not.Contain("   at "), "no stack trace");
+    }
     [TestCase("store-is-a-file", "--store {file}", "--store {file}: cannot make or use the store folder")]
     [TestCase("journal-garbage", "--journal notakey", "--journal: not a PostgreSQL connection string; write Host=HOST;Database=DB")]
     public void A_store_or_journal_setting_that_cannot_work_ends_the_node_with_one_line(string name, string setting, string expected)

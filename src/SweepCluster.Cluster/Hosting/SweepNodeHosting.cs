@@ -51,6 +51,23 @@ public static class SweepNodeHosting
         }
     }
 
+    /// <summary>A PostgreSQL journal that cannot be reached at start ends the node with one line, not a node that retries with traces.</summary>
+    /// <exception cref="JournalUnusableException">The server does not answer or refuses the connection: the message names it.</exception>
+    private static void CheckReachable(string connectionString)
+    {
+        try
+        {
+            using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            connection.Open();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            var where = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            throw new JournalUnusableException($"the journal, PostgreSQL database {where.Database} on {where.Host}, cannot be reached ({e.Message}): "
+                + "check --journal and that the server is up", e);
+        }
+    }
+
     /// <summary>The coordinator's journal and snapshot store: an embedded SQLite file, a PostgreSQL server, or memory.</summary>
     public static AkkaConfigurationBuilder WithSweepJournal(this AkkaConfigurationBuilder builder, JournalOptions journal)
     {
@@ -63,6 +80,7 @@ public static class SweepNodeHosting
                 return builder.WithSqlPersistence($"Data Source={sqlite.File}", ProviderName.SQLiteMS, autoInitialize: true)
                     .AddHocon("akka.persistence.journal.sql.parallelism = 1", HoconAddMode.Prepend);
             case JournalOptions.PostgreSql postgres:
+                CheckReachable(postgres.ConnectionString);
                 return builder.WithSqlPersistence(postgres.ConnectionString, ProviderName.PostgreSQL15, autoInitialize: true);
             default:
                 return builder.WithInMemoryJournal().WithInMemorySnapshotStore();
