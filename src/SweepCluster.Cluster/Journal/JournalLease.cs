@@ -61,18 +61,26 @@ public sealed class JournalLease : Akka.Coordination.Lease
 
     private HoldLease Hold() => new(Settings.LeaseName, Settings.OwnerName, Settings.TimeoutSettings.HeartbeatTimeout.TotalSeconds);
 
+    /// <remarks>Run by a timer, so nothing may escape it: an exception here would end the process.</remarks>
     private async void Renew(Action<Exception> leaseLost)
     {
-        var answer = await Ask(Hold());
-        if (answer.Held) return;
-        lock (_gate)
+        try
         {
-            if (!_held) return;
-            _held = false;
-            _renewal?.Dispose();
-            _renewal = null;
+            var answer = await Ask(Hold());
+            if (answer.Held) return;
+            lock (_gate)
+            {
+                if (!_held) return;
+                _held = false;
+                _renewal?.Dispose();
+                _renewal = null;
+            }
+            leaseLost(new LeaseException($"lost the lease {Settings.LeaseName}: {answer.Error ?? "another side took it"}"));
         }
-        leaseLost(new LeaseException($"lost the lease {Settings.LeaseName}: {answer.Error ?? "another side took it"}"));
+        catch (Exception e)
+        {
+            _log.Warning("renewing the lease {0} failed: {1}", Settings.LeaseName, e.Message);
+        }
     }
 
     /// <summary>Asks the reachable coordinator nodes in turn, this node first, until one answers.</summary>
@@ -96,6 +104,10 @@ public sealed class JournalLease : Akka.Coordination.Lease
             catch (AskTimeoutException)
             {
                 lastError = $"{keeper} did not answer within {Settings.TimeoutSettings.OperationTimeout.TotalSeconds:0} s";
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                lastError = $"{keeper}: {e.Message}"; // the system is shutting down
             }
         }
         return new LeaseAnswered(false, lastError ?? "no coordinator node on this side of the cluster");
