@@ -49,7 +49,7 @@ public class JournalV2Tests
         // The store moved here with its run folders: the journal names them in the store that wrote it, and the node uses its own.
         var store = Path.Combine(_nodes.Root, "store");
         Directory.CreateDirectory(store);
-        if (withRunFolders) CopyDirectory(RepoPaths.Fixture(Fixture, "runs"), Path.Combine(store, "runs"));
+        if (withRunFolders) TestFolders.Copy(RepoPaths.Fixture(Fixture, "runs"), Path.Combine(store, "runs"));
         File.Copy(RepoPaths.Fixture(Fixture, "journal.db"), Path.Combine(store, "journal.db"));
         var node = _nodes.Start("coordinator,worker", extra: "--cpu-slots 1", store: store);
 
@@ -70,15 +70,5 @@ public class JournalV2Tests
             AssertSame(trial!, trials[trial!["index"]!.GetValue<int>()], $"trial {trial["index"]}, ended before the kill,");
         Assert.That(_nodes.Log(node.Process).Contains("recovered from the journal's first event instead"), Is.EqualTo(!withRunFolders),
             withRunFolders ? "the snapshot and trials.jsonl were read, not the whole journal" : "without trials.jsonl the journal is replayed whole");
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

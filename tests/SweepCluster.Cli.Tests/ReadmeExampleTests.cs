@@ -23,7 +23,7 @@ public class ReadmeExampleTests
         var sweepctl = Path.Combine(_work, "bin", "sweepctl");
         File.WriteAllText(sweepctl, $"#!/bin/sh\nexec dotnet {Path.Combine(TestContext.CurrentContext.TestDirectory, "sweepctl.dll")} \"$@\"\n");
         File.SetUnixFileMode(sweepctl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        foreach (var folder in new[] { "cluster-config", "experiments" }) Copy(Path.Combine(RepoPaths.Root, folder), Path.Combine(_work, folder));
+        foreach (var folder in new[] { "cluster-config", "experiments" }) TestFolders.Copy(Path.Combine(RepoPaths.Root, folder), Path.Combine(_work, folder));
     }
 
     [TearDown]
@@ -32,13 +32,6 @@ public class ReadmeExampleTests
         foreach (var process in _processes.Where(p => !p.HasExited)) process.Kill(entireProcessTree: true);
         foreach (var process in _processes) process.WaitForExit(10_000);
         Directory.Delete(_work, recursive: true);
-    }
-
-    private static void Copy(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        foreach (var folder in Directory.GetDirectories(from)) Copy(folder, Path.Combine(to, Path.GetFileName(folder)));
     }
 
     /// <summary>The lines of the README's code block that follows the sentence introducing the local example.</summary>

@@ -87,7 +87,7 @@ public class CoordinatorRecoveryTests : CoordinatorTest
         var last = worker.ExpectMsg<StartTrial>();
         Kill(first);
         var folder = Path.GetFileName(Directory.GetDirectories(original).Single());
-        CopyFolder(Path.Combine(Runs, "old-store"), Path.Combine(Runs, "new-store"));
+        TestFolders.Copy(Path.Combine(Runs, "old-store"), Path.Combine(Runs, "new-store"));
 
         var second = On(copy);
         Assert.That(Status(second, id).RunDirectory, Is.EqualTo(Path.Combine(copy, folder)), "the copy's own run folder");
@@ -96,16 +96,6 @@ public class CoordinatorRecoveryTests : CoordinatorTest
         AwaitCondition(() => Status(second, id).Status == SweepStatus.Completed);
         Assert.That(File.Exists(Path.Combine(copy, folder, RunFolders.SummaryFile)), Is.True);
         Assert.That(File.Exists(Path.Combine(original, folder, RunFolders.SummaryFile)), Is.False, "the original store is left as it was");
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 
     [Test]

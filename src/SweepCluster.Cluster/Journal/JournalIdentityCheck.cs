@@ -29,14 +29,12 @@ public static class JournalIdentityCheck
             Stop(system, $"this coordinator node cannot read its journal {database.Description} ({e.Message}); it leaves the cluster");
             return;
         }
-        var others = cluster.State.Members.Where(m => m.HasRole(ClusterNames.CoordinatorRole) && m.Status == Akka.Cluster.MemberStatus.Up && m.Address != cluster.SelfAddress)
-            .Select(m => m.Address).ToList();
-        foreach (var other in others)
+        foreach (var other in JournalKeeper.Reachable(cluster).Where(a => a != cluster.SelfAddress))
         {
             JournalIdentified answer;
             try
             {
-                answer = await system.ActorSelection(new RootActorPath(other) / "user" / ClusterNames.JournalKeeperActor).Ask<JournalIdentified>(new GetJournalIdentity(), AskTimeout);
+                answer = await JournalKeeper.At(system, other).Ask<JournalIdentified>(new GetJournalIdentity(), AskTimeout);
             }
             catch (AskTimeoutException)
             {

@@ -86,18 +86,12 @@ public sealed class JournalLease : Akka.Coordination.Lease
     /// <summary>Asks the reachable coordinator nodes in turn, this node first, until one answers.</summary>
     private async Task<LeaseAnswered> Ask(object message)
     {
-        var cluster = Akka.Cluster.Cluster.Get(_system);
-        var state = cluster.State;
-        var keepers = state.Members
-            .Where(m => m.HasRole(ClusterNames.CoordinatorRole) && m.Status == Akka.Cluster.MemberStatus.Up && !state.Unreachable.Contains(m))
-            .OrderBy(m => m.Address == cluster.SelfAddress ? 0 : 1).Select(m => m.Address).ToList();
         string? lastError = null;
-        foreach (var keeper in keepers)
+        foreach (var keeper in JournalKeeper.Reachable(Akka.Cluster.Cluster.Get(_system)))
         {
             try
             {
-                var answer = await _system.ActorSelection(new RootActorPath(keeper) / "user" / ClusterNames.JournalKeeperActor)
-                    .Ask<LeaseAnswered>(message, Settings.TimeoutSettings.OperationTimeout);
+                var answer = await JournalKeeper.At(_system, keeper).Ask<LeaseAnswered>(message, Settings.TimeoutSettings.OperationTimeout);
                 if (answer.Error is null) return answer;
                 lastError = $"{keeper}: {answer.Error}";
             }
