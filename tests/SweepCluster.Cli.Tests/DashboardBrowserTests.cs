@@ -35,12 +35,13 @@ public class DashboardBrowserTests
         // 60 trials of 1.5 s on two slots: the sweep runs for about 45 s, long enough to watch a trial finish.
         var file = Path.Combine(_nodes.Root, "dashboard.yml");
         File.WriteAllText(file, Experiments.Sleep(60, 1.5, steps: 2, seed: 5, extra: "pruner: none").Replace("  value: uniform(0, 1)", "  value: uniform(0, 1)\n  kind: choice(['a', 'b'])"));
+        var logged = SubmitLoggingProgram();
         var id = Submit(_node.Address, file);
         NodeProcesses.WaitUntil(() => Json(_node.Address, "sweep", "status", "-i", id).GetProperty("done").GetInt32() >= 2, TimeSpan.FromSeconds(60), "two trials to end");
         var shots = Path.Combine(TestContext.CurrentContext.WorkDirectory, "dashboard-screenshots");
         Directory.CreateDirectory(shots);
 
-        var seen = RunBrowser($"http://{_node.Address}", id, shots);
+        var seen = RunBrowser($"http://{_node.Address}", id, shots, logged);
 
         Assert.That(seen.GetProperty("listed").GetInt32(), Is.GreaterThanOrEqualTo(1), "the sweeps page lists the sweep");
         var rows = seen.GetProperty("row_indices").EnumerateArray().Select(i => i.GetInt32()).ToList();
@@ -55,8 +56,12 @@ public class DashboardBrowserTests
         Assert.That(seen.GetProperty("trial_url").GetString(), Does.EndWith($"#/sweep/{id}/trial/{rows[0]}"), "a click on a row opens that trial");
         Assert.That(seen.GetProperty("trial_heading").GetString(), Is.EqualTo($"Trial {rows[0]} of {id}"));
         Assert.That(seen.GetProperty("trial_params").EnumerateArray().Select(p => p.GetString()), Is.EqualTo(new[] { "seconds", "steps", "value", "kind" }));
+        var log = seen.GetProperty("log").GetString()!;
+        Assert.That(log, Does.Contain("step 3 of <img src=x onerror=\"document.title='owned'\">"), "a program's trial page shows its log's last lines");
+        Assert.That(log, Does.Contain("stderr: a warning on standard error"), "standard error too, marked");
+        Assert.That(seen.GetProperty("title").GetString(), Is.Not.EqualTo("owned"), "a log line is shown as text, never run as the page's markup");
         Assert.That(seen.GetProperty("external_requests").GetArrayLength(), Is.Zero, "nothing is fetched from anywhere but the node");
-        foreach (var shot in new[] { "sweeps.png", "sweep.png", "trial.png" })
+        foreach (var shot in new[] { "sweeps.png", "sweep.png", "trial.png", "log.png" })
         {
             var path = Path.Combine(shots, shot);
             Assert.That(new FileInfo(path).Length, Is.GreaterThan(10_000), $"{shot} was taken");
@@ -80,6 +85,30 @@ public class DashboardBrowserTests
         Assert.That(post.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the API takes the cookie too");
     }
 
+    /// <summary>A sweep of one trial of the user's program, whose log holds markup: the page must show it as text.</summary>
+    private string SubmitLoggingProgram()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_nodes.Root, "logging")).FullName;
+        File.WriteAllText(Path.Combine(folder, "noisy.py"), """
+            import json, sys
+            print("a warning on standard error", file=sys.stderr)
+            for step in range(1, 4):
+                print(f"step {step} of <img src=x onerror=\"document.title='owned'\">", flush=True)
+            print(json.dumps({"score": 0.5}))
+            """);
+        var file = Path.Combine(folder, "noisy.yml");
+        File.WriteAllText(file, """
+            name: noisy
+            num_trials: 1
+            params: {x: 1}
+            metric: {name: score, direction: maximize}
+            run: [noisy.py]
+            """);
+        var id = Submit(_node.Address, file);
+        NodeProcesses.WaitUntil(() => Json(_node.Address, "sweep", "status", "-i", id).GetProperty("done").GetInt32() == 1, TimeSpan.FromSeconds(60), "the program's trial to end");
+        return id;
+    }
+
     private static HttpStatusCode? TryGet(HttpClient http, string path)
     {
         try
@@ -93,10 +122,10 @@ public class DashboardBrowserTests
         }
     }
 
-    private static JsonElement RunBrowser(string baseUrl, string sweep, string shots)
+    private static JsonElement RunBrowser(string baseUrl, string sweep, string shots, string loggedSweep)
     {
         var start = new ProcessStartInfo("node") { WorkingDirectory = Scripts, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["dashboard.mjs", baseUrl, sweep, shots]) start.ArgumentList.Add(arg);
+        foreach (var arg in (string[])["dashboard.mjs", baseUrl, sweep, shots, loggedSweep]) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

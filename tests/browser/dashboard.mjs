@@ -1,8 +1,8 @@
 // Drives Debian's chromium through the dashboard of a node running a sweep, and prints what it saw as one JSON line.
-// Usage: node dashboard.mjs BASE_URL SWEEP_ID SCREENSHOT_DIR
+// Usage: node dashboard.mjs BASE_URL SWEEP_ID SCREENSHOT_DIR LOGGED_SWEEP_ID (a sweep of the user's program, for its log)
 import { chromium } from "playwright-core";
 
-const [base, sweep, shots] = process.argv.slice(2);
+const [base, sweep, shots, logged] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -60,6 +60,13 @@ try {
   seen.trial_heading = await page.textContent("h1");
   seen.trial_params = await page.$$eval("#params tr", rows => rows.slice(1).map(r => r.children[0].textContent));
   await page.screenshot({ path: `${shots}/trial.png`, fullPage: true });
+
+  // A program's trial page shows the last lines of its log.
+  await page.goto(`${base}/#/sweep/${logged}/trial/0`);
+  await page.waitForSelector("#log", { timeout: 30000 });
+  seen.log = await page.textContent("#log");
+  seen.title = await page.title();
+  await page.screenshot({ path: `${shots}/log.png`, fullPage: true });
 
   seen.external_requests = requests.filter(u => !u.startsWith(base));
 } finally {

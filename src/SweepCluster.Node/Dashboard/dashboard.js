@@ -265,6 +265,7 @@ async function trialView(id, index) {
       parts.push(element("p", { class: "error" }, `artifacts: ${e.message}`));
     }
   }
+  if (trial.status !== "pending") parts.push(...await logTail(id, index));
   main.replaceChildren(...parts);
   const epochs = trial.curve ?? [];
   if (epochs.length > 0)
@@ -272,6 +273,17 @@ async function trialView(id, index) {
       series: [{ label: "epoch" }, { label: "value", stroke: "steelblue", points: { show: true } }] },
     [epochs.map(e => e.epoch), epochs.map(e => e.value)], curve);
   return trial.status === "running" || trial.status === "pending";
+}
+
+/** The last lines the trial's program wrote (none for a built-in trainer), read again on each redraw while it runs. */
+async function logTail(id, index) {
+  try {
+    const logs = await command("sweep", "logs", { id, trial: String(index), tail: "40" });
+    const lines = [...logs.stdout, ...logs.stderr.map(l => `stderr: ${l}`)];
+    return lines.length === 0 ? [] : [element("h2", {}, `Log (last lines, from ${logs.node})`), element("pre", { id: "log" }, lines.join("\n"))];
+  } catch (e) {
+    return [element("p", { class: "error" }, `log: ${e.message}`)];
+  }
 }
 
 async function clusterView() {
