@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -7,6 +8,7 @@ using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Planning;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Trials;
 using SweepCluster.Training.Data;
 using SweepCluster.Training.Trainers;
 
@@ -15,7 +17,8 @@ namespace SweepCluster.Cli.Commands;
 /// <summary>
 /// <c>sweepctl train FILE [--set key=value]...</c>: one trial of an experiment, run here: the values given,
 /// the rest from the sweep's first planned trial, on the given data or the cached synthetic set.
-/// <c>sweepctl train --from RUN_DIR/trial-0003</c> runs a sweep's trial again: its trainer, parameters and seed from its trial.json.
+/// <c>sweepctl train --from RUN_DIR/trial-0003</c> runs a sweep's trial again: its trainer or program, parameters and seed from its
+/// trial.json, a program with the code it ran (<see cref="TrialCode"/>).
 /// </summary>
 internal static class TrainCommand
 {
@@ -28,8 +31,10 @@ internal static class TrainCommand
         var data = new Option<string?>("--data") { Description = "Folder with one Train_*.h5 and one Test_*.h5 (default: the synthetic set, generated once and cached)" };
         var epochs = Switches.PositiveInt("--epochs", "Epochs, instead of the trial's epochs parameter");
         var outDir = new Option<string?>("--out") { Description = "Folder for the weights and confusion matrices (default runs/train/<name>-<time>)" };
+        var code = new Option<string?>("--code") { Description = "Your program's folder (default: the experiment's folder; with --from, the code the trial ran)" };
+        var gpus = GpuOption();
         var format = OutputFormat.CreateOption();
-        var command = new Command("train", "Train one trial of an experiment on this machine") { file, from, seed, set, data, epochs, outDir, format };
+        var command = new Command("train", "Train one trial of an experiment on this machine") { file, from, seed, set, data, epochs, outDir, code, gpus, format };
         command.SetAction((parsed, cancellation) =>
         {
             if (parsed.GetValue(file) is null == parsed.GetValue(from) is null)
@@ -37,15 +42,22 @@ internal static class TrainCommand
                 error.WriteLine("sweepctl train: give an experiment FILE, or --from a trial's folder (not both)");
                 return Task.FromResult(ExitCodes.InvalidInput);
             }
-            var trial = parsed.GetValue(from) is { } folder ? FromTrialFile(folder, error) : FromExperiment(parsed.GetValue(file)!, error);
+            var trial = parsed.GetValue(from) is { } folder ? FromTrialFile(folder, parsed.GetValue(code), error) : FromExperiment(parsed.GetValue(file)!, parsed.GetValue(code), error);
             if (trial is null) return Task.FromResult(ExitCodes.InvalidInput);
             var trialParams = ApplySettings(trial.Params, parsed.GetValue(set) ?? [], error);
             if (trialParams is null) return Task.FromResult(ExitCodes.InvalidInput);
             var json = parsed.GetValue(format) == OutputFormat.Json;
             var progress = json ? error : output;
-            var shower = LoadData(parsed.GetValue(data), error);
             var artifacts = parsed.GetValue(outDir)
                 ?? Path.Combine("runs", "train", $"{trial.Trainer}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
+            if (trial.Program is { } program)
+            {
+                var job = new TrialJob(trial.Trainer, trialParams, parsed.GetValue(seed) ?? trial.Seed, parsed.GetValue(gpus) is [var gpu, ..] ? $"cuda:{gpu}" : "cpu",
+                    parsed.GetValue(epochs), parsed.GetValue(data) is { } given ? Path.GetFullPath(given) : null, Path.GetFullPath(artifacts), null,
+                    Command: program with { Gpus = parsed.GetValue(gpus) ?? [] }, Id: trial.Id);
+                return Task.FromResult(ProgramRun.Run(job, json, output, error, cancellation));
+            }
+            var shower = LoadData(parsed.GetValue(data), error);
             var request = new TrainingRequest(trial.Trainer, trialParams, parsed.GetValue(seed) ?? trial.Seed, shower, Epochs: parsed.GetValue(epochs),
                 ArtifactDirectory: artifacts);
             OneDnnChoice.Apply(error);
@@ -58,24 +70,31 @@ internal static class TrainCommand
         return command;
     }
 
-    private sealed record TrialToRun(string Trainer, ParamValue.Map Params, long Seed);
+    /// <param name="Program">The user's program, with the folder it runs in; null for a built-in trainer.</param>
+    private sealed record TrialToRun(string Trainer, ParamValue.Map Params, long Seed, CommandJob? Program = null, TrialId? Id = null);
 
     /// <summary>The experiment's first planned trial (trial 0 is always fixed in advance).</summary>
-    private static TrialToRun? FromExperiment(string file, TextWriter error)
+    private static TrialToRun? FromExperiment(string file, string? code, TextWriter error)
     {
-        if (SpecLoading.Load(file, error) is not { } spec) return null;
+        if (SpecLoading.Load(file, error, code) is not { } spec) return null;
         var first = TrialPlanner.Plan(spec, trialsOverride: 1).Trials[0];
-        return new TrialToRun(spec.Trainer, first.Params!, first.Seed);
+        var program = spec is { Commands: { } commands, CodeDirectory: { } folder } ? new CommandJob([.. commands], folder, spec.Metric.Name, spec.DataDirectory) : null;
+        return new TrialToRun(spec.Trainer, first.Params!, first.Seed, program);
     }
 
-    /// <summary>A sweep's trial as its trial.json records it.</summary>
-    private static TrialToRun? FromTrialFile(string folder, TextWriter error)
+    /// <summary>A sweep's trial as its trial.json records it; a program's with the code it ran.</summary>
+    private static TrialToRun? FromTrialFile(string folder, string? code, TextWriter error)
     {
         var path = Path.Combine(folder, "trial.json");
         try
         {
             if (JsonSerializer.Deserialize<TrialFile>(File.ReadAllText(path), SweepJson.Options) is { Trainer: { } trainer, Params: { } parameters } trial)
-                return new TrialToRun(trainer, parameters, trial.Seed);
+            {
+                if (trial.Program is not { } program) return new TrialToRun(trainer, parameters, trial.Seed);
+                if (TrialCode.Locate(folder, program, code, error) is not { } codeFolder) return null;
+                return new TrialToRun(trainer, parameters, trial.Seed, new CommandJob([.. program.Run], codeFolder, program.Metric, program.Data),
+                    new TrialId(trial.Sweep, trial.Index, trial.Attempt));
+            }
             error.WriteLine($"sweepctl train: {path} is not a trial's record: it names no trainer or parameters");
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
@@ -111,6 +130,20 @@ internal static class TrainCommand
         }
         return new ParamValue.Map([.. entries]);
     }
+
+    /// <summary><c>--gpus 0,1</c>: the GPUs a program sees (CUDA_VISIBLE_DEVICES); none unless given.</summary>
+    private static Option<ImmutableArray<int>?> GpuOption() => new("--gpus")
+    {
+        Description = "The GPUs your program sees (CUDA_VISIBLE_DEVICES), ids like 0 or 0,1 (default: none, it runs on the CPU)",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            var ids = text.Split(',').Select(id => int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1).ToImmutableArray();
+            if (ids.All(id => id >= 0) && ids.Distinct().Count() == ids.Length) return ids;
+            result.AddError($"--gpus takes GPU ids like 0 or 0,1, each once (got '{text}')");
+            return null;
+        },
+    };
 
     private static ShowerData LoadData(string? directory, TextWriter error)
     {

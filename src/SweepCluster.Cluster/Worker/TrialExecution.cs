@@ -166,7 +166,8 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
             Directory.CreateDirectory(ArtifactDirectory);
             var document = new TrialFile(start.SweepId, start.Index, start.Attempt, start.Trainer, start.Seed, start.Params, ended.Status, ended.Reason,
                 new MetricValues(ended.Metrics), [.. epochs.Select(e => EpochDocument.Of(new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), "value"))],
-                node, start.Device, ended.DurationSeconds, startedAt, DateTimeOffset.UtcNow);
+                node, start.Device, ended.DurationSeconds, startedAt, DateTimeOffset.UtcNow,
+                start.Command is { } c ? new TrialProgram(c.Commands, c.Metric, c.CodeDirectory, c.CodePackage, c.DataDirectory) : null);
             AtomicFile.WriteAllText(Path.Combine(ArtifactDirectory, "trial.json"), SweepJson.Serialize(document));
             return ended;
         }

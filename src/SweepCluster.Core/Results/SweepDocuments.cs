@@ -159,4 +159,20 @@ public sealed record TrialFile(
     string Device,
     double DurationSeconds,
     DateTimeOffset StartedAt,
-    DateTimeOffset EndedAt);
+    DateTimeOffset EndedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TrialProgram? Program = null);
+
+/// <summary>
+/// The user's program a trial ran, in its trial.json: what <c>sweepctl train --from</c> needs to run it again. Absent for a
+/// built-in trainer, and in the records of versions before it.
+/// </summary>
+/// <param name="Run">The <c>run:</c> entries, in order.</param>
+/// <param name="CodeFolder">The folder the sweep was submitted from, on the submitter's machine.</param>
+/// <param name="Code">The hash of the code package the trial ran; null for <c>sweepctl run</c>, which runs the folder where it is.</param>
+/// <param name="Data">The experiment's <c>data</c> folder, when it names one.</param>
+public sealed record TrialProgram(
+    IReadOnlyList<string> Run,
+    string Metric,
+    string CodeFolder,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Code = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Data = null);
