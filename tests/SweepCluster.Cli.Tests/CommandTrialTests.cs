@@ -122,6 +122,31 @@ public class CommandTrialTests
     }
 
     [Test]
+    public void A_single_run_without_a_metric_completes_when_its_program_exits_0_and_keeps_what_it_printed()
+    {
+        File.WriteAllText(Path.Combine(_dir, "once.py"), """
+            import json, sys
+            print(json.dumps({"epoch": 1, "accuracy": 0.75, "note": "text is not a metric"}))
+            print("{not json}")
+            sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 0)
+            """);
+        var path = Path.Combine(_dir, "once.yml");
+        File.WriteAllText(path, "name: once\nkind: experiment\nparams: {code: 0}\nrun: ['python3 once.py {{code}}']\n");
+        var result = CliRunner.Run("run", path, "--out", Path.Combine(_dir, "runs"), "--format", "json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        Assert.That(result.Stderr, Does.Contain("note: metric: not given: a single run needs none"));
+        var trial = Trials(result).Single();
+        Assert.That(trial.GetProperty("status").GetString(), Is.EqualTo("completed"));
+        Assert.That(trial.GetProperty("metrics").GetProperty("exit_status").GetDouble(), Is.Zero);
+        Assert.That(trial.GetProperty("metrics").GetProperty("accuracy").GetDouble(), Is.EqualTo(0.75), "the numbers it printed are its metrics");
+
+        File.WriteAllText(path, File.ReadAllText(path).Replace("code: 0", "code: 3"));
+        var failed = CliRunner.Run("run", path, "--out", Path.Combine(_dir, "runs"), "--format", "json");
+        Assert.That(failed.ExitCode, Is.EqualTo(ExitCodes.Failed));
+        Assert.That(Trials(failed).Single().GetProperty("reason").GetString(), Does.StartWith("once.py exited with status 3"));
+    }
+
+    [Test]
     public void A_trial_pruned_by_asha_stops_its_program()
     {
         var path = Experiment("['good']", "", "  x: uniform(0, 1)\n  pause: 0.3");

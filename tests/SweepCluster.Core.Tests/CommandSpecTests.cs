@@ -148,6 +148,30 @@ public class CommandSpecTests
         Assert.That(TrialPlanner.Plan(spec).Trials.Single().Params!["epochs"], Is.EqualTo(new ParamValue.Int(2)));
     }
 
+    /// <summary>SnapperML's experiment and job schema has no metric at all (its models forbid one): such a file runs as it is.</summary>
+    [TestCase("kind: experiment\n")]
+    [TestCase("")]
+    public void A_single_run_of_your_program_needs_no_metric(string kind)
+    {
+        var result = Parse($"""
+            name: once
+            {kind}params:
+              epochs: 2
+            data:
+              folder: data
+            docker_config:
+              image: snapper:latest
+            run:
+              - train.py
+            """);
+        Assert.That(result.Errors, Is.Empty, string.Join("\n", result.Errors));
+        Assert.That(result.Spec!.Metric, Is.EqualTo(new MetricSpec(MetricSpec.ExitStatus, MetricDirection.Minimize)), "it completes when its program exits 0");
+        Assert.That(result.Notices!.Single(n => n.KeyPath == "metric").ToString(), Does.Contain("a single run needs none").And.EndWith("exp.yml:1:1"));
+        Assert.That(Parse("name: once\nrun: [convnet]\n").Spec!.Metric, Is.EqualTo(new MetricSpec("test_f1", MetricDirection.Maximize)), "a network's single run: its F1");
+        Assert.That(Parse(Group("[train.py]").Replace("metric: {name: val_loss, direction: minimize}\n", "")).Errors.Single().ToString(),
+            Does.StartWith("metric: required key is missing"), "a search still needs the metric it optimises");
+    }
+
     [Test]
     public void Placeholders_are_filled_word_by_word_so_a_value_stays_one_argument()
     {

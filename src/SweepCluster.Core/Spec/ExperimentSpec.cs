@@ -15,7 +15,14 @@ public enum MetricReport { Last, Best }
 public sealed record MetricSpec(
     string Name,
     MetricDirection Direction,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] MetricReport Report = MetricReport.Last);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] MetricReport Report = MetricReport.Last)
+{
+    /// <summary>
+    /// The metric of a single run of the user's code that names none (SnapperML's experiments have no metric): the run
+    /// completes when its program exits 0, which is its only value; every JSON object it prints is a report whose numbers are kept.
+    /// </summary>
+    public const string ExitStatus = "exit_status";
+}
 
 /// <summary>What one trial needs of a worker: CPU slots, and a whole GPU, a share of one, or none.</summary>
 public sealed record ResourceRequest(double Cpu, double Gpu);

@@ -121,13 +121,15 @@ public static partial class ExperimentSpecParser
             var fixedParams = Optional(keys, "params", ParamValue.Map.Empty, ReadParams);
             var space = Optional(keys, "param_space", SearchSpace.Empty, n => ReadSpace(n, sampler ?? SamplerKind.Random));
             if (fixedParams is not null && space is not null) fixedParams = WithoutSearched(fixedParams, keys);
-            var metric = Required(root, keys, "metric", "the metric to optimise, e.g. metric: {name: test_f1, direction: maximize}", ReadMetric);
+            var metric = singleRun && !keys.ContainsKey("metric") ? null
+                : Required(root, keys, "metric", "the metric to optimise, e.g. metric: {name: test_f1, direction: maximize}", ReadMetric);
             ReadIgnoredSections(keys);
             var data = Optional(keys, "data", null, ReadData);
             var codeFolder = ReadRootPath(keys);
             var run = Required(root, keys, "run", "the trainer or your program, e.g. run: [src/convnet.py] or run: [train.py]",
                 n => ReadRun(n, codeFolder, fixedParams, space));
             var trainer = run?.Trainer;
+            if (singleRun && !keys.ContainsKey("metric") && run is not null) metric = ImpliedMetric(root, run);
             if (metric is not null && run is { Commands: null } && !KnownTrainers.Metrics[run.Trainer].Contains(metric.Name))
                 Error(keys["metric"].Value.Start, "metric.name",
                     $"{trainer} reports no metric '{metric.Name}'; it reports {string.Join(", ", KnownTrainers.Metrics[run.Trainer])}");
@@ -146,6 +148,16 @@ public static partial class ExperimentSpecParser
                     $"the sweep would run {(total == long.MaxValue ? "more than " + TrialPlanner.MaxTrials : total)} trials "
                     + $"(num_trials x {GridLayout.For(space, sampler.Value).Points} grid points); at most {TrialPlanner.MaxTrials} are allowed");
             return spec;
+        }
+
+        /// <summary>A single run without <c>metric:</c>: a built-in trainer's own metric, or for the user's code its exit status.</summary>
+        private MetricSpec ImpliedMetric(YamlMappingNode root, RunEntries run)
+        {
+            if (run.Commands is null)
+                return KnownTrainers.NeedsData(run.Trainer) ? new MetricSpec("test_f1", MetricDirection.Maximize) : new MetricSpec("value", MetricDirection.Minimize);
+            Notice(root.Start, "metric", "not given: a single run needs none; it completes when its program exits 0, and the numbers it prints "
+                + "as JSON objects are kept as its metrics (name one, metric: {name: ...}, to compare runs by it)");
+            return new MetricSpec(MetricSpec.ExitStatus, MetricDirection.Minimize);
         }
 
         /// <summary><c>warm_start: 1a2b3c4d</c> or a list: sweep ids, or run folders (relative ones in the node's runs folder).</summary>

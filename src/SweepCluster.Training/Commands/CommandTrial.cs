@@ -159,6 +159,8 @@ public static class CommandTrial
     /// <summary>The reports read so far: each becomes an epoch, the last one's numbers the attempt's metrics.</summary>
     private sealed class Reports(string metric, Action<EpochReport> onEpoch)
     {
+        /// <summary>A single run naming no metric: any JSON object is a report, and the run's value is its exit status, 0.</summary>
+        private readonly bool _exitStatus = metric == MetricSpec.ExitStatus;
         private readonly List<EpochReport> _epochs = [];
         private IReadOnlyDictionary<string, double>? _last;
         private long _since = Stopwatch.GetTimestamp();
@@ -168,12 +170,12 @@ public static class CommandTrial
         public void Read(string line)
         {
             _lines++;
-            if (ReportLine.Read(line, metric, out var problem) is not { } report)
+            if (ReportLine.Read(line, _exitStatus ? null : metric, out var problem) is not { } report)
             {
                 _problem ??= problem is null ? null : $"line {_lines} of its output looked like a report but {problem}";
                 return;
             }
-            var value = report.Metrics[metric];
+            var value = _exitStatus ? 0 : report.Metrics[metric];
             var epoch = report.Epoch ?? (_epochs.Count > 0 ? _epochs[^1].Epoch + 1 : 1);
             var seconds = Stopwatch.GetElapsedTime(_since).TotalSeconds;
             _since = Stopwatch.GetTimestamp();
@@ -183,7 +185,9 @@ public static class CommandTrial
             _last = report.Metrics;
         }
 
-        public TrialOutcome? Outcome() => _last is null ? null : new TrialOutcome(_last, _epochs, new Dictionary<string, string>());
+        public TrialOutcome? Outcome() => _exitStatus
+            ? new TrialOutcome(new Dictionary<string, double>(_last ?? new Dictionary<string, double>()) { [metric] = 0 }, _epochs, new Dictionary<string, string>())
+            : _last is null ? null : new TrialOutcome(_last, _epochs, new Dictionary<string, string>());
 
         public string WhyNothing() =>
             $"reported no {metric}: no line of its output was a JSON object holding \"{metric}\"{(_problem is null ? "" : $" ({_problem})")}";

@@ -11,11 +11,12 @@ namespace SweepCluster.Training.Commands;
 public sealed record ReportLine(int? Epoch, IReadOnlyDictionary<string, double> Metrics)
 {
     /// <summary>The report on <paramref name="line"/>, or null for a log line; <paramref name="problem"/> says why a line that looked like a report is not one.</summary>
-    public static ReportLine? Read(string line, string metric, out string? problem)
+    /// <param name="metric">The name a report holds; null when any JSON object is one (a single run that names no metric).</param>
+    public static ReportLine? Read(string line, string? metric, out string? problem)
     {
         problem = null;
         var text = line.Trim();
-        if (!text.StartsWith('{') || !text.Contains($"\"{metric}\"", StringComparison.Ordinal)) return null;
+        if (!text.StartsWith('{') || metric is null && !text.EndsWith('}') || metric is not null && !text.Contains($"\"{metric}\"", StringComparison.Ordinal)) return null;
         JsonDocument document;
         try
         {
@@ -28,11 +29,15 @@ public sealed record ReportLine(int? Epoch, IReadOnlyDictionary<string, double> 
         }
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty(metric, out var value)) return null;
-            if (value.ValueKind != JsonValueKind.Number)
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return null;
+            if (metric is not null)
             {
-                problem = $"its \"{metric}\" is {value.ValueKind.ToString().ToLowerInvariant()}, not a number";
-                return null;
+                if (!document.RootElement.TryGetProperty(metric, out var value)) return null;
+                if (value.ValueKind != JsonValueKind.Number)
+                {
+                    problem = $"its \"{metric}\" is {value.ValueKind.ToString().ToLowerInvariant()}, not a number";
+                    return null;
+                }
             }
             int? epoch = null;
             if (document.RootElement.TryGetProperty("epoch", out var e))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using SweepCluster.Core.Json;
+using SweepCluster.Core.Spec;
 using SweepCluster.Core.Trials;
 using SweepCluster.Sdk;
 
@@ -27,7 +28,7 @@ public static class TrainerHost
         var context = new TrainerContext(JsonSerializer.Serialize(job.Params, SweepJson.Stored), job.Seed, job.Device, job.Epochs, job.ArtifactDirectory,
             checkpointDirectory, dataDirectory, job.Threads ?? 1, cancellation, (epoch, metrics) =>
             {
-                if (!metrics.TryGetValue(metric, out var value))
+                if (!metrics.TryGetValue(metric, out var value) && metric != MetricSpec.ExitStatus)
                     throw new ArgumentException($"the trainer reported epoch {epoch} without {metric} (it reported {string.Join(", ", metrics.Keys)})");
                 var seconds = metrics.TryGetValue("seconds", out var s) ? s : Stopwatch.GetElapsedTime(since).TotalSeconds;
                 since = Stopwatch.GetTimestamp();
@@ -38,7 +39,11 @@ public static class TrainerHost
             }, onBatch);
         trainer.Train(context);
         cancellation.ThrowIfCancellationRequested();
-        var result = context.FinalMetrics ?? last ?? throw new ArgumentException($"the trainer ended without reporting {metric}");
-        return new TrialOutcome(result.Where(m => m.Key is not ("seconds" or "samples")).ToDictionary(), epochs, new Dictionary<string, string>());
+        // A single run naming no metric has one value: the trainer returned.
+        if (metric == MetricSpec.ExitStatus) return Outcome(new Dictionary<string, double>(context.FinalMetrics ?? last ?? new Dictionary<string, double>()) { [metric] = 0 }, epochs);
+        return Outcome(context.FinalMetrics ?? last ?? throw new ArgumentException($"the trainer ended without reporting {metric}"), epochs);
     }
+
+    private static TrialOutcome Outcome(IReadOnlyDictionary<string, double> result, List<EpochReport> epochs) =>
+        new(result.Where(m => m.Key is not ("seconds" or "samples")).ToDictionary(), epochs, new Dictionary<string, string>());
 }
