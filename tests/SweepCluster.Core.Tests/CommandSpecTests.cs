@@ -172,6 +172,24 @@ public class CommandSpecTests
             Does.StartWith("metric: required key is missing"), "a search still needs the metric it optimises");
     }
 
+    /// <summary>SnapperML finds <c>run:</c> paths from the folder it is started in; this project from the experiment's.</summary>
+    [Test]
+    public void A_script_found_from_the_current_folder_instead_is_pointed_to()
+    {
+        var script = $"snapper-{Guid.NewGuid():N}.py";
+        File.WriteAllText(script, "print('hi')\n");
+        try
+        {
+            var error = Parse(Group($"[{script}]")).Errors.Single().ToString();
+            Assert.That(error, Does.Contain($"there is no file {script} in the code folder {_code}"));
+            Assert.That(error, Does.Contain($"it is in the current folder, where SnapperML looks: give --code {Environment.CurrentDirectory}"));
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
     [Test]
     public void Placeholders_are_filled_word_by_word_so_a_value_stays_one_argument()
     {

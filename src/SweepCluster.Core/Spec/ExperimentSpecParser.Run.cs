@@ -108,7 +108,9 @@ public static partial class ExperimentSpecParser
                 if (!folder.Holds(file))
                 {
                     Error(node.Start, path, $"there is no file {file} in the code folder {folder.Path} (the experiment's folder, its root_path or --code)"
-                        + (assembly is null ? "" : "; build the trainer's project into it, e.g. dotnet build -o bin"));
+                        + (assembly is null ? "" : "; build the trainer's project into it, e.g. dotnet build -o bin")
+                        + (folder.Files is null && File.Exists(file) && !System.IO.Path.IsPathRooted(file)
+                            ? $"; it is in the current folder, where SnapperML looks: give --code {Environment.CurrentDirectory}" : ""));
                     return false;
                 }
             }
