@@ -41,20 +41,7 @@ public static class SweepCtl
                 Console.CancelKeyPress -= onCancel;
             }
         }
-        var root = new RootCommand("sweepctl: plan, run and operate hyperparameter sweeps on a SweepCluster cluster")
-        {
-            ValidateCommand.Create(output, error),
-            PlanCommand.Create(output, error),
-            DataCommand.Create(output, error),
-            TrainCommand.Create(output, error),
-            RunCommand.Create(output, error),
-            StudyCommand.Create(output, error),
-            ReportCommand.Create(output, error),
-            NodeCommand.Create(output, error),
-            CertificatesCommand.Create(output, error),
-            SlurmCommand.Create(output, error),
-            OneDnnCommand.Create(output),
-        };
+        var root = LocalCommands(output, error);
         try
         {
             return CommandLineRunner.InvokeAsync(root, args, output, error, CancellationToken.None).GetAwaiter().GetResult();
@@ -65,6 +52,22 @@ public static class SweepCtl
             return failure.ExitCode;
         }
     }
+
+    /// <summary>The commands that run here (every one but a node's palettes, which the client builds from the node).</summary>
+    internal static RootCommand LocalCommands(TextWriter output, TextWriter error) => new("sweepctl: plan, run and operate hyperparameter sweeps on a SweepCluster cluster")
+    {
+        ValidateCommand.Create(output, error),
+        PlanCommand.Create(output, error),
+        DataCommand.Create(output, error),
+        TrainCommand.Create(output, error),
+        RunCommand.Create(output, error),
+        StudyCommand.Create(output, error),
+        ReportCommand.Create(output, error),
+        NodeCommand.Create(output, error),
+        CertificatesCommand.Create(output, error),
+        SlurmCommand.Create(output, error),
+        OneDnnCommand.Create(output),
+    };
 
     /// <summary>The failures a user can cause or meet, as a message and exit code; anything else is a bug and keeps its trace.</summary>
     private static (string Message, int ExitCode)? Failure(Exception e) => e switch

@@ -126,7 +126,7 @@ public class KubernetesManifestTests
         var dockerfile = File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "container", "Dockerfile"));
         Assert.That(dockerfile, Does.Contain("EXPOSE 4053 9110 8558"));
         Assert.That(dockerfile, Does.Contain("ENTRYPOINT [\"/app/sweepctl\"]"));
-        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "kubernetes.md"));
         foreach (var fact in new[] { Image, "4053", "9110", "8558", "/health/ready", "/health/live", "nvidia.com/gpu", "infra/container/Dockerfile" })
             Assert.That(readme, Does.Contain(fact));
     }

@@ -77,9 +77,9 @@ public class ConditionalSpaceTests
     [Test]
     public void The_readmes_example_parses_into_the_branches_it_describes()
     {
-        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
-        var block = System.Text.RegularExpressions.Regex.Match(readme, @"### Conditional spaces.*?```yaml\nparam_space:\n(?<space>.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline);
-        Assert.That(block.Success, "the README shows a param_space with branches");
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "experiment-file.md"));
+        var block = System.Text.RegularExpressions.Regex.Match(readme, @"## Conditional spaces.*?```yaml\nparam_space:\n(?<space>.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.That(block.Success, "docs/experiment-file.md shows a param_space with branches");
         var space = Specs.Parse(Specs.WithSpace(block.Groups["space"].Value.TrimEnd())).ParamSpace;
         Assert.That(space.Dimensions.Select(d => d.Name), Is.EqualTo(new[]
         {
