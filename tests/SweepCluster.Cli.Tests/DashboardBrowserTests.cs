@@ -38,6 +38,10 @@ public class DashboardBrowserTests
         var logged = SubmitLoggingProgram();
         var id = Submit(_node.Address, file);
         NodeProcesses.WaitUntil(() => Json(_node.Address, "sweep", "status", "-i", id).GetProperty("done").GetInt32() >= 2, TimeSpan.FromSeconds(60), "two trials to end");
+        var status = Json(_node.Address, "sweep", "status", "-i", id);
+        Assert.That(status.GetProperty("estimated_end").GetDateTimeOffset(), Is.GreaterThan(DateTimeOffset.UtcNow).And.LessThan(DateTimeOffset.UtcNow.AddMinutes(5)),
+            "58 trials of 1.5 s to go on two slots: about 45 s");
+        Assert.That(CliRunner.Run(_node.Address, "sweep", "status", "-i", id).Stdout, Does.Match(@"\| about \d+ (s|min) left"), "the headline says it too");
         var shots = Path.Combine(TestContext.CurrentContext.WorkDirectory, "dashboard-screenshots");
         Directory.CreateDirectory(shots);
 
@@ -51,6 +55,7 @@ public class DashboardBrowserTests
         Assert.That(seen.GetProperty("plots").EnumerateArray().Select(p => p.GetString()), Is.EqualTo(new[] { "plot-history", "plot-slice", "plot-curves", "plot-parallel" }));
         Assert.That(seen.GetProperty("importance").EnumerateArray().Select(p => p.GetString()), Is.EquivalentTo(new[] { "value", "kind" }), "the searched parameters' importance");
         Assert.That(seen.GetProperty("tooltip").GetString(), Does.Match(@"^trial \d+ \(completed\): [\d.]+\nvalue = [\d.]+\nkind = [ab]$"), "hovering a point shows that trial's parameters");
+        Assert.That(seen.GetProperty("eta").GetString(), Does.Match(@"^about \d+ (s|min) left$"), "the sweep page says when the sweep should end");
         Assert.That(seen.GetProperty("done_after").GetString(), Is.Not.EqualTo(seen.GetProperty("done_before").GetString()), "the page followed a trial's end");
         Assert.That(seen.GetProperty("reloaded").GetBoolean(), Is.False, "without a reload");
         Assert.That(seen.GetProperty("trial_url").GetString(), Does.EndWith($"#/sweep/{id}/trial/{rows[0]}"), "a click on a row opens that trial");

@@ -26,6 +26,7 @@ try {
   });
   await page.waitForSelector("#plot-history canvas", { timeout: 30000 });
   seen.done_before = await page.textContent("#done");
+  seen.eta = await page.$eval("#eta", e => e.textContent).catch(() => null);
   seen.plots = await page.$$eval(".plot", plots => plots.map(p => p.id));
   seen.importance = await page.$$eval("#importance tr", rows => rows.slice(1).map(r => r.children[0].textContent));
   seen.rows = await page.locator("#trials tr.trial").count();

@@ -105,7 +105,7 @@ internal static class EmbeddedSweep
                 await cluster.Ask<SweepCancelAccepted>(new CancelSweep(id));
             }
             var sweep = (await cluster.Ask<SweepFound>(new GetSweep(id))).Sweep!;
-            show(SweepText.Progress(sweep));
+            show(SweepText.Progress(sweep, DateTimeOffset.UtcNow));
             if (sweep.Status is SweepStatus.Completed or SweepStatus.Cancelled) return sweep;
             try
             {

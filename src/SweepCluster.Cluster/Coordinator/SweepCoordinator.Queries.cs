@@ -23,7 +23,7 @@ public sealed partial class SweepCoordinator
         if (_ended.TryGetValue(id, out var ended)) return new SweepStatusFound(ended.Overview, [], ended.Troubled, ended.TroubledCount);
         if (!_sweeps.TryGetValue(id, out var sweep)) return new SweepStatusFound(null, [], [], 0);
         var (troubled, count) = sweep.Troubled();
-        return new SweepStatusFound(sweep.Overview(), [.. sweep.Running.OrderBy(t => t.Index).Select(t => t.Snapshot())], troubled, count);
+        return new SweepStatusFound(sweep.Overview(_options.Now), [.. sweep.Running.OrderBy(t => t.Index).Select(t => t.Snapshot())], troubled, count);
     }
 
     private TrialsFound TrialsOf(GetTrials query)

@@ -32,6 +32,10 @@ public record SweepHeader(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public WarmStartSummary? WarmStart { get; init; }
 
+    /// <summary>For a running sweep: when it should end at its pace so far (<see cref="SweepEstimate"/>); absent until a trial has completed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? EstimatedEnd { get; init; }
+
     public static SweepHeader Of(SweepSnapshot s) =>
         new(s.Id, s.Name, s.Status, s.Metric, s.TotalTrials, s.Done, s.Running, s.Pending, s.PendingReason, s.SubmittedAt, s.EndedAt, s.RunDirectory, s.Summary)
         {

@@ -238,9 +238,9 @@ public sealed partial class SweepState : IDisposable
 
     /// <summary>
     /// What <c>sweep list</c> and <c>sweep status</c> show: the same as <see cref="SweepOverview.Of"/> of a <see cref="Snapshot"/>,
-    /// without copying every trial.
+    /// without copying every trial; given the time, with when it should end.
     /// </summary>
-    public SweepOverview Overview()
+    public SweepOverview Overview(DateTimeOffset? now = null)
     {
         var summary = SweepSummary.Of(Enumerable.Range(0, _planned).Select(i => (StatusOf(i), i < _values.Length ? _values[i] : null)), Spec.Metric);
         var done = summary.Completed + summary.Failed + summary.Pruned + summary.Cancelled;
@@ -248,6 +248,8 @@ public sealed partial class SweepState : IDisposable
             HasTrialToStart ? PendingReason : null, Submitted.At, EndedAt, Submitted.RunDirectory, summary)
         {
             Confirms = Submitted.Confirms?.Summary(), WarmStart = Submitted.WarmStart?.Summary(),
+            EstimatedEnd = now is { } at && Status == SweepStatus.Running
+                ? SweepEstimate.End(at, ExpectedTrialSeconds, PendingCount, [.. _running.Values.Select(t => t.StartedAt)]) : null,
         };
         return new SweepOverview(header, _best);
     }

@@ -43,6 +43,15 @@ function leaves(value, name = "", out = {}) {
   return out;
 }
 
+/** Time left until an estimated end, as sweepctl says it. */
+function remaining(ms) {
+  const seconds = ms / 1000;
+  if (seconds < 1) return "ending";
+  if (seconds < 90) return `about ${Math.round(seconds)} s left`;
+  if (seconds < 5400) return `about ${Math.round(seconds / 60)} min left`;
+  return `about ${(seconds / 3600).toFixed(1)} h left`;
+}
+
 /** Runs a view now and again every two seconds while it says something is still running. */
 function show(view) {
   clearTimeout(refresh);
@@ -93,7 +102,8 @@ async function sweepView(id) {
       element("span", { id: "state" }, status.state), element("span", { id: "done" }, `${status.done}/${status.total_trials} done`),
       element("span", {}, `${status.running.length} running`), element("span", {}, `${status.pending} pending`),
       element("span", {}, `completed ${s.completed}, failed ${s.failed}, pruned ${s.pruned}`),
-      element("span", { id: "best" }, status.best ? `best ${metric} ${format(status.best.metrics[metric])} (trial ${status.best.index})` : "no result yet")));
+      element("span", { id: "best" }, status.best ? `best ${metric} ${format(status.best.metrics[metric])} (trial ${status.best.index})` : "no result yet"),
+      status.estimated_end ? element("span", { id: "eta", title: `at ${new Date(status.estimated_end).toLocaleString()}` }, remaining(new Date(status.estimated_end) - Date.now())) : ""));
   const parameters = Object.keys(points.params);
   if (!parameters.includes(sweepPage.parameter)) sweepPage.parameter = parameters[0] ?? null;
   // The plots are drawn again only when the points or the chosen parameter changed: paging the table keeps them.

@@ -16,15 +16,29 @@ internal static class SweepText
             $"  trial {t.Index,4}  epoch {(t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : 0),3}  {sweep.Header.Metric.Name} {(t.Epochs.Length > 0 ? Format(t.Epochs[^1].Value) : "-"),8}  {t.Device} on {t.Node}"),
     ];
 
-    public static IReadOnlyList<string> Progress(SweepSnapshot sweep) => Progress(SweepOverview.Of(sweep), sweep.Trials.Where(t => t.Status == TrialStatus.Running));
+    public static IReadOnlyList<string> Progress(SweepSnapshot sweep, DateTimeOffset now)
+    {
+        var overview = SweepOverview.Of(sweep);
+        return Progress(overview with { Header = overview.Header with { EstimatedEnd = SweepEstimate.End(sweep, now) } }, sweep.Trials.Where(t => t.Status == TrialStatus.Running));
+    }
 
     public static string Headline(SweepOverview overview)
     {
         var (s, best) = (overview.Header, overview.Best);
         var bestText = best is null ? "no result yet" : $"best {s.Metric.Name} {Format(best.Metrics[s.Metric.Name])} (trial {best.Index})";
         var waiting = s.PendingReason is null ? "" : $" ({s.PendingReason})";
-        return $"{s.Name} [{s.Id}]: {s.Done}/{s.TotalTrials} done, {s.Running} running, {s.Pending} pending{waiting} | {bestText}";
+        return $"{s.Name} [{s.Id}]: {s.Done}/{s.TotalTrials} done, {s.Running} running, {s.Pending} pending{waiting} | {bestText}"
+            + (s.EstimatedEnd is { } end ? $" | {Remaining(end - DateTimeOffset.UtcNow)}" : "");
     }
+
+    /// <summary>How long until the estimated end, as a person says it.</summary>
+    public static string Remaining(TimeSpan left) => left.TotalSeconds switch
+    {
+        < 1 => "ending",
+        < 90 => $"about {left.TotalSeconds:0} s left",
+        < 90 * 60 => $"about {left.TotalMinutes:0} min left",
+        _ => $"about {left.TotalHours.ToString("0.0", CultureInfo.InvariantCulture)} h left",
+    };
 
     /// <summary>What a warm-started sweep took from earlier sweeps: a line, then a line per trial not used (the first ones).</summary>
     public static IEnumerable<string> WarmStart(WarmStartSummary warm) =>
