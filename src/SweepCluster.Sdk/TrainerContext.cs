@@ -9,17 +9,20 @@ public sealed class TrainerContext
     private readonly JsonElement _params;
     private readonly Action<int, IReadOnlyDictionary<string, double>> _report;
     private readonly Action _alive;
+    private readonly Action<int, long, long>? _progress;
 
     /// <summary>Made by SweepCluster for each attempt; a trainer's own tests make one to run it.</summary>
     /// <param name="report">Called with each epoch's report.</param>
     /// <param name="alive">Called when the trainer says it is alive.</param>
+    /// <param name="progress">Called when the trainer says how far an epoch has got: the epoch, its samples trained, the samples it has.</param>
     public TrainerContext(string paramsJson, long seed, string device, int? epochs, string trialDirectory, string? checkpointDirectory, string? dataDirectory,
-        int threads, CancellationToken cancellation, Action<int, IReadOnlyDictionary<string, double>> report, Action alive)
+        int threads, CancellationToken cancellation, Action<int, IReadOnlyDictionary<string, double>> report, Action alive,
+        Action<int, long, long>? progress = null)
     {
         _params = JsonDocument.Parse(paramsJson).RootElement.Clone();
         (ParamsJson, Seed, Device, Epochs, TrialDirectory, CheckpointDirectory, DataDirectory, Threads, Cancellation) =
             (paramsJson, seed, device, epochs, trialDirectory, checkpointDirectory, dataDirectory, threads, cancellation);
-        (_report, _alive) = (report, alive);
+        (_report, _alive, _progress) = (report, alive, progress);
     }
 
     /// <summary>
@@ -72,6 +75,16 @@ public sealed class TrainerContext
 
     /// <summary>Says the trial is alive in a long epoch (a batch trained), so that <c>stall_timeout</c> does not stop it.</summary>
     public void Alive() => _alive();
+
+    /// <summary>
+    /// Says how far an epoch has got (after a batch, say): <paramref name="samples"/> of its <paramref name="epochSamples"/> trained.
+    /// Shown while the trial runs (with the pace it makes) in <c>sweep status</c>, <c>run</c> and the dashboard; also a sign of life.
+    /// </summary>
+    public void Progress(int epoch, long samples, long epochSamples)
+    {
+        _alive();
+        _progress?.Invoke(epoch, samples, epochSamples);
+    }
 
     /// <summary>A number parameter (by dotted path: <c>optimizer.lr</c>); an <see cref="ArgumentException"/> naming it when it is missing or not a number.</summary>
     public double Number(string path) => Find(path) is { ValueKind: JsonValueKind.Number } value

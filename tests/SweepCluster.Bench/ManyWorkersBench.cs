@@ -114,7 +114,7 @@ internal static class ManyWorkersBench
     {
         public IReadOnlyList<int> DetectGpus() => [];
 
-        public TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action onBatch, CancellationToken cancellation)
+        public TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action<EpochProgress?> onBatch, CancellationToken cancellation)
         {
             var seconds = job.Params["seconds"]!.AsNumber()!.Value;
             if (cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds))) cancellation.ThrowIfCancellationRequested();

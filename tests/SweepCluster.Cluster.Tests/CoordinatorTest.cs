@@ -43,6 +43,16 @@ public abstract class CoordinatorTest : ActorTest
     protected string Submit(IActorRef coordinator, string yaml) =>
         coordinator.Ask<SweepAccepted>(new SubmitSweep(yaml, "sleep.yml"), RemainingOrDefault).Result.Id;
 
+    /// <summary>A coordinator with one worker of one CPU slot, running the first trial of the sweep submitted.</summary>
+    protected (IActorRef Coordinator, TestProbe Worker, string Id, StartTrial Start) FirstTrialOf(string yaml)
+    {
+        var coordinator = NewCoordinator();
+        var worker = NewWorker();
+        Join(coordinator, worker, cpu: 1);
+        var id = Submit(coordinator, yaml);
+        return (coordinator, worker, id, worker.ExpectMsg<StartTrial>());
+    }
+
     protected static void Finish(IActorRef coordinator, TestProbe worker, StartTrial start, double value) =>
         coordinator.Tell(new ReportTrialEnded(start.SweepId, start.Index, start.Attempt, TrialStatus.Completed,
             ImmutableDictionary<string, double>.Empty.Add("value", value), null, 0.1, start.ArtifactDirectory), worker.Ref);

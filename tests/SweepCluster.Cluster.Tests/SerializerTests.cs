@@ -44,6 +44,7 @@ public class SerializerTests
         new SweepCancelAccepted("ab12cd34", true, "stopping"),
         new RegisterWorker("akka.tcp://sweep@127.0.0.1:4054", [0, 1], 4, [new RunningAttempt("ab12cd34", 3, 2, 1.5)], GpuTrialsOnCpu: true, LeavesAt: At),
         new ReportTrialProgress("ab12cd34", 3, 1, Point, 10000),
+        new ReportEpochProgress("ab12cd34", 3, 1, new EpochProgress(2, 4096, 10000, 850.5)),
         new ReportTrialEnded("ab12cd34", 3, 1, TrialStatus.Failed, Metrics, "the training loss became NaN in epoch 2", 60.5, "/runs/x/trial-0003", true, 2),
         new ForgetTrialEnd("ab12cd34", 3, 1),
         new GetSweep("ab12cd34"),
@@ -126,6 +127,7 @@ public class SerializerTests
         "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased", "TrialEnqueued", "EnqueueTrial", "TrialEnqueueAccepted",
         "SweepExtended", "ExtendSweep", "SweepExtensionAccepted", "GetExperiment", "ExperimentFound", "GetPoints", "PointsFound",
         "CoordinatorSnapshot2", "ReadCode", "CodeRead", "HoldLease", "ReleaseLease", "LeaseAnswered", "GetJournalIdentity", "JournalIdentified",
+        "ReportEpochProgress",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

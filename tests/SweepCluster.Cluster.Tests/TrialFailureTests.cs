@@ -20,7 +20,7 @@ public class TrialFailureTests : ActorTest
     {
         public IReadOnlyList<int> DetectGpus() => [];
 
-        public TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action onBatch, CancellationToken cancellation) =>
+        public TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action<EpochProgress?> onBatch, CancellationToken cancellation) =>
             job.Trainer == "builtin/branin" ? Runner.Run(job, onEpoch, onBatch, cancellation) : run(onEpoch);
 
         public TrialFailure Explain(Exception error, string device) => explain?.Invoke(error) ?? Runner.Explain(error, device);

@@ -19,7 +19,7 @@ internal static class ProgramRun
         try
         {
             var outcome = runner.Run(job, e => progress.WriteLine(
-                $"epoch {e.Epoch}: {metric} {e.Value:G6}{(double.IsFinite(e.TrainLoss) ? $", loss {e.TrainLoss:G6}" : "")} ({e.Seconds:F1} s)"), () => { }, cancellation);
+                $"epoch {e.Epoch}: {metric} {e.Value:G6}{(double.IsFinite(e.TrainLoss) ? $", loss {e.TrainLoss:G6}" : "")} ({e.Seconds:F1} s)"), _ => { }, cancellation);
             if (json) TrainingWriter.WriteJson(output, job, outcome);
             else TrainingWriter.WriteTable(output, outcome);
             return ExitCodes.Ok;

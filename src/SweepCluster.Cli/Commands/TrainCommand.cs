@@ -61,8 +61,10 @@ internal static class TrainCommand
             var request = new TrainingRequest(trial.Trainer, trialParams, parsed.GetValue(seed) ?? trial.Seed, shower, Epochs: parsed.GetValue(epochs),
                 ArtifactDirectory: artifacts);
             OneDnnChoice.Apply(error);
+            var inEpoch = new ProgressLine(error, "training");
             var result = ShowerTrainer.Train(request, e => progress.WriteLine(
-                $"epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test_f1 {e.Value:F4} ({e.Seconds:F1} s)"), cancellation);
+                $"epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test_f1 {e.Value:F4} ({e.Seconds:F1} s)"), cancellation,
+                p => inEpoch.Show($"epoch {p.Epoch}", (int)p.Samples, (int)p.EpochSamples));
             if (json) TrainingWriter.WriteJson(output, request, result);
             else TrainingWriter.WriteTable(output, result);
             return Task.FromResult(ExitCodes.Ok);

@@ -4,7 +4,8 @@ namespace SweepCluster.Cli.Output;
 /// A one-line progress bar on stderr (redrawn in place on a terminal, a line per quarter otherwise), safe to
 /// call from several threads.
 /// </summary>
-internal sealed class ProgressLine(TextWriter error)
+/// <param name="doing">What the bar measures, the line's first word: <c>generating</c>, <c>training</c>.</param>
+internal sealed class ProgressLine(TextWriter error, string doing = "generating")
 {
     private readonly Lock _gate = new();
     private readonly bool _terminal = !Console.IsErrorRedirected && ReferenceEquals(error, Console.Error);
@@ -18,14 +19,14 @@ internal sealed class ProgressLine(TextWriter error)
             if (_terminal)
             {
                 var bar = new string('#', (int)(fraction * 30)).PadRight(30, '.');
-                error.Write($"\rgenerating {part,-5} [{bar}] {done}/{total}");
+                error.Write($"\r{doing} {part,-5} [{bar}] {done}/{total}");
                 if (done == total) error.WriteLine();
                 return;
             }
             var quarter = (int)(fraction * 4);
             if (quarter == _lastQuarter && done != total) return;
             _lastQuarter = done == total ? -1 : quarter;
-            error.WriteLine($"generating {part}: {done}/{total}");
+            error.WriteLine($"{doing} {part}: {done}/{total}");
         }
     }
 }

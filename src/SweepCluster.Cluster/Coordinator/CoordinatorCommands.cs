@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Trials;
 
 namespace SweepCluster.Cluster.Coordinator;
 
@@ -71,6 +72,9 @@ public sealed record RunningAttempt(string SweepId, int Index, int Attempt, doub
 
 /// <summary>A trial attempt finished an epoch (or a step).</summary>
 public sealed record ReportTrialProgress(string SweepId, int Index, int Attempt, EpochPoint Point, long Samples) : ISweepMessage;
+
+/// <summary>How far a running attempt's epoch has got, every few seconds: shown, never journalled; also a sign of life.</summary>
+public sealed record ReportEpochProgress(string SweepId, int Index, int Attempt, EpochProgress Progress) : ISweepMessage;
 
 /// <summary>
 /// A trial attempt ended: completed with metrics, failed with a reason, or cancelled. The worker sends it again with

@@ -74,6 +74,14 @@ public sealed partial class SweepCoordinator
         Schedule();
     }
 
+    private void InEpoch(ReportEpochProgress report)
+    {
+        var id = new AttemptId(report.SweepId, report.Index, report.Attempt);
+        if (Current(id) is not { } sweep) return;
+        _tracker.Alive(id, _options.Now);
+        sweep.NoteInEpoch(report.Index, report.Attempt, report.Progress);
+    }
+
     private void Ended(ReportTrialEnded report)
     {
         var id = new AttemptId(report.SweepId, report.Index, report.Attempt);

@@ -92,6 +92,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         Command<ExtendSweep>(Extend);
         Command<RegisterWorker>(Register);
         Command<ReportTrialProgress>(Progress);
+        Command<ReportEpochProgress>(InEpoch);
         Command<ReportTrialEnded>(Ended);
         Command<Terminated>(t => WorkerLost(t.ActorRef));
         Command<CheckAttemptsNow>(_ => CheckAttempts());

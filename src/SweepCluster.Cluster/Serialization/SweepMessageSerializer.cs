@@ -50,6 +50,7 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(SweepCancelAccepted)] = "SweepCancelAccepted",
         [typeof(RegisterWorker)] = "RegisterWorker",
         [typeof(ReportTrialProgress)] = "ReportTrialProgress",
+        [typeof(ReportEpochProgress)] = "ReportEpochProgress",
         [typeof(ReportTrialEnded)] = "ReportTrialEnded",
         [typeof(GetSweep)] = "GetSweep",
         [typeof(SweepFound)] = "SweepFound",

@@ -38,6 +38,26 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
 
     private void Active() => Interlocked.Exchange(ref _lastActive, Stopwatch.GetTimestamp());
 
+    /// <summary>How often a running epoch's progress is told to the coordinator: enough to watch, few enough messages to be free.</summary>
+    private static readonly TimeSpan InEpochInterval = TimeSpan.FromSeconds(2);
+
+    private long _inEpochSent;
+    private (int Epoch, long Samples, long At) _epochSeen = (0, 0, 0);
+
+    /// <summary>A batch trained (on the trial's thread): alive, and now and then how far the epoch has got, with its pace since the epoch's first batch.</summary>
+    private void Batch(EpochProgress? progress)
+    {
+        Active();
+        if (progress is null) return;
+        var now = Stopwatch.GetTimestamp();
+        if (_epochSeen.Epoch != progress.Epoch) _epochSeen = (progress.Epoch, progress.Samples, now);
+        if (_inEpochSent != 0 && Stopwatch.GetElapsedTime(_inEpochSent, now) < InEpochInterval) return;
+        _inEpochSent = now;
+        var seconds = Stopwatch.GetElapsedTime(_epochSeen.At, now).TotalSeconds;
+        var pace = seconds > 0 ? (progress.Samples - _epochSeen.Samples) / seconds : 0;
+        coordinator.Tell(new ReportEpochProgress(Start.SweepId, Start.Index, Start.Attempt, progress with { SamplesPerSecond = pace }));
+    }
+
     public void Run() => TrialThreads.Run(Execute);
 
     public void Cancel() => _cancel.Cancel();
@@ -99,7 +119,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
                     ["epoch"] = e.Epoch, ["train_loss"] = e.TrainLoss, ["value"] = e.Value, ["seconds"] = e.Seconds,
                 }));
                 coordinator.Tell(new ReportTrialProgress(start.SweepId, start.Index, start.Attempt, new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), e.Samples));
-            }, Active, either.Token);
+            }, Batch, either.Token);
             NotANumber.Check(epochs.Count > 0 ? epochs[^1].Epoch : 0, [.. outcome.Metrics.Select(m => ($"metric {m.Key}", m.Value))]);
             ended = End(TrialStatus.Completed, outcome.Metrics.ToImmutableDictionary(), null);
             DeleteCheckpoints();

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Trials;
 
 namespace SweepCluster.Core.Results;
 
@@ -106,11 +107,12 @@ public sealed record TrialDocument(
     string? Reason,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<string>? FailedAttempts,
     string? Artifacts,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<EpochPoint>? Curve = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<EpochPoint>? Curve = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EpochProgress? InEpoch = null)
 {
     public static TrialDocument Of(TrialSnapshot t) => new(t.Index, t.Status, t.Attempt, t.Seed, t.Params, new MetricValues(t.Metrics),
         t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : null, t.Node, t.Device, t.StartedAt, t.DurationSeconds, t.Reason,
-        t.FailedAttempts.IsEmpty ? null : t.FailedAttempts, t.ArtifactDirectory, t.Epochs.IsEmpty ? null : t.Epochs);
+        t.FailedAttempts.IsEmpty ? null : t.FailedAttempts, t.ArtifactDirectory, t.Epochs.IsEmpty ? null : t.Epochs, t.InEpoch);
 }
 
 /// <summary>The best trial: <c>sweep best</c>, and <c>best</c> in every sweep document (null while no trial completed).</summary>

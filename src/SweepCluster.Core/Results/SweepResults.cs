@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Trials;
 
 namespace SweepCluster.Core.Results;
 
@@ -28,7 +29,12 @@ public sealed record TrialSnapshot(
     double? DurationSeconds,
     string? Reason,
     string? ArtifactDirectory,
-    ImmutableArray<string> FailedAttempts);
+    ImmutableArray<string> FailedAttempts)
+{
+    /// <summary>For a running trial: how far its current epoch has got, as its worker last said (not journalled).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EpochProgress? InEpoch { get; init; }
+}
 
 /// <summary>The figures of the study's results table, over completed trials.</summary>
 public sealed record SweepSummary(int Completed, int Failed, int Pruned, int Cancelled, double? Max, double? Mean, double? Std)

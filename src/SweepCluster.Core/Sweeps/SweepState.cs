@@ -4,6 +4,7 @@ using SweepCluster.Core.Pruning;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Trials;
 
 namespace SweepCluster.Core.Sweeps;
 
@@ -100,6 +101,12 @@ public sealed partial class SweepState : IDisposable
     /// <summary>How long a trial takes, judged by the mean of the completed ones; null before one has completed.</summary>
     public double? ExpectedTrialSeconds => _completedCount == 0 ? null : _completedSeconds / _completedCount;
 
+    /// <summary>Keeps how far the running attempt's epoch has got, for status and the dashboard; an event of no consequence, so not journalled.</summary>
+    public void NoteInEpoch(int index, int attempt, EpochProgress progress)
+    {
+        if (IsRunning(index, attempt)) _running[index].InEpoch = progress;
+    }
+
     /// <summary>True when the attempt is the one now running for that trial (a stale attempt's report is not).</summary>
     public bool IsRunning(int index, int attempt) => _running.TryGetValue(index, out var trial) && trial.Attempt == attempt;
 
@@ -154,7 +161,7 @@ public sealed partial class SweepState : IDisposable
                 _heldUntil.Remove(s.Index);
                 started.Status = TrialStatus.Running;
                 _running[s.Index] = started;
-                (started.Attempt, started.Worker, started.Node, started.Device, started.Gpus, started.StartedAt) = (s.Attempt, s.Worker, s.Node, s.Device, s.Gpus, s.At);
+                (started.Attempt, started.Worker, started.Node, started.Device, started.Gpus, started.StartedAt, started.InEpoch) = (s.Attempt, s.Worker, s.Node, s.Device, s.Gpus, s.At, null);
                 _curves.TryAdd(s.Index, []); // a retried attempt that resumes from a checkpoint goes on from the epochs already reported
                 Status = SweepStatus.Running;
                 break;
@@ -355,11 +362,15 @@ public sealed class TrialRecord(int index, long seed, ParamValue.Map parameters)
     public string? ArtifactDirectory { get; set; }
     public ImmutableDictionary<string, double> Metrics { get; set; } = ImmutableDictionary<string, double>.Empty;
     public List<EpochPoint> Epochs { get; } = [];
+    public EpochProgress? InEpoch { get; set; }
 
     public double? SecondsSinceStart(DateTimeOffset now) => StartedAt is { } started ? (now - started).TotalSeconds : null;
 
     public TrialSnapshot Snapshot() =>
-        new(Index, Status, Attempt, Seed, Params, Metrics, [.. Epochs], Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory, [.. FailedAttempts]);
+        new(Index, Status, Attempt, Seed, Params, Metrics, [.. Epochs], Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory, [.. FailedAttempts])
+        {
+            InEpoch = Status == TrialStatus.Running && InEpoch is { } p && p.Epoch > (Epochs.Count > 0 ? Epochs[^1].Epoch : 0) ? p : null,
+        };
 
     public StoredTrial Stored() => StoredTrial.Of(Snapshot());
 }

@@ -10,8 +10,11 @@ public interface ITrialRunner
     IReadOnlyList<int> DetectGpus();
 
     /// <summary>Runs one attempt to the end on the calling thread; throws when it fails.</summary>
-    /// <param name="onBatch">Called after each trained batch: the attempt is alive even in a long epoch.</param>
-    TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action onBatch, CancellationToken cancellation);
+    /// <param name="onBatch">
+    /// Called after each trained batch (a program's line of output): the attempt is alive even in a long epoch; with how far
+    /// the epoch has got when the trainer says.
+    /// </param>
+    TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action<EpochProgress?> onBatch, CancellationToken cancellation);
 
     /// <summary>What an exception from <see cref="Run"/> means for the attempt: its one-line reason and whether another attempt could help.</summary>
     TrialFailure Explain(Exception error, string device);

@@ -52,6 +52,12 @@ public sealed record TrialOutcome(
     IReadOnlyList<EpochReport> Epochs,
     IReadOnlyDictionary<string, string> Artifacts);
 
+/// <summary>How far a running epoch has got: its samples trained of those it has, and the pace (samples a second, 0 until measured).</summary>
+public sealed record EpochProgress(int Epoch, long Samples, long EpochSamples, double SamplesPerSecond = 0)
+{
+    public double Fraction => EpochSamples > 0 ? Math.Clamp((double)Samples / EpochSamples, 0, 1) : 0;
+}
+
 /// <summary>What a trainer reports after every epoch: enough to show progress and to stop hopeless trials early.</summary>
 /// <param name="Value">The epoch's value of the metric the sweep watches (test_f1 for the networks).</param>
 /// <param name="Samples">Training samples processed in the epoch.</param>

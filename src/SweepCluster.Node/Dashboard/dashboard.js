@@ -256,7 +256,9 @@ async function trialView(id, index) {
   const trial = await command("sweep", "trial", { id, trial: String(index) });
   const parts = [element("h1", {}, `Trial ${trial.index} of `, element("a", { href: `#/sweep/${id}` }, id)),
     element("p", { id: "trial-status" }, `${trial.status}, attempt ${trial.attempt}, ${format(trial.duration_seconds)} s on ${trial.device ?? "-"} at ${trial.node ?? "-"}`
-      + (trial.reason ? `: ${trial.reason}` : "")),
+      + (trial.reason ? `: ${trial.reason}` : "")
+      + (trial.in_epoch ? `; epoch ${trial.in_epoch.epoch} at ${Math.round(trial.in_epoch.fraction * 100)}%`
+        + (trial.in_epoch.samples_per_second > 0 ? `, ${Math.round(trial.in_epoch.samples_per_second)} samples/s` : "") : "")),
     element("h2", {}, "Parameters"),
     table(["parameter", "value"], Object.entries(leaves(trial.params)).map(([k, v]) => element("tr", {}, element("td", {}, k), element("td", {}, format(v)))), { id: "params" }),
     element("h2", {}, "Metrics"),

@@ -2,6 +2,7 @@ using System.Globalization;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
+using SweepCluster.Core.Trials;
 
 namespace SweepCluster.Node.Text;
 
@@ -13,8 +14,13 @@ internal static class SweepText
     [
         Headline(sweep),
         .. running.Select(t =>
-            $"  trial {t.Index,4}  epoch {(t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : 0),3}  {sweep.Header.Metric.Name} {(t.Epochs.Length > 0 ? Format(t.Epochs[^1].Value) : "-"),8}  {t.Device} on {t.Node}"),
+            $"  trial {t.Index,4}  epoch {(t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : 0),3}  {sweep.Header.Metric.Name} {(t.Epochs.Length > 0 ? Format(t.Epochs[^1].Value) : "-"),8}  {t.Device} on {t.Node}"
+            + (t.InEpoch is { } p ? $"  {InEpoch(p)}" : "")),
     ];
+
+    /// <summary>How far a running epoch has got: <c>epoch 3 at 42%, 850 samples/s</c>.</summary>
+    public static string InEpoch(EpochProgress p) =>
+        $"epoch {p.Epoch} at {p.Fraction.ToString("0%", CultureInfo.InvariantCulture)}" + (p.SamplesPerSecond > 0 ? $", {p.SamplesPerSecond:0} samples/s" : "");
 
     public static IReadOnlyList<string> Progress(SweepSnapshot sweep, DateTimeOffset now)
     {

@@ -19,7 +19,7 @@ public static class CommandTrial
 {
     private static readonly TimeSpan DrainAfterExit = TimeSpan.FromSeconds(5);
 
-    public static TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action onAlive, CancellationToken cancellation)
+    public static TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action<EpochProgress?> onBatch, CancellationToken cancellation)
     {
         var command = job.Command ?? throw new ArgumentException("the job runs no command", nameof(job));
         Directory.CreateDirectory(job.ArtifactDirectory);
@@ -32,6 +32,7 @@ public static class CommandTrial
         using var stdout = new TrialLog(Path.Combine(job.ArtifactDirectory, "stdout.log"));
         using var stderr = new TrialLog(Path.Combine(job.ArtifactDirectory, "stderr.log"));
         var reports = new Reports(command.Metric, onEpoch);
+        Action onAlive = () => onBatch(null); // each line of output: the program is alive
         foreach (var entry in command.Commands)
         {
             var arguments = Arguments(entry, job.Params, paramsFile);

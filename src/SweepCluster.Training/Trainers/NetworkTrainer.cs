@@ -17,7 +17,7 @@ public sealed class NetworkTrainer(string network) : ITrainer
         var result = ShowerTrainer.Train(
             new TrainingRequest(network, parameters, context.Seed, data, context.Device, context.Epochs, context.CheckpointDirectory, context.TrialDirectory),
             e => context.Report(e.Epoch, new Dictionary<string, double> { ["loss"] = e.TrainLoss, ["test_f1"] = e.Value, ["seconds"] = e.Seconds, ["samples"] = e.Samples }),
-            context.Cancellation, context.Alive);
+            context.Cancellation, p => context.Progress(p.Epoch, p.Samples, p.EpochSamples));
         context.Result(result.Metrics);
     }
 }

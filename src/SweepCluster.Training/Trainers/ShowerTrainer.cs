@@ -23,7 +23,7 @@ public static class ShowerTrainer
     private const int EvaluationBatch = 128;
 
     /// <param name="onBatch">Called after every trained batch: a sign of life for stall detection, so it must be cheap.</param>
-    public static TrainingResult Train(TrainingRequest request, Action<EpochReport>? onEpoch = null, CancellationToken cancellation = default, Action? onBatch = null)
+    public static TrainingResult Train(TrainingRequest request, Action<EpochReport>? onEpoch = null, CancellationToken cancellation = default, Action<EpochProgress>? onBatch = null)
     {
         GlibcAllocator.ReturnLargeBlocksToTheSystem();
         var settings = NetworkSettings.Read(request.Trainer, new TrialParams(request.Params), request.Epochs);
@@ -53,6 +53,7 @@ public static class ShowerTrainer
             var watch = Stopwatch.StartNew();
             var order = Shuffled(train.Count, request.Seed, epoch);
             var lossSum = 0.0;
+            long trained = 0;
             model.train();
             foreach (var (start, length) in TrainingBatches.Of(order.Length, batchSize))
             {
@@ -67,7 +68,8 @@ public static class ShowerTrainer
                 var value = loss.item<float>();
                 if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch, "training loss", value);
                 lossSum += value * indices.Length;
-                onBatch?.Invoke();
+                trained += indices.Length;
+                onBatch?.Invoke(new EpochProgress(epoch, trained, order.Length));
             }
             trainingTime += watch.Elapsed;
             trainedSamples += order.Length;

@@ -17,7 +17,7 @@ public static class TrainerHost
     /// <param name="metric">The metric whose value each report carries.</param>
     /// <param name="checkpointDirectory">Where the trainer may checkpoint; null when this node keeps none for it.</param>
     public static TrialOutcome Run(ITrainer trainer, TrialJob job, string metric, string? checkpointDirectory, string? dataDirectory,
-        Action<EpochReport> onEpoch, Action onBatch, CancellationToken cancellation)
+        Action<EpochReport> onEpoch, Action<EpochProgress?> onBatch, CancellationToken cancellation)
     {
         // The folders the context names are there to write to, as a program's are.
         Directory.CreateDirectory(job.ArtifactDirectory);
@@ -36,7 +36,7 @@ public static class TrainerHost
                 onEpoch(report);
                 epochs.Add(report);
                 last = metrics;
-            }, onBatch);
+            }, () => onBatch(null), (epoch, samples, epochSamples) => onBatch(new EpochProgress(epoch, samples, epochSamples)));
         trainer.Train(context);
         cancellation.ThrowIfCancellationRequested();
         // A single run naming no metric has one value: the trainer returned.

@@ -12,7 +12,7 @@ public sealed class TrainerTrialRunner : ITrialRunner
 {
     public IReadOnlyList<int> DetectGpus() => Devices.CudaDevices();
 
-    public TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action onBatch, CancellationToken cancellation)
+    public TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action<EpochProgress?> onBatch, CancellationToken cancellation)
     {
         if (job.Command is { RunsAssembly: true } assembly)
             return TrainerHost.Run(AssemblyTrainers.Create(assembly.CodeDirectory, assembly.Commands[0]), job, assembly.Metric,
