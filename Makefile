@@ -11,15 +11,22 @@ TORCH ?= cpu
 # script is submitted to, and chromium with playwright-core (npm) for the node's web dashboard.
 PEERS := python3-h5py python3-pandas python3-tables python3-torch
 
-.PHONY: build test test-fast test-deps run study bench clean
+.PHONY: build test test-fast test-deps format format-check run study bench clean
 
 build:
 	$(DOTNET) build SweepCluster.sln -c $(CONFIG) --nologo -v quiet -p:TorchSharpBackend=$(TORCH)
 	@mkdir -p bin && ln -sf ../$(CLI_BUILD) bin/sweepctl
 	@echo "built bin/sweepctl"
 
-test: build test-deps
+test: build format-check test-deps
 	$(DOTNET) test SweepCluster.sln -c $(CONFIG) --no-build --nologo
+
+# The layout .editorconfig asks for (whitespace, using order, no unused using): `make format` applies it.
+format-check:
+	$(DOTNET) format SweepCluster.sln --verify-no-changes --no-restore -v q || { echo "the code is not formatted as .editorconfig says: run make format"; exit 1; }
+
+format:
+	$(DOTNET) format SweepCluster.sln --no-restore -v q
 
 # The quick loop while changing code: the unit and in-process tests of the domain, the actors and the trainers (under two
 # minutes on 2 cores; no root, no node processes, and the few tests that need a Debian peer left out: category "peer").

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Reports;

@@ -39,7 +39,9 @@ internal static class CommandBench
                 + $"metric:\n  name: value\n  direction: maximize\n{run}\n");
             using var process = Process.Start(new ProcessStartInfo(BenchNodes.Executable, $"run exp.yml --workers {Slots} --out runs")
             {
-                WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
+                WorkingDirectory = root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
             })!;
             var stderr = process.StandardError.ReadToEndAsync();
             var stdout = process.StandardOutput.ReadToEndAsync();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence;
@@ -9,10 +8,7 @@ using Microsoft.Extensions.Logging;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Core.Results;
-using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Bench;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 
 namespace SweepCluster.Bench;
@@ -40,7 +39,9 @@ internal static class SchedulerBench
             File.WriteAllText(Path.Combine(root, "zero.yml"), pruned ? Experiments.Sleep(WarmUp + Trials, steps: 4, extra: "pruner: median") : Experiments.Sleep(WarmUp + Trials, extra: "pruner: none"));
             using var run = Process.Start(new ProcessStartInfo(BenchNodes.Executable, $"run zero.yml --workers {2 * SlotsPerWorker} --out runs")
             {
-                WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true,
+                WorkingDirectory = root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
             })!;
             run.StandardError.ReadToEndAsync();
             run.StandardOutput.ReadToEnd();

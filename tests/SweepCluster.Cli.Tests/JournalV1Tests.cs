@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using static SweepCluster.Cli.Tests.ClusterCommands;
 using static SweepCluster.Cli.Tests.StoredDocuments;

@@ -8,8 +8,11 @@ public class SlurmAllocationTests
 
     private static Dictionary<string, string> Task(int rank, int localRank, string host) => new()
     {
-        ["SLURM_JOB_ID"] = "77", ["SLURM_JOB_NODELIST"] = "gpu[01-02],login5", ["SLURMD_NODENAME"] = host,
-        ["SLURM_PROCID"] = $"{rank}", ["SLURM_LOCALID"] = $"{localRank}",
+        ["SLURM_JOB_ID"] = "77",
+        ["SLURM_JOB_NODELIST"] = "gpu[01-02],login5",
+        ["SLURMD_NODENAME"] = host,
+        ["SLURM_PROCID"] = $"{rank}",
+        ["SLURM_LOCALID"] = $"{localRank}",
     };
 
     [TestCase("vm", new[] { "vm" })]

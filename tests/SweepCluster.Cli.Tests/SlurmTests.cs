@@ -126,10 +126,10 @@ public sealed class SlurmTests
 
     private string Sbatch(string shared, string experiment, string nodeArgs = "", int minutes = 10) =>
         _slurm.Submit(new Dictionary<string, string>
-            {
-                ["SWEEPCTL"] = Path.Combine(TestContext.CurrentContext.TestDirectory, "sweepctl"),
-                ["SWEEP_NODE_ARGS"] = $"{Ports} --cpu-slots 1 {nodeArgs}",
-            },
+        {
+            ["SWEEPCTL"] = Path.Combine(TestContext.CurrentContext.TestDirectory, "sweepctl"),
+            ["SWEEP_NODE_ARGS"] = $"{Ports} --cpu-slots 1 {nodeArgs}",
+        },
             "-n", "2", "--ntasks-per-node=2", $"--time={minutes}", "-o", Path.Combine(_root, "job-%j.out"),
             Path.Combine(RepoPaths.Root, "infra", "slurm", "sweep.sbatch"), shared, experiment);
 

@@ -1,13 +1,11 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Pattern;
-using Akka.TestKit;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Tests;
 

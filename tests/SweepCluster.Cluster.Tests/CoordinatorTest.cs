@@ -4,8 +4,6 @@ using Akka.TestKit;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
-using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Tests;
 

@@ -1,12 +1,9 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Akka.TestKit;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
-using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Tests;
 

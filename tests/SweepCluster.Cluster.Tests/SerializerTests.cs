@@ -5,10 +5,10 @@ using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Scheduling;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Trials;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Tests;
 

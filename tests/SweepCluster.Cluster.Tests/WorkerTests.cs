@@ -1,11 +1,9 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
-using SweepCluster.Core.Spec;
-using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Scheduling;
+using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Cluster.Tests;
 

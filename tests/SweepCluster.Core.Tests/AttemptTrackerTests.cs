@@ -1,5 +1,4 @@
 using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Core.Tests;
 

@@ -67,7 +67,7 @@ public class CodePackageTests
 
         using var hostile = new MemoryStream();
         using (var archive = new ZipArchive(hostile, ZipArchiveMode.Create, leaveOpen: true))
-            using (var writer = new StreamWriter(archive.CreateEntry("../escaped.txt").Open())) writer.Write("no");
+        using (var writer = new StreamWriter(archive.CreateEntry("../escaped.txt").Open())) writer.Write("no");
         var refusal = Assert.Throws<CodePackageException>(() => CodePackage.Unpack(hostile.ToArray(), Path.Combine(_dir, "evil")))!;
         Assert.That(refusal.Message, Does.Contain("'../escaped.txt', which lies outside its folder"));
         Assert.That(File.Exists(Path.Combine(_dir, "escaped.txt")), Is.False);

@@ -1,5 +1,4 @@
 using SweepCluster.Core.Planning;
-using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
 

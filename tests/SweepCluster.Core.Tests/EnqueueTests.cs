@@ -51,7 +51,12 @@ public class EnqueueTests
         var sweep = NewSweep(4);
         var (enqueued, errors) = sweep.DecideEnqueue(new Dictionary<string, string>
         {
-            ["lr"] = "0.5", ["bs"] = "100.5", ["opt"] = "rmsprop", ["epochs"] = "3", ["b"] = "20", ["out_channels[0]"] = "3",
+            ["lr"] = "0.5",
+            ["bs"] = "100.5",
+            ["opt"] = "rmsprop",
+            ["epochs"] = "3",
+            ["b"] = "20",
+            ["out_channels[0]"] = "3",
         });
         Assert.That(enqueued, Is.Null);
         Assert.That(errors, Is.EquivalentTo(new[]

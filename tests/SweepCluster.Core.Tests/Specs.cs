@@ -57,7 +57,13 @@ internal static class ChiSquare
     /// <summary>Upper 0.1% points of chi-square, by degrees of freedom: a correct sampler fails 1 seed in 1000.</summary>
     public static double Critical999(int degreesOfFreedom) => degreesOfFreedom switch
     {
-        1 => 10.83, 2 => 13.82, 3 => 16.27, 4 => 18.47, 9 => 27.88, 18 => 42.31, 19 => 43.82,
+        1 => 10.83,
+        2 => 13.82,
+        3 => 16.27,
+        4 => 18.47,
+        9 => 27.88,
+        18 => 42.31,
+        19 => 43.82,
         _ => throw new ArgumentOutOfRangeException(nameof(degreesOfFreedom), "add the table value"),
     };
 }

@@ -1,9 +1,8 @@
 using System.Collections.Immutable;
-using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Sweeps;
 
 namespace SweepCluster.Core.Tests;
 

@@ -1,4 +1,3 @@
-using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Scheduling;
 using SweepCluster.Core.Spec;
 

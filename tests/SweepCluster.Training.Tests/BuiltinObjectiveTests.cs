@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Trials;
 using SweepCluster.Training.Trials;

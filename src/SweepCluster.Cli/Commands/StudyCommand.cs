@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using SweepCluster.Cli.Output;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Node.Text;

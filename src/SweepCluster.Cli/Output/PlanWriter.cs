@@ -1,7 +1,7 @@
-using SweepCluster.Node.Text;
 using System.Globalization;
 using SweepCluster.Core.Planning;
 using SweepCluster.Core.Spec;
+using SweepCluster.Node.Text;
 
 namespace SweepCluster.Cli.Output;
 

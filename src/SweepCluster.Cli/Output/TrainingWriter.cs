@@ -1,7 +1,7 @@
-using SweepCluster.Node.Text;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Trials;
+using SweepCluster.Node.Text;
 using SweepCluster.Training.Trainers;
 
 namespace SweepCluster.Cli.Output;

@@ -1,7 +1,7 @@
 using Akka.Actor;
-using Akka.Pattern;
 using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Akka.Pattern;
 
 namespace SweepCluster.Cluster.Coordinator;
 

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Core.Results;
-using SweepCluster.Core.Spec;
 using SweepCluster.Core.Scheduling;
+using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Cluster.Coordinator;
 

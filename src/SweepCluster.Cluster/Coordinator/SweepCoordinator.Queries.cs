@@ -1,17 +1,7 @@
 using System.Collections.Immutable;
-using System.Diagnostics.Metrics;
-using System.Text.Json;
-using Akka.Actor;
-using Akka.Event;
-using Akka.Persistence;
-using SweepCluster.Cluster.Telemetry;
-using SweepCluster.Cluster.Worker;
-using SweepCluster.Core.Planning;
-using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
 

@@ -1,16 +1,14 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
-using SweepCluster.Core.Planning;
 using SweepCluster.Core.Json;
+using SweepCluster.Core.Planning;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
 

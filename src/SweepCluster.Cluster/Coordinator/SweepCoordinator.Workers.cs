@@ -1,15 +1,11 @@
 using System.Collections.Immutable;
-using System.Diagnostics.Metrics;
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
-using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
-using SweepCluster.Core.Spec;
-using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Scheduling;
+using SweepCluster.Core.Sweeps;
 
 namespace SweepCluster.Cluster.Coordinator;
 

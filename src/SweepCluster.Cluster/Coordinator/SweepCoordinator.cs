@@ -6,13 +6,11 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using SweepCluster.Cluster.Telemetry;
-using SweepCluster.Core.Planning;
-using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
+using SweepCluster.Core.Scheduling;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Trials;
-using SweepCluster.Core.Scheduling;
 
 namespace SweepCluster.Cluster.Coordinator;
 

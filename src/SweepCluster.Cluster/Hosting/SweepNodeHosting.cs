@@ -1,18 +1,18 @@
+using System.Diagnostics.Metrics;
 using Akka.Actor;
-using Akka.Event;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
-using Akka.Hosting;
-using Akka.Persistence.Hosting;
-using Akka.Persistence.Sql.Hosting;
-using LinqToDB;
-using Akka.Remote.Hosting;
 using Akka.Discovery.Config.Hosting;
 using Akka.Discovery.KubernetesApi;
+using Akka.Event;
+using Akka.Hosting;
 using Akka.Management.Cluster.Bootstrap;
+using Akka.Persistence.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using LinqToDB;
 using Microsoft.Extensions.DependencyInjection;
 using SweepCluster.Cluster.Coordinator;
-using System.Diagnostics.Metrics;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
@@ -202,7 +202,8 @@ public static class SweepNodeHosting
                 akka.WithSweepJournal(options.Journal)
                     .WithSweepCoordinator(CoordinatorOptions.Default(options.RunsDirectory) with
                     {
-                        KeepEndedSweeps = options.Journal is JournalOptions.InMemory, WarmStartAnywhere = options.Journal is JournalOptions.InMemory,
+                        KeepEndedSweeps = options.Journal is JournalOptions.InMemory,
+                        WarmStartAnywhere = options.Journal is JournalOptions.InMemory,
                     });
             else akka.WithSweepCoordinatorProxy();
             var codeFolder = Code.CodeStore.FolderBeside(options.RunsDirectory);

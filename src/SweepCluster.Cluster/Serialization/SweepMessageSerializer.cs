@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using SweepCluster.Cluster.Coordinator;

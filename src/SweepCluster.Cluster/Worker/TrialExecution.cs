@@ -116,7 +116,10 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
                 if (e.Samples > 0) SweepTelemetry.SamplesTrained.Add(e.Samples, tags);
                 span?.AddEvent(new ActivityEvent("epoch", tags: new ActivityTagsCollection
                 {
-                    ["epoch"] = e.Epoch, ["train_loss"] = e.TrainLoss, ["value"] = e.Value, ["seconds"] = e.Seconds,
+                    ["epoch"] = e.Epoch,
+                    ["train_loss"] = e.TrainLoss,
+                    ["value"] = e.Value,
+                    ["seconds"] = e.Seconds,
                 }));
                 coordinator.Tell(new ReportTrialProgress(start.SweepId, start.Index, start.Attempt, new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), e.Samples));
             }, Batch, either.Token);

@@ -2,12 +2,10 @@ using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Core.Pruning;
 
-/// <summary>
-/// Decides, after a trial reports an epoch, whether to stop it. <paramref name="curves"/> holds every trial's
-/// values by epoch (index 0 is epoch 1), the deciding trial's included.
-/// </summary>
+/// <summary>Decides, after a trial reports an epoch, whether to stop it.</summary>
 public interface IPruner
 {
+    /// <param name="curves">Every trial's values by epoch (index 0 is epoch 1), the deciding trial's included.</param>
     bool ShouldPrune(int trial, int epoch, IReadOnlyDictionary<int, List<double>> curves);
 }
 

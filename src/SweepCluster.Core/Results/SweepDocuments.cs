@@ -40,7 +40,8 @@ public record SweepHeader(
     public static SweepHeader Of(SweepSnapshot s) =>
         new(s.Id, s.Name, s.Status, s.Metric, s.TotalTrials, s.Done, s.Running, s.Pending, s.PendingReason, s.SubmittedAt, s.EndedAt, s.RunDirectory, s.Summary)
         {
-            Confirms = s.Confirms, WarmStart = s.WarmStart,
+            Confirms = s.Confirms,
+            WarmStart = s.WarmStart,
         };
 }
 

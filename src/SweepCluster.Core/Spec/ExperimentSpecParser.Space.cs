@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using SweepCluster.Core.Planning;
-using SweepCluster.Core.Sampling;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -176,13 +176,18 @@ public static partial class ExperimentSpecParser
 
         private static readonly Dictionary<string, SamplerKind> SamplerNames = new()
         {
-            ["random"] = SamplerKind.Random, ["grid"] = SamplerKind.Grid, ["tpe"] = SamplerKind.Tpe, ["gp"] = SamplerKind.Gp,
+            ["random"] = SamplerKind.Random,
+            ["grid"] = SamplerKind.Grid,
+            ["tpe"] = SamplerKind.Tpe,
+            ["gp"] = SamplerKind.Gp,
         };
 
         private static readonly Dictionary<string, PrunerKind> PrunerNames = new()
         {
-            ["median"] = PrunerKind.Median, ["sha"] = PrunerKind.SuccessiveHalving,
-            ["hyperband"] = PrunerKind.Hyperband, ["none"] = PrunerKind.None,
+            ["median"] = PrunerKind.Median,
+            ["sha"] = PrunerKind.SuccessiveHalving,
+            ["hyperband"] = PrunerKind.Hyperband,
+            ["none"] = PrunerKind.None,
         };
 
         /// <summary>

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using SweepCluster.Core.Planning;
-using SweepCluster.Core.Results;
 using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Spec;
 

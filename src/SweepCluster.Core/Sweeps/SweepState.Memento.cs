@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using SweepCluster.Core.Pruning;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 
@@ -45,8 +44,18 @@ public sealed partial class SweepState
             }
             var trial = new TrialRecord(t.Index, t.Seed, t.Params)
             {
-                Status = t.Status, Attempt = t.Attempt, Worker = m.Worker, Node = t.Node, Device = t.Device, Gpus = m.Gpus, StartedAt = t.StartedAt,
-                DurationSeconds = t.DurationSeconds, Reason = t.Reason, ArtifactDirectory = t.ArtifactDirectory, Metrics = t.Metrics, DivergedAtEpoch = m.DivergedAtEpoch,
+                Status = t.Status,
+                Attempt = t.Attempt,
+                Worker = m.Worker,
+                Node = t.Node,
+                Device = t.Device,
+                Gpus = m.Gpus,
+                StartedAt = t.StartedAt,
+                DurationSeconds = t.DurationSeconds,
+                Reason = t.Reason,
+                ArtifactDirectory = t.ArtifactDirectory,
+                Metrics = t.Metrics,
+                DivergedAtEpoch = m.DivergedAtEpoch,
             };
             trial.Epochs.AddRange(t.Epochs);
             trial.FailedAttempts.AddRange(t.FailedAttempts);

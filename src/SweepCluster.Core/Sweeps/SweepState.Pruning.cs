@@ -1,5 +1,3 @@
-using SweepCluster.Core.Planning;
-using SweepCluster.Core.Pruning;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Spec;

@@ -254,7 +254,8 @@ public sealed partial class SweepState : IDisposable
         var header = new SweepHeader(Id, Submitted.Name, Status, Spec.Metric, TotalTrials, done, _running.Count, PendingCount,
             HasTrialToStart ? PendingReason : null, Submitted.At, EndedAt, Submitted.RunDirectory, summary)
         {
-            Confirms = Submitted.Confirms?.Summary(), WarmStart = Submitted.WarmStart?.Summary(),
+            Confirms = Submitted.Confirms?.Summary(),
+            WarmStart = Submitted.WarmStart?.Summary(),
             EstimatedEnd = now is { } at && Status == SweepStatus.Running
                 ? SweepEstimate.End(at, ExpectedTrialSeconds, PendingCount, [.. _running.Values.Select(t => t.StartedAt)]) : null,
         };
@@ -284,7 +285,11 @@ public sealed partial class SweepState : IDisposable
         HasTrialToStart ? PendingReason : null,
         Submitted.At,
         EndedAt,
-        Submitted.RunDirectory) { Confirms = Submitted.Confirms?.Summary(), WarmStart = Submitted.WarmStart?.Summary() };
+        Submitted.RunDirectory)
+    {
+        Confirms = Submitted.Confirms?.Summary(),
+        WarmStart = Submitted.WarmStart?.Summary(),
+    };
 
     private void ConsiderBest(double value)
     {

@@ -166,7 +166,7 @@ public abstract class TrialArchive : IDisposable
             _file.Flush();
             var line = new MemoryStream();
             var buffer = new byte[4096];
-            for (var at = _offsets[index]; ; )
+            for (var at = _offsets[index]; ;)
             {
                 var read = RandomAccess.Read(_file.SafeFileHandle, buffer, at);
                 var end = Array.IndexOf(buffer, (byte)'\n', 0, read);

@@ -1,11 +1,7 @@
 using System.Globalization;
 using Akka.Actor;
-using SweepCluster.Node.Text;
-using SweepCluster.Cluster.Coordinator;
-using SweepCluster.Cluster.Hosting;
 using SweepCluster.Cluster.Worker;
-using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Results;
+using SweepCluster.Node.Text;
 
 namespace SweepCluster.Node.Endpoint;
 

@@ -1,12 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using Akka.Hosting;
-using SweepCluster.Node.Text;
 using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Hosting;
-using SweepCluster.Core.Spec;
-using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Results;
+using SweepCluster.Node.Text;
 
 namespace SweepCluster.Node.Endpoint;
 

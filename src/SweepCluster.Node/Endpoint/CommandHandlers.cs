@@ -2,13 +2,12 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Hosting;
-using SweepCluster.Node.Text;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Coordinator;
-using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
-using SweepCluster.Core.Results;
+using SweepCluster.Node.Text;
 
 namespace SweepCluster.Node.Endpoint;
 

@@ -11,7 +11,9 @@ internal static class DashboardAssets
 {
     private static readonly Dictionary<string, string> ContentTypes = new()
     {
-        [".html"] = "text/html; charset=utf-8", [".js"] = "text/javascript; charset=utf-8", [".css"] = "text/css; charset=utf-8",
+        [".html"] = "text/html; charset=utf-8",
+        [".js"] = "text/javascript; charset=utf-8",
+        [".css"] = "text/css; charset=utf-8",
     };
 
     public static void Map(WebApplication app)

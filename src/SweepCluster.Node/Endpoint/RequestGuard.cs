@@ -28,8 +28,11 @@ internal static class RequestGuard
         if (context.Connection.LocalPort == managementPort && managementPort != options.Port)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            await context.Response.WriteAsJsonAsync(new { error = $"the management port serves only {NodeProbes.LivePath}, {NodeProbes.ReadyPath} and {NodeProbes.SeedNodesPath}; "
-                + $"commands, the dashboard and /metrics are on the command port ({options.Port})" });
+            await context.Response.WriteAsJsonAsync(new
+            {
+                error = $"the management port serves only {NodeProbes.LivePath}, {NodeProbes.ReadyPath} and {NodeProbes.SeedNodesPath}; "
+                + $"commands, the dashboard and /metrics are on the command port ({options.Port})"
+            });
             return;
         }
         if (Refusal(request, options) is { } refusal)

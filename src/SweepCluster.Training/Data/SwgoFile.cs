@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using System.Numerics;
+using System.Text.RegularExpressions;
 using PureHDF;
 using PureHDF.Selections;
 using PureHDF.VOL.Native;

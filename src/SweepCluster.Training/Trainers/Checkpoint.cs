@@ -1,6 +1,6 @@
+using System.Text.Json;
 using SweepCluster.Core.Files;
 using SweepCluster.Core.Trials;
-using System.Text.Json;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

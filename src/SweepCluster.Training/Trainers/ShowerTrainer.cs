@@ -1,10 +1,10 @@
-using SweepCluster.Core.Trials;
 using System.Diagnostics;
 using System.Text.Json;
 using SweepCluster.Core.Json;
-using SweepCluster.Core.Spec;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Sampling;
+using SweepCluster.Core.Spec;
+using SweepCluster.Core.Trials;
 using SweepCluster.Training.Artifacts;
 using SweepCluster.Training.Data;
 using SweepCluster.Training.Models;

@@ -1,6 +1,6 @@
-using SweepCluster.Core.Trials;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Trials;
 using SweepCluster.Training.Data;
 
 namespace SweepCluster.Training.Trainers;

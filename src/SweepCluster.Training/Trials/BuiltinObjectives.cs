@@ -1,8 +1,8 @@
 using System.Globalization;
 using SweepCluster.Core.Files;
 using SweepCluster.Core.Sampling;
-using SweepCluster.Core.Trials;
 using SweepCluster.Core.Spec;
+using SweepCluster.Core.Trials;
 using SweepCluster.Training.Trainers;
 
 namespace SweepCluster.Training.Trials;

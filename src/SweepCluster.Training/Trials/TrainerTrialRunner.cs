@@ -2,7 +2,6 @@ using SweepCluster.Core.Spec;
 using SweepCluster.Core.Trials;
 using SweepCluster.Sdk;
 using SweepCluster.Training.Commands;
-using SweepCluster.Training.Data;
 using SweepCluster.Training.Trainers;
 
 namespace SweepCluster.Training.Trials;
