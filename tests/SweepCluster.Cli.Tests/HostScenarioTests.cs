@@ -131,7 +131,7 @@ public class HostScenarioTests
     }
 
     [Test]
-    public void A_worker_host_cut_off_mid_trial_is_downed_stops_its_attempt_and_comes_back_as_a_new_incarnation_while_the_trial_resumes_from_its_checkpoint()
+    public void A_worker_host_cut_off_mid_trial_is_downed_stops_its_attempt_and_joins_again_by_itself_while_the_trial_resumes_from_its_checkpoint()
     {
         _hosts = new TestHosts(3);
         var checkpoints = $"--checkpoints {Path.Combine(_nodes.Root, "shared-checkpoints")}"; // a path every host mounts
@@ -150,11 +150,12 @@ public class HostScenarioTests
         var index = underway!.Value.GetProperty("index").GetInt32();
         _hosts.CutOff(_hosts[3]);
 
-        // Alone on its side, the cut-off worker downs itself: its attempt stops instead of sleeping on, and the process ends.
-        Assert.That(Exits(victim), "the cut-off worker leaves");
+        // Alone on its side, the cut-off worker downs itself: its attempt stops instead of sleeping on, and the node starts joining again.
+        var downed = $"node {victim.ClusterAddress} was downed by the cluster (it was unreachable, or on the side of a split that stopped); "
+            + $"it joins again through {coordinator.ClusterAddress} as a new incarnation";
+        NodeProcesses.WaitUntil(() => _nodes.Log(victim.Process).Contains(downed), TimeSpan.FromSeconds(60), "the cut-off worker to be downed");
         Assert.That(_nodes.Log(victim.Process), Does.Contain($"this worker is stopping: 1 running trial attempts stop with it ({id}/{index}#1)"));
         _hosts.Reconnect(_hosts[3]);
-        var again = Worker(_hosts[3], coordinator, checkpoints, store: victim.Store);
         WaitForCompletion(coordinator, id);
 
         var trials = AssertEveryTrialEndedOnce(coordinator, id, file, 5);
@@ -164,7 +165,9 @@ public class HostScenarioTests
             Is.EqualTo(new[] { $"attempt 1: worker lost: {victim.ClusterAddress} left the cluster" }));
         var attempt2 = JsonDocument.Parse(File.ReadAllText(Path.Combine(retried.GetProperty("artifacts").GetString()!, "trial.json"))).RootElement;
         Assert.That(attempt2.GetProperty("epochs")[0].GetProperty("epoch").GetInt32(), Is.GreaterThanOrEqualTo(3), "attempt 2 went on from the steps attempt 1 had checkpointed");
-        Assert.That(_nodes.Log(again.Process), Does.Match($@"trial {id}/\d+ attempt \d starts"), "the new incarnation on the old address got work");
+        var afterRejoin = _nodes.Log(victim.Process).Split(downed)[1];
+        Assert.That(afterRejoin, Does.Match($@"trial {id}/\d+ attempt \d starts"), "the same process joined again on its old address and got work");
+        Assert.That(victim.Process.HasExited, Is.False);
         AssertNothingRuns(coordinator);
     }
 
@@ -186,8 +189,11 @@ public class HostScenarioTests
 
         _hosts.Partition([_hosts[1], _hosts[3]], [_hosts[2], _hosts[4], _hosts[5]]);
 
-        // The majority side takes the journal's lease first: the two nodes of the minority down themselves (so the old coordinator schedules no more), the three others go on.
-        Assert.That(Exits(first) && Exits(minorityWorker), "the minority side stops");
+        // The majority side takes the journal's lease first: the two nodes of the minority down themselves (so the old coordinator schedules no more),
+        // the three others go on. The founder stops (alone it would found a second cluster); the worker tries to join again through it, in vain.
+        Assert.That(Exits(first), "the minority's founder stops");
+        Assert.That(_nodes.Log(first.Process), Does.Contain("it names no other node to join again through"));
+        NodeProcesses.WaitUntil(() => _nodes.Log(minorityWorker.Process).Contains("was downed by the cluster"), TimeSpan.FromSeconds(60), "the minority worker to be downed");
         WaitForCompletion(second, id);
         var trials = AssertEveryTrialEndedOnce(second, id, file, 12);
         Assert.That(trials.Where(t => t.GetProperty("attempt").GetInt32() > 1).Select(Node), Has.None.EqualTo(minorityWorker.ClusterAddress),

@@ -163,9 +163,27 @@ public static class NodeHost
         services.AddSweepNode(node, node.IsWorker ? runner : null);
     }
 
-    /// <summary>Runs a node until <paramref name="cancellation"/> (Ctrl-C) or SIGTERM; stopping the host leaves the cluster.</summary>
-    /// <param name="started">Told the command endpoint's address once the node serves it.</param>
+    /// <summary>
+    /// Runs a node until <paramref name="cancellation"/> (Ctrl-C) or SIGTERM; stopping the host leaves the cluster. A node the
+    /// cluster downs (it was unreachable, or on the side of a split that stopped) joins again by itself, as a new incarnation on
+    /// the same ports, through its seed nodes but never through itself: a node that founded the cluster alone would found a
+    /// second one, so it stops instead, saying how to bring it back.
+    /// </summary>
+    /// <param name="started">Told the command endpoint's address once the node serves it (each incarnation).</param>
     public static async Task RunAsync(NodeSettings settings, TextWriter output, CancellationToken cancellation, Action<Uri>? started = null)
+    {
+        while (await RunIncarnationAsync(settings, output, cancellation, started) is { } next)
+        {
+            settings = next;
+            await Task.Delay(RejoinDelay, cancellation);
+        }
+    }
+
+    /// <summary>How long a downed node waits before it joins again: its old incarnation's removal has reached the others by then.</summary>
+    private static readonly TimeSpan RejoinDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>Runs one incarnation of the node; the settings of the next when the cluster downed it and it can join again, else null.</summary>
+    private static async Task<NodeSettings?> RunIncarnationAsync(NodeSettings settings, TextWriter output, CancellationToken cancellation, Action<Uri>? started)
     {
         var runner = new TrainerTrialRunner();
         var (node, endpoint) = Resolve(settings, runner);
@@ -181,18 +199,32 @@ public static class NodeHost
                 + "(127.0.0.1 by default) and a free --cmd-port", e);
         }
         // Port 0 asks the system for a free port: say which ports the node got, so that others can join it and send it commands.
-        var cluster = Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).SelfAddress;
-        var commands = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        output.WriteLine($"node {cluster} [{string.Join(",", node.Roles)}] started; commands on {commands}; Ctrl-C to leave");
+        var system = app.Services.GetRequiredService<Akka.Actor.ActorSystem>();
+        var cluster = Akka.Cluster.Cluster.Get(system).SelfAddress;
+        var commands = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        output.WriteLine($"node {cluster} [{string.Join(",", node.Roles)}] started; commands on {commands.OriginalString}; Ctrl-C to leave");
         output.Flush();
-        started?.Invoke(new Uri(commands));
+        started?.Invoke(commands);
         await app.WaitForShutdownAsync(cancellation);
-        var reason = Akka.Actor.CoordinatedShutdown.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).ShutdownReason;
+        var reason = Akka.Actor.CoordinatedShutdown.Get(system).ShutdownReason;
         if (reason is NodeStopReason stop) throw new IOException(stop.Message);
         // Akka stops a node whose TLS handshake with a seed failed; its reason's type is internal, so it is known by name.
         if (reason?.GetType().Name == "TlsHandshakeFailureReason")
             throw new IOException($"node {cluster} stopped: a TLS handshake with a cluster node failed (the log above says which and why); "
                 + "every node needs a --cluster-certificate file from the same authority (sweepctl certificates create)");
-        output.WriteLine("left the cluster");
+        if (reason is not Akka.Actor.CoordinatedShutdown.ClusterDowningReason || cancellation.IsCancellationRequested)
+        {
+            output.WriteLine("left the cluster");
+            return null;
+        }
+        var seeds = node.SeedNodes.Where(seed => seed != cluster.ToString()).ToList();
+        if (seeds.Count == 0)
+            throw new IOException($"node {cluster} was downed by the cluster (it was unreachable, or on the side of a split that stopped); it names no other node to "
+                + "join again through (it founded the cluster, or found it by discovery), and alone it would found a second cluster: start it again with "
+                + "--seed-nodes naming a node of the running cluster");
+        output.WriteLine($"node {cluster} was downed by the cluster (it was unreachable, or on the side of a split that stopped); "
+            + $"it joins again through {string.Join(", ", seeds)} as a new incarnation");
+        output.Flush();
+        return settings with { Port = cluster.Port, CmdPort = commands.Port, SeedNodes = string.Join(",", seeds) };
     }
 }
