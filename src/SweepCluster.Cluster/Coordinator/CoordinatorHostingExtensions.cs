@@ -23,7 +23,10 @@ public static class CoordinatorHostingExtensions
     public static AkkaConfigurationBuilder WithSweepCoordinator(this AkkaConfigurationBuilder builder, CoordinatorOptions options) =>
         builder.WithSingleton<SweepCoordinator>(ClusterNames.CoordinatorSingleton,
             (_, _, _) => BackoffSupervisor.Props(Backoff.OnStop(Props.Create(() => new SweepCoordinator(options)), "coordinator",
-                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)),
+                    TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1)
+                // A coordinator recovers and fails again within seconds while its journal stays unwritable: the wait grows until it
+                // has run a minute, instead of resetting after every recovery.
+                .WithAutoReset(TimeSpan.FromMinutes(1))),
             SingletonOptions, createProxyToo: true);
 
     /// <summary>Only a proxy, for nodes without the coordinator role.</summary>

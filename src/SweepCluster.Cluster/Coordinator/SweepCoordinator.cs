@@ -121,6 +121,11 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         () => _gauges.Workers.SelectMany(w => new[] { new Measurement<double>(w.CpuSlots, Node(w), Resource("cpu")), new Measurement<double>(w.Gpus.Length, Node(w), Resource("gpu")) }),
         () => _gauges.Workers.SelectMany(w => new[] { new Measurement<double>(w.CpuBusy, Node(w), Resource("cpu")), new Measurement<double>(w.GpuBusy.Values.Sum(), Node(w), Resource("gpu")) }));
 
+    /// <summary>The journal refused a write (full disk, lost database): one line saying so; the actor then stops, and starts again after a back-off.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
+        _log.Error("the journal cannot be written ({0}: {1}): the coordinator stops and recovers from it again after a growing wait (up to 30 s); "
+            + "free the journal's disk or bring its database back", @event.GetType().Name, cause.GetBaseException().Message.Split('\n')[0]);
+
     protected override void PostStop()
     {
         _gaugeRegistration?.Dispose();
