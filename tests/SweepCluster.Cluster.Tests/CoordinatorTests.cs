@@ -33,6 +33,18 @@ public class CoordinatorTests : CoordinatorTest
     }
 
     [Test]
+    public void A_command_the_coordinator_fails_on_is_refused_with_the_fault_and_the_coordinator_goes_on()
+    {
+        var (coordinator, worker, id, start) = FirstTrialOf(Experiments.Sleep(2));
+        // A message from another node that no sweepctl would send: no experiment text at all.
+        var refused = coordinator.Ask<SweepRejected>(new SubmitSweep(null!, "hostile.yml"), RemainingOrDefault).Result;
+        Assert.That(refused.Errors.Single(), Does.StartWith("the coordinator could not take this command (").And.EndWith("nothing of it was recorded"));
+        Finish(coordinator, worker, start, 0.5);
+        Assert.That(worker.ExpectMsg<StartTrial>().Index, Is.EqualTo(1), "the sweep goes on where it was: the coordinator did not restart");
+        Assert.That(Submit(coordinator, Experiments.Sleep(1)), Is.Not.EqualTo(id), "and takes the next sweep");
+    }
+
+    [Test]
     public void An_enqueued_configuration_starts_on_the_next_free_slot_and_a_bad_one_is_refused_with_its_dimension()
     {
         var coordinator = NewCoordinator();

@@ -82,12 +82,12 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
             }
         });
         Recover<RecoveryCompleted>(_ => Recovered());
-        Command<SubmitSweep>(Submit);
-        Command<ConfirmSweep>(Confirm);
+        Command<SubmitSweep>(c => Refusing(c, Submit));
+        Command<ConfirmSweep>(c => Refusing(c, Confirm));
         Command<GetConfirmation>(q => Sender.Tell(ConfirmationOf(q.Id)));
         Command<CancelSweep>(Cancel);
-        Command<EnqueueTrial>(Enqueue);
-        Command<ExtendSweep>(Extend);
+        Command<EnqueueTrial>(c => Refusing(c, Enqueue));
+        Command<ExtendSweep>(c => Refusing(c, Extend));
         Command<RegisterWorker>(Register);
         Command<ReportTrialProgress>(Progress);
         Command<ReportEpochProgress>(InEpoch);
@@ -120,11 +120,6 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         () => _gauges.Sweeps.Where(s => s.Best is not null).Select(s => new Measurement<double>(s.Best!.Value, s.Tags)),
         () => _gauges.Workers.SelectMany(w => new[] { new Measurement<double>(w.CpuSlots, Node(w), Resource("cpu")), new Measurement<double>(w.Gpus.Length, Node(w), Resource("gpu")) }),
         () => _gauges.Workers.SelectMany(w => new[] { new Measurement<double>(w.CpuBusy, Node(w), Resource("cpu")), new Measurement<double>(w.GpuBusy.Values.Sum(), Node(w), Resource("gpu")) }));
-
-    /// <summary>The journal refused a write (full disk, lost database): one line saying so; the actor then stops, and starts again after a back-off.</summary>
-    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
-        _log.Error("the journal cannot be written ({0}: {1}): the coordinator stops and recovers from it again after a growing wait (up to 30 s); "
-            + "free the journal's disk or bring its database back", @event.GetType().Name, cause.GetBaseException().Message.Split('\n')[0]);
 
     protected override void PostStop()
     {
