@@ -104,9 +104,10 @@ internal static class EmbeddedSweep
                 cancelSent = true;
                 await cluster.Ask<SweepCancelAccepted>(new CancelSweep(id));
             }
-            var sweep = (await cluster.Ask<SweepFound>(new GetSweep(id))).Sweep!;
-            show(SweepText.Progress(sweep, DateTimeOffset.UtcNow));
-            if (sweep.Status is SweepStatus.Completed or SweepStatus.Cancelled) return sweep;
+            // The overview and the running trials only: the same size however many trials have ended, so watching costs nothing.
+            var status = await cluster.Ask<SweepStatusFound>(new GetSweepStatus(id));
+            show(SweepText.Progress(status.Sweep!, status.Running));
+            if (status.Sweep!.Header.State is SweepStatus.Completed or SweepStatus.Cancelled) return (await cluster.Ask<SweepFound>(new GetSweep(id))).Sweep!;
             try
             {
                 await Task.Delay(PollInterval, cancelSent ? CancellationToken.None : cancellation);

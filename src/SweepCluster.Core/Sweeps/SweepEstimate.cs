@@ -1,5 +1,3 @@
-using SweepCluster.Core.Results;
-
 namespace SweepCluster.Core.Sweeps;
 
 /// <summary>
@@ -31,14 +29,5 @@ public static class SweepEstimate
             latest = Math.Max(latest, free);
         }
         return now.AddSeconds(latest);
-    }
-
-    /// <summary>The estimate for a sweep known by all its trials (<c>sweepctl run</c>'s own).</summary>
-    public static DateTimeOffset? End(SweepSnapshot sweep, DateTimeOffset now)
-    {
-        if (sweep.Status != SweepStatus.Running) return null;
-        var durations = sweep.Trials.Where(t => t.Status == TrialStatus.Completed && t.DurationSeconds is not null).Select(t => t.DurationSeconds!.Value).ToList();
-        return End(now, durations.Count == 0 ? null : durations.Average(), sweep.Pending,
-            [.. sweep.Trials.Where(t => t.Status == TrialStatus.Running).Select(t => t.StartedAt)]);
     }
 }

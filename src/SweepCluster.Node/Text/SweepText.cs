@@ -22,12 +22,6 @@ internal static class SweepText
     public static string InEpoch(EpochProgress p) =>
         $"epoch {p.Epoch} at {p.Fraction.ToString("0%", CultureInfo.InvariantCulture)}" + (p.SamplesPerSecond > 0 ? $", {p.SamplesPerSecond:0} samples/s" : "");
 
-    public static IReadOnlyList<string> Progress(SweepSnapshot sweep, DateTimeOffset now)
-    {
-        var overview = SweepOverview.Of(sweep);
-        return Progress(overview with { Header = overview.Header with { EstimatedEnd = SweepEstimate.End(sweep, now) } }, sweep.Trials.Where(t => t.Status == TrialStatus.Running));
-    }
-
     public static string Headline(SweepOverview overview)
     {
         var (s, best) = (overview.Header, overview.Best);

@@ -138,17 +138,21 @@ public static class CommandTrial
         }
     }
 
-    private static Task Pump(StreamReader reader, Action<string> onLine, Action<Exception> onError) => Task.Run(() =>
+    /// <summary>
+    /// Reads a program's output line by line without holding a thread while it waits: a worker with many programs running
+    /// would otherwise block a pool thread per stream, and the pool adds threads slowly when a wave of trials starts.
+    /// </summary>
+    private static async Task Pump(StreamReader reader, Action<string> onLine, Action<Exception> onError)
     {
         try
         {
-            while (reader.ReadLine() is { } line) onLine(line);
+            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line) onLine(line);
         }
         catch (Exception e) when (e is not IOException)
         {
             onError(e); // a report the attempt cannot take (a NaN metric): the program is stopped and the attempt fails with it
         }
-    });
+    }
 
     private static string ExitText(int exitCode) => exitCode > 128 && exitCode < 128 + 65
         ? $"was killed by signal {exitCode - 128}{(exitCode - 128 == ProcessGroups.SigKill ? " (KILL: out of memory?)" : "")}"
