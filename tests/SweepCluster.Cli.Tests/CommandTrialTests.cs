@@ -147,6 +147,19 @@ public class CommandTrialTests
     }
 
     [Test]
+    public void A_sweep_whose_first_trials_all_fail_alike_stops_instead_of_running_the_rest()
+    {
+        var path = Experiment("['silent']");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("num_trials: 1", "num_trials: 40"));
+        var result = CliRunner.Run("run", path, "--workers", "2", "--out", Path.Combine(_dir, "runs"), "--format", "json");
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Failed));
+        Assert.That(result.Stderr, Does.Contain("stopped: its first 3 trials all failed the same way, so the others would too: reported no score"));
+        var document = JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.That((document.GetProperty("state").GetString(), document.GetProperty("stopped_because").GetString()), Is.EqualTo(("cancelled", result.Stderr.Split("stopped: ")[1].Trim())));
+        Assert.That(Trials(result).Count(t => t.GetProperty("status").GetString() == "failed"), Is.LessThanOrEqualTo(4), "the other trials never ran");
+    }
+
+    [Test]
     public void A_trial_pruned_by_asha_stops_its_program()
     {
         var path = Experiment("['good']", "", "  x: uniform(0, 1)\n  pause: 0.3");

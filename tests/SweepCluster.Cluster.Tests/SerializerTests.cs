@@ -106,7 +106,7 @@ public class SerializerTests
             ]),
         new TrialPruned("ab12cd34", 3, 1, 2, 0.61, At),
         new TrialCancelled("ab12cd34", 3, At),
-        new SweepCancelled("ab12cd34", At),
+        new SweepCancelled("ab12cd34", At, "its first 3 trials all failed the same way, so the others would too: reported no score"),
     }.ToDictionary(m => m.GetType());
 
     /// <summary>Every type bound to the serializer, found in the assemblies that define them.</summary>
@@ -186,6 +186,7 @@ public class SerializerTests
         var snapshot = Older(new CoordinatorSnapshot([], [new FinishedSweepMemento(SweepHeader.Of(Sweep), StoredTrial, [], 0, "token-1")]), "Submitted");
         var finished = FinishedSweep.FromMemento(snapshot.Finished!.Value.Single());
         Assert.That((finished.Submitted, finished.ClientToken, finished.Overview.Header.Metric), Is.EqualTo(((SweepSubmitted?)null, "token-1", Sweep.Metric)));
+        Assert.That(Older(new SweepCancelled("ab12cd34", At, "it failed alike"), "Reason").Reason, Is.Null, "a cancel journalled before sweeps stopped themselves was a user's");
     }
 
     [Test]

@@ -56,6 +56,43 @@ public class SweepRecoveryTests
     }
 
     [Test]
+    public void A_sweep_whose_first_trials_all_fail_alike_says_so_and_a_snapshot_keeps_why_it_stopped()
+    {
+        var sweep = NewSweep(20);
+        for (var i = 0; i < SweepState.AlikeFailuresToStop; i++)
+        {
+            Assert.That(sweep.FailingAlike, Is.Null, $"{i} failures are not yet a pattern");
+            Fail(sweep, Start(sweep).Index, "normalize: the trial has no value for it", retryable: false);
+        }
+        Assert.That(sweep.FailingAlike, Is.EqualTo("its first 3 trials all failed the same way, so the others would too: normalize: the trial has no value for it"));
+        sweep.Apply(new SweepCancelled("s1", At, sweep.FailingAlike));
+        Assert.That((sweep.IsEnded, sweep.PendingCount, sweep.FailingAlike), Is.EqualTo((true, 0, (string?)null)), "nothing else runs");
+        Assert.That(sweep.Overview().Header.StoppedBecause, Does.StartWith("its first 3 trials"));
+        using var restored = SweepState.FromMemento(sweep.ToMemento(), sweep.Spec);
+        Assert.That((restored.StoppedBecause, restored.Snapshot().StoppedBecause), Is.EqualTo((sweep.StoppedBecause, sweep.StoppedBecause)));
+        Assert.That(restored.Snapshot().NoneCompleted(), Does.StartWith("sweep s1 stopped: its first 3 trials"));
+    }
+
+    [TestCase("a completed trial")]
+    [TestCase("another reason")]
+    [TestCase("a retried failure")]
+    public void A_sweep_whose_first_trials_did_not_all_fail_alike_goes_on(string among)
+    {
+        var sweep = NewSweep(20, extra: "max_failures: 1");
+        var first = Start(sweep).Index;
+        if (among == "a completed trial") sweep.Apply(new TrialCompleted("s1", first, 1, ImmutableDictionary<string, double>.Empty.Add("value", 0.5), 1, null, At));
+        else if (among == "another reason") Fail(sweep, first, "x1: needs a number", retryable: false);
+        else
+        {
+            Fail(sweep, first, "worker lost", retryable: true);
+            Start(sweep);
+            Fail(sweep, first, "bad", retryable: false);
+        }
+        for (var i = 0; i < 4; i++) Fail(sweep, Start(sweep).Index, "bad", retryable: false);
+        Assert.That(sweep.FailingAlike, Is.Null);
+    }
+
+    [Test]
     public void An_invalid_configuration_fails_at_once()
     {
         var sweep = NewSweep(1);

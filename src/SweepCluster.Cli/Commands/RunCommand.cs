@@ -66,7 +66,7 @@ internal static class RunCommand
             if (final is null) return ExitCodes.InvalidInput;
             if (json) JsonOutput.Write(output, new SweepDocument(final));
             else SweepResultWriter.WriteTable(output, final);
-            if (final.Status == SweepStatus.Cancelled) return ExitCodes.Interrupted;
+            if (final.Status == SweepStatus.Cancelled && final.StoppedBecause is null) return ExitCodes.Interrupted;
             if (final.NoneCompleted() is not { } why) return ExitCodes.Ok;
             error.WriteLine($"sweepctl: {why}");
             return ExitCodes.Failed;

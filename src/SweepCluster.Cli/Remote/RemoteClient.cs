@@ -239,6 +239,8 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
                     return ExitCodes.Failed;
                 }
                 if (state is "completed") return ExitCodes.Ok;
+                if (state is "cancelled" && data.TryGetProperty("stopped_because", out var why))
+                    error.WriteLine($"sweepctl: sweep {data.GetProperty("id").GetString()} stopped: {why.GetString()}");
                 if (state is "cancelled") return ExitCodes.Failed;
             }
             try

@@ -347,13 +347,21 @@ public sealed partial class SweepCoordinator
             Sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id} had already ended ({sweep.Status.ToString().ToLowerInvariant()})"));
             return;
         }
-        var running = sweep.Running.ToList();
         var sender = Sender;
-        Record(new SweepCancelled(sweep.Id, _options.Now), () =>
+        var running = Stop(sweep, reason: null);
+        DeferAsync(running, _ => sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id}: {running} running trials are being stopped, pending ones dropped")));
+    }
+
+    /// <summary>Cancels a sweep (a user's reason is none; a sweep that stops itself says why): its running trials are told to stop once that is journalled.</summary>
+    /// <returns>How many trials were running.</returns>
+    private int Stop(SweepState sweep, string? reason)
+    {
+        var running = sweep.Running.ToList();
+        Record(new SweepCancelled(sweep.Id, _options.Now, reason), () =>
         {
             foreach (var trial in running) TellWorker(trial.Worker, new CancelTrial(sweep.Id, trial.Index, trial.Attempt));
-            sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id}: {running.Count} running trials are being stopped, pending ones dropped"));
         });
         _gaugesStale = true;
+        return running.Count;
     }
 }

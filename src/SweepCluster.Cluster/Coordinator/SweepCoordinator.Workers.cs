@@ -134,6 +134,11 @@ public sealed partial class SweepCoordinator
         }
         else CountEnd(sweep, decision is TrialCancelled ? "cancelled" : "failed", durationSeconds);
         Record(decision, afterwards);
+        if (decision is TrialFailed && sweep.FailingAlike is { } why)
+        {
+            _log.Warning("sweep {0} stops: {1}", sweep.Id, why);
+            Stop(sweep, why);
+        }
         if (decision is TrialRequeued && backOff)
             sweep.HoldBack(id.Index, _options.Now + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Max(0, sweep.Trial(id.Index).FailedAttempts.Count - 1)))));
     }

@@ -33,6 +33,10 @@ public record SweepHeader(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public WarmStartSummary? WarmStart { get; init; }
 
+    /// <summary>Why the sweep stopped itself (its first trials all failed alike), when it did: its state is then <c>cancelled</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? StoppedBecause { get; init; }
+
     /// <summary>For a running sweep: when it should end at its pace so far (<see cref="SweepEstimate"/>); absent until a trial has completed.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? EstimatedEnd { get; init; }
@@ -42,6 +46,7 @@ public record SweepHeader(
         {
             Confirms = s.Confirms,
             WarmStart = s.WarmStart,
+            StoppedBecause = s.StoppedBecause,
         };
 }
 

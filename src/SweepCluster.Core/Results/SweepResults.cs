@@ -103,6 +103,10 @@ public sealed record SweepSnapshot(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public WarmStartSummary? WarmStart { get; init; }
 
+    /// <summary>Why the sweep stopped itself, when it did.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? StoppedBecause { get; init; }
+
     /// <summary>The best completed trial in the metric's direction; ties go to the lower index.</summary>
     public TrialSnapshot? Best => Trials
         .Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(Metric.Name))
@@ -113,6 +117,7 @@ public sealed record SweepSnapshot(
     /// <summary>For an ended sweep of which no trial completed: the counts and the commonest reason, in one line; null otherwise.</summary>
     public string? NoneCompleted()
     {
+        if (StoppedBecause is not null) return $"sweep {Id} stopped: {StoppedBecause}";
         if (Status != SweepStatus.Completed || Trials.IsEmpty || Trials.Any(t => t.Status == TrialStatus.Completed)) return null;
         var commonest = Trials.Where(t => t.Status == TrialStatus.Failed && t.Reason is not null).GroupBy(t => t.Reason!)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Min(t => t.Index)).FirstOrDefault();

@@ -82,4 +82,5 @@ public sealed record TrialCancelled(string SweepId, int Index, DateTimeOffset At
 public sealed record SweepExtended(string SweepId, int PreviousTrials, int TotalTrials, DateTimeOffset At, SweepSubmitted? Adopted = null) : ISweepEvent;
 
 /// <summary>Cancelling was asked for: trials not running are cancelled now, running ones as their workers confirm.</summary>
-public sealed record SweepCancelled(string SweepId, DateTimeOffset At) : ISweepEvent;
+/// <param name="Reason">Why the sweep stopped itself (<see cref="SweepState.FailingAlike"/>); null when a user cancelled it, and in journals before it existed.</param>
+public sealed record SweepCancelled(string SweepId, DateTimeOffset At, string? Reason = null) : ISweepEvent;

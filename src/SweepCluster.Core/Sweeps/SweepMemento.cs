@@ -38,7 +38,8 @@ public sealed record SweepMemento(
     ImmutableArray<ImmutableDictionary<string, ParamValue>>? Enqueued = null,
     int? TotalTrials = null,
     long? ArchivedLength = null,
-    string? ArchivedIn = null);
+    string? ArchivedIn = null,
+    string? StoppedBecause = null);
 
 public sealed record TrialMemento(StoredTrial Trial, string? Worker, ImmutableArray<int> Gpus, int? DivergedAtEpoch);
 

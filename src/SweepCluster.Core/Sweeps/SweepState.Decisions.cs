@@ -1,11 +1,13 @@
 using System.Collections.Immutable;
 using SweepCluster.Core.Planning;
+using SweepCluster.Core.Results;
 using SweepCluster.Core.Sampling;
 using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Core.Sweeps;
 
-// The decisions: what a failed attempt becomes, which trial starts next and with what parameters, an enqueued configuration, an extension.
+// The decisions: what a failed attempt becomes, which trial starts next and with what parameters, an enqueued configuration, an extension,
+// and when a sweep stops itself.
 public sealed partial class SweepState
 {
     /// <summary>
@@ -123,5 +125,30 @@ public sealed partial class SweepState
         var total = (long)(IsEnded ? _planned : TotalTrials) + added;
         if (total > TrialPlanner.MaxTrials) return (null, $"sweep {Id} would run {total} trials; at most {TrialPlanner.MaxTrials} are allowed");
         return (new SweepExtended(Id, _planned, (int)total, at, adopted), null);
+    }
+
+    /// <summary>The first trials that all failing alike stops a sweep: a configuration error every trial shares, not bad luck.</summary>
+    public const int AlikeFailuresToStop = 3;
+
+    private int _endedCount;
+    private int _alikeFailures;
+    private string? _firstFailure;
+
+    /// <summary>
+    /// Why the sweep should stop, when its first trials (at least <see cref="AlikeFailuresToStop"/>, and every trial ended so
+    /// far) all failed on their first attempt with one reason: a trainer that cannot run, a parameter every trial lacks. The
+    /// rest would fail the same way.
+    /// </summary>
+    public string? FailingAlike => !IsEnded && !_cancelRequested && _alikeFailures >= AlikeFailuresToStop && _alikeFailures == _endedCount
+        ? $"its first {_alikeFailures} trials all failed the same way, so the others would too: {_firstFailure}"
+        : null;
+
+    private void CountForStopping(StoredTrial trial)
+    {
+        if (trial.Status == TrialStatus.Cancelled) return;
+        _endedCount++;
+        if (trial.Status != TrialStatus.Failed || !trial.FailedAttempts.IsEmpty) return;
+        _firstFailure ??= trial.Reason;
+        if (trial.Reason == _firstFailure) _alikeFailures++;
     }
 }

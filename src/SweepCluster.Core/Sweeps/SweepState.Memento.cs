@@ -18,11 +18,11 @@ public sealed partial class SweepState
         var total = TotalTrials != Submitted.TotalTrials ? TotalTrials : (int?)null;
         if (_archive.Mark() is { } mark)
             return new(Submitted, Status, EndedAt, _cancelRequested, [.. live], [.. _waiting], [], enqueued, total, mark.Length,
-                mark.File == TrialArchive.FileName ? null : mark.File);
+                mark.File == TrialArchive.FileName ? null : mark.File, StoppedBecause);
         var archived = _archive.ReadAll().ToList();
         return new(Submitted, Status, EndedAt, _cancelRequested,
             [.. archived.Select(t => new TrialMemento(t, null, [], null)).Concat(live).OrderBy(m => m.Trial.Index)], [.. _waiting],
-            [.. archived.Where(t => t.Status != TrialStatus.Cancelled).Select(t => t.Index)], enqueued, total);
+            [.. archived.Where(t => t.Status != TrialStatus.Cancelled).Select(t => t.Index)], enqueued, total, StoppedBecause: StoppedBecause);
     }
 
     /// <summary>The sweep as <see cref="ToMemento"/> saw it: the same as replaying every event up to then.</summary>
@@ -68,7 +68,7 @@ public sealed partial class SweepState
         foreach (var index in memento.Finished.Concat(ended.Keys.Order().Except(memento.Finished))) sweep.ArchiveRestored(ended[index]);
         foreach (var index in memento.Waiting) sweep._waiting.AddLast(index);
         foreach (var values in memento.Enqueued ?? []) sweep._enqueued.Enqueue(values);
-        (sweep.Status, sweep.EndedAt, sweep._cancelRequested) = (memento.Status, memento.EndedAt, memento.CancelRequested);
+        (sweep.Status, sweep.EndedAt, sweep._cancelRequested, sweep.StoppedBecause) = (memento.Status, memento.EndedAt, memento.CancelRequested, memento.StoppedBecause);
         sweep.TotalTrials = memento.TotalTrials ?? memento.Submitted.TotalTrials;
         return sweep;
     }

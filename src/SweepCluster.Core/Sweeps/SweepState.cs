@@ -98,6 +98,9 @@ public sealed partial class SweepState : IDisposable
     /// <summary>The best metric value of the completed trials so far, in the metric's direction.</summary>
     public double? BestValue { get; private set; }
 
+    /// <summary>Why the sweep stopped itself, when it did.</summary>
+    public string? StoppedBecause { get; private set; }
+
     /// <summary>How long a trial takes, judged by the mean of the completed ones; null before one has completed.</summary>
     public double? ExpectedTrialSeconds => _completedCount == 0 ? null : _completedSeconds / _completedCount;
 
@@ -218,7 +221,7 @@ public sealed partial class SweepState : IDisposable
                 Ended(c.Index, c.At);
                 break;
             case SweepCancelled c:
-                _cancelRequested = true;
+                (_cancelRequested, StoppedBecause) = (true, c.Reason);
                 foreach (var index in _waiting)
                 {
                     _live[index].Status = TrialStatus.Cancelled;
@@ -256,6 +259,7 @@ public sealed partial class SweepState : IDisposable
         {
             Confirms = Submitted.Confirms?.Summary(),
             WarmStart = Submitted.WarmStart?.Summary(),
+            StoppedBecause = StoppedBecause,
             EstimatedEnd = now is { } at && Status == SweepStatus.Running
                 ? SweepEstimate.End(at, ExpectedTrialSeconds, PendingCount, [.. _running.Values.Select(t => t.StartedAt)]) : null,
         };
@@ -289,6 +293,7 @@ public sealed partial class SweepState : IDisposable
     {
         Confirms = Submitted.Confirms?.Summary(),
         WarmStart = Submitted.WarmStart?.Summary(),
+        StoppedBecause = StoppedBecause,
     };
 
     private void ConsiderBest(double value)
@@ -309,6 +314,7 @@ public sealed partial class SweepState : IDisposable
     /// <summary>What is kept in memory of a trial in the archive: its value for the summary, the best, the troubled, and what the sampler and pruner see of it.</summary>
     private void Archived(StoredTrial trial)
     {
+        CountForStopping(trial);
         var value = trial.Status != TrialStatus.Failed && trial.Metrics.TryGetValue(Spec.Metric.Name, out var v) ? v : (double?)null;
         if (trial.Index >= _values.Length) Array.Resize(ref _values, Math.Max(trial.Index + 1, 2 * _values.Length));
         _values[trial.Index] = value;

@@ -165,6 +165,7 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
         var (header, summary) = (sweep.Header, sweep.Header.Summary);
         text.WriteLine($"state {Lower(header.State)}; trials: {header.Pending} pending, {header.Running} running, "
             + $"{summary.Completed} completed, {summary.Failed} failed, {summary.Pruned} pruned, {summary.Cancelled} cancelled");
+        if (header.StoppedBecause is { } why) text.WriteLine($"the sweep stopped itself: {why}");
         foreach (var trial in found.Troubled)
             text.WriteLine(trial.Status == TrialStatus.Failed
                 ? $"  trial {trial.Index} failed: {trial.Reason}"
