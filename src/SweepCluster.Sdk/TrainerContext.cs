@@ -70,6 +70,17 @@ public sealed class TrainerContext
     /// <summary>The trial's result when it is not the last report's numbers (the networks measure the training set once more at the end).</summary>
     public void Result(IReadOnlyDictionary<string, double> metrics) => FinalMetrics = metrics;
 
+    /// <summary>
+    /// Says the result is suspect though training went well (a classifier that predicted one class for every sample): the trial
+    /// completes, and its warning is shown with it wherever its result is, so that nobody trusts it unawares.
+    /// </summary>
+    public void Warn(string message) => _warnings.Add(message);
+
+    /// <summary>What <see cref="Warn"/> was told, in order.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    private readonly List<string> _warnings = [];
+
     /// <summary>What <see cref="Result"/> was given; null when the last report stands.</summary>
     public IReadOnlyDictionary<string, double>? FinalMetrics { get; private set; }
 

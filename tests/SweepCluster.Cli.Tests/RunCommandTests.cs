@@ -188,6 +188,20 @@ public class RunCommandTests
     }
 
     [Test]
+    public void A_trial_whose_value_never_changes_completes_but_is_called_suspect()
+    {
+        var path = Path.Combine(_dir, "flat.yml");
+        File.WriteAllText(path, "name: flat\nnum_trials: 1\nparams: {seconds: 0.03, steps: 3, value: 0.5}\nmetric: {name: value, direction: maximize}\nrun: builtin/sleep\n");
+        var result = CliRunner.Run("run", path, "--out", _dir, "--format", "json");
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        var trial = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("trials")[0];
+        Assert.That((trial.GetProperty("status").GetString(), trial.GetProperty("reason").GetString()),
+            Is.EqualTo(("completed", "suspect: its value was 0.5 after each of its 3 epochs")));
+        var table = CliRunner.Run("run", path, "--out", _dir);
+        Assert.That(table.Stdout, Does.Contain("suspect: its value was 0.5 after each of its 3 epochs"), "the table and the best trial say it too");
+    }
+
+    [Test]
     public void A_trial_that_fails_does_not_stop_the_sweep()
     {
         var path = Path.Combine(_dir, "branin.yml");

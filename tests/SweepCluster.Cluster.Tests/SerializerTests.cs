@@ -187,6 +187,8 @@ public class SerializerTests
         var finished = FinishedSweep.FromMemento(snapshot.Finished!.Value.Single());
         Assert.That((finished.Submitted, finished.ClientToken, finished.Overview.Header.Metric), Is.EqualTo(((SweepSubmitted?)null, "token-1", Sweep.Metric)));
         Assert.That(Older(new SweepCancelled("ab12cd34", At, "it failed alike"), "Reason").Reason, Is.Null, "a cancel journalled before sweeps stopped themselves was a user's");
+        Assert.That(Older(new TrialCompleted("ab12cd34", 1, 1, ImmutableDictionary<string, double>.Empty, 1, null, At, "suspect: flat"), "Suspect").Suspect, Is.Null,
+            "a result journalled before suspects were named is not one");
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Trials;
 using SweepCluster.Training.Data;
@@ -10,6 +11,15 @@ public class TrainerTests
 {
     private static TrainingRequest Request(string trainer, params string[] settings) =>
         new(trainer, SmallData.Params(settings), Seed: 42, SmallData.Showers);
+
+    [Test]
+    public void A_network_that_predicts_one_class_for_every_test_shower_is_called_suspect()
+    {
+        Assert.That(NetworkTrainer.ConstantClassifier(new BinaryConfusion(0, 40, 0, 60)),
+            Is.EqualTo("it predicted proton for every one of the 100 test showers: a constant classifier, whatever its scores say"), "its F1 here is 0.75");
+        Assert.That(NetworkTrainer.ConstantClassifier(new BinaryConfusion(40, 0, 60, 0)), Does.StartWith("it predicted iron for every one"));
+        Assert.That(NetworkTrainer.ConstantClassifier(new BinaryConfusion(39, 1, 60, 0)), Is.Null, "one shower called proton: not constant");
+    }
 
     [TestCase("convnet", "out_channels=[4,6]")]
     [TestCase("cae", "first_conv_out_channels=4", "depth=3", "latent_size=16", "reg=0.01")]

@@ -110,7 +110,7 @@ public sealed partial class SweepCoordinator
         var now = _options.Now;
         CountEnd(sweep, report.Status.ToString().ToLowerInvariant(), report.DurationSeconds);
         Record(report.Status == TrialStatus.Completed
-                ? new TrialCompleted(sweep.Id, report.Index, report.Attempt, report.Metrics, report.DurationSeconds, report.ArtifactDirectory, now)
+                ? new TrialCompleted(sweep.Id, report.Index, report.Attempt, report.Metrics, report.DurationSeconds, report.ArtifactDirectory, now, report.Reason)
                 : new TrialCancelled(sweep.Id, report.Index, now),
             () => sender.Tell(new ForgetTrialEnd(id.SweepId, id.Index, id.Attempt)));
         Schedule();

@@ -124,7 +124,9 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
                 coordinator.Tell(new ReportTrialProgress(start.SweepId, start.Index, start.Attempt, new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), e.Samples));
             }, Batch, either.Token);
             NotANumber.Check(epochs.Count > 0 ? epochs[^1].Epoch : 0, [.. outcome.Metrics.Select(m => ($"metric {m.Key}", m.Value))]);
-            ended = End(TrialStatus.Completed, outcome.Metrics.ToImmutableDictionary(), null);
+            // A completed trial's reason is why its result is suspect, when it is.
+            var warnings = outcome.Warnings.Concat(FlatCurve(epochs) is { } flat ? [flat] : Array.Empty<string>()).ToList();
+            ended = End(TrialStatus.Completed, outcome.Metrics.ToImmutableDictionary(), warnings.Count > 0 ? "suspect: " + string.Join("; ", warnings) : null);
             DeleteCheckpoints();
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_cancel.IsCancellationRequested)
@@ -205,6 +207,12 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
             };
         }
     }
+
+    /// <summary>The value reported the same after every one of three epochs or more: nothing was learnt, or nothing measured.</summary>
+    private static string? FlatCurve(List<EpochReport> epochs) =>
+        epochs.Count >= 3 && epochs.All(e => e.Value == epochs[0].Value)
+            ? $"its value was {epochs[0].Value.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)} after each of its {epochs.Count} epochs"
+            : null;
 
     /// <summary>A loss, value or metric that is not a finite number: the configuration diverges (as NaN, at that epoch).</summary>
     private sealed class NotANumber(int epoch, string what, double value)

@@ -47,6 +47,7 @@ public sealed record TrialStarted(string SweepId, int Index, int Attempt, string
 
 public sealed record TrialProgressed(string SweepId, int Index, int Attempt, EpochPoint Point) : ISweepEvent;
 
+/// <param name="Suspect">Why its result is suspect (a constant classifier, a flat curve): kept as the trial's reason; absent in older journals.</param>
 public sealed record TrialCompleted(
     string SweepId,
     int Index,
@@ -54,7 +55,8 @@ public sealed record TrialCompleted(
     ImmutableDictionary<string, double> Metrics,
     double DurationSeconds,
     string? ArtifactDirectory,
-    DateTimeOffset At) : ISweepEvent;
+    DateTimeOffset At,
+    string? Suspect = null) : ISweepEvent;
 
 public sealed record TrialFailed(string SweepId, int Index, int Attempt, string Reason, double DurationSeconds, DateTimeOffset At) : ISweepEvent;
 

@@ -193,7 +193,7 @@ public sealed partial class SweepState : IDisposable
                 var completed = _live[c.Index];
                 var reported = Reported(c.Metrics, completed.Epochs);
                 (completed.Status, completed.Metrics, completed.DurationSeconds, completed.ArtifactDirectory, completed.Reason) =
-                    (TrialStatus.Completed, reported, c.DurationSeconds, c.ArtifactDirectory, null);
+                    (TrialStatus.Completed, reported, c.DurationSeconds, c.ArtifactDirectory, c.Suspect);
                 Ended(c.Index, c.At);
                 break;
             case TrialFailed f:

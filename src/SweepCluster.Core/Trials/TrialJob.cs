@@ -50,7 +50,11 @@ public sealed record CommandJob(
 public sealed record TrialOutcome(
     IReadOnlyDictionary<string, double> Metrics,
     IReadOnlyList<EpochReport> Epochs,
-    IReadOnlyDictionary<string, string> Artifacts);
+    IReadOnlyDictionary<string, string> Artifacts)
+{
+    /// <summary>Why the result is suspect though the trial completed (a classifier that predicts one class for everything).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>How far a running epoch has got: its samples trained of those it has, and the pace (samples a second, 0 until measured).</summary>
 public sealed record EpochProgress(int Epoch, long Samples, long EpochSamples, double SamplesPerSecond = 0)

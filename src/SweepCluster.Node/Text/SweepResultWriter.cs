@@ -34,7 +34,7 @@ internal static class SweepResultWriter
             t.Metrics.TryGetValue(metric.Name, out var v) ? SweepText.Format(v) : "",
             t.DurationSeconds is { } d ? d.ToString("0.0", CultureInfo.InvariantCulture) : "",
             t.Device ?? "",
-            t.Reason ?? SweepText.Parameters(t.Params),
+            t.Status == TrialStatus.Completed && t.Reason is { } suspect ? $"{SweepText.Parameters(t.Params)} ({suspect})" : t.Reason ?? SweepText.Parameters(t.Params),
         ]).ToList();
         TextTable.Write(output, ["trial", "status", metric.Name, "seconds", "device", "params / reason"], rows, new HashSet<int> { 0, 2, 3 });
     }

@@ -25,7 +25,8 @@ internal static class SweepText
     public static string Headline(SweepOverview overview)
     {
         var (s, best) = (overview.Header, overview.Best);
-        var bestText = best is null ? "no result yet" : $"best {s.Metric.Name} {Format(best.Metrics[s.Metric.Name])} (trial {best.Index})";
+        var bestText = best is null ? "no result yet"
+            : $"best {s.Metric.Name} {Format(best.Metrics[s.Metric.Name])} (trial {best.Index}{(best.Reason is { } suspect ? $"; {suspect}" : "")})";
         var waiting = s.PendingReason is null ? "" : $" ({s.PendingReason})";
         return $"{s.Name} [{s.Id}]: {s.Done}/{s.TotalTrials} done, {s.Running} running, {s.Pending} pending{waiting} | {bestText}"
             + (s.EstimatedEnd is { } end ? $" | {Remaining(end - DateTimeOffset.UtcNow)}" : "");
@@ -53,6 +54,7 @@ internal static class SweepText
     {
         output.WriteLine($"{label} {best.Index}: {Parameters(best.Params)}");
         output.WriteLine($"  {string.Join(", ", best.Metrics.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} {Format(m.Value)}"))}");
+        if (best.Reason is { } suspect) output.WriteLine($"  {suspect}");
         if (best.ArtifactDirectory is not null) output.WriteLine($"  artifacts: {best.ArtifactDirectory}");
     }
 

@@ -40,10 +40,10 @@ public static class TrainerHost
         trainer.Train(context);
         cancellation.ThrowIfCancellationRequested();
         // A single run naming no metric has one value: the trainer returned.
-        if (metric == MetricSpec.ExitStatus) return Outcome(new Dictionary<string, double>(context.FinalMetrics ?? last ?? new Dictionary<string, double>()) { [metric] = 0 }, epochs);
-        return Outcome(context.FinalMetrics ?? last ?? throw new ArgumentException($"the trainer ended without reporting {metric}"), epochs);
+        if (metric == MetricSpec.ExitStatus) return Outcome(new Dictionary<string, double>(context.FinalMetrics ?? last ?? new Dictionary<string, double>()) { [metric] = 0 }, epochs, context);
+        return Outcome(context.FinalMetrics ?? last ?? throw new ArgumentException($"the trainer ended without reporting {metric}"), epochs, context);
     }
 
-    private static TrialOutcome Outcome(IReadOnlyDictionary<string, double> result, List<EpochReport> epochs) =>
-        new(result.Where(m => m.Key is not ("seconds" or "samples")).ToDictionary(), epochs, new Dictionary<string, string>());
+    private static TrialOutcome Outcome(IReadOnlyDictionary<string, double> result, List<EpochReport> epochs, TrainerContext context) =>
+        new(result.Where(m => m.Key is not ("seconds" or "samples")).ToDictionary(), epochs, new Dictionary<string, string>()) { Warnings = context.Warnings };
 }
