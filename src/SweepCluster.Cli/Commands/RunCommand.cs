@@ -25,10 +25,14 @@ internal static class RunCommand
             Description = "RUN_DIR[,RUN_DIR...]: run folders of earlier sweeps whose finished trials fitting this space guide the sampler",
         };
         var code = SpecLoading.CodeOption();
+        var allowChangedData = new Option<bool>("--allow-changed-data")
+        {
+            Description = "With --resume: go on though the new trials' data differs from what the sweep's trials read (each trial.json records its data)",
+        };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while the sweep runs (0: a free port, printed)" };
         var format = OutputFormat.CreateOption();
         var command = new Command("run", "Run a sweep to the end on this machine, in one process") { file };
-        foreach (var option in switches.All.Append(resume).Append(warmStart).Append(code).Append(metricsPort).Append(format)) command.Options.Add(option);
+        foreach (var option in switches.All.Append(resume).Append(allowChangedData).Append(warmStart).Append(code).Append(metricsPort).Append(format)) command.Options.Add(option);
         command.SetAction(async (parsed, cancellation) =>
         {
             var json = parsed.GetValue(format) == OutputFormat.Json;
@@ -59,6 +63,11 @@ internal static class RunCommand
                     return ExitCodes.InvalidInput;
                 }
                 if (SpecLoading.LoadSubmission(runDirectory, error) is not var (submitted, spec)) return ExitCodes.InvalidInput;
+                if (!parsed.GetValue(allowChangedData) && ResumeData.Changed(runDirectory, spec, options.Data is { } data ? Path.GetFullPath(data) : null) is { } changed)
+                {
+                    error.WriteLine(changed);
+                    return ExitCodes.InvalidInput;
+                }
                 // The sweep stays in its own folder: the runs folder is the one that holds it.
                 options = options with { OutDirectory = Path.GetDirectoryName(Path.GetFullPath(runDirectory))! };
                 final = await EmbeddedSweep.ResumeAsync(runDirectory, submitted, spec, options.Trials!.Value, options, json ? error : output, error, cancellation);

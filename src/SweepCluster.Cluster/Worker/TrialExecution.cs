@@ -42,6 +42,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
     private static readonly TimeSpan InEpochInterval = TimeSpan.FromSeconds(2);
 
     private long _inEpochSent;
+    private TrialOutcome? _outcome;
     private (int Epoch, long Samples, long At) _epochSeen = (0, 0, 0);
 
     /// <summary>A batch trained (on the trial's thread): alive, and now and then how far the epoch has got, with its pace since the epoch's first batch.</summary>
@@ -107,7 +108,7 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
             var command = start.Command is { CodePackage: { } package } sent ? sent with { CodeDirectory = code.Ensure(package) } : start.Command;
             var job = new TrialJob(start.Trainer, start.Params, start.Seed, start.Device, start.Epochs, options.DataDirectory,
                 ArtifactDirectory, CheckpointDirectory, options.ThreadsPerTrial, command, new TrialId(start.SweepId, start.Index, start.Attempt));
-            var outcome = runner.Run(job, e =>
+            var outcome = _outcome = runner.Run(job, e =>
             {
                 Active();
                 NotANumber.Check(e.Epoch, ("training loss", e.TrainLoss), ("reported value", e.Value));
@@ -192,7 +193,8 @@ internal sealed class TrialExecution(StartTrial trial, WorkerOptions options, IT
             var document = new TrialFile(start.SweepId, start.Index, start.Attempt, start.Trainer, start.Seed, start.Params, ended.Status, ended.Reason,
                 new MetricValues(ended.Metrics), [.. epochs.Select(e => EpochDocument.Of(new EpochPoint(e.Epoch, e.TrainLoss, e.Value, e.Seconds), "value"))],
                 node, start.Device, ended.DurationSeconds, startedAt, DateTimeOffset.UtcNow,
-                start.Command is { } c ? new TrialProgram(c.Commands, c.Metric, c.CodeDirectory, c.CodePackage, c.DataDirectory) : null);
+                start.Command is { } c ? new TrialProgram(c.Commands, c.Metric, c.CodeDirectory, c.CodePackage, c.DataDirectory) : null,
+                new TrialLineage(TrialLineage.ThisRelease, _outcome?.Runtime, _outcome?.DataFolder is { } data ? DataFingerprint.Of(data) : null));
             AtomicFile.WriteAllText(Path.Combine(ArtifactDirectory, "trial.json"), SweepJson.Serialize(document));
             return ended;
         }

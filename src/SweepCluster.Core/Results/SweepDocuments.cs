@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using System.Reflection;
 using System.Text.Json.Serialization;
+using SweepCluster.Core.Files;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
 using SweepCluster.Core.Trials;
@@ -172,7 +174,22 @@ public sealed record TrialFile(
     double DurationSeconds,
     DateTimeOffset StartedAt,
     DateTimeOffset EndedAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TrialProgram? Program = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TrialProgram? Program = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TrialLineage? Lineage = null);
+
+/// <summary>What a trial ran with, in its trial.json: to tell whether two trials' results compare, and to run one again.</summary>
+/// <param name="SweepCluster">The worker's release: its version and the commit it was built from.</param>
+/// <param name="Runtime">The trainer's libraries (TorchSharp's version for the networks); null for a program of the user's.</param>
+/// <param name="Data">The data folder the trial read, fingerprinted; null when it read none (or the attempt failed before).</param>
+public sealed record TrialLineage(
+    string SweepCluster,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Runtime = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DataFingerprint? Data = null)
+{
+    /// <summary>This build's release: <c>VERSION+COMMIT</c>, the commit taken from git when it was built.</summary>
+    public static string ThisRelease { get; } =
+        typeof(TrialLineage).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+}
 
 /// <summary>
 /// The user's program a trial ran, in its trial.json: what <c>sweepctl train --from</c> needs to run it again. Absent for a

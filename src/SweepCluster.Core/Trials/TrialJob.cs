@@ -54,6 +54,12 @@ public sealed record TrialOutcome(
 {
     /// <summary>Why the result is suspect though the trial completed (a classifier that predicts one class for everything).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The data folder the trial read (its lineage fingerprints it); null when it read none.</summary>
+    public string? DataFolder { get; init; }
+
+    /// <summary>The trainer's libraries and their versions, for the trial's lineage (<c>TorchSharp 0.107.0</c>).</summary>
+    public string? Runtime { get; init; }
 }
 
 /// <summary>How far a running epoch has got: its samples trained of those it has, and the pace (samples a second, 0 until measured).</summary>

@@ -1,7 +1,7 @@
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Trials;
-using SweepCluster.Sdk;
 using SweepCluster.Training.Commands;
+using SweepCluster.Training.Data;
 using SweepCluster.Training.Trainers;
 
 namespace SweepCluster.Training.Trials;
@@ -15,13 +15,20 @@ public sealed class TrainerTrialRunner : ITrialRunner
     {
         if (job.Command is { RunsAssembly: true } assembly)
             return TrainerHost.Run(AssemblyTrainers.Create(assembly.CodeDirectory, assembly.Commands[0]), job, assembly.Metric,
-                job.CheckpointDirectory ?? Path.Combine(job.ArtifactDirectory, "checkpoint"), assembly.DataFolder(job.DataDirectory), onEpoch, onBatch, cancellation);
-        if (job.Command is not null) return CommandTrial.Run(job, onEpoch, onBatch, cancellation);
-        // The built-ins plug into the same seam as a user's trainer.
-        ITrainer trainer = KnownTrainers.NeedsData(job.Trainer) ? new NetworkTrainer(job.Trainer) : new ObjectiveTrainer(job.Trainer);
-        return TrainerHost.Run(trainer, job, KnownTrainers.NeedsData(job.Trainer) ? "test_f1" : "value", job.CheckpointDirectory, job.DataDirectory,
-            onEpoch, onBatch, cancellation);
+                job.CheckpointDirectory ?? Path.Combine(job.ArtifactDirectory, "checkpoint"), assembly.DataFolder(job.DataDirectory), onEpoch, onBatch, cancellation)
+                with
+            { DataFolder = assembly.DataFolder(job.DataDirectory) };
+        if (job.Command is { } command) return CommandTrial.Run(job, onEpoch, onBatch, cancellation) with { DataFolder = command.DataFolder(job.DataDirectory) };
+        if (!KnownTrainers.NeedsData(job.Trainer))
+            return TrainerHost.Run(new ObjectiveTrainer(job.Trainer), job, "value", job.CheckpointDirectory, null, onEpoch, onBatch, cancellation);
+        // The networks plug into the same seam as a user's trainer; the data they read is the node's, else the cached synthetic set.
+        var data = job.DataDirectory ?? SyntheticShowers.EnsureCached();
+        return TrainerHost.Run(new NetworkTrainer(job.Trainer), job, "test_f1", job.CheckpointDirectory, data, onEpoch, onBatch, cancellation)
+            with
+        { DataFolder = data, Runtime = TorchRuntime };
     }
+
+    private static readonly string TorchRuntime = $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}";
 
     public TrialFailure Explain(Exception error, string device) => error switch
     {
