@@ -6,6 +6,7 @@ namespace SweepCluster.Cli.Tests;
 
 /// <summary>Nodes given no seed nodes find each other by a service name (cluster bootstrap with configuration-based discovery).</summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class BootstrapProcessTests
 {
     // Contact points must be known before the nodes start: fixed management ports, far from the default 8558.

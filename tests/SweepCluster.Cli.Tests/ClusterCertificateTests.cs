@@ -8,6 +8,7 @@ namespace SweepCluster.Cli.Tests;
 /// </summary>
 [TestFixture]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Category(TestKinds.Process)]
 public sealed class ClusterCertificateTests
 {
     private NodeProcesses _nodes = null!;

@@ -10,6 +10,7 @@ namespace SweepCluster.Cli.Tests;
 /// driven with the pbm-style client as an operator would.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class ClusterProcessTests
 {
     private NodeProcesses _nodes = null!;

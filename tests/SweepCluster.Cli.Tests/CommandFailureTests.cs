@@ -9,6 +9,7 @@ namespace SweepCluster.Cli.Tests;
 /// trial resumes on the other worker from the checkpoint the program wrote in the shared checkpoint folder.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class CommandFailureTests
 {
     private const string Script = """

@@ -8,6 +8,7 @@ namespace SweepCluster.Cli.Tests;
 /// environment, reports and logs, a one-line reason for each way a program can go wrong, and no process left behind.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class CommandTrialTests
 {
     private string _dir = "";
@@ -203,6 +204,7 @@ public class CommandTrialTests
 
 /// <summary>The examples of docs/trial-contract.md and examples/minimal, run as a reader would run them.</summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class TrialContractDocTests
 {
     [Test]
@@ -247,6 +249,7 @@ public class TrialContractDocTests
 
 /// <summary>The code travels with the sweep: a worker with a store of its own runs the submitter's folder with nothing shared.</summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class CodeShippingTests
 {
     [Test]
@@ -297,6 +300,7 @@ public class CodeShippingTests
 
 /// <summary>${VAR} in an experiment file, expanded from the environment of the sweepctl that reads it.</summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class EnvironmentExpansionTests
 {
     [Test]
@@ -324,6 +328,7 @@ public class EnvironmentExpansionTests
 
 /// <summary><c>sweep logs --follow yes</c> on a running trial of a program: every line once, in order, until the trial ends.</summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class FollowLogsTests
 {
     [Test]

@@ -5,6 +5,7 @@ namespace SweepCluster.Cli.Tests;
 /// share one journal, and one that does not leaves.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class CoordinatorNodeTests
 {
     private NodeProcesses _nodes = null!;

@@ -11,6 +11,8 @@ namespace SweepCluster.Cli.Tests;
 /// as the test's attachments.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
+[Category(TestKinds.Browser)]
 public class DashboardBrowserTests
 {
     private static readonly string Scripts = Path.Combine(RepoPaths.Root, "tests", "browser");

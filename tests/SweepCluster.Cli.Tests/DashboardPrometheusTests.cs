@@ -9,6 +9,8 @@ namespace SweepCluster.Cli.Tests;
 /// Prometheus scrapes its /metrics every second, and every PromQL expression of the dashboard returns data.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
+[Category(Peers.Category)]
 public partial class DashboardPrometheusTests
 {
     private static readonly string Dashboard = Path.Combine(RepoPaths.Root, "infra", "grafana", "dashboards", "sweepcluster.json");

@@ -8,6 +8,7 @@ namespace SweepCluster.Cli.Tests;
 /// node from its own assembly (sent with the sweep, loaded into a context of its own).
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class DotnetTrainerTests
 {
     private string _dir = "";

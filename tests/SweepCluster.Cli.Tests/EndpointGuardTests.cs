@@ -8,6 +8,7 @@ namespace SweepCluster.Cli.Tests;
 /// browser (a submit runs programs on the workers); sweepctl, curl and the node's own dashboard still can.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class EndpointGuardTests
 {
     private static NodeProcesses _nodes = null!;

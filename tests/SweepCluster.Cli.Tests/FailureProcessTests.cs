@@ -10,6 +10,8 @@ namespace SweepCluster.Cli.Tests;
 /// trial of the sweep has ended exactly once, the best is the one the failure-free plan holds, and nothing still runs.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
+[Category(Peers.Category)]
 public class FailureProcessTests
 {
     private NodeProcesses _nodes = null!;

@@ -11,6 +11,9 @@ namespace SweepCluster.Cli.Tests;
 /// each scenario every trial of the sweep has ended exactly once and the best is the failure-free plan's.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
+[Category(TestKinds.Host)]
+[Category(Peers.Category)]
 public class HostScenarioTests
 {
     /// <summary>Every host has the whole port range to itself, so each node listens where the README says and restarts where it was.</summary>

@@ -5,6 +5,7 @@ namespace SweepCluster.Cli.Tests;
 
 /// <summary>The lease and the journal identity on a real PostgreSQL server, as coordinator nodes on several machines keep them.</summary>
 [NonParallelizable]
+[Category(Peers.Category)]
 public sealed class JournalDatabasePostgresTests
 {
     [Test]

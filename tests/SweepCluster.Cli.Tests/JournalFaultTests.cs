@@ -8,6 +8,7 @@ namespace SweepCluster.Cli.Tests;
 
 /// <summary>A coordinator whose journal cannot be written at run time: its disk fills up, then is freed.</summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public partial class JournalFaultTests
 {
     [Test]

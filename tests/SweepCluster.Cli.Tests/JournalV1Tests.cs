@@ -9,6 +9,7 @@ namespace SweepCluster.Cli.Tests;
 /// a copy shows the finished sweep as v1 showed it, and completes the sweep that v1 was killed in the middle of.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class JournalV1Tests
 {
     private const string Finished = "61c23249";

@@ -12,6 +12,7 @@ namespace SweepCluster.Cli.Tests;
 /// replaying the journal from the first event.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class JournalV2Tests
 {
     private const string Fixture = "journal-v2";

@@ -5,6 +5,7 @@ namespace SweepCluster.Cli.Tests;
 
 /// <summary>Nodes started on their own: endpoint security, unreachable nodes, late workers.</summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class NodeProcessTests
 {
     [Test]

@@ -2,6 +2,7 @@ using SweepCluster.Cli.Kernels;
 
 namespace SweepCluster.Cli.Tests;
 
+[Category(TestKinds.Process)]
 public class OneDnnChoiceTests
 {
     private string _cache = "";

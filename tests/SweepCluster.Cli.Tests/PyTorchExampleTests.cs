@@ -7,6 +7,8 @@ namespace SweepCluster.Cli.Tests;
 /// make test installs), submitted to a node process with its folder and swept on a synthetic shower set to a plausible best.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
+[Category(Peers.Category)]
 public class PyTorchExampleTests
 {
     [Test]

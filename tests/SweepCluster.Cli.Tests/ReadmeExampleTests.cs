@@ -9,6 +9,7 @@ namespace SweepCluster.Cli.Tests;
 /// </summary>
 [NonParallelizable]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Category(TestKinds.Process)]
 public class ReadmeExampleTests
 {
     private readonly List<Process> _processes = [];

@@ -6,6 +6,7 @@ namespace SweepCluster.Cli.Tests;
 
 /// <summary><c>sweepctl report</c>: the study's report from run folders, checked with Debian's pandas and against each sweep.json.</summary>
 [NonParallelizable]
+[Category(Peers.Category)]
 public partial class ReportTests
 {
     private string _dir = "";

@@ -8,6 +8,8 @@ namespace SweepCluster.Cli.Tests;
 /// </summary>
 [NonParallelizable]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Category(TestKinds.Process)]
+[Category(Peers.Category)]
 public sealed class SlurmTests
 {
     // Fixed, since task 1 must know where task 0 is; far from the defaults a user's own nodes take.

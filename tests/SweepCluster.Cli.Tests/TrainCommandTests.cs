@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace SweepCluster.Cli.Tests;
 
+[Category(TestKinds.Process)]
 public class TrainCommandTests
 {
     private string _data = "";

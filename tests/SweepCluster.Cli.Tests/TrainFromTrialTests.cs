@@ -8,6 +8,7 @@ namespace SweepCluster.Cli.Tests;
 /// the code the trial ran; a folder changed since is never taken for that code without being told.
 /// </summary>
 [NonParallelizable]
+[Category(TestKinds.Process)]
 public class TrainFromTrialTests
 {
     private string _dir = "";

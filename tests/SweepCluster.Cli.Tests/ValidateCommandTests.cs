@@ -1,5 +1,6 @@
 namespace SweepCluster.Cli.Tests;
 
+[Category(TestKinds.Process)]
 public class ValidateCommandTests
 {
     [Test]
