@@ -11,7 +11,7 @@ TORCH ?= cpu
 # script is submitted to, and chromium with playwright-core (npm) for the node's web dashboard.
 PEERS := python3-h5py python3-pandas python3-tables python3-torch
 
-.PHONY: build test test-fast test-deps format format-check run study bench clean
+.PHONY: build test test-fast test-deps format format-check docs run study bench clean
 
 build:
 	$(DOTNET) build SweepCluster.sln -c $(CONFIG) --nologo -v quiet -p:TorchSharpBackend=$(TORCH)
@@ -27,6 +27,10 @@ format-check:
 
 format:
 	$(DOTNET) format SweepCluster.sln --no-restore -v q
+
+# docs/commands.md, written from the commands themselves (a test fails when they differ).
+docs: build
+	SWEEP_WRITE_DOCS=1 $(DOTNET) test tests/SweepCluster.Cli.Tests -c $(CONFIG) --no-build --nologo --filter "FullyQualifiedName~CommandReferenceTests"
 
 # The quick loop while changing code: every test that needs nothing beyond its own process (about two minutes on 2 cores;
 # no root): the domain, the actors, the trainers and sweepctl in process. Left out by category: tests that start processes
