@@ -66,6 +66,7 @@ try {
   await page.goto(`${base}/#/sweep/${logged}/trial/0`);
   await page.waitForSelector("#log", { timeout: 30000 });
   seen.log = await page.textContent("#log");
+  seen.lineage = await page.$$eval("#lineage tr", rows => rows.slice(1).map(r => r.children[0].textContent));
   seen.title = await page.title();
   await page.screenshot({ path: `${shots}/log.png`, fullPage: true });
 

@@ -271,6 +271,7 @@ async function trialView(id, index) {
       const listing = await command("sweep", "artifacts", { id, trial: String(index) });
       parts.push(element("h2", {}, "Artifacts"), element("ul", { id: "artifacts" }, ...listing.files.map(f =>
         element("li", {}, element("a", { href: `/api/artifacts/${id}/${index}/${f.path}` }, f.path), ` (${f.size} bytes)`))));
+      if (listing.files.some(f => f.path === "trial.json")) parts.push(...await lineage(id, index));
       if (listing.files.some(f => f.path === "confusion.png"))
         parts.push(element("img", { id: "confusion", src: `/api/artifacts/${id}/${index}/confusion.png`, alt: "confusion matrices" }));
     } catch (e) {
@@ -285,6 +286,17 @@ async function trialView(id, index) {
       series: [{ label: "epoch" }, { label: "value", stroke: "steelblue", points: { show: true } }] },
     [epochs.map(e => e.epoch), epochs.map(e => e.value)], curve);
   return trial.status === "running" || trial.status === "pending";
+}
+
+/** What the trial ran with, from its trial.json: the release, the trainer's libraries, the data and its fingerprint. */
+async function lineage(id, index) {
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
+  const response = await fetch(`/api/artifacts/${id}/${index}/trial.json`, { headers });
+  const ran = response.ok ? (await response.json()).lineage : null;
+  if (!ran) return [];
+  const rows = [["SweepCluster", ran.sweep_cluster], ["runtime", ran.runtime],
+    ["data", ran.data ? `${ran.data.folder} (${ran.data.files} files, ${ran.data.bytes} bytes, sha256 ${ran.data.sha256.slice(0, 12)})` : null]];
+  return [element("h2", {}, "Ran with"), table(["", ""], rows.filter(r => r[1]).map(([k, v]) => element("tr", {}, element("td", {}, k), element("td", {}, v))), { id: "lineage" })];
 }
 
 /** The last lines the trial's program wrote (none for a built-in trainer), read again on each redraw while it runs. */
