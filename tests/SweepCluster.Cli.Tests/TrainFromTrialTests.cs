@@ -96,6 +96,8 @@ public class TrainFromTrialTests
         var folder = trial.GetProperty("artifacts").GetString()!;
         Assert.That(File.Exists(Path.Combine(folder, "trial.json")), $"the trial's folder is {folder}");
         var score = trial.GetProperty("metrics").GetProperty("score").GetDouble();
+        Assert.That(trial.GetProperty("lineage").GetProperty("sweep_cluster").GetString(), Does.Match(@"^\d+\.\d+\.\d+\+[0-9a-f]{12}$"), "sweep trial says what it ran with");
+        Assert.That(CliRunner.Run(node.Address, "sweep", "trial", "-i", id, "-t", "0").Stdout, Does.Contain("  ran with SweepCluster "));
         Experiment(scale: 100); // the user goes on editing the script
 
         var again = Train("--from", folder, "--out", Path.Combine(_out, "again"));

@@ -118,6 +118,10 @@ public sealed record TrialDocument(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImmutableArray<EpochPoint>? Curve = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EpochProgress? InEpoch = null)
 {
+    /// <summary>What the trial ran with, from its trial.json (<c>sweep trial</c> reads it from the worker); absent elsewhere.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TrialLineage? Lineage { get; init; }
+
     public static TrialDocument Of(TrialSnapshot t) => new(t.Index, t.Status, t.Attempt, t.Seed, t.Params, new MetricValues(t.Metrics),
         t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : null, t.Node, t.Device, t.StartedAt, t.DurationSeconds, t.Reason,
         t.FailedAttempts.IsEmpty ? null : t.FailedAttempts, t.ArtifactDirectory, t.Epochs.IsEmpty ? null : t.Epochs, t.InEpoch);

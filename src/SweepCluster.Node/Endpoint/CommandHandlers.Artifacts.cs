@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
 using Akka.Actor;
 using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Json;
+using SweepCluster.Core.Results;
 using SweepCluster.Node.Text;
 
 namespace SweepCluster.Node.Endpoint;
@@ -27,6 +30,33 @@ internal sealed partial class CommandHandlers
         text.WriteLine($"{listed.Files.Length} files of trial {ran.Trial.Index} in {listed.Directory} on {ran.Node}");
         return CommandResult.Ok(new ArtifactList(input.Switches["id"], ran.Trial.Index, ran.Node, listed.Directory, listed.Files), text.ToString());
     }
+
+    /// <summary>The lineage in the trial's trial.json, read from the worker that holds it; null while there is none to read.</summary>
+    private async Task<TrialLineage?> LineageOf(string id, string index)
+    {
+        var (ran, _) = await Locate(id, index);
+        if (ran is null) return null;
+        try
+        {
+            using var bytes = new MemoryStream();
+            for (var offset = 0L; bytes.Length <= MaxTrialFile;)
+            {
+                var chunk = await WorkerOf(ran).Ask<ArtifactRead>(new ReadArtifact(ran.Folder, "trial.json", offset), AskTimeout);
+                if (chunk.Error is not null) return null;
+                bytes.Write(chunk.Data);
+                offset += chunk.Data.Length;
+                if (chunk.End) return JsonSerializer.Deserialize<TrialFile>(bytes.ToArray(), SweepJson.Options)?.Lineage;
+            }
+            return null;
+        }
+        catch (Exception e) when (e is AskTimeoutException or JsonException)
+        {
+            return null; // the trial is still shown, without what it ran with
+        }
+    }
+
+    /// <summary>A trial.json past this is not read for its lineage (its epochs make it long; a trial of 10,000 epochs stays under).</summary>
+    private const int MaxTrialFile = 4 << 20;
 
     /// <summary>
     /// Streams one of a trial's files from the worker that holds it, chunk by chunk; null once sent, or why it cannot be.

@@ -284,7 +284,10 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
         var text = new StringWriter();
         text.WriteLine($"trial {trial.Index}: {Lower(trial.Status)}, attempt {trial.Attempt}{(trial.Reason is { } r ? $": {r}" : "")}");
         text.WriteLine($"  {SweepText.Parameters(trial.Params)}");
-        return CommandResult.Ok(trial, text.ToString());
+        if (await LineageOf(id, index) is not { } lineage) return CommandResult.Ok(trial, text.ToString());
+        text.WriteLine($"  ran with SweepCluster {lineage.SweepCluster}{(lineage.Runtime is { } runtime ? $", {runtime}" : "")}"
+            + (lineage.Data is { } data ? $", data {data.Folder} ({data.Files} files, sha256 {data.Sha256[..12]})" : ""));
+        return CommandResult.Ok(trial with { Lineage = lineage }, text.ToString());
     }
 
     /// <summary>
