@@ -86,6 +86,23 @@ public class TrainFromTrialTests
     }
 
     [Test]
+    public void A_hand_edited_trial_record_gets_one_line_not_a_crash()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(_out, "trial-0000")).FullName;
+        File.WriteAllText(Path.Combine(folder, "trial.json"), """
+            {"sweep": "ab12cd34", "index": 0, "attempt": 1, "trainer": "train.py", "seed": 1, "params": {}, "status": "completed", "metrics": {},
+             "epochs": [], "node": "n", "device": "cpu", "duration_seconds": 1, "started_at": "2026-12-07T10:00:00+00:00", "ended_at": "2026-12-07T10:00:01+00:00",
+             "program": {"run": ["train.py"], "metric": "score", "code_folder": "/nonexistent/../code", "code": "abc"}}
+            """);
+        var result = CliRunner.Run("train", "--from", folder);
+        Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.InvalidInput));
+        Assert.That(result.Stderr, Is.EqualTo("sweepctl train: the trial's code (package abc) is neither in the node's store beside its run folder nor at /nonexistent/../code, "
+            + "where its sweep came from: give --code DIR, a folder with the trial's code\n"));
+        foreach (var gpus in new[] { "0,0", "-1", "x", "99999999999" })
+            Assert.That(CliRunner.Run("train", "--from", folder, "--gpus", gpus).Stderr, Does.Contain($"--gpus takes GPU ids like 0 or 0,1, each once (got '{gpus}')"));
+    }
+
+    [Test]
     public void A_cluster_trial_runs_again_with_the_code_it_ran_even_after_its_folder_changed()
     {
         using var nodes = new NodeProcesses();

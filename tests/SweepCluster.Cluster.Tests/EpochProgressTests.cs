@@ -53,7 +53,9 @@ public class EpochProgressTests : CoordinatorTest
         var (coordinator, worker, id, start) = FirstTrialOf(Experiments.Sleep(2));
         coordinator.Tell(new ReportEpochProgress(id, start.Index, start.Attempt + 1, new EpochProgress(1, 10, 100, 5)), worker.Ref);
         coordinator.Tell(new ReportEpochProgress(id, start.Index, start.Attempt, new EpochProgress(1, 40, 100, 850)), worker.Ref);
-        Assert.That(RunningTrial(coordinator, id).InEpoch, Is.EqualTo(new EpochProgress(1, 40, 100, 850)), "the running attempt's, not a stale one's");
+        coordinator.Tell(new ReportEpochProgress(id, start.Index, start.Attempt, new EpochProgress(1, 50, 100, double.NaN)), worker.Ref);
+        coordinator.Tell(new ReportEpochProgress(id, start.Index, start.Attempt, new EpochProgress(-3, -1, 100, 5)), worker.Ref);
+        Assert.That(RunningTrial(coordinator, id).InEpoch, Is.EqualTo(new EpochProgress(1, 40, 100, 850)), "the running attempt's, not a stale one's, nor figures no epoch can have");
         Assert.That(TrialDocument.Of(RunningTrial(coordinator, id)).InEpoch!.Fraction, Is.EqualTo(0.4));
 
         coordinator.Tell(new ReportTrialProgress(id, start.Index, start.Attempt, new EpochPoint(1, 0.5, 0.5, 1), 100), worker.Ref);

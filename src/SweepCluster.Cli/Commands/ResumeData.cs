@@ -28,7 +28,7 @@ internal static class ResumeData
             + ": their results would not compare with the earlier ones. Give the same --data, or --allow-changed-data to go on (each trial.json records its data)";
     }
 
-    private static string Described(DataFingerprint data) => $"{data.Folder} ({data.Files} file{(data.Files == 1 ? "" : "s")}, fingerprint {data.Sha256[..12]})";
+    private static string Described(DataFingerprint data) => $"{data.Folder} ({data.Files} file{(data.Files == 1 ? "" : "s")}, fingerprint {HashText.Short(data.Sha256)})";
 
     /// <summary>The data the first trial that recorded its lineage read.</summary>
     private static DataFingerprint? Earlier(string runDirectory)

@@ -1,5 +1,6 @@
 using SweepCluster.Cluster.Code;
 using SweepCluster.Core.Code;
+using SweepCluster.Core.Files;
 using SweepCluster.Core.Results;
 
 namespace SweepCluster.Cli.Commands;
@@ -23,7 +24,7 @@ internal static class TrialCode
                 return null;
             }
             if (program.Code is { } ran && HashOf(folder, error) is { } now && now != ran)
-                error.WriteLine($"note: the code in {folder} differs from what the trial ran (package {now[..12]}, the trial's {ran[..12]}): it runs as it is now");
+                error.WriteLine($"note: the code in {folder} differs from what the trial ran (package {HashText.Short(now)}, the trial's {HashText.Short(ran)}): it runs as it is now");
             return folder;
         }
         if (program.Code is { } package && StoredCopy(trialFolder, package, error) is { } stored) return stored;
@@ -34,12 +35,12 @@ internal static class TrialCode
             return null;
         }
         if (program.Code is null || HashOf(program.CodeFolder, error) is not { } current || current == program.Code) return program.CodeFolder;
-        error.WriteLine($"sweepctl train: {program.CodeFolder} has changed since the trial ran (it packs to {current[..12]}, the trial ran {program.Code[..12]}): "
+        error.WriteLine($"sweepctl train: {program.CodeFolder} has changed since the trial ran (it packs to {HashText.Short(current)}, the trial ran {HashText.Short(program.Code)}): "
             + $"give --code DIR with the trial's code, or --code {program.CodeFolder} to run it as it is now");
         return null;
     }
 
-    private static string Package(TrialProgram program) => program.Code is { } hash ? $" (package {hash[..12]})" : "";
+    private static string Package(TrialProgram program) => program.Code is { } hash ? $" (package {HashText.Short(hash)})" : "";
 
     /// <summary>
     /// The package as the node that ran the trial keeps it: unpacked by its worker, or the zip its coordinator received (then

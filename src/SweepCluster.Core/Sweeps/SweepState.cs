@@ -107,6 +107,8 @@ public sealed partial class SweepState : IDisposable
     /// <summary>Keeps how far the running attempt's epoch has got, for status and the dashboard; an event of no consequence, so not journalled.</summary>
     public void NoteInEpoch(int index, int attempt, EpochProgress progress)
     {
+        // A message from another node may hold anything: figures no epoch can have are left out, not shown (nor written as JSON).
+        if (progress is not { Epoch: >= 1, Samples: >= 0, EpochSamples: >= 0, SamplesPerSecond: >= 0 } || !double.IsFinite(progress.SamplesPerSecond)) return;
         if (IsRunning(index, attempt)) _running[index].InEpoch = progress;
     }
 

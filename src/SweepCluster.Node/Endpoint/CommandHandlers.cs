@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using SweepCluster.Cluster;
 using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Core.Files;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
@@ -286,7 +287,7 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
         text.WriteLine($"  {SweepText.Parameters(trial.Params)}");
         if (await LineageOf(id, index) is not { } lineage) return CommandResult.Ok(trial, text.ToString());
         text.WriteLine($"  ran with SweepCluster {lineage.SweepCluster}{(lineage.Runtime is { } runtime ? $", {runtime}" : "")}"
-            + (lineage.Data is { } data ? $", data {data.Folder} ({data.Files} files, sha256 {data.Sha256[..12]})" : ""));
+            + (lineage.Data is { } data ? $", data {data.Folder} ({data.Files} files, sha256 {HashText.Short(data.Sha256)})" : ""));
         return CommandResult.Ok(trial with { Lineage = lineage }, text.ToString());
     }
 
