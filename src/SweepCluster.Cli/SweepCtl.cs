@@ -2,6 +2,7 @@ using System.CommandLine;
 using SweepCluster.Cli.Commands;
 using SweepCluster.Cli.Remote;
 using SweepCluster.Training.Data;
+using SweepCluster.Training.Models;
 using SweepCluster.Training.Trainers;
 
 namespace SweepCluster.Cli;
@@ -63,6 +64,8 @@ public static class SweepCtl
         RunCommand.Create(output, error),
         StudyCommand.Create(output, error),
         ReportCommand.Create(output, error),
+        ExportCommand.Create(output),
+        PredictCommand.Create(output),
         NodeCommand.Create(output, error),
         CertificatesCommand.Create(output, error),
         SlurmCommand.Create(output, error),
@@ -72,7 +75,7 @@ public static class SweepCtl
     /// <summary>The failures a user can cause or meet, as a message and exit code; anything else is a bug and keeps its trace.</summary>
     private static (string Message, int ExitCode)? Failure(Exception e) => e switch
     {
-        DataFileException or InvalidTrialException => (e.Message, ExitCodes.InvalidInput),
+        DataFileException or InvalidTrialException or ModelFileException => (e.Message, ExitCodes.InvalidInput),
         TrainingDivergedException => (e.Message, ExitCodes.Failed),
         _ when TrainingErrors.IsOutOfMemory(e) => ($"out of memory: {TrainingErrors.FirstLine(e)}; try a smaller batch size or network", ExitCodes.Failed),
         OperationCanceledException => ("cancelled", ExitCodes.Interrupted),

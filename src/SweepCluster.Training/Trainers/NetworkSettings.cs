@@ -91,13 +91,33 @@ public sealed record OptimizerSettings(string Name, double LearningRate, double 
 /// <summary>A network's architecture, as its keys give it.</summary>
 public abstract record NetworkShape
 {
-    public sealed record ConvNet(long FirstChannels, long SecondChannels) : NetworkShape;
+    /// <summary>The keys that build this shape again (<see cref="Read"/> reads them back): what model.json records.</summary>
+    public abstract ParamValue.Map Architecture { get; }
 
-    public sealed record Cae(int Depth, int FirstChannels, int LatentSize, double Reg) : NetworkShape;
+    public sealed record ConvNet(long FirstChannels, long SecondChannels) : NetworkShape
+    {
+        public override ParamValue.Map Architecture => Keyed(("out_channels", Ints([FirstChannels, SecondChannels])));
+    }
 
-    public sealed record ResNet(long[] Blocks, long[] Channels, double Reg) : NetworkShape;
+    public sealed record Cae(int Depth, int FirstChannels, int LatentSize, double Reg) : NetworkShape
+    {
+        public override ParamValue.Map Architecture => Keyed(("depth", new ParamValue.Int(Depth)),
+            ("first_conv_out_channels", new ParamValue.Int(FirstChannels)), ("latent_size", new ParamValue.Int(LatentSize)), ("reg", new ParamValue.Real(Reg)));
+    }
 
-    public sealed record Vae(long[] Sizes, double Reg) : NetworkShape;
+    public sealed record ResNet(long[] Blocks, long[] Channels, double Reg) : NetworkShape
+    {
+        public override ParamValue.Map Architecture => Keyed(("number_of_blocks", Ints(Blocks)), ("num_channels", Ints(Channels)), ("reg", new ParamValue.Real(Reg)));
+    }
+
+    public sealed record Vae(long[] Sizes, double Reg) : NetworkShape
+    {
+        public override ParamValue.Map Architecture => Keyed(("autoencoder_sizes", Ints(Sizes)), ("reg", new ParamValue.Real(Reg)));
+    }
+
+    private static ParamValue.List Ints(long[] values) => new([.. values.Select(v => (ParamValue)new ParamValue.Int(v))]);
+
+    private static ParamValue.Map Keyed(params (string Key, ParamValue Value)[] entries) => new([.. entries.Select(e => KeyValuePair.Create(e.Key, e.Value))]);
 
     public static NetworkShape Read(string network, TrialParams p) => network switch
     {

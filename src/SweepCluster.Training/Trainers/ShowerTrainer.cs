@@ -7,6 +7,7 @@ using SweepCluster.Core.Spec;
 using SweepCluster.Core.Trials;
 using SweepCluster.Training.Artifacts;
 using SweepCluster.Training.Data;
+using SweepCluster.Training.Inference;
 using SweepCluster.Training.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -91,7 +92,7 @@ public static class ShowerTrainer
         };
         var artifacts = request.ArtifactDirectory is null
             ? new Dictionary<string, string>()
-            : WriteArtifacts(request.ArtifactDirectory, model, trainConfusion, finalTest);
+            : WriteArtifacts(request.ArtifactDirectory, model, ModelDescription.Of(settings, train.Height, train.Width, normalize ? (mean, std) : null), trainConfusion, finalTest);
         var samplesPerSecond = trainingTime > TimeSpan.Zero ? trainedSamples / trainingTime.TotalSeconds : 0;
         return new TrainingResult(metrics, trainConfusion, finalTest, history, samplesPerSecond, artifacts);
     }
@@ -142,15 +143,22 @@ public static class ShowerTrainer
 
     private sealed record CheckpointKey(string Trainer, long Seed, int Epochs, string Train, string Test, ParamValue.Map Params);
 
-    private static Dictionary<string, string> WriteArtifacts(string directory, ShowerModel model, BinaryConfusion train, BinaryConfusion test)
+    private static Dictionary<string, string> WriteArtifacts(string directory, ShowerModel model, ModelDescription description, BinaryConfusion train, BinaryConfusion test)
     {
         Directory.CreateDirectory(directory);
-        var weights = Path.Combine(directory, "model.dat");
+        var weights = Path.Combine(directory, TrainedModel.TorchSharpWeights);
         model.save(weights);
+        description.Write(directory);
         var matrices = Path.Combine(directory, "confusion.json");
         File.WriteAllText(matrices, SweepJson.Serialize(ConfusionFile.Of(train, test)));
         var image = Path.Combine(directory, "confusion.png");
         ConfusionImage.Write(image, train.NormalizedByTrueClass(), test.NormalizedByTrueClass());
-        return new Dictionary<string, string> { ["weights"] = weights, ["confusion_json"] = matrices, ["confusion_png"] = image };
+        return new Dictionary<string, string>
+        {
+            ["weights"] = weights,
+            ["model"] = Path.Combine(directory, ModelDescription.FileName),
+            ["confusion_json"] = matrices,
+            ["confusion_png"] = image,
+        };
     }
 }
