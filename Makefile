@@ -6,10 +6,10 @@ CLI_BUILD := src/SweepCluster.Cli/bin/$(CONFIG)/net10.0/sweepctl
 TORCH ?= cpu
 
 # Debian's Python peers that write the reference HDF5 files some tests compare against (and pandas, which reads reports),
-# PyTorch for the example of a user's own training script,
+# PyTorch for the example of a user's own training script and the exported weights, PyYAML to read an exported MLflow store,
 # the Prometheus server the Grafana dashboard test queries, the PostgreSQL journal, SLURM (with munge) that the batch
 # script is submitted to, and chromium with playwright-core (npm) for the node's web dashboard.
-PEERS := python3-h5py python3-pandas python3-tables python3-torch
+PEERS := python3-h5py python3-pandas python3-tables python3-torch python3-yaml
 
 .PHONY: build test test-fast test-deps format format-check docs run study bench clean
 
@@ -41,7 +41,7 @@ test-fast:
 	$(DOTNET) test SweepCluster.sln -c $(CONFIG) --no-build --nologo --filter "$(FAST_FILTER)"
 
 test-deps:
-	@/usr/bin/python3 -c "import h5py, pandas, tables, torch" 2>/dev/null || { \
+	@/usr/bin/python3 -c "import h5py, pandas, tables, torch, yaml" 2>/dev/null || { \
 	  echo "installing the test peers: $(PEERS)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PEERS) >/dev/null; }
 	@command -v prometheus >/dev/null || { \

@@ -64,7 +64,7 @@ public static class SweepCtl
         RunCommand.Create(output, error),
         StudyCommand.Create(output, error),
         ReportCommand.Create(output, error),
-        ExportCommand.Create(output),
+        ExportCommand.Create(output, error),
         PredictCommand.Create(output),
         NodeCommand.Create(output, error),
         CertificatesCommand.Create(output, error),
