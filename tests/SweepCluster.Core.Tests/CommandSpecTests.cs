@@ -43,6 +43,19 @@ public class CommandSpecTests
     }
 
     [Test]
+    public void Check_says_the_program_answers_check_and_is_refused_for_a_built_in_or_a_value_that_is_not_true_or_false()
+    {
+        File.WriteAllText(Path.Combine(_code, "train.py"), "");
+        Assert.That(Parse(Group("[train.py]")).Spec!.Check, Is.False, "off unless asked");
+        Assert.That(Parse(Group("[train.py]", "check: true")).Spec!.Check, Is.True);
+        var builtin = Parse(Group("[src/convnet.py]", "check: true").Replace("val_loss", "test_f1"));
+        Assert.That(builtin.Spec, Is.Null);
+        Assert.That(builtin.Errors.Single().ToString(), Does.Contain("check").And.Contain("always checked before a sweep"));
+        var notFlag = Parse(Group("[train.py]", "check: sometimes"));
+        Assert.That(notFlag.Errors.Single().ToString(), Is.EqualTo("check: needs true or false (got 'sometimes') at exp.yml:3:8"));
+    }
+
+    [Test]
     public void A_built_in_name_is_the_built_in_unless_the_folder_holds_that_file()
     {
         var yaml = Group("[src/convnet.py]").Replace("val_loss", "test_f1");

@@ -161,6 +161,8 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
         }
         foreach (var folder in command.Switches.Where(s => s.IsFolder && !switches.ContainsKey(s.Name) && source is not null))
             switches[folder.Name] = Path.GetDirectoryName(Path.GetFullPath(source!))!;
+        var checkWanted = !(switches.Remove("check", out var check) && check == "no");
+        if (command.Name == "submit" && source is not null && checkWanted && TrainerCheckFailed(source, switches.GetValueOrDefault("code"), cancellation)) return ExitCodes.InvalidInput;
         if (source is not null && await new CodeUpload(_http, error).SendAsync(command, switches, source, cancellation) is { } failed) return failed;
         if (command.Name == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
         if (command.Name == "logs" && switches.Remove("follow", out var follow) && follow == "yes") return await FollowLogs(switches, patience, cancellation);
@@ -170,6 +172,19 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
         var index = document.RootElement.GetProperty("data").GetProperty("index").GetInt32();
         var printed = Print(status, document, json);
         return await Download(switches["id"], index, downloadFolder, patience, cancellation) ?? printed;
+    }
+
+    /// <summary>
+    /// Runs the experiment's trainer here on a small sample before submitting (<see cref="Training.Trials.TrainerCheck"/>); true when it
+    /// failed, said on stderr. An experiment with errors is left to the node, which names them.
+    /// </summary>
+    private bool TrainerCheckFailed(string source, string? code, CancellationToken cancellation)
+    {
+        if (ExperimentSpecParser.ParseFile(source, CodeFolder.Of(source, code)).Spec is not { } spec) return false;
+        if (Cli.Commands.EmbeddedSweep.Checked(spec, null, null, error, cancellation) is not { } problem) return false;
+        error.WriteLine($"{source}: the trainer's check failed here, so the sweep was not submitted: {problem}");
+        error.WriteLine("(fix the experiment or the program; --check no submits without checking)");
+        return true;
     }
 
     /// <summary>

@@ -39,6 +39,7 @@ public sealed record ResourceRequest(double Cpu, double Gpu);
 /// <param name="Commands">The <c>run:</c> entries when they name the user's own program (see <see cref="CommandWords"/>); null for a built-in trainer.</param>
 /// <param name="CodeDirectory">The folder the commands run in (the experiment's folder, <c>root_path</c> or <c>--code</c>); null for a built-in trainer.</param>
 /// <param name="DataDirectory">The experiment's <c>data</c> folder, handed to commands as <c>SWEEP_DATA_DIR</c> when the node names none.</param>
+/// <param name="Check">The program answers <c>--check</c> (<c>check: true</c>): it is run so before the sweep, which is refused if it fails.</param>
 public sealed record ExperimentSpec(
     string Source,
     string Name,
@@ -57,7 +58,8 @@ public sealed record ExperimentSpec(
     IReadOnlyList<string>? WarmStart = null,
     IReadOnlyList<string>? Commands = null,
     string? CodeDirectory = null,
-    string? DataDirectory = null)
+    string? DataDirectory = null,
+    bool Check = false)
 {
     /// <summary>The trials run the user's program rather than one of <see cref="KnownTrainers"/>.</summary>
     public bool RunsCommands => Commands is not null;

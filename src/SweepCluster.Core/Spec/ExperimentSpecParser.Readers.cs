@@ -82,6 +82,13 @@ public static partial class ExperimentSpecParser
             return null;
         }
 
+        private bool? Flag(YamlNode node, string path)
+        {
+            if (node is YamlScalarNode { Style: ScalarStyle.Plain } s && ScalarResolver.ResolvePlain(s.Value ?? "") is ParamValue.Bool b) return b.Value;
+            Error(node.Start, path, $"needs true or false (got {Describe(node)})");
+            return null;
+        }
+
         private T? Enum<T>(YamlNode node, string path, Dictionary<string, T> names) where T : struct
         {
             var text = Text(node, path);

@@ -22,7 +22,7 @@ public static partial class ExperimentSpecParser
     public static readonly ImmutableArray<string> TopLevelKeys =
     [
         "name", "kind", "num_trials", "sampler", "pruner", "resources_per_worker", "timeout_per_trial", "stall_timeout",
-        "max_failures", "params", "param_space", "metric", "run", "seed", "warm_start", "data", "root_path", "ray_config", "docker_config",
+        "max_failures", "params", "param_space", "metric", "run", "check", "seed", "warm_start", "data", "root_path", "ray_config", "docker_config",
     ];
 
     /// <param name="code">Where the experiment's own code is (see <see cref="CodeFolder"/>); null: only built-in trainers are accepted.</param>
@@ -129,6 +129,9 @@ public static partial class ExperimentSpecParser
             var run = Required(root, keys, "run", "the trainer or your program, e.g. run: [src/convnet.py] or run: [train.py]",
                 n => ReadRun(n, codeFolder, fixedParams, space));
             var trainer = run?.Trainer;
+            var check = Optional<bool?>(keys, "check", false, n => Flag(n, "check"));
+            if (check == true && run is { Commands: null })
+                Error(keys["check"].Value.Start, "check", $"{trainer} is a built-in trainer: it is always checked before a sweep; check: is for your own program (its --check)");
             if (singleRun && !keys.ContainsKey("metric") && run is not null) metric = ImpliedMetric(root, run);
             if (metric is not null && run is { Commands: null } && !KnownTrainers.Metrics[run.Trainer].Contains(metric.Name))
                 Error(keys["metric"].Value.Start, "metric.name",
@@ -137,11 +140,11 @@ public static partial class ExperimentSpecParser
             var warmStart = Optional<IReadOnlyList<string>>(keys, "warm_start", [], ReadWarmStart);
 
             if (name is null || numTrials is null || metric is null || trainer is null || sampler is null || pruner is null
-                || resources is null || maxFailures is null || fixedParams is null || space is null || seed is null || warmStart is null)
+                || resources is null || maxFailures is null || fixedParams is null || space is null || seed is null || warmStart is null || check is null)
                 return null;
             var spec = new ExperimentSpec(source, name, (int)numTrials.Value, sampler.Value, pruner.Value, resources, timeout, stall ?? DefaultStallTimeout,
                 (int)maxFailures.Value, fixedParams, space, metric, trainer, seed.Value, warmStart.Count > 0 ? warmStart : null,
-                run!.Commands, run.Commands is null ? null : codeFolder?.Path, data);
+                run!.Commands, run.Commands is null ? null : codeFolder?.Path, data, check.Value);
             var total = TrialPlanner.TotalTrials(spec);
             if (total > TrialPlanner.MaxTrials)
                 Error(keys["num_trials"].Value.Start, "num_trials",

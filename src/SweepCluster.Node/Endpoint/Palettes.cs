@@ -53,6 +53,8 @@ internal static class Palettes
                 Mandatory: false, IsFolder: true),
             new(EndpointOptions.CodePackageSwitch, null, "The hash of the code folder's package, sent first with PUT /api/code/HASH (sweepctl does both)", Mandatory: false),
             new("token", null, "Names this submission: the same token again returns the sweep it started (default: a new one)", Mandatory: false, Unique: true),
+            new("check", null, "no: submit without first running the trainer here on a small sample (a network: one epoch of 16 synthetic showers; your program: its --check, with check: true)",
+                Mandatory: false),
         ], SafeToRepeat: true), (h, input) => h.Submit(input)),
         new("sweep", new("list", "Every sweep: id, name, state, trials done/total, best so far, started", [], SafeToRepeat: true), (h, _) => h.List()),
         new("sweep", new("status", "A sweep's trials by state, why some wait, what runs where, the best so far", [Id], SafeToRepeat: true), (h, input) => h.Status(input)),

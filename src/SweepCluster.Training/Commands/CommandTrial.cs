@@ -19,7 +19,17 @@ public static class CommandTrial
 {
     private static readonly TimeSpan DrainAfterExit = TimeSpan.FromSeconds(5);
 
-    public static TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action<EpochProgress?> onBatch, CancellationToken cancellation)
+    public static TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action<EpochProgress?> onBatch, CancellationToken cancellation) =>
+        RunEntries(job, onEpoch, onBatch, check: false, cancellation) ?? throw new InvalidOperationException("unreachable: a trial has an outcome or fails");
+
+    /// <summary>
+    /// The program's own check before a sweep (<c>check: true</c>): each <c>run:</c> entry with <c>--check</c> after its
+    /// arguments and <c>SWEEP_CHECK=1</c>, in the trial's environment. It passes when each exits 0; it need print no metric.
+    /// </summary>
+    /// <exception cref="CommandTrialFailure">An entry failed: the reason names it, its exit status and the end of its stderr.</exception>
+    public static void Check(TrialJob job, CancellationToken cancellation) => RunEntries(job, _ => { }, _ => { }, check: true, cancellation);
+
+    private static TrialOutcome? RunEntries(TrialJob job, Action<EpochReport> onEpoch, Action<EpochProgress?> onBatch, bool check, CancellationToken cancellation)
     {
         var command = job.Command ?? throw new ArgumentException("the job runs no command", nameof(job));
         Directory.CreateDirectory(job.ArtifactDirectory);
@@ -29,6 +39,7 @@ public static class CommandTrial
         var paramsFile = Path.Combine(job.ArtifactDirectory, "params.json");
         AtomicFile.WriteAllText(paramsFile, parameters);
         var environment = Environment(job, command, parameters, paramsFile, checkpoints);
+        if (check) environment["SWEEP_CHECK"] = "1";
         using var stdout = new TrialLog(Path.Combine(job.ArtifactDirectory, "stdout.log"));
         using var stderr = new TrialLog(Path.Combine(job.ArtifactDirectory, "stderr.log"));
         var reports = new Reports(command.Metric, onEpoch);
@@ -36,9 +47,11 @@ public static class CommandTrial
         foreach (var entry in command.Commands)
         {
             var arguments = Arguments(entry, job.Params, paramsFile);
+            if (check) arguments.Add("--check");
             var exitCode = RunOne(arguments, command.CodeDirectory, environment, stdout, stderr, reports, onAlive, cancellation);
             if (exitCode != 0) throw new CommandTrialFailure($"{Path.GetFileName(arguments[0] == "python3" ? arguments[1] : arguments[0])} {ExitText(exitCode)}{Tail(stderr)}", Retryable: true);
         }
+        if (check) return null;
         return reports.Outcome() ?? throw new CommandTrialFailure(reports.WhyNothing(), Retryable: false);
     }
 
