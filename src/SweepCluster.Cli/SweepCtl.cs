@@ -80,6 +80,7 @@ public static class SweepCtl
         _ when TrainingErrors.IsOutOfMemory(e) => ($"out of memory: {TrainingErrors.FirstLine(e)}; try a smaller batch size or network", ExitCodes.Failed),
         OperationCanceledException => ("cancelled", ExitCodes.Interrupted),
         IOException or UnauthorizedAccessException => (e.Message, ExitCodes.Failed),
+        HttpRequestException => ($"cannot reach the node: {e.Message}", ExitCodes.Unreachable),
         _ => null,
     };
 }

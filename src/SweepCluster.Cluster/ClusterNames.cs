@@ -15,6 +15,10 @@ public static class ClusterNames
     public const string CoordinatorPersistenceId = "sweep-coordinator";
     public const string WorkerActor = "sweep-worker";
 
+    /// <summary>The model registry: a singleton of its own, in the coordinator's journal under its own persistence id.</summary>
+    public const string ModelRegistrySingleton = "model-registry";
+    public const string ModelRegistryPersistenceId = "model-registry";
+
     /// <summary>Every node's code packages (<see cref="Code.CodeStore"/>), asked for by hash.</summary>
     public const string CodeStoreActor = "sweep-code";
 

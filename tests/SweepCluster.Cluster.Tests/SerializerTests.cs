@@ -35,8 +35,22 @@ public class SerializerTests
     private static readonly ConfirmationPlan Plan = new("ab12cd34", 5, [new ConfirmedConfiguration(3, 0.97, Params), new ConfirmedConfiguration(1, 0.95, Params)]);
 
     /// <summary>One example of every type the serializer writes: messages between nodes, journal events, the snapshot.</summary>
+    private static readonly Core.Models.ModelVersionRegistered Registered = new("showers", 2, "ab12cd34", 3, "akka.tcp://sweep@127.0.0.1:4053",
+        "showers/simple-cnn-ab12cd34-trial-0003", [new Core.Models.ModelFile("model.dat", 1024, new string('a', 64))], "test_f1",
+        ImmutableSortedDictionary<string, double>.Empty.Add("test_f1", 0.97), "# showers\n", At);
+
     private static readonly Dictionary<Type, object> Examples = new object[]
     {
+        Registered,
+        new Core.Models.ModelVersionPromoted("showers", 2, Core.Models.ModelStage.Production, At),
+        new Registry.RegisterModelVersion("showers", "ab12cd34", 3, "akka.tcp://sweep@127.0.0.1:4053", "showers/x", Registered.Files, "test_f1", Registered.Metrics, "# showers\n"),
+        new Registry.PromoteModelVersion("showers", 2, Core.Models.ModelStage.Staging),
+        new Registry.ListModels(),
+        new Registry.GetModelVersion("showers@production"),
+        new Registry.ModelAnswer(new Core.Models.ModelVersion(Registered, Core.Models.ModelStage.Production, At), [new Core.Models.ModelVersion(Registered, Core.Models.ModelStage.None, At)], null),
+        new ArchiveModel("simple-cnn-ab12cd34/trial-0003", "showers"),
+        new ModelArchived("showers/simple-cnn-ab12cd34-trial-0003", Registered.Files, null),
+        new ReadModelFile("showers/simple-cnn-ab12cd34-trial-0003", "model.dat", 49152),
         new SubmitSweep("name: x\n", "x.yml", 5, 7, "renamed", 3, WarmStart: ["1a2b3c4d", "runs/simple-cnn-5e6f7a8b"], CodeDirectory: "/home/me/project"),
         new SweepAccepted("ab12cd34", 10, new WarmStartSummary(["1a2b3c4d"], 12, 1, ["trial 4 of 1a2b3c4d: it has no value for momentum"])),
         new SweepRejected(["param_space.lr: loguniform needs lo > 0 (got 0) at x.yml:4:7"]),
@@ -127,7 +141,8 @@ public class SerializerTests
         "ConfirmSweep", "GetConfirmation", "ConfirmationFound", "TrialReleased", "TrialEnqueued", "EnqueueTrial", "TrialEnqueueAccepted",
         "SweepExtended", "ExtendSweep", "SweepExtensionAccepted", "GetExperiment", "ExperimentFound", "GetPoints", "PointsFound",
         "CoordinatorSnapshot2", "ReadCode", "CodeRead", "HoldLease", "ReleaseLease", "LeaseAnswered", "GetJournalIdentity", "JournalIdentified",
-        "ReportEpochProgress",
+        "ReportEpochProgress", "ModelVersionRegistered", "ModelVersionPromoted", "RegisterModelVersion", "PromoteModelVersion", "ListModels",
+        "GetModelVersion", "ModelAnswer", "ArchiveModel", "ModelArchived", "ReadModelFile",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

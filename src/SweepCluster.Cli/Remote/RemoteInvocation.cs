@@ -20,7 +20,7 @@ internal sealed partial record RemoteInvocation(string Address, string[] Words, 
     {
         if (args.Length > 0 && args[0].StartsWith(SlurmPrefix, StringComparison.Ordinal)) return InAllocation(args[0][SlurmPrefix.Length..], args[1..]);
         if (args.Length > 0 && HostPort().IsMatch(args[0])) return new RemoteInvocation(args[0], args[1..]);
-        if (args.Length > 0 && args[0] is "sweep" or "cluster") return new RemoteInvocation(DefaultAddress, args);
+        if (args.Length > 0 && args[0] is "sweep" or "cluster" or "model") return new RemoteInvocation(DefaultAddress, args);
         if (args is ["node", var command, ..] && Palettes.Find("node", command) is not null) return new RemoteInvocation(DefaultAddress, args);
         return null;
     }

@@ -13,6 +13,7 @@ using Akka.Remote.Hosting;
 using LinqToDB;
 using Microsoft.Extensions.DependencyInjection;
 using SweepCluster.Cluster.Coordinator;
+using SweepCluster.Cluster.Registry;
 using SweepCluster.Cluster.Serialization;
 using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
@@ -204,8 +205,9 @@ public static class SweepNodeHosting
                     {
                         KeepEndedSweeps = options.Journal is JournalOptions.InMemory,
                         WarmStartAnywhere = options.Journal is JournalOptions.InMemory,
-                    });
-            else akka.WithSweepCoordinatorProxy();
+                    })
+                    .WithModelRegistry();
+            else akka.WithSweepCoordinatorProxy().WithModelRegistryProxy();
             var codeFolder = Code.CodeStore.FolderBeside(options.RunsDirectory);
             akka.WithActors((system, _, _) => system.ActorOf(Props.Create(() => new Code.CodeStore(codeFolder)), ClusterNames.CodeStoreActor));
             if (options.IsWorker) akka.WithSweepWorker(options.Worker, runner ?? throw new ArgumentNullException(nameof(runner), "a worker node needs a trial runner"));

@@ -38,6 +38,8 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(SweepExtended)] = "SweepExtended",
         [typeof(TrialCancelled)] = "TrialCancelled",
         [typeof(SweepCancelled)] = "SweepCancelled",
+        [typeof(Core.Models.ModelVersionRegistered)] = "ModelVersionRegistered",
+        [typeof(Core.Models.ModelVersionPromoted)] = "ModelVersionPromoted",
         // Its running sweeps may point into their trials.jsonl (SweepMemento.ArchivedLength), which a release before that would
         // misread as sweeps with no ended trials: a manifest of its own, which such a release refuses rather than misreads.
         [typeof(CoordinatorSnapshot)] = "CoordinatorSnapshot2",
@@ -88,6 +90,14 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(ExperimentFound)] = "ExperimentFound",
         [typeof(GetPoints)] = "GetPoints",
         [typeof(PointsFound)] = "PointsFound",
+        [typeof(Registry.RegisterModelVersion)] = "RegisterModelVersion",
+        [typeof(Registry.PromoteModelVersion)] = "PromoteModelVersion",
+        [typeof(Registry.ListModels)] = "ListModels",
+        [typeof(Registry.GetModelVersion)] = "GetModelVersion",
+        [typeof(Registry.ModelAnswer)] = "ModelAnswer",
+        [typeof(ArchiveModel)] = "ArchiveModel",
+        [typeof(ModelArchived)] = "ModelArchived",
+        [typeof(ReadModelFile)] = "ReadModelFile",
     }.ToFrozenDictionary();
 
     /// <summary>Manifests that are read and no longer written: what earlier releases stored a type under.</summary>
@@ -101,7 +111,7 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         Manifests.Select(m => KeyValuePair.Create(m.Value, m.Key)).Concat(FormerManifests).ToFrozenDictionary();
 
     /// <summary>The types bound to this serializer: the remote messages, the journal events and the snapshot.</summary>
-    public static readonly Type[] BoundTypes = [typeof(ISweepMessage), typeof(ISweepEvent), typeof(CoordinatorSnapshot)];
+    public static readonly Type[] BoundTypes = [typeof(ISweepMessage), typeof(ISweepEvent), typeof(Core.Models.IModelEvent), typeof(CoordinatorSnapshot)];
 
     public override int Identifier => Id;
 

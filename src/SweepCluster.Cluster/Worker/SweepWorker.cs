@@ -76,6 +76,10 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         _code = new Code.CodeCache(Context.System, Code.CodeStore.FolderBeside(options.RunsDirectory));
         Receive<ListArtifacts>(l => Sender.Tell(artifacts.List(l.TrialFolder)));
         Receive<ReadArtifact>(r => Sender.Tell(artifacts.Read(r)));
+        var models = new ModelArchive(options.RunsDirectory, artifacts);
+        // Copying a model's files takes a while: off the actor's thread, so that trials' reports are not kept waiting.
+        Receive<ArchiveModel>(a => Task.Run(() => models.Archive(a)).PipeTo(Sender));
+        Receive<ReadModelFile>(r => Sender.Tell(models.Read(r)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

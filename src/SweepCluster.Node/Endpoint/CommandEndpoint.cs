@@ -73,6 +73,18 @@ internal static class CommandEndpoint
                 return Respond(CoordinatorUnavailable);
             }
         });
+        // A registered version's file, from the worker that keeps it: what `predict NAME@STAGE` fetches.
+        app.MapGet("/api/models/{name}/{version}/{**path}", async (string name, string version, string path, HttpContext context) =>
+        {
+            try
+            {
+                return await Handlers(context).SendModelFile(name, version, path, context) is { } refusal ? Respond(refusal) : Results.Empty;
+            }
+            catch (AskTimeoutException)
+            {
+                return Respond(CoordinatorUnavailable);
+            }
+        });
         app.MapPut(EndpointOptions.CodeRoute, async (string hash, HttpContext context) =>
         {
             if (!Cluster.Code.CodeStore.IsHash(hash)) return Respond(CommandResult.Invalid($"'{hash}' is not a code package's hash (64 lower-case hex digits of its SHA-256)"));

@@ -35,23 +35,36 @@ internal sealed partial class CommandHandlers
     private async Task<TrialLineage?> LineageOf(string id, string index)
     {
         var (ran, _) = await Locate(id, index);
-        if (ran is null) return null;
+        if (ran is null || await SmallArtifact(ran, "trial.json") is not { } bytes) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<TrialFile>(bytes, SweepJson.Options)?.Lineage;
+        }
+        catch (JsonException)
+        {
+            return null; // the trial is still shown, without what it ran with
+        }
+    }
+
+    /// <summary>A small file of the trial's (up to <see cref="MaxTrialFile"/>), read from the worker that holds it; null when it cannot be.</summary>
+    private async Task<byte[]?> SmallArtifact(RanTrial ran, string path)
+    {
         try
         {
             using var bytes = new MemoryStream();
             for (var offset = 0L; bytes.Length <= MaxTrialFile;)
             {
-                var chunk = await WorkerOf(ran).Ask<ArtifactRead>(new ReadArtifact(ran.Folder, "trial.json", offset), AskTimeout);
+                var chunk = await WorkerOf(ran).Ask<ArtifactRead>(new ReadArtifact(ran.Folder, path, offset), AskTimeout);
                 if (chunk.Error is not null) return null;
                 bytes.Write(chunk.Data);
                 offset += chunk.Data.Length;
-                if (chunk.End) return JsonSerializer.Deserialize<TrialFile>(bytes.ToArray(), SweepJson.Options)?.Lineage;
+                if (chunk.End) return bytes.ToArray();
             }
             return null;
         }
-        catch (Exception e) when (e is AskTimeoutException or JsonException)
+        catch (AskTimeoutException)
         {
-            return null; // the trial is still shown, without what it ran with
+            return null;
         }
     }
 
@@ -66,18 +79,26 @@ internal sealed partial class CommandHandlers
     {
         var (ran, refusal) = await Locate(id, index);
         if (ran is null) return refusal;
-        var worker = WorkerOf(ran);
-        long offset = 0;
-        while (true)
+        return await Stream(WorkerOf(ran), offset => new ReadArtifact(ran.Folder, path, offset), ran.Node, Unreachable(ran), context);
+    }
+
+    /// <summary>
+    /// Sends a file from the worker that holds it, asking for one chunk after another; null once sent, or why it cannot be. A failure
+    /// after the first chunk aborts the response, so that the client sees the file incomplete.
+    /// </summary>
+    private static async Task<CommandResult?> Stream(ActorSelection worker, Func<long, object> chunkAt, string node, CommandResult unreachable,
+        Microsoft.AspNetCore.Http.HttpContext context)
+    {
+        for (long offset = 0; ;)
         {
             ArtifactRead chunk;
             try
             {
-                chunk = await worker.Ask<ArtifactRead>(new ReadArtifact(ran.Folder, path, offset), AskTimeout, context.RequestAborted);
+                chunk = await worker.Ask<ArtifactRead>(chunkAt(offset), AskTimeout, context.RequestAborted);
             }
             catch (AskTimeoutException) when (offset == 0)
             {
-                return Unreachable(ran);
+                return unreachable;
             }
             catch (AskTimeoutException)
             {
@@ -86,7 +107,7 @@ internal sealed partial class CommandHandlers
             }
             if (chunk.Error is { } error)
             {
-                if (offset == 0) return CommandResult.Failed($"{ran.Node}: {error}");
+                if (offset == 0) return CommandResult.Failed($"{node}: {error}");
                 context.Abort();
                 return null;
             }

@@ -35,10 +35,11 @@ internal static class Palettes
     private static readonly SwitchDescription Id = new("id", "i", "The sweep's id (sweep list shows them)", Mandatory: true);
     private static readonly SwitchDescription Out = new("out", "o", "Fetch the trial's artifacts into this folder, from the worker that holds them", Mandatory: false,
         IsDownloadFolder: true);
+    private static readonly SwitchDescription Model = new("model", "m", "NAME (its latest version), NAME:VERSION or NAME@STAGE", Mandatory: true);
     private static readonly SwitchDescription Address = new("address", "a", "A member's address, akka.tcp://sweep@host:port or host:port", Mandatory: true);
 
     private static readonly (string Name, string Description)[] PaletteNames =
-        [("sweep", "Submit, follow and cancel sweeps"), ("cluster", "Cluster membership"), ("node", "Workers")];
+        [("sweep", "Submit, follow and cancel sweeps"), ("model", "The model registry: trials' networks kept, versioned and staged"), ("cluster", "Cluster membership"), ("node", "Workers")];
 
     private static readonly Entry[] Commands =
     [
@@ -112,6 +113,15 @@ internal static class Palettes
         // The client polls the status until the sweep ends; the node answers a watch as a status.
         new("sweep", new("watch", "Live progress until the sweep ends; exit 0 when it completed", [Id], SafeToRepeat: true), (h, input) => h.Status(input)),
         new("sweep", new("cancel", "Stop the running trials and drop the pending ones", [Id]), (h, input) => h.Cancel(input)),
+        new("model", new("register", "Keep a trial's model as the next version of NAME: its files copied with checksums on its worker, a model card, journalled",
+        [
+            Id, new("trial", "t", "The trial's index (default: the sweep's best)", Mandatory: false),
+            new("name", "n", "The model's name: letters, digits, '_', '-', '.'", Mandatory: true),
+        ]), (h, input) => h.RegisterModel(input)),
+        new("model", new("list", "Every registered version: model, version, stage, where it came from", [], SafeToRepeat: true), (h, _) => h.ListModels()),
+        new("model", new("show", "A version's files, checksums and model card", [Model], SafeToRepeat: true), (h, input) => h.ShowModel(input)),
+        new("model", new("promote", "Move a version to a stage; the version that held staging or production is archived",
+            [Model, new("stage", "s", "staging, production or archived", Mandatory: true)], SafeToRepeat: true), (h, input) => h.PromoteModel(input)),
         new("cluster", new("show", "Every member: address, roles, status", []), (h, _) => Task.FromResult(h.ClusterShow())),
         new("cluster", new("leader", "The cluster's leader", []), (h, _) => Task.FromResult(h.ClusterLeader())),
         new("cluster", new("leave", "Ask a member to leave the cluster gracefully", [Address]), (h, input) => Task.FromResult(h.ChangeMember(input, leave: true))),

@@ -54,9 +54,9 @@ internal static class RequestGuard
         if (request.Headers.Origin.ToString() is { Length: > 0 } origin && !SameOrigin(origin, request))
             return $"forbidden: a request from the page at {origin} may not change this node; use sweepctl, curl, or the node's own dashboard";
         // Not a type a form or a no-cors fetch can send: a browser asks first (a preflight), and this node never says yes.
-        return request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is "application/json" or "application/zip"
+        return request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is "application/json" or "application/zip" or "application/x-hdf5"
             ? null
-            : $"forbidden: commands are sent as Content-Type: application/json (got '{request.ContentType}')";
+            : $"forbidden: commands are sent as Content-Type: application/json (a shower file to predict as application/x-hdf5; got '{request.ContentType}')";
     }
 
     private static bool IsLoopbackHost(string host) =>

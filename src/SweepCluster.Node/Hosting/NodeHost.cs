@@ -143,9 +143,12 @@ public static class NodeHost
             if (node.Bootstrap is { } bootstrap) k.Listen(ManagementAddress(node.Host), bootstrap.ManagementPort);
         });
         builder.Services.AddSingleton(endpoint);
+        builder.Services.AddSingleton(services => new Serving.ServedModels(services.GetRequiredService<Akka.Actor.ActorSystem>(),
+            Path.Combine(Path.GetDirectoryName(Path.GetFullPath(endpoint.CodeFolder))!, "served")));
         builder.Services.AddSweepTelemetry($"{(node.Certificate is null ? "akka.tcp" : "akka.ssl.tcp")}://{ClusterNames.SystemName}@{node.Host}:{node.Port}");
         var app = builder.Build();
         CommandEndpoint.Map(app, endpoint, node.Bootstrap?.ManagementPort);
+        Serving.ModelServingEndpoint.Map(app);
         NodeProbes.Map(app, node.Bootstrap?.ManagementPort);
         app.MapSweepTelemetry();
         return app;

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Akka.Actor;
+using SweepCluster.Cluster;
+using SweepCluster.Cluster.Worker;
+using SweepCluster.Core.Models;
+using SweepCluster.Training.Inference;
+using SweepCluster.Training.Models;
+
+namespace SweepCluster.Node.Serving;
+
+/// <summary>
+/// The registered versions this node has loaded to serve: each fetched once from the worker that keeps it (model.json and
+/// its weights, checked against the registered SHA-256) into <c>STORE/served/NAME/VERSION</c>, then kept loaded. A version's
+/// files never change, so a loaded version never goes stale; which version a stage names is asked of the registry each time.
+/// </summary>
+internal sealed class ServedModels(ActorSystem system, string storeFolder) : IDisposable
+{
+    private static readonly string[] Needed = [ModelDescription.FileName, TrainedModel.TorchSharpWeights, TrainedModel.PyTorchWeights];
+    private readonly ConcurrentDictionary<(string, int), Lazy<Task<TrainedModel>>> _loaded = new();
+
+    public PredictionBatcher Batcher { get; } = new();
+
+    /// <summary>The version loaded; a failed load (its worker away) is forgotten, so that the next request tries again.</summary>
+    public async Task<TrainedModel> Get(ModelVersion version)
+    {
+        var key = (version.Name, version.Version);
+        var loading = _loaded.GetOrAdd(key, _ => new Lazy<Task<TrainedModel>>(() => Load(version)));
+        try
+        {
+            return await loading.Value;
+        }
+        catch
+        {
+            _loaded.TryRemove(KeyValuePair.Create(key, loading));
+            throw;
+        }
+    }
+
+    private async Task<TrainedModel> Load(ModelVersion version)
+    {
+        var folder = Path.Combine(storeFolder, version.Name, version.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(folder);
+        var worker = system.ActorSelection($"{version.Registered.Node}/user/{ClusterNames.WorkerActor}");
+        foreach (var file in version.Registered.Files.Where(f => Needed.Contains(f.Path)))
+        {
+            var target = Path.Combine(folder, file.Path);
+            if (File.Exists(target) && Sha256(target) == file.Sha256) continue;
+            await using (var output = File.Create(target))
+            {
+                for (long offset = 0; ;)
+                {
+                    var chunk = await worker.Ask<ArtifactRead>(new ReadModelFile(version.Registered.Folder, file.Path, offset), TimeSpan.FromSeconds(10));
+                    if (chunk.Error is { } error) throw new IOException($"{version.Registered.Node}: {error}");
+                    await output.WriteAsync(chunk.Data);
+                    offset += chunk.Data.Length;
+                    if (chunk.End) break;
+                }
+            }
+            if (Sha256(target) is var hash && hash != file.Sha256)
+                throw new IOException($"{version.Name}:{version.Version}'s {file.Path} arrived with SHA-256 {hash}, not the registered {file.Sha256}");
+        }
+        return TrainedModel.Load(folder);
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    public void Dispose()
+    {
+        Batcher.Dispose();
+        foreach (var loaded in _loaded.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully)) loaded.Value.Result.Dispose();
+    }
+}
