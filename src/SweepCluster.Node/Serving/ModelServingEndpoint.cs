@@ -34,17 +34,18 @@ internal static class ModelServingEndpoint
             if (!Akka.Cluster.Cluster.Get(system).SelfRoles.Contains(ClusterNames.WorkerRole))
                 return Refuse(HttpStatusCode.ServiceUnavailable, "this node serves no models: it has no worker role (coordinator-only nodes never load libtorch); ask a worker node");
             context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = MaxRequestBytes;
+            var served = services.GetRequiredService<ServedModels>();
             ModelAnswer answer;
             try
             {
-                answer = await services.GetRequiredService<ActorRegistry>().Get<ModelRegistry>().Ask<ModelAnswer>(new GetModelVersion(reference), TimeSpan.FromSeconds(10));
+                answer = await served.Resolve(reference,
+                    () => services.GetRequiredService<ActorRegistry>().Get<ModelRegistry>().Ask<ModelAnswer>(new GetModelVersion(reference), TimeSpan.FromSeconds(10)));
             }
             catch (AskTimeoutException)
             {
                 return Refuse(HttpStatusCode.ServiceUnavailable, "the model registry did not answer within 10 s: is a node with the coordinator role up? (cluster show)");
             }
             if (answer.Version is not { } version) return Refuse(HttpStatusCode.NotFound, answer.Problem!);
-            var served = services.GetRequiredService<ServedModels>();
             Training.Inference.TrainedModel model;
             try
             {

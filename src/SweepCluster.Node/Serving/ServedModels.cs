@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Akka.Actor;
 using SweepCluster.Cluster;
+using SweepCluster.Cluster.Registry;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Models;
 using SweepCluster.Training.Inference;
@@ -19,7 +20,21 @@ internal sealed class ServedModels(ActorSystem system, string storeFolder) : IDi
     private static readonly string[] Needed = [ModelDescription.FileName, TrainedModel.TorchSharpWeights, TrainedModel.PyTorchWeights];
     private readonly ConcurrentDictionary<(string, int), Lazy<Task<TrainedModel>>> _loaded = new();
 
+    /// <summary>How long an answer of the registry's is reused: a promotion reaches every request within this.</summary>
+    public static readonly TimeSpan ResolutionKept = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, (ModelVersion Version, long At)> _resolved = new();
+
     public PredictionBatcher Batcher { get; } = new();
+
+    /// <summary>The version a reference names, as the registry said it within <see cref="ResolutionKept"/>; else asked again.</summary>
+    public async Task<ModelAnswer> Resolve(string reference, Func<Task<ModelAnswer>> ask)
+    {
+        if (_resolved.TryGetValue(reference, out var known) && System.Diagnostics.Stopwatch.GetElapsedTime(known.At) < ResolutionKept) return ModelAnswer.Of(known.Version);
+        var answer = await ask();
+        if (answer.Version is { } version) _resolved[reference] = (version, System.Diagnostics.Stopwatch.GetTimestamp());
+        return answer;
+    }
 
     /// <summary>The version loaded; a failed load (its worker away) is forgotten, so that the next request tries again.</summary>
     public async Task<TrainedModel> Get(ModelVersion version)
