@@ -43,6 +43,7 @@ public class LineageTests
         var data = lineage.GetProperty("data");
         Assert.That((data.GetProperty("folder").GetString(), data.GetProperty("files").GetInt32(), data.GetProperty("bytes").GetInt64()), Is.EqualTo((first, 1, 8L)));
         Assert.That(data.GetProperty("sha256").GetString(), Does.Match("^[0-9a-f]{64}$"));
+        Assert.That(lineage.GetProperty("runtime").GetString(), Does.Match(@"^Python 3\.\d+\.\d+$"), "the interpreter the script ran under");
         var runDirectory = JsonDocument.Parse(ran.Stdout).RootElement.GetProperty("run_directory").GetString()!;
 
         var refused = CliRunner.Run("run", "--resume", runDirectory, "--trials", "+1", "--data", other);

@@ -17,8 +17,9 @@ public sealed class TrainerTrialRunner : ITrialRunner
             return TrainerHost.Run(AssemblyTrainers.Create(assembly.CodeDirectory, assembly.Commands[0]), job, assembly.Metric,
                 job.CheckpointDirectory ?? Path.Combine(job.ArtifactDirectory, "checkpoint"), assembly.DataFolder(job.DataDirectory), onEpoch, onBatch, cancellation)
                 with
-            { DataFolder = assembly.DataFolder(job.DataDirectory) };
-        if (job.Command is { } command) return CommandTrial.Run(job, onEpoch, onBatch, cancellation) with { DataFolder = command.DataFolder(job.DataDirectory) };
+            { DataFolder = assembly.DataFolder(job.DataDirectory), Runtime = CommandRuntime.DotNet };
+        if (job.Command is { } command)
+            return CommandTrial.Run(job, onEpoch, onBatch, cancellation) with { DataFolder = command.DataFolder(job.DataDirectory), Runtime = CommandRuntime.Of(command) };
         if (!KnownTrainers.NeedsData(job.Trainer))
             return TrainerHost.Run(new ObjectiveTrainer(job.Trainer), job, "value", job.CheckpointDirectory, null, onEpoch, onBatch, cancellation);
         // The networks plug into the same seam as a user's trainer; the data they read is the node's, else the cached synthetic set.
