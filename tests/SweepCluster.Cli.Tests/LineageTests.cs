@@ -57,4 +57,30 @@ public class LineageTests
         Assert.That(Lineages(runs).Select(l => l.GetProperty("data").GetProperty("folder").GetString()), Is.EquivalentTo(new[] { first, first, first, other }),
             "the trial that read other data says so");
     }
+    [Test]
+    [Category(TestKinds.Process)]
+    public void Sweep_extend_on_a_cluster_is_refused_while_a_worker_would_give_the_new_trials_other_data_unless_allowed()
+    {
+        using var nodes = new NodeProcesses();
+        var first = Folder("data-a", "x,y\n1,2\n");
+        var other = Folder("data-b", "x,y\n1,3\n");
+        File.WriteAllText(Path.Combine(_dir, "train.py"), "import json\nprint(json.dumps({'score': 1.0}))\n");
+        var file = Path.Combine(_dir, "exp.yml");
+        File.WriteAllText(file, "name: lin\nnum_trials: 2\nsampler: random\nparam_space:\n  x: uniform(0, 1)\nmetric: {name: score, direction: maximize}\nrun: [train.py]\n");
+        var store = Path.Combine(nodes.Root, "store");
+        var node = nodes.Start("coordinator,worker", extra: $"--cpu-slots 1 --data {first}", store: store);
+        var id = ClusterCommands.Submit(node.Address, file);
+        ClusterChecks.WaitForCompletion(node, id);
+        NodeProcesses.Kill(node);
+
+        // The same node again, on the same store and address, now reading other data.
+        var again = nodes.Start("coordinator,worker", extra: $"--cpu-slots 1 --data {other}", store: store, ports: (node.Port, node.CmdPort));
+        var refused = CliRunner.Run(again.Address, "sweep", "extend", "-i", id, "--trials", "+1");
+        Assert.That(refused.ExitCode, Is.EqualTo(ExitCodes.Failed), refused.Stderr);
+        Assert.That(refused.Stderr, Does.Contain($"sweep {id}'s trials read {first} (fingerprint").And.Contain($"would give new trials {other} (1 file, fingerprint"));
+        var allowed = CliRunner.Run(again.Address, "sweep", "extend", "-i", id, "--trials", "+1", "--allow-changed-data", "yes");
+        Assert.That(allowed.ExitCode, Is.Zero, allowed.Stderr);
+        ClusterChecks.WaitForCompletion(again, id);
+        Assert.That(ClusterCommands.Json(again.Address, "sweep", "status", "-i", id).GetProperty("done").GetInt32(), Is.EqualTo(3));
+    }
 }

@@ -51,6 +51,8 @@ public class SerializerTests
         new ArchiveModel("simple-cnn-ab12cd34/trial-0003", "showers"),
         new ModelArchived("showers/simple-cnn-ab12cd34-trial-0003", Registered.Files, null),
         new ReadModelFile("showers/simple-cnn-ab12cd34-trial-0003", "model.dat", 49152),
+        new FingerprintData("/data/swgo"),
+        new DataFingerprinted("/data/swgo", new Core.Files.DataFingerprint("/data/swgo", new string('b', 64), 2, 1024)),
         new SubmitSweep("name: x\n", "x.yml", 5, 7, "renamed", 3, WarmStart: ["1a2b3c4d", "runs/simple-cnn-5e6f7a8b"], CodeDirectory: "/home/me/project"),
         new SweepAccepted("ab12cd34", 10, new WarmStartSummary(["1a2b3c4d"], 12, 1, ["trial 4 of 1a2b3c4d: it has no value for momentum"])),
         new SweepRejected(["param_space.lr: loguniform needs lo > 0 (got 0) at x.yml:4:7"]),
@@ -142,7 +144,7 @@ public class SerializerTests
         "SweepExtended", "ExtendSweep", "SweepExtensionAccepted", "GetExperiment", "ExperimentFound", "GetPoints", "PointsFound",
         "CoordinatorSnapshot2", "ReadCode", "CodeRead", "HoldLease", "ReleaseLease", "LeaseAnswered", "GetJournalIdentity", "JournalIdentified",
         "ReportEpochProgress", "ModelVersionRegistered", "ModelVersionPromoted", "RegisterModelVersion", "PromoteModelVersion", "ListModels",
-        "GetModelVersion", "ModelAnswer", "ArchiveModel", "ModelArchived", "ReadModelFile",
+        "GetModelVersion", "ModelAnswer", "ArchiveModel", "ModelArchived", "ReadModelFile", "FingerprintData", "DataFingerprinted",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

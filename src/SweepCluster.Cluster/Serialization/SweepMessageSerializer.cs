@@ -98,6 +98,8 @@ public sealed class SweepMessageSerializer(ExtendedActorSystem system) : Seriali
         [typeof(ArchiveModel)] = "ArchiveModel",
         [typeof(ModelArchived)] = "ModelArchived",
         [typeof(ReadModelFile)] = "ReadModelFile",
+        [typeof(FingerprintData)] = "FingerprintData",
+        [typeof(DataFingerprinted)] = "DataFingerprinted",
     }.ToFrozenDictionary();
 
     /// <summary>Manifests that are read and no longer written: what earlier releases stored a type under.</summary>

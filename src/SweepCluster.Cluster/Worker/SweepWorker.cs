@@ -80,6 +80,10 @@ public sealed class SweepWorker : ReceiveActor, IWithTimers
         // Copying a model's files takes a while: off the actor's thread, so that trials' reports are not kept waiting.
         Receive<ArchiveModel>(a => Task.Run(() => models.Archive(a)).PipeTo(Sender));
         Receive<ReadModelFile>(r => Sender.Tell(models.Read(r)));
+        // Hashing a data folder reads every file once per process: off the actor's thread.
+        Receive<FingerprintData>(f => Task.Run(() => (options.DataDirectory ?? f.Fallback) is { } folder
+            ? new DataFingerprinted(folder, Core.Files.DataFingerprint.Of(folder))
+            : new DataFingerprinted(null, null)).PipeTo(Sender));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -24,3 +24,9 @@ public sealed record ReadArtifact(string TrialFolder, string Path, long Offset) 
 
 /// <param name="End">The chunk reaches the end of the file.</param>
 public sealed record ArtifactRead(byte[] Data, bool End, string? Error) : ISweepMessage;
+
+/// <summary>The fingerprint of the data this worker would give a sweep's trials: its node's <c>--data</c>, else <c>Fallback</c> (the folder the sweep's trials read).</summary>
+public sealed record FingerprintData(string? Fallback) : ISweepMessage;
+
+/// <param name="Fingerprint">Null when the folder is not there, or cannot be read.</param>
+public sealed record DataFingerprinted(string? Folder, Core.Files.DataFingerprint? Fingerprint) : ISweepMessage;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Akka.Actor;
+using SweepCluster.Cluster;
+using SweepCluster.Cluster.Coordinator;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
@@ -116,5 +118,32 @@ internal sealed partial class CommandHandlers
             offset += chunk.Data.Length;
             if (chunk.End) return null;
         }
+    }
+    /// <summary>
+    /// Why an extension's new trials would read other data than the sweep's ran on (the fingerprint in a completed trial's lineage,
+    /// against each worker's own), or null: none differs, or the sweep's trials recorded no data to compare with.
+    /// </summary>
+    private async Task<string?> ChangedData(string id)
+    {
+        var status = await Ask<SweepStatusFound>(new GetSweepStatus(id));
+        if (status.Sweep is not { } sweep || await LineageOf(id, (sweep.Best?.Index ?? 0).ToString(CultureInfo.InvariantCulture)) is not { Data: { } recorded }) return null;
+        var workers = await Ask<WorkersListed>(new GetWorkers());
+        foreach (var worker in workers.Workers)
+        {
+            DataFingerprinted theirs;
+            try
+            {
+                theirs = await system.ActorSelection($"{worker.Node}/user/{ClusterNames.WorkerActor}").Ask<DataFingerprinted>(new FingerprintData(recorded.Folder), TimeSpan.FromMinutes(2));
+            }
+            catch (AskTimeoutException)
+            {
+                continue; // a worker that does not answer takes no trials either
+            }
+            if (theirs.Fingerprint?.Sha256 == recorded.Sha256) continue;
+            var what = theirs.Fingerprint is { } f ? $"{f.Folder} ({f.Files} file{(f.Files == 1 ? "" : "s")}, fingerprint {f.Sha256[..12]})" : $"{theirs.Folder ?? "no data folder"}, which it cannot read";
+            return $"sweep {id}'s trials read {recorded.Folder} (fingerprint {recorded.Sha256[..12]}); worker {worker.Node} would give new trials {what}: "
+                + "their results would not compare (--allow-changed-data yes extends anyway, and each trial's trial.json records what it read)";
+        }
+        return null;
     }
 }

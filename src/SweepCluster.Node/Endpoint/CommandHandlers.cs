@@ -113,6 +113,7 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
     {
         var s = input.Switches;
         if (PositiveInt(s["trials"].TrimStart('+')) is not { } added) return CommandResult.Invalid($"--trials takes +N, the trials to add, N >= 1 (got '{s["trials"]}')");
+        if (s.GetValueOrDefault("allow-changed-data") != "yes" && await ChangedData(s["id"]) is { } changed) return CommandResult.Failed(changed);
         var reply = await Ask<object>(new ExtendSweep(s["id"], added));
         return reply switch
         {

@@ -100,6 +100,7 @@ internal static class Palettes
         [
             Id,
             new("trials", "t", "+N: the trials to add", Mandatory: true),
+            new("allow-changed-data", null, "yes: extend though a worker would give the new trials other data than the sweep's trials read", Mandatory: false),
         ]), (h, input) => h.Extend(input)),
         new("sweep", new("report",
             "The study's report of one or more sweeps, written into a folder here: trials.csv, report.md, report.html and figures (PNG, SVG)",
