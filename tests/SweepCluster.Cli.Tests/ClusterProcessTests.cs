@@ -351,7 +351,7 @@ public class ClusterProcessTests
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://{_coordinator.Address}/") };
         using var palettes = JsonDocument.Parse(http.GetStringAsync("api/palettes").Result);
-        Assert.That(palettes.RootElement.GetProperty("palettes").EnumerateArray().Select(p => p.GetProperty("name").GetString()), Is.EqualTo(new[] { "sweep", "cluster", "node" }));
+        Assert.That(palettes.RootElement.GetProperty("palettes").EnumerateArray().Select(p => p.GetProperty("name").GetString()), Is.EqualTo(new[] { "sweep", "model", "cluster", "node" }));
         var list = http.PostAsync("api/sweep/list", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")).Result;
         Assert.That((int)list.StatusCode, Is.EqualTo(200));
         var huge = new StringContent($"{{\"switches\":{{\"file\":\"{new string('x', 2 << 20)}\"}}}}", System.Text.Encoding.UTF8, "application/json");

@@ -67,8 +67,8 @@ public class DashboardBrowserTests
         Assert.That(log, Does.Contain("step 3 of <img src=x onerror=\"document.title='owned'\">"), "a program's trial page shows its log's last lines");
         Assert.That(log, Does.Contain("stderr: a warning on standard error"), "standard error too, marked");
         Assert.That(seen.GetProperty("title").GetString(), Is.Not.EqualTo("owned"), "a log line is shown as text, never run as the page's markup");
-        Assert.That(seen.GetProperty("lineage").EnumerateArray().Select(r => r.GetString()), Is.EqualTo(new[] { "SweepCluster" }),
-            "the trial page says what the trial ran with (a program that read no data: the release alone)");
+        Assert.That(seen.GetProperty("lineage").EnumerateArray().Select(r => r.GetString()), Is.EqualTo(new[] { "SweepCluster", "runtime" }),
+            "the trial page says what the trial ran with (a program that read no data: the release and its interpreter)");
         Assert.That(seen.GetProperty("external_requests").GetArrayLength(), Is.Zero, "nothing is fetched from anywhere but the node");
         foreach (var shot in new[] { "sweeps.png", "sweep.png", "trial.png", "log.png" })
         {

@@ -200,7 +200,8 @@ public class TrainerTests
         try
         {
             var result = ShowerTrainer.Train(Request("convnet", SmallData.ConvNet) with { ArtifactDirectory = dir });
-            Assert.That(result.Artifacts.Keys, Is.EquivalentTo(new[] { "weights", "confusion_json", "confusion_png" }));
+            Assert.That(result.Artifacts.Keys, Is.EquivalentTo(new[] { "weights", "model", "confusion_json", "confusion_png" }));
+            Assert.That(Models.ModelDescription.Read(dir).Network, Is.EqualTo("convnet"), "model.json says what the weights are");
             using var model = new Models.ConvNet(4, 6, 80);
             Assert.DoesNotThrow(() => model.load(result.Artifacts["weights"]));
             using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(result.Artifacts["confusion_json"]));
