@@ -6,7 +6,6 @@ using System.Text.Json;
 using SweepCluster.Core.Json;
 using SweepCluster.Node.Endpoint;
 using SweepCluster.Training.Inference;
-using SweepCluster.Training.Models;
 
 namespace SweepCluster.Cli.Remote;
 
@@ -16,8 +15,6 @@ namespace SweepCluster.Cli.Remote;
 /// </summary>
 internal static class ModelDownload
 {
-    private static readonly string[] Needed = [ModelDescription.FileName, TrainedModel.TorchSharpWeights, TrainedModel.PyTorchWeights];
-
     /// <exception cref="IOException">The node refused, a file is missing or arrived damaged: the message says which.</exception>
     public static async Task<ModelVersionDocument> FetchAsync(string address, string reference, string folder, CancellationToken cancellation)
     {
@@ -30,7 +27,7 @@ internal static class ModelDownload
         if (response.StatusCode != HttpStatusCode.OK)
             throw new IOException($"{address}: {(answer.RootElement.TryGetProperty("error", out var e) ? e.GetString() : response.StatusCode.ToString())}");
         var version = answer.RootElement.GetProperty("data").Deserialize<ModelVersionDocument>(SweepJson.Options)!;
-        foreach (var file in version.Files.Where(f => Needed.Contains(f.Path)))
+        foreach (var file in version.Files.Where(f => TrainedModel.Files.Contains(f.Path)))
         {
             var target = Path.Combine(folder, file.Path);
             using (var download = await http.GetAsync($"api/models/{Uri.EscapeDataString(version.Name)}/{version.Version}/{Uri.EscapeDataString(file.Path)}",

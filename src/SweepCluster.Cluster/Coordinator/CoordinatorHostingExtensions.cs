@@ -7,7 +7,8 @@ namespace SweepCluster.Cluster.Coordinator;
 
 public static class CoordinatorHostingExtensions
 {
-    private static readonly ClusterSingletonOptions SingletonOptions = new()
+    /// <summary>Where the coordinator's role's singletons live (the coordinator and the model registry), and how their proxies find them.</summary>
+    internal static readonly ClusterSingletonOptions SingletonOptions = new()
     {
         Role = ClusterNames.CoordinatorRole,
         SingletonIdentificationInterval = TimeSpan.FromSeconds(1),

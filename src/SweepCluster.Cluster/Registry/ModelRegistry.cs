@@ -23,7 +23,11 @@ public sealed class ModelRegistry : ReceivePersistentActor
         Command<RegisterModelVersion>(Register);
         Command<PromoteModelVersion>(Promote);
         Command<ListModels>(_ => Sender.Tell(new ModelAnswer(null, [.. _state.Names.SelectMany(_state.Versions)], null)));
-        Command<GetModelVersion>(q => Sender.Tell(_state.Resolve(q.Reference) is ({ } version, _) ? ModelAnswer.Of(version) : ModelAnswer.Refused(_state.Resolve(q.Reference).Problem!)));
+        Command<GetModelVersion>(q => Sender.Tell(_state.Resolve(q.Reference) switch
+        {
+            ({ } version, _) => ModelAnswer.Of(version),
+            (_, var problem) => ModelAnswer.Refused(problem!),
+        }));
     }
 
     public override string PersistenceId => ClusterNames.ModelRegistryPersistenceId;

@@ -81,6 +81,10 @@ public sealed partial class ModelRegistryState
 /// <summary>How commands name a model: <c>NAME</c>, <c>NAME:VERSION</c> or <c>NAME@STAGE</c>.</summary>
 public static class ModelReference
 {
+    /// <summary><c>staging</c>, <c>production</c> or <c>archived</c>, in lower case (not a number, which Enum.TryParse would take); null for anything else.</summary>
+    public static ModelStage? Stage(string text) =>
+        text.Length > 0 && text.All(char.IsAsciiLetterLower) && Enum.TryParse<ModelStage>(text, ignoreCase: true, out var stage) && stage != ModelStage.None ? stage : null;
+
     public static (string Name, int? Version, ModelStage? Stage, string? Problem) Parse(string reference)
     {
         var at = reference.IndexOf('@', StringComparison.Ordinal);
@@ -88,7 +92,7 @@ public static class ModelReference
         var name = reference[..(at >= 0 ? at : colon >= 0 ? colon : reference.Length)];
         if (ModelRegistryState.NameProblem(name) is { } problem) return (name, null, null, problem);
         if (at >= 0)
-            return Enum.TryParse<ModelStage>(reference[(at + 1)..], ignoreCase: true, out var stage) && stage != ModelStage.None && reference[(at + 1)..].All(char.IsAsciiLetterLower)
+            return Stage(reference[(at + 1)..]) is { } stage
                 ? (name, null, stage, null)
                 : (name, null, null, $"'{reference}': after @ comes a stage: staging, production or archived");
         if (colon >= 0)

@@ -82,7 +82,7 @@ internal sealed partial class CommandHandlers
     {
         var (name, version, _, problem) = ModelReference.Parse(input.Switches["model"]);
         if (problem is not null || version is null) return CommandResult.Invalid(problem ?? $"--model: '{input.Switches["model"]}' names no version: NAME:VERSION");
-        if (!Enum.TryParse<ModelStage>(input.Switches["stage"], ignoreCase: true, out var stage) || stage == ModelStage.None || !input.Switches["stage"].All(char.IsAsciiLetter))
+        if (ModelReference.Stage(input.Switches["stage"]) is not { } stage)
             return CommandResult.Invalid($"--stage takes staging, production or archived (got '{input.Switches["stage"]}')");
         var answer = await AskRegistry(new PromoteModelVersion(name, version.Value, stage));
         if (answer.Version is not { } promoted) return CommandResult.Failed(answer.Problem!);

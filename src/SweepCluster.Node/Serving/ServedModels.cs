@@ -6,7 +6,6 @@ using SweepCluster.Cluster.Registry;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Models;
 using SweepCluster.Training.Inference;
-using SweepCluster.Training.Models;
 
 namespace SweepCluster.Node.Serving;
 
@@ -17,7 +16,6 @@ namespace SweepCluster.Node.Serving;
 /// </summary>
 internal sealed class ServedModels(ActorSystem system, string storeFolder) : IDisposable
 {
-    private static readonly string[] Needed = [ModelDescription.FileName, TrainedModel.TorchSharpWeights, TrainedModel.PyTorchWeights];
     private readonly ConcurrentDictionary<(string, int), Lazy<Task<TrainedModel>>> _loaded = new();
 
     /// <summary>How long an answer of the registry's is reused: a promotion reaches every request within this.</summary>
@@ -57,7 +55,7 @@ internal sealed class ServedModels(ActorSystem system, string storeFolder) : IDi
         var folder = Path.Combine(storeFolder, version.Name, version.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(folder);
         var worker = system.ActorSelection($"{version.Registered.Node}/user/{ClusterNames.WorkerActor}");
-        foreach (var file in version.Registered.Files.Where(f => Needed.Contains(f.Path)))
+        foreach (var file in version.Registered.Files.Where(f => TrainedModel.Files.Contains(f.Path)))
         {
             var target = Path.Combine(folder, file.Path);
             if (File.Exists(target) && Sha256(target) == file.Sha256) continue;

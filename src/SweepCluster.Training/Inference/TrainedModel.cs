@@ -15,6 +15,9 @@ public sealed class TrainedModel : IDisposable
 {
     public const string TorchSharpWeights = "model.dat";
     public const string PyTorchWeights = "model.pt";
+
+    /// <summary>What loading a model reads: its description and either weights file (what is fetched to use a registered version).</summary>
+    public static readonly IReadOnlyList<string> Files = [ModelDescription.FileName, TorchSharpWeights, PyTorchWeights];
     private const int Batch = 256;
 
     private readonly ShowerModel _network;
