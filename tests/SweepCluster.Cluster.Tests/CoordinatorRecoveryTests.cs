@@ -204,8 +204,10 @@ public class CoordinatorRecoveryTests : CoordinatorTest
         var first = NewCoordinator(snapshotEvery: 3, keepEnded: false);
         var worker = NewWorker();
         Join(first, worker, cpu: 1);
-        var ids = new[] { Submit(first, Experiments.Sleep(4)), Submit(first, Experiments.Sleep(2)) };
-        for (var i = 0; i < 5; i++) Finish(first, worker, worker.ExpectMsg<StartTrial>(), i / 10.0);
+        var ids = new[] { Submit(first, Experiments.Sleep(4)), "" };
+        for (var i = 0; i < 4; i++) Finish(first, worker, worker.ExpectMsg<StartTrial>(), i / 10.0);
+        ids[1] = Submit(first, Experiments.Sleep(2));
+        Finish(first, worker, worker.ExpectMsg<StartTrial>(), 0.4);
         var sixth = worker.ExpectMsg<StartTrial>(); // runs when the coordinator stops
         Assert.That(first.Ask<SweepFound>(new GetSweep(ids[0]), RemainingOrDefault).Result.Sweep, Is.Null, "the ended sweep is no longer held whole");
         var before = ids.Select(id => Published(first, id)).ToList();

@@ -45,6 +45,24 @@ public class CoordinatorTests : CoordinatorTest
     }
 
     [Test]
+    public void Free_slots_are_offered_to_the_sweeps_in_turn_not_to_the_first_sweep_until_it_has_none_left()
+    {
+        var coordinator = NewCoordinator();
+        var worker = NewWorker();
+        Join(coordinator, worker, cpu: 1);
+        var first = Submit(coordinator, Experiments.Sleep(3));
+        var second = Submit(coordinator, Experiments.Sleep(2, seed: 8));
+        var started = new List<(string, int)>();
+        for (var i = 0; i < 5; i++)
+        {
+            var start = worker.ExpectMsg<StartTrial>();
+            started.Add((start.SweepId == first ? "first" : "second", start.Index));
+            Finish(coordinator, worker, start, 0.5);
+        }
+        Assert.That(started, Is.EqualTo(new[] { ("first", 0), ("second", 0), ("first", 1), ("second", 1), ("first", 2) }));
+    }
+
+    [Test]
     public void An_enqueued_configuration_starts_on_the_next_free_slot_and_a_bad_one_is_refused_with_its_dimension()
     {
         var coordinator = NewCoordinator();

@@ -5,6 +5,7 @@ using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Cluster.Worker;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Scheduling;
+using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
 
 namespace SweepCluster.Cluster.Coordinator;
@@ -197,31 +198,77 @@ public sealed partial class SweepCoordinator
         if (worker is not null && _workers.TryGetValue(worker, out var actor)) actor.Tell(message);
     }
 
-    /// <summary>Starts every trial that has a place, sweeps in the order they came; the rest wait with the reason.</summary>
+    /// <summary>
+    /// Starts every trial that has a place. Free slots are offered to the sweeps with trials to start in turn, one trial each,
+    /// beginning after the sweep served last, so that a sweep of short trials does not take every slot another sweep waits for;
+    /// a sweep whose sampler is still choosing (TPE, GP: <see cref="SweepState.SuggestsFromResults"/>) declines, and asks it off
+    /// this thread. The rest wait with the reason.
+    /// </summary>
     private void Schedule()
     {
         var now = _options.Now;
-        foreach (var sweep in _order.Select(id => _sweeps[id]).Where(s => s.HasTrialToStartAt(now)))
-        {
-            while (sweep.HasTrialToStartAt(now))
-            {
-                var placement = _pool.TryPlace(sweep.Resources, out var reason, _options.Now, sweep.ExpectedTrialSeconds);
-                sweep.PendingReason = placement is null ? reason : null;
-                if (placement is null) break;
-                var (index, planned) = sweep.NextToStart(now);
-                if (planned is not null) Record(planned);
-                var trial = sweep.Trial(index);
-                var id = new AttemptId(sweep.Id, index, trial.Attempt + 1);
-                _pool.Hold(id.ToString(), placement);
-                _tracker.Started(id, placement.Worker, now);
-                SweepTelemetry.TrialsStarted.Add(1, SweepTags(sweep));
-                var start = new StartTrial(sweep.Id, index, id.Attempt, sweep.Spec.Trainer, trial.Params, trial.Seed, placement.Device,
-                    sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, RunFolders.Trial(sweep.Submitted.RunDirectory, index),
-                    _sweepSpans.GetValueOrDefault(sweep.Id)?.Id, CommandOf(sweep.Spec, sweep.Submitted.CodePackage) is { } command ? command with { Gpus = placement.Gpus } : null);
-                Record(new TrialStarted(sweep.Id, index, id.Attempt, placement.Worker, _pool.NodeOf(placement.Worker), placement.Device, placement.Gpus, now),
-                    () => TellWorker(placement.Worker, start));
-            }
-        }
+        var turn = _order.IndexOf(_servedLast ?? "") + 1;
+        var wanting = _order.Skip(turn).Concat(_order.Take(turn)).Select(id => _sweeps[id]).Where(s => s.HasTrialToStartAt(now)).ToList();
+        while (wanting.Count > 0) wanting.RemoveAll(sweep => !StartOne(sweep, now));
         _gaugesStale = true;
     }
+
+    /// <summary>Starts one trial of the sweep if a slot has room for it; false when none was started or it has no more to start now.</summary>
+    private bool StartOne(SweepState sweep, DateTimeOffset now)
+    {
+        var placement = _pool.TryPlace(sweep.Resources, out var reason, now, sweep.ExpectedTrialSeconds);
+        sweep.PendingReason = placement is null ? reason : null;
+        if (placement is null) return false;
+        if (sweep.DueWaiting(now) is null && sweep.SuggestsFromResults)
+        {
+            AskSampler(sweep);
+            return false;
+        }
+        var (index, planned) = sweep.NextToStart(now);
+        if (planned is not null) Record(planned);
+        var trial = sweep.Trial(index);
+        var id = new AttemptId(sweep.Id, index, trial.Attempt + 1);
+        _pool.Hold(id.ToString(), placement);
+        _tracker.Started(id, placement.Worker, now);
+        _servedLast = sweep.Id;
+        SweepTelemetry.TrialsStarted.Add(1, SweepTags(sweep));
+        var start = new StartTrial(sweep.Id, index, id.Attempt, sweep.Spec.Trainer, trial.Params, trial.Seed, placement.Device,
+            sweep.Submitted.Epochs, sweep.Spec.TimeoutPerTrial?.TotalSeconds, RunFolders.Trial(sweep.Submitted.RunDirectory, index),
+            _sweepSpans.GetValueOrDefault(sweep.Id)?.Id, CommandOf(sweep.Spec, sweep.Submitted.CodePackage) is { } command ? command with { Gpus = placement.Gpus } : null);
+        Record(new TrialStarted(sweep.Id, index, id.Attempt, placement.Worker, _pool.NodeOf(placement.Worker), placement.Device, placement.Gpus, now),
+            () => TellWorker(placement.Worker, start));
+        return sweep.HasTrialToStartAt(now);
+    }
+
+    /// <summary>
+    /// Has the sweep's sampler choose its next trial's values on a <see cref="SamplerThreads"/> thread (a GP's choice past 200 trials
+    /// takes a second or two, which no other sweep waits for); the answer comes back as <see cref="SuggestionMade"/>. One question
+    /// per sweep at a time.
+    /// </summary>
+    private void AskSampler(SweepState sweep)
+    {
+        sweep.PendingReason = "its sampler is choosing the next trial's values";
+        if (sweep.PlannedCount >= sweep.TotalTrials || !_suggesting.Add(sweep.Id)) return;
+        var (id, index, suggest) = (sweep.Id, sweep.PlannedCount, sweep.NextSuggestion());
+        _samplerThreads.Run(suggest).PipeTo(Self, success: values => new SuggestionMade(id, index, values, null),
+            failure: error => new SuggestionMade(id, index, null, error.GetBaseException().Message));
+    }
+
+    /// <summary>The sampler's answer: planned (the trial then waits for a slot like any other) while the sweep still wants that trial.</summary>
+    private void Suggested(SuggestionMade made)
+    {
+        _suggesting.Remove(made.SweepId);
+        if (!_sweeps.TryGetValue(made.SweepId, out var sweep) || !sweep.HasTrialToStart || sweep.PlannedCount != made.Index) return;
+        if (made.Values is null)
+        {
+            _log.Error("sweep {0} stops: its sampler failed to choose trial {1}'s values: {2}", sweep.Id, made.Index, made.Error);
+            Stop(sweep, $"its sampler failed: {made.Error}");
+            return;
+        }
+        Record(sweep.Plan(made.Values));
+        Schedule();
+    }
+
+    /// <summary>A sampler's answer to <see cref="AskSampler"/>: the values, or why there are none. Sent by the coordinator to itself.</summary>
+    internal sealed record SuggestionMade(string SweepId, int Index, ParamValue.Map? Values, string? Error) : INoSerializationVerificationNeeded;
 }

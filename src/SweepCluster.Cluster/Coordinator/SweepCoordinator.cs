@@ -47,6 +47,11 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     private static readonly TimeSpan EndedTrialsKept = TimeSpan.FromMinutes(1);
     private readonly WorkerPool _pool = new();
     private readonly Dictionary<string, IActorRef> _workers = [];
+    /// <summary>The sweep that was given a slot last: the next offer starts with the sweep after it.</summary>
+    private string? _servedLast;
+    /// <summary>Sweeps whose sampler is choosing their next trial's values off the actor's thread.</summary>
+    private readonly HashSet<string> _suggesting = [];
+    private readonly SamplerThreads _samplerThreads = new(Environment.ProcessorCount);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, Activity> _sweepSpans = [];
     private IDisposable? _gaugeRegistration;
@@ -94,6 +99,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         Command<ReportTrialEnded>(Ended);
         Command<Terminated>(t => WorkerLost(t.ActorRef));
         Command<CheckAttemptsNow>(_ => CheckAttempts());
+        Command<SuggestionMade>(Suggested);
         Command<GetSweep>(q => Sender.Tell(new SweepFound(_sweeps.TryGetValue(q.Id, out var s) ? s.Snapshot() : null)));
         Command<ListSweeps>(q => Sender.Tell(new SweepsListed([.. Overviews().Skip(q.Offset).Take(Math.Clamp(q.Limit, 0, ListSweeps.MaxLimit))], _ended.Count + _sweeps.Count)));
         Command<GetSweepStatus>(q => Sender.Tell(StatusOf(q.Id)));
@@ -124,6 +130,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     protected override void PostStop()
     {
         _gaugeRegistration?.Dispose();
+        _samplerThreads.Dispose();
         foreach (var span in _sweepSpans.Values) span.Dispose();
         foreach (var sweep in _sweeps.Values) sweep.Dispose();
     }

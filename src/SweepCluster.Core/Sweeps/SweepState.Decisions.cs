@@ -41,21 +41,53 @@ public sealed partial class SweepState
     /// <summary>As <see cref="NextToStart()"/>, passing over the waiting trials held back at <paramref name="now"/>.</summary>
     public (int Index, TrialPlanned? Planned) NextToStart(DateTimeOffset now)
     {
+        if (DueWaiting(now) is { } waiting) return (waiting, null);
+        return (_planned, Plan(Submitted.Confirms is null ? NextSuggestion()() : null));
+    }
+
+    /// <summary>The first waiting trial not held back at <paramref name="now"/>, if any.</summary>
+    public int? DueWaiting(DateTimeOffset now)
+    {
         for (var waiting = _waiting.First; waiting is not null; waiting = waiting.Next)
-            if (Due(waiting.Value, now)) return (waiting.Value, null);
+            if (Due(waiting.Value, now)) return waiting.Value;
+        return null;
+    }
+
+    /// <summary>
+    /// True when the sampler's next suggestion depends on the results so far (TPE, GP) and may take long: the coordinator asks
+    /// <see cref="NextSuggestion"/> off its own thread, so that other sweeps' trials start meanwhile.
+    /// </summary>
+    public bool SuggestsFromResults => Submitted.Confirms is null && !_sampler.PlansAhead;
+
+    /// <summary>
+    /// Asking the sampler for trial <see cref="PlannedCount"/>'s values, with what it is shown gathered now: the call may run on
+    /// another thread while this state changes (one call at a time per sweep; the sampler is asked by nothing else meanwhile).
+    /// Its answer is given to <see cref="Plan"/> while the next trial to plan is still that one.
+    /// </summary>
+    public Func<ParamValue.Map> NextSuggestion()
+    {
+        var request = new SuggestRequest(_planned, [.. _history.Shown()], [.. _running.Values.Select(t => t.Params)]) { Reused = _warmCount };
+        var sampler = _sampler;
+        return () => sampler.Suggest(request);
+    }
+
+    /// <summary>
+    /// Trial <see cref="PlannedCount"/> planned: a confirmation's configuration, or else the sampler's <paramref name="suggestion"/>
+    /// with the values of the first enqueued configuration in place of its own; the fixed params and an <c>--epochs</c> override added.
+    /// </summary>
+    public TrialPlanned Plan(ParamValue.Map? suggestion)
+    {
         var index = _planned;
         var parameters = Submitted.Confirms is { } plan
             ? plan.Configurations[plan.ConfigurationOf(index)].Params
-            : TrialPlanner.WithFixedParams(Spec, Suggest(index));
+            : TrialPlanner.WithFixedParams(Spec, WithEnqueued(index, suggestion ?? throw new ArgumentNullException(nameof(suggestion))));
         if (Submitted.Epochs is { } epochs && parameters["epochs"] is not null)
             parameters = new ParamValue.Map([.. parameters.Entries.Select(e => e.Key == "epochs" ? KeyValuePair.Create(e.Key, (ParamValue)new ParamValue.Int(epochs)) : e)]);
-        return (index, new TrialPlanned(Id, index, TrialPlanner.TrialSeed(Submitted.Seed, index), parameters, Enqueued: Submitted.Confirms is null && _enqueued.Count > 0));
+        return new TrialPlanned(Id, index, TrialPlanner.TrialSeed(Submitted.Seed, index), parameters, Enqueued: Submitted.Confirms is null && _enqueued.Count > 0);
     }
 
-    /// <summary>The sampler's suggestion, with the values of the first enqueued configuration in place of its own.</summary>
-    private ParamValue.Map Suggest(int index)
+    private ParamValue.Map WithEnqueued(int index, ParamValue.Map suggestion)
     {
-        var suggestion = _sampler.Suggest(new SuggestRequest(index, _history.Shown(), _running.Values.Select(t => t.Params).ToList()) { Reused = _warmCount });
         if (!_enqueued.TryPeek(out var given)) return suggestion;
         // A branch the suggestion did not take has no values in it: those are drawn at random.
         return Spec.ParamSpace.Materialize(d => given.TryGetValue(d.Path, out var value) ? value
