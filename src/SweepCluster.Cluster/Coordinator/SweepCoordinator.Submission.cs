@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using SweepCluster.Cluster.Telemetry;
@@ -225,24 +224,6 @@ public sealed partial class SweepCoordinator
         else return new ConfirmationFound(null, null);
         if (plan is null) return new ConfirmationFound(overview, null, $"sweep {id} is not a confirmation (sweep confirm starts one)");
         return new ConfirmationFound(overview, ConfirmationVerdict.Of(plan, overview.Header.Metric, trials.ToList()));
-    }
-
-    private void StartSpan(SweepState sweep)
-    {
-        var previous = Activity.Current;
-        var span = SweepTelemetry.Source.StartActivity($"sweep {sweep.Submitted.Name}", ActivityKind.Internal, default(ActivityContext));
-        Activity.Current = previous; // the sweep span outlives this message; it must not become the actor thread's ambient span
-        if (span is null) return;
-        span.SetTag("sweep.id", sweep.Id).SetTag("sweep.name", sweep.Submitted.Name).SetTag("sweep.trainer", sweep.Spec.Trainer)
-            .SetTag("sweep.total_trials", sweep.TotalTrials).SetTag("sweep.metric", sweep.Spec.Metric.Name);
-        _sweepSpans[sweep.Id] = span;
-    }
-
-    private static TagList With(TagList tags, string key, object value)
-    {
-        var copy = tags;
-        copy.Add(key, value);
-        return copy;
     }
 
     private void Enqueue(EnqueueTrial command)

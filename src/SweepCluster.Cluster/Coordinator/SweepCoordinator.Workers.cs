@@ -144,13 +144,6 @@ public sealed partial class SweepCoordinator
             sweep.HoldBack(id.Index, _options.Now + TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Max(0, sweep.Trial(id.Index).FailedAttempts.Count - 1)))));
     }
 
-    private static void CountEnd(SweepState sweep, string status, double durationSeconds)
-    {
-        var tags = With(SweepTags(sweep), "status", status);
-        SweepTelemetry.TrialsEnded.Add(1, tags);
-        SweepTelemetry.TrialDuration.Record(durationSeconds, tags);
-    }
-
     private void WorkerLost(IActorRef actor)
     {
         var worker = WorkerKey(actor);

@@ -1,11 +1,8 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
-using SweepCluster.Cluster.Telemetry;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Scheduling;
 using SweepCluster.Core.Spec;
@@ -26,7 +23,8 @@ namespace SweepCluster.Cluster.Coordinator;
 /// (a worker told to start) waits until it is written, so a successor never finds a worker running an attempt its journal lacks.
 /// A successor recovers every sweep, and adopts the attempts workers report running; those no worker reports are retried.
 /// Its handlers are in files by concern: the sweep commands (<c>.Submission.cs</c>), the worker protocol and scheduling
-/// (<c>.Workers.cs</c>) and the read queries (<c>.Queries.cs</c>); this file holds the state, journalling and recovery.
+/// (<c>.Workers.cs</c>), the read queries (<c>.Queries.cs</c>), the gauges, counters and spans (<c>.Telemetry.cs</c>); this file holds the
+/// state, journalling and recovery.
 /// </remarks>
 public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTimers
 {
@@ -53,18 +51,6 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     private readonly HashSet<string> _suggesting = [];
     private readonly SamplerThreads _samplerThreads = new(Environment.ProcessorCount);
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, Activity> _sweepSpans = [];
-    private IDisposable? _gaugeRegistration;
-    private volatile GaugeSnapshot _gauges = GaugeSnapshot.Empty;
-    /// <summary>Set by each change the gauges show; they are published at most once a second, not once per trial.</summary>
-    private bool _gaugesStale = true;
-
-    /// <summary>What the gauges report, published by the actor (at most once a second) and read by the meter's callbacks on their own threads.</summary>
-    private sealed record GaugeSnapshot(ImmutableArray<(TagList Tags, long Running, long Pending, double? Best)> Sweeps, ImmutableArray<WorkerSnapshot> Workers)
-    {
-        public static readonly GaugeSnapshot Empty = new([], []);
-    }
-
     public SweepCoordinator(CoordinatorOptions options)
     {
         _options = options;
@@ -120,12 +106,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    protected override void PreStart() => _gaugeRegistration = SweepTelemetry.ObserveCoordinator(this,
-        () => _gauges.Sweeps.Select(s => new Measurement<long>(s.Running, s.Tags)),
-        () => _gauges.Sweeps.Select(s => new Measurement<long>(s.Pending, s.Tags)),
-        () => _gauges.Sweeps.Where(s => s.Best is not null).Select(s => new Measurement<double>(s.Best!.Value, s.Tags)),
-        () => _gauges.Workers.SelectMany(w => new[] { new Measurement<double>(w.CpuSlots, Node(w), Resource("cpu")), new Measurement<double>(w.Gpus.Length, Node(w), Resource("gpu")) }),
-        () => _gauges.Workers.SelectMany(w => new[] { new Measurement<double>(w.CpuBusy, Node(w), Resource("cpu")), new Measurement<double>(w.GpuBusy.Values.Sum(), Node(w), Resource("gpu")) }));
+    protected override void PreStart() => ObserveGauges();
 
     protected override void PostStop()
     {
@@ -134,21 +115,6 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         foreach (var span in _sweepSpans.Values) span.Dispose();
         foreach (var sweep in _sweeps.Values) sweep.Dispose();
     }
-
-    private static KeyValuePair<string, object?> Node(WorkerSnapshot w) => new("node", w.Node);
-
-    private static KeyValuePair<string, object?> Resource(string resource) => new("resource", resource);
-
-    private static TagList SweepTags(SweepState sweep) => SweepTags(sweep.Id, sweep.Submitted.Name);
-
-    private static TagList SweepTags(string id, string name) => new() { { "sweep.id", id }, { "sweep.name", name } };
-
-    private void PublishGauges() => _gauges = new GaugeSnapshot(
-        [
-            .. _ended.Values.Select(e => (SweepTags(e.Id, e.Overview.Header.Name), 0L, 0L, e.Overview.Header.Summary.Max)),
-            .. _order.Select(id => _sweeps[id]).Select(s => (SweepTags(s), (long)s.Running.Count, (long)s.PendingCount, s.BestValue)),
-        ],
-        _pool.Snapshot());
 
     /// <summary>Every sweep, ended and running, in the order they were submitted; a running sweep's overview is made only for the page asked.</summary>
     private IEnumerable<SweepOverview> Overviews() =>
