@@ -63,6 +63,29 @@ public class CoordinatorTests : CoordinatorTest
     }
 
     [Test]
+    public void An_ended_sweep_s_trials_are_read_from_its_sweep_json_and_one_that_cannot_be_read_is_answered_with_why()
+    {
+        var coordinator = NewCoordinator(CoordinatorOptions.Default(Runs));
+        var worker = NewWorker();
+        Join(coordinator, worker, cpu: 1);
+        var id = Submit(coordinator, Experiments.Sleep(2));
+        for (var i = 0; i < 2; i++) Finish(coordinator, worker, worker.ExpectMsg<StartTrial>(), i / 10.0);
+        AwaitCondition(() => coordinator.Ask<SweepFound>(new GetSweep(id), RemainingOrDefault).Result.Sweep is null, null, "the ended sweep shrinks to its sweep.json");
+        var summary = Path.Combine(coordinator.Ask<SweepStatusFound>(new GetSweepStatus(id), RemainingOrDefault).Result.Sweep!.Header.RunDirectory, "sweep.json");
+        var asked = Enumerable.Range(0, 3).Select(_ => coordinator.Ask<TrialsFound>(new GetTrials(id, null, 0, 10), RemainingOrDefault)).ToList();
+        Assert.That(asked.Select(a => a.Result.Trials.Select(t => t.Index)), Has.All.EquivalentTo(new[] { 0, 1 }), "queries asked while it is read wait for the one reading");
+
+        var other = Submit(coordinator, Experiments.Sleep(1, seed: 8));
+        Finish(coordinator, worker, worker.ExpectMsg<StartTrial>(), 0.5);
+        AwaitCondition(() => coordinator.Ask<SweepFound>(new GetSweep(other), RemainingOrDefault).Result.Sweep is null);
+        File.Delete(summary);
+        Assert.That(coordinator.Ask<TrialFound>(new GetTrial(other, 0), RemainingOrDefault).Result.Trial!.Index, Is.Zero, "the other sweep's trials are read in place of the first's");
+        var unreadable = coordinator.Ask<TrialsFound>(new GetTrials(id, null, 0, 10), RemainingOrDefault).Result;
+        Assert.That(unreadable.Unreadable, Does.StartWith($"the trials of ended sweep {id} are read from its sweep.json, which failed:").And.Contain(summary));
+        Assert.That(coordinator.Ask<TrialFound>(new GetTrial(other, 0), RemainingOrDefault).Result.Trial!.Index, Is.Zero, "the coordinator goes on answering");
+    }
+
+    [Test]
     public void An_enqueued_configuration_starts_on_the_next_free_slot_and_a_bad_one_is_refused_with_its_dimension()
     {
         var coordinator = NewCoordinator();

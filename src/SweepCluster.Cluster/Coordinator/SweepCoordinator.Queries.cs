@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Akka.Actor;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using SweepCluster.Core.Sweeps;
@@ -8,6 +9,14 @@ namespace SweepCluster.Cluster.Coordinator;
 // The read queries: status, trials, points and one trial, from the live state or an ended sweep's files.
 public sealed partial class SweepCoordinator
 {
+    /// <summary>The trials of the ended sweep last asked for, read from its sweep.json, kept while someone pages through them.</summary>
+    private (string Id, IReadOnlyList<TrialDocument> Trials, IReadOnlyList<TrialDocument>? ByIndex, DateTimeOffset LastUsed)? _endedTrials;
+    private static readonly TimeSpan EndedTrialsKept = TimeSpan.FromMinutes(1);
+    /// <summary>Ended sweeps whose sweep.json is being read, and the queries waiting for it with whom to answer.</summary>
+    private readonly Dictionary<string, List<(IActorRef ReplyTo, Func<object> Answer)>> _endedReads = [];
+    /// <summary>Set while the queries that waited for a sweep.json that could not be read are answered with why.</summary>
+    private (string Id, string Error)? _failedRead;
+
     private SweepStatusFound StatusOf(string id)
     {
         if (_ended.TryGetValue(id, out var ended)) return new SweepStatusFound(ended.Overview, [], ended.Troubled, ended.TroubledCount);
@@ -125,13 +134,49 @@ public sealed partial class SweepCoordinator
         }
     }
 
+    /// <summary>
+    /// Answers the query now, or, when it is about an ended sweep whose trials are not at hand, once its sweep.json is read on a
+    /// pool thread (100,000 trials take a second, which no other sweep waits for); queries meanwhile wait for the same reading.
+    /// </summary>
+    private void Answer(string id, Func<object> answer)
+    {
+        if (!_ended.TryGetValue(id, out var ended) || _endedTrials?.Id == id)
+        {
+            Sender.Tell(answer());
+            return;
+        }
+        if (_endedReads.TryGetValue(id, out var waiting))
+        {
+            waiting.Add((Sender, answer));
+            return;
+        }
+        _endedReads[id] = [(Sender, answer)];
+        Task.Run(ended.ReadTrials).PipeTo(Self, success: trials => new EndedTrialsRead(id, trials, null),
+            failure: error => new EndedTrialsRead(id, null, ((error as AggregateException)?.InnerException ?? error).Message));
+    }
+
+    /// <summary>An ended sweep's trials are read (or cannot be): the queries that waited are answered.</summary>
+    private void Read(EndedTrialsRead read)
+    {
+        if (!_endedReads.Remove(read.Id, out var waiting)) return;
+        _endedTrials = read.Trials is null ? null : (read.Id, read.Trials, null, _options.Now);
+        _failedRead = read.Error is null ? null : (read.Id, read.Error);
+        foreach (var (replyTo, answer) in waiting) replyTo.Tell(answer());
+        _failedRead = null;
+    }
+
     /// <summary>The ended sweep's trials best first, or by index: each order made once while someone pages through them.</summary>
+    /// <exception cref="IOException">Its sweep.json cannot be read; the message names the file.</exception>
     private IReadOnlyList<TrialDocument> EndedTrials(FinishedSweep sweep, bool byIndex = false)
     {
+        if (_failedRead is { } failed && failed.Id == sweep.Id) throw new IOException(failed.Error);
         var now = _options.Now;
         if (_endedTrials is not { } cached || cached.Id != sweep.Id) cached = (sweep.Id, sweep.ReadTrials(), null, now);
         if (byIndex && cached.ByIndex is null) cached.ByIndex = [.. cached.Trials.OrderBy(t => t.Index)];
         _endedTrials = cached with { LastUsed = now };
         return byIndex ? cached.ByIndex! : cached.Trials;
     }
+
+    /// <summary>An ended sweep's trials read off the actor's thread, or why they cannot be. Sent by the coordinator to itself.</summary>
+    internal sealed record EndedTrialsRead(string Id, IReadOnlyList<TrialDocument>? Trials, string? Error) : INoSerializationVerificationNeeded;
 }

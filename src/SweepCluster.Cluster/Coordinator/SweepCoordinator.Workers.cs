@@ -244,7 +244,7 @@ public sealed partial class SweepCoordinator
         if (sweep.PlannedCount >= sweep.TotalTrials || !_suggesting.Add(sweep.Id)) return;
         var (id, index, suggest) = (sweep.Id, sweep.PlannedCount, sweep.NextSuggestion());
         _samplerThreads.Run(suggest).PipeTo(Self, success: values => new SuggestionMade(id, index, values, null),
-            failure: error => new SuggestionMade(id, index, null, error.GetBaseException().Message));
+            failure: error => new SuggestionMade(id, index, null, ((error as AggregateException)?.InnerException ?? error).Message));
     }
 
     /// <summary>The sampler's answer: planned (the trial then waits for a slot like any other) while the sweep still wants that trial.</summary>

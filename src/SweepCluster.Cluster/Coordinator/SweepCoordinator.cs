@@ -40,9 +40,6 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     private readonly Dictionary<string, SweepState> _sweeps = [];
     private readonly List<string> _order = [];
     private readonly Dictionary<string, FinishedSweep> _ended = [];
-    /// <summary>The trials of the ended sweep last asked for, read from its sweep.json, kept while someone pages through them.</summary>
-    private (string Id, IReadOnlyList<TrialDocument> Trials, IReadOnlyList<TrialDocument>? ByIndex, DateTimeOffset LastUsed)? _endedTrials;
-    private static readonly TimeSpan EndedTrialsKept = TimeSpan.FromMinutes(1);
     private readonly WorkerPool _pool = new();
     private readonly Dictionary<string, IActorRef> _workers = [];
     /// <summary>The sweep that was given a slot last: the next offer starts with the sweep after it.</summary>
@@ -75,7 +72,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         Recover<RecoveryCompleted>(_ => Recovered());
         Command<SubmitSweep>(c => Refusing(c, Submit));
         Command<ConfirmSweep>(c => Refusing(c, Confirm));
-        Command<GetConfirmation>(q => Sender.Tell(ConfirmationOf(q.Id)));
+        Command<GetConfirmation>(q => Answer(q.Id, () => ConfirmationOf(q.Id)));
         Command<CancelSweep>(Cancel);
         Command<EnqueueTrial>(c => Refusing(c, Enqueue));
         Command<ExtendSweep>(c => Refusing(c, Extend));
@@ -89,9 +86,10 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         Command<GetSweep>(q => Sender.Tell(new SweepFound(_sweeps.TryGetValue(q.Id, out var s) ? s.Snapshot() : null)));
         Command<ListSweeps>(q => Sender.Tell(new SweepsListed([.. Overviews().Skip(q.Offset).Take(Math.Clamp(q.Limit, 0, ListSweeps.MaxLimit))], _ended.Count + _sweeps.Count)));
         Command<GetSweepStatus>(q => Sender.Tell(StatusOf(q.Id)));
-        Command<GetTrials>(q => Sender.Tell(TrialsOf(q)));
-        Command<GetTrial>(q => Sender.Tell(TrialOf(q)));
-        Command<GetPoints>(q => Sender.Tell(PointsOf(q)));
+        Command<GetTrials>(q => Answer(q.Id, () => TrialsOf(q)));
+        Command<GetTrial>(q => Answer(q.Id, () => TrialOf(q)));
+        Command<GetPoints>(q => Answer(q.Id, () => PointsOf(q)));
+        Command<EndedTrialsRead>(Read);
         Command<GetExperiment>(q => Sender.Tell((_sweeps.GetValueOrDefault(q.Id)?.Submitted ?? _ended.GetValueOrDefault(q.Id)?.Submitted) is { } submitted
             ? new ExperimentFound(submitted.SpecYaml, submitted.Source, submitted.CodeDirectory)
             : new ExperimentFound(null, null)));
