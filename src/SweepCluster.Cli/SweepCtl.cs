@@ -45,7 +45,9 @@ public static class SweepCtl
         var root = LocalCommands(output, error);
         try
         {
-            return CommandLineRunner.InvokeAsync(root, args, output, error, CancellationToken.None).GetAwaiter().GetResult();
+            var exitCode = CommandLineRunner.InvokeAsync(root, args, output, error, CancellationToken.None).GetAwaiter().GetResult();
+            if (args is [var word] && NodeCommandsHelp.AsksForHelp([word])) NodeCommandsHelp.Write(output);
+            return exitCode;
         }
         catch (Exception e) when (Failure(e) is { } failure)
         {

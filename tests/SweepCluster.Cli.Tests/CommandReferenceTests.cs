@@ -21,6 +21,25 @@ public class CommandReferenceTests
             "docs/commands.md differs from the commands: run make docs");
     }
 
+    [Test]
+    public void Help_lists_every_command_a_node_serves_and_describes_one_with_no_node_running()
+    {
+        var help = CliRunner.Run("--help");
+        Assert.That(help.ExitCode, Is.Zero);
+        foreach (var command in Palettes.All.SelectMany(p => p.Commands.Select(c => $"{p.Name} {c.Name}")))
+            Assert.That(help.Stdout, Does.Match($@"\n  {command} +\S"), $"sweepctl --help lists {command}");
+
+        // Bound but never listening: every connection to it is refused.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var closed = $"127.0.0.1:{((System.Net.IPEndPoint)socket.LocalEndPoint!).Port}";
+        var submit = CliRunner.Run(closed, "sweep", "submit", "--help");
+        Assert.That(submit.ExitCode, Is.Zero, submit.Stderr);
+        Assert.That(submit.Stderr, Does.StartWith($"cannot reach {closed}: connection refused"));
+        Assert.That(submit.Stdout, Does.Contain("-f, --file <FILE> (REQUIRED)").And.Contain("--check"));
+        Assert.That(CliRunner.Run(closed, "sweep", "submit", "-f", "x.yml").ExitCode, Is.EqualTo(3), "a command that is not a question for help still needs the node");
+    }
+
     private static string Render()
     {
         var text = new StringBuilder();

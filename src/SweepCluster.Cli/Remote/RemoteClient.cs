@@ -38,7 +38,9 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
         {
             var reason = e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } ? "connection refused" : e.InnerException?.Message ?? e.Message;
             error.WriteLine($"cannot reach {invocation.Address}: {reason}");
-            return ExitCodes.Unreachable;
+            if (!NodeCommandsHelp.AsksForHelp(invocation.Words)) return ExitCodes.Unreachable;
+            error.WriteLine("what follows is how a node of this sweepctl's version describes the command");
+            return await CommandLineRunner.InvokeAsync(client.Commands(Palettes.All), invocation.Words, output, error, cancellation);
         }
         catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.Unauthorized)
         {
