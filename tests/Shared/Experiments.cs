@@ -20,4 +20,20 @@ internal static class Experiments
           direction: maximize
         run: builtin/sleep
         """;
+
+    /// <summary>The Branin function, minimized: with <c>gp</c> and <c>warm_start</c> in <paramref name="extra"/>, a sampler that takes a second or more per trial.</summary>
+    public static string Branin(string sampler, int trials, string extra = "") => $"""
+        name: branin-{sampler}
+        num_trials: {trials}
+        sampler: {sampler}
+        seed: 3
+        {extra}
+        param_space:
+          x1: uniform(-5, 10)
+          x2: uniform(0, 15)
+        metric:
+          name: value
+          direction: minimize
+        run: builtin/branin
+        """;
 }

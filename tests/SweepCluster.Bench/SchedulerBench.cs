@@ -97,15 +97,26 @@ internal static class SchedulerBench
 
     private static string[] TrialFiles(string folder) => Directory.GetFiles(folder, "trial.json", SearchOption.AllDirectories);
 
-    /// <summary>Trials per second over the span of the trials' own start and end times, and the gaps between a slot's end and the next start on that node.</summary>
     private static string Row(string where, IEnumerable<string> trialFiles, int fromIndex)
+    {
+        var pace = Pace(trialFiles, fromIndex);
+        return pace.Count < Trials
+            ? $"{where,-80} only {pace.Count} of {Trials} trials ran"
+            : $"{where,-80} {pace.PerSecond,9:F0} {pace.MedianGapMs,21:F2} ms {pace.P99GapMs,6:F2} ms";
+    }
+
+    /// <summary>
+    /// Trials per second over the span of the trials' own start and end times, and the median and 99th percentile of the gaps
+    /// between a slot's end and the next start on that node.
+    /// </summary>
+    internal static (int Count, double PerSecond, double MedianGapMs, double P99GapMs) Pace(IEnumerable<string> trialFiles, int fromIndex = 0)
     {
         var trials = trialFiles
             .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement)
             .Where(t => t.GetProperty("index").GetInt32() >= fromIndex)
             .Select(t => (Node: t.GetProperty("node").GetString()!, Start: t.GetProperty("started_at").GetDateTimeOffset(), End: t.GetProperty("ended_at").GetDateTimeOffset()))
             .ToList();
-        if (trials.Count < Trials) return $"{where,-80} only {trials.Count} of {Trials} trials ran";
+        if (trials.Count < 2) return (trials.Count, 0, 0, 0);
         var span = (trials.Max(t => t.End) - trials.Min(t => t.Start)).TotalSeconds;
         var gaps = trials.GroupBy(t => t.Node).SelectMany(node =>
         {
@@ -117,6 +128,10 @@ internal static class SchedulerBench
                 return before >= 0 ? (start - ends[before]).TotalMilliseconds : (double?)null;
             }).Where(g => g is not null).Select(g => g!.Value);
         }).Order().ToArray();
-        return $"{where,-80} {trials.Count / span,9:F0} {gaps[gaps.Length / 2],21:F2} ms {gaps[(int)(gaps.Length * 0.99)],6:F2} ms";
+        return (trials.Count, trials.Count / span, gaps[gaps.Length / 2], gaps[(int)(gaps.Length * 0.99)]);
     }
+
+    /// <summary>The trial.json files of a sweep's run folder under <paramref name="runs"/>.</summary>
+    internal static string[] TrialFilesOf(string runs, string sweepId) =>
+        [.. Directory.GetDirectories(runs, $"*-{sweepId}").SelectMany(TrialFiles)];
 }

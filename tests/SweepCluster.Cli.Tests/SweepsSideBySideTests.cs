@@ -22,11 +22,11 @@ public class SweepsSideBySideTests
     public void A_sweep_of_zero_second_trials_keeps_at_least_half_its_pace_while_a_GP_sweep_past_200_trials_samples_beside_it()
     {
         var node = _nodes.Start("coordinator,worker", extra: "--cpu-slots 8");
-        var history = SubmitAndWait(node, Branin("history", "random", 220));
+        var history = SubmitAndWait(node, Written("history", Experiments.Branin("random", 220)));
         SubmitAndWait(node, ZeroSecondTrials(seed: 1)); // the node's first trials compile its hot code
         var alone = TrialsPerSecond(node, SubmitAndWait(node, ZeroSecondTrials(seed: 2)));
 
-        var gp = ClusterCommands.Submit(node.Address, Branin("gp", "gp", 1000, $"warm_start: {history}"));
+        var gp = ClusterCommands.Submit(node.Address, Written("gp", Experiments.Branin("gp", 1000, $"warm_start: {history}")));
         NodeProcesses.WaitUntil(() => Done(node, gp) >= 1, TimeSpan.FromSeconds(60), "the GP sweep's first trial");
         var gpDoneBefore = Done(node, gp);
         var beside = TrialsPerSecond(node, SubmitAndWait(node, ZeroSecondTrials(seed: 3)));
@@ -39,23 +39,10 @@ public class SweepsSideBySideTests
             $"zero-second trials per second: {alone:F0} alone, {beside:F0} beside a GP sweep fitting 220 results (it ran {gpDoneAfter - gpDoneBefore} trials meanwhile)");
     }
 
-    private string Branin(string name, string sampler, int trials, string extra = "")
+    private string Written(string name, string experiment)
     {
         var path = Path.Combine(_nodes.Root, $"{name}.yml");
-        File.WriteAllText(path, $"""
-            name: {name}
-            num_trials: {trials}
-            sampler: {sampler}
-            seed: 3
-            {extra}
-            param_space:
-              x1: uniform(-5, 10)
-              x2: uniform(0, 15)
-            metric:
-              name: value
-              direction: minimize
-            run: builtin/branin
-            """);
+        File.WriteAllText(path, experiment);
         return path;
     }
 
