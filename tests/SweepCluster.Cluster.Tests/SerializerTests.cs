@@ -68,6 +68,9 @@ public class SerializerTests
         new ListSweeps(50, 50),
         new SweepsListed([SweepOverview.Of(Sweep)], 120),
         new GetSweepStatus("ab12cd34"),
+        new SubscribeToSweep("ab12cd34"),
+        new SweepSubscribed("ab12cd34"),
+        new SweepChanged("ab12cd34"),
         new SweepStatusFound(SweepOverview.Of(Sweep), [Trial], [Trial], 7),
         new GetTrials("ab12cd34", TrialStatus.Completed, 500, 100),
         new TrialsFound(SweepOverview.Of(Sweep), [TrialDocument.Of(Trial)], 1200, "sweep.json cannot be read"),
@@ -145,6 +148,7 @@ public class SerializerTests
         "CoordinatorSnapshot2", "ReadCode", "CodeRead", "HoldLease", "ReleaseLease", "LeaseAnswered", "GetJournalIdentity", "JournalIdentified",
         "ReportEpochProgress", "ModelVersionRegistered", "ModelVersionPromoted", "RegisterModelVersion", "PromoteModelVersion", "ListModels",
         "GetModelVersion", "ModelAnswer", "ArchiveModel", "ModelArchived", "ReadModelFile", "FingerprintData", "DataFingerprinted",
+        "SubscribeToSweep", "SweepSubscribed", "SweepChanged",
     ];
 
     [TestCaseSource(nameof(MessageTypes))]

@@ -88,3 +88,15 @@ public sealed record GetExperiment(string Id) : ISweepMessage;
 
 /// <param name="SpecYaml">Null when there is no such sweep, or it ended before coordinators kept the experiments of ended sweeps.</param>
 public sealed record ExperimentFound(string? SpecYaml, string? Source, string? CodeDirectory = null) : ISweepMessage;
+
+/// <summary>
+/// Asks the coordinator to tell the sender <see cref="SweepChanged"/> whenever the sweep changes (at most every 200 ms), until
+/// the sender stops; answered with <see cref="SweepSubscribed"/>. A coordinator that takes over after a failover knows no
+/// subscriptions: a subscriber watches the one that answered, and subscribes again when it stops.
+/// </summary>
+public sealed record SubscribeToSweep(string Id) : ISweepMessage;
+
+public sealed record SweepSubscribed(string Id) : ISweepMessage;
+
+/// <summary>The sweep changed since the last time it was told: the subscriber asks for what it shows.</summary>
+public sealed record SweepChanged(string Id) : ISweepMessage;

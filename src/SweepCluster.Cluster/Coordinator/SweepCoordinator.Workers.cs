@@ -77,6 +77,7 @@ public sealed partial class SweepCoordinator
         if (Current(id) is not { } sweep) return;
         _tracker.Alive(id, _options.Now);
         sweep.NoteInEpoch(report.Index, report.Attempt, report.Progress);
+        Changed(sweep.Id);
     }
 
     private void Ended(ReportTrialEnded report)

@@ -80,7 +80,12 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         Command<ReportTrialProgress>(Progress);
         Command<ReportEpochProgress>(InEpoch);
         Command<ReportTrialEnded>(Ended);
-        Command<Terminated>(t => WorkerLost(t.ActorRef));
+        Command<Terminated>(t =>
+        {
+            if (!Unsubscribe(t.ActorRef)) WorkerLost(t.ActorRef);
+        });
+        Command<SubscribeToSweep>(Subscribe);
+        Command<PushChangesNow>(_ => PushChanges());
         Command<CheckAttemptsNow>(_ => CheckAttempts());
         Command<SuggestionMade>(Suggested);
         Command<GetSweep>(q => Sender.Tell(new SweepFound(_sweeps.TryGetValue(q.Id, out var s) ? s.Snapshot() : null)));
@@ -183,6 +188,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         }
         if (e is SweepExtended extended && !_sweeps.ContainsKey(e.SweepId)) Readopt(extended with { Adopted = extended.Adopted is { } adopted ? Relocated(adopted) : null });
         if (!_sweeps.TryGetValue(e.SweepId, out var sweep)) return;
+        Changed(e.SweepId);
         var wasEnded = sweep.IsEnded;
         sweep.Apply(e);
         if (!wasEnded && sweep.IsEnded && !IsRecovering) Finish(sweep);
