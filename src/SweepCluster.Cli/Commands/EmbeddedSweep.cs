@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.CommandLine;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SweepCluster.Cli.Kernels;
 using SweepCluster.Cli.Output;
@@ -48,7 +49,7 @@ internal sealed class EmbeddedSweepSwitches(string trialsDescription, string out
 /// </summary>
 internal static class EmbeddedSweep
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ClockEvery = TimeSpan.FromSeconds(2);
 
     /// <summary>Submits the experiment (the file's text, or <c>study</c>'s rewrite of it) and runs it to the end.</summary>
     /// <returns>The ended sweep, or null when the coordinator rejected the experiment (its errors are written to <paramref name="error"/>).</returns>
@@ -120,29 +121,43 @@ internal static class EmbeddedSweep
         return await new LiveView(progress).RunAsync(show => Watch(cluster, id, show, cancellation));
     }
 
-    /// <summary>Shows progress until the sweep ends; Ctrl-C (the token) cancels the sweep and waits for its running trials to stop.</summary>
+    /// <summary>
+    /// Shows progress as the coordinator says the sweep changed (at most every 200 ms, and at least every 2 s for the running trials'
+    /// clocks) until the sweep ends; Ctrl-C (the token) cancels the sweep and waits for its running trials to stop.
+    /// </summary>
     private static async Task<SweepSnapshot> Watch(NodeRuntime cluster, string id, Action<IReadOnlyList<string>> show, CancellationToken cancellation)
     {
-        var cancelSent = false;
-        while (true)
+        var changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        var subscriber = cluster.System.ActorOf(SweepSubscriber.Props(id, cluster.Coordinator, () => changes.Writer.TryWrite(true)));
+        try
         {
-            if (cancellation.IsCancellationRequested && !cancelSent)
+            var cancelSent = false;
+            while (true)
             {
-                cancelSent = true;
-                await cluster.Ask<SweepCancelAccepted>(new CancelSweep(id));
+                if (cancellation.IsCancellationRequested && !cancelSent)
+                {
+                    cancelSent = true;
+                    await cluster.Ask<SweepCancelAccepted>(new CancelSweep(id));
+                }
+                // The overview and the running trials only: the same size however many trials have ended, so watching costs nothing.
+                var status = await cluster.Ask<SweepStatusFound>(new GetSweepStatus(id));
+                show(SweepText.Progress(status.Sweep!, status.Running));
+                if (status.Sweep!.Header.State is SweepStatus.Completed or SweepStatus.Cancelled) return (await cluster.Ask<SweepFound>(new GetSweep(id))).Sweep!;
+                using var wait = cancelSent ? new CancellationTokenSource() : CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                wait.CancelAfter(ClockEvery);
+                try
+                {
+                    await changes.Reader.ReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The clocks' turn, or Ctrl-C: the loop then sends the cancellation and keeps watching until the trials have stopped.
+                }
             }
-            // The overview and the running trials only: the same size however many trials have ended, so watching costs nothing.
-            var status = await cluster.Ask<SweepStatusFound>(new GetSweepStatus(id));
-            show(SweepText.Progress(status.Sweep!, status.Running));
-            if (status.Sweep!.Header.State is SweepStatus.Completed or SweepStatus.Cancelled) return (await cluster.Ask<SweepFound>(new GetSweep(id))).Sweep!;
-            try
-            {
-                await Task.Delay(PollInterval, cancelSent ? CancellationToken.None : cancellation);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl-C: the loop sends the cancellation and keeps watching until the trials have stopped.
-            }
+        }
+        finally
+        {
+            cluster.System.Stop(subscriber);
         }
     }
 }

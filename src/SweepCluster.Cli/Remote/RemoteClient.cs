@@ -18,9 +18,8 @@ namespace SweepCluster.Cli.Remote;
 /// parsing, help and the REPL follow what the node serves), runs commands, and prints the text (or with --format json
 /// the data). Exit codes: 0 done, 1 failed on the server, 2 bad usage or invalid input, 3 the node cannot be reached.
 /// </summary>
-internal sealed class RemoteClient(string address, string? token, TextWriter output, TextWriter error) : IDisposable
+internal sealed partial class RemoteClient(string address, string? token, TextWriter output, TextWriter error) : IDisposable
 {
-    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
     private readonly HttpClient _http = CreateHttp(address, token ?? Environment.GetEnvironmentVariable(EndpointOptions.TokenVariable));
 
@@ -231,42 +230,6 @@ internal sealed class RemoteClient(string address, string? token, TextWriter out
             {
                 error.WriteLine($"cannot fetch the artifacts of trial {index} into {folder}: {e.Message}");
                 return ExitCodes.Failed;
-            }
-        }
-    }
-
-    /// <summary>The sweep's status, shown live until it ends: exit 0 when it completed, 1 when it was cancelled or none of its trials completed.</summary>
-    private async Task<int> Watch(Dictionary<string, string> switches, Action<IReadOnlyList<string>> show, TimeSpan patience, CancellationToken cancellation)
-    {
-        while (true)
-        {
-            var (status, document) = await Post("sweep", "status", switches, null, patience, cancellation);
-            if (status != HttpStatusCode.OK) return Print(status, document, json: false);
-            using (document)
-            {
-                var root = document.RootElement;
-                show(root.GetProperty("text").GetString()!.TrimEnd('\n').Split('\n'));
-                var data = root.GetProperty("data");
-                var state = data.GetProperty("state").GetString();
-                if (state is "completed" && data.GetProperty("summary") is var summary && summary.GetProperty("completed").GetInt32() == 0 && data.GetProperty("done").GetInt32() > 0)
-                {
-                    var firstFailure = root.GetProperty("text").GetString()!.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("trial ", StringComparison.Ordinal) && l.Contains(" failed: ", StringComparison.Ordinal));
-                    error.WriteLine($"sweepctl: no trial of sweep {data.GetProperty("id").GetString()} completed ({summary.GetProperty("failed").GetInt32()} failed, "
-                        + $"{summary.GetProperty("pruned").GetInt32()} pruned){(firstFailure is null ? "" : "; " + firstFailure)}");
-                    return ExitCodes.Failed;
-                }
-                if (state is "completed") return ExitCodes.Ok;
-                if (state is "cancelled" && data.TryGetProperty("stopped_because", out var why))
-                    error.WriteLine($"sweepctl: sweep {data.GetProperty("id").GetString()} stopped: {why.GetString()}");
-                if (state is "cancelled") return ExitCodes.Failed;
-            }
-            try
-            {
-                await Task.Delay(WatchInterval, cancellation);
-            }
-            catch (OperationCanceledException)
-            {
-                return ExitCodes.Interrupted;
             }
         }
     }

@@ -61,6 +61,7 @@ internal static class CommandEndpoint
         RequestGuard.Use(app, options, managementPort);
         DashboardAssets.Map(app);
         app.MapGet("/api/palettes", () => Results.Json(new { palettes = Palettes.All }, SweepJson.Options));
+        SweepEvents.Map(app);
         // A trial's file, from the worker that holds it: what sweep artifacts --out and sweep best --out fetch.
         app.MapGet("/api/artifacts/{id}/{index}/{**path}", async (string id, string index, string path, HttpContext context) =>
         {
@@ -142,14 +143,14 @@ internal static class CommandEndpoint
         });
     }
 
-    private static readonly CommandResult CoordinatorUnavailable =
+    internal static readonly CommandResult CoordinatorUnavailable =
         CommandResult.Unavailable("the coordinator did not answer within 10 s: is a node with the coordinator role up? (cluster show)");
 
-    private static CommandHandlers Handlers(HttpContext context) =>
+    internal static CommandHandlers Handlers(HttpContext context) =>
         new(context.RequestServices.GetRequiredService<ActorSystem>(), context.RequestServices.GetRequiredService<ActorRegistry>(),
             context.RequestServices.GetRequiredService<EndpointOptions>().CodeFolder);
 
-    private static IResult Respond(CommandResult result) => Results.Text(result.ToJson(), "application/json", Encoding.UTF8, (int)result.Status);
+    internal static IResult Respond(CommandResult result) => Results.Text(result.ToJson(), "application/json", Encoding.UTF8, (int)result.Status);
 
     private const string BearerScheme = "Bearer ";
 
