@@ -60,6 +60,7 @@ public class DashboardBrowserTests
         Assert.That(seen.GetProperty("eta").GetString(), Does.Match(@"^about \d+ (s|min) left$"), "the sweep page says when the sweep should end");
         Assert.That(seen.GetProperty("done_after").GetString(), Is.Not.EqualTo(seen.GetProperty("done_before").GetString()), "the page followed a trial's end");
         Assert.That(seen.GetProperty("reloaded").GetBoolean(), Is.False, "without a reload");
+        Assert.That(seen.GetProperty("streamed").GetBoolean(), "told by the node's stream of the sweep's changes");
         Assert.That(seen.GetProperty("trial_url").GetString(), Does.EndWith($"#/sweep/{id}/trial/{rows[0]}"), "a click on a row opens that trial");
         Assert.That(seen.GetProperty("trial_heading").GetString(), Is.EqualTo($"Trial {rows[0]} of {id}"));
         Assert.That(seen.GetProperty("trial_params").EnumerateArray().Select(p => p.GetString()), Is.EqualTo(new[] { "seconds", "steps", "value", "kind" }));
@@ -92,6 +93,9 @@ public class DashboardBrowserTests
         Assert.That(TryGet(http, "dashboard/dashboard.js"), Is.EqualTo(HttpStatusCode.OK), "and the cookie it set opens the rest");
         using var post = http.PostAsync("api/sweep/list", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")).Result;
         Assert.That(post.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the API takes the cookie too");
+        using var stranger = new HttpClient { BaseAddress = http.BaseAddress };
+        Assert.That(TryGet(stranger, "api/sweeps/ab12cd34/events"), Is.EqualTo(HttpStatusCode.Unauthorized), "a sweep's stream of progress needs the token");
+        Assert.That(TryGet(http, "api/sweeps/ab12cd34/events"), Is.Not.EqualTo(HttpStatusCode.Unauthorized), "and the page's stream goes with the cookie");
     }
 
     /// <summary>A sweep of one trial of the user's program, whose log holds markup: the page must show it as text.</summary>

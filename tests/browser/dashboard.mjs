@@ -52,6 +52,8 @@ try {
   await page.waitForFunction(before => document.querySelector("#done")?.textContent !== before, seen.done_before, { timeout: 60000 });
   seen.done_after = await page.textContent("#done");
   seen.reloaded = navigations.some(u => !u.includes("#"));
+  // Pushed, not polled: the page opened the sweep's stream of server-sent events.
+  seen.streamed = requests.some(u => u.startsWith(`${base}/api/sweeps/${sweep}/events`));
 
   // A click on a trial opens its page.
   const index = seen.row_indices[0];

@@ -1,5 +1,6 @@
 // The node's dashboard: sweeps, a sweep's trials and plots, a trial, the cluster. It reads the same command API as
-// sweepctl (POST /api/{palette}/{command}) and redraws every few seconds while something runs.
+// sweepctl (POST /api/{palette}/{command}); a sweep's page redraws as the node pushes its changes, the others every few
+// seconds while something runs.
 "use strict";
 
 const main = document.getElementById("main");
@@ -11,6 +12,8 @@ if (token) sessionStorage.setItem("sweep-token", token);
 if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", location.pathname + location.hash);
 const PAGE = 50;
 let refresh = null;
+/** The open stream of the sweep shown: { id, source }. */
+let stream = null;
 
 async function command(palette, name, switches = {}) {
   const headers = { "Content-Type": "application/json" };
@@ -52,18 +55,36 @@ function remaining(ms) {
   return `about ${(seconds / 3600).toFixed(1)} h left`;
 }
 
-/** Runs a view now and again every two seconds while it says something is still running. */
-function show(view) {
+/**
+ * Runs a view now, and again as its data changes: a sweep's page each time the node pushes that the sweep changed (server-sent
+ * events from GET /api/sweeps/ID/events, kept open while the page stays on that sweep), any other page every two seconds while
+ * it says something still runs. Redraws asked for while one is drawn are folded into one.
+ */
+function show(view, sweepId = null) {
   clearTimeout(refresh);
+  if (stream && stream.id !== sweepId) { stream.source.close(); stream = null; }
+  let drawing = false, again = false;
   const run = async () => {
+    if (drawing) { again = true; return; }
+    drawing = true;
     try {
-      const again = await view();
+      const running = await view();
       statusLine.textContent = `updated ${new Date().toLocaleTimeString()}`;
-      if (again) refresh = setTimeout(run, 2000);
+      if (running && !sweepId) refresh = setTimeout(run, 2000);
     } catch (e) {
       main.replaceChildren(element("pre", { class: "error" }, e.message));
     }
+    drawing = false;
+    if (again) { again = false; run(); }
   };
+  if (sweepId && !stream) {
+    const opened = { id: sweepId, source: new EventSource(`/api/sweeps/${encodeURIComponent(sweepId)}/events`), redraw: run };
+    // The first status comes at once (the catch-up, after a reconnection too); after the end the browser must not reconnect.
+    opened.source.addEventListener("status", () => opened.redraw());
+    opened.source.addEventListener("end", () => opened.source.close());
+    stream = opened;
+  }
+  if (stream) stream.redraw = run;
   run();
 }
 
@@ -111,20 +132,20 @@ async function sweepView(id) {
   const redraw = sweepPage.plotsKey !== plotsKey;
   const plots = redraw ? element("div", { class: "plots" }) : sweepPage.plotsElement;
   const parameterSelect = element("select", { id: "parameter" }, ...parameters.map(p => element("option", p === sweepPage.parameter ? { value: p, selected: "" } : { value: p }, p)));
-  parameterSelect.onchange = () => { sweepPage.parameter = parameterSelect.value; show(() => sweepView(id)); };
+  parameterSelect.onchange = () => { sweepPage.parameter = parameterSelect.value; show(() => sweepView(id), id); };
   const stateSelect = element("select", { id: "state-filter" }, ...["", "completed", "running", "pending", "failed", "pruned", "cancelled"]
     .map(v => element("option", v === sweepPage.state ? { value: v, selected: "" } : { value: v }, v || "all")));
-  stateSelect.onchange = () => { Object.assign(sweepPage, { state: stateSelect.value, offset: 0 }); show(() => sweepView(id)); };
-  const order = (key, label) => element("th", { class: "sortable", onclick: () => { Object.assign(sweepPage, { order: key, offset: 0 }); show(() => sweepView(id)); } },
+  stateSelect.onchange = () => { Object.assign(sweepPage, { state: stateSelect.value, offset: 0 }); show(() => sweepView(id), id); };
+  const order = (key, label) => element("th", { class: "sortable", onclick: () => { Object.assign(sweepPage, { order: key, offset: 0 }); show(() => sweepView(id), id); } },
     label + (sweepPage.order === key ? " ▾" : ""));
   const rows = page.trials.map(t => element("tr", { class: "trial", "data-index": t.index, onclick: () => location.hash = `#/sweep/${id}/trial/${t.index}` },
     element("td", {}, String(t.index)), element("td", {}, t.status), element("td", {}, format(t.metrics[metric])),
     element("td", {}, format(t.duration_seconds)), element("td", {}, Object.entries(leaves(t.params)).map(([k, v]) => `${k}=${format(v)}`).join(", "))));
   const matching = sweepPage.state ? s[sweepPage.state] ?? (sweepPage.state === "running" ? status.running.length : sweepPage.state === "pending" ? status.pending : 0) : status.total_trials;
   const pager = element("p", { class: "controls" },
-    element("button", { id: "previous", onclick: () => { sweepPage.offset = Math.max(0, sweepPage.offset - PAGE); show(() => sweepView(id)); } }, "previous"),
+    element("button", { id: "previous", onclick: () => { sweepPage.offset = Math.max(0, sweepPage.offset - PAGE); show(() => sweepView(id), id); } }, "previous"),
     ` trials ${page.trials.length ? sweepPage.offset + 1 : 0}-${sweepPage.offset + page.trials.length} `,
-    element("button", { id: "next", onclick: () => { if (sweepPage.offset + PAGE < matching) { sweepPage.offset += PAGE; show(() => sweepView(id)); } } }, "next"));
+    element("button", { id: "next", onclick: () => { if (sweepPage.offset + PAGE < matching) { sweepPage.offset += PAGE; show(() => sweepView(id), id); } } }, "next"));
   const importance = points.importance.length === 0 ? element("span") : element("div", {}, element("h2", {}, "Parameter importance"),
     element("p", {}, `PED-ANOVA: how the values among the best 10% of completed trials differ from those among all`),
     table(["parameter", "share"], points.importance.map(p => element("tr", {}, element("td", {}, p.parameter), element("td", {}, p.importance.toFixed(3)))), { id: "importance" }));
@@ -323,7 +344,7 @@ async function clusterView() {
 function route() {
   const parts = location.hash.replace(/^#\/?/, "").split("/");
   if (parts[0] === "sweep" && parts[2] === "trial") show(() => trialView(parts[1], parts[3]));
-  else if (parts[0] === "sweep" && parts[1]) show(() => sweepView(parts[1]));
+  else if (parts[0] === "sweep" && parts[1]) show(() => sweepView(parts[1]), parts[1]);
   else if (parts[0] === "cluster") show(clusterView);
   else show(sweepsView);
 }
