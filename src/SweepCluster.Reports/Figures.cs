@@ -1,5 +1,6 @@
 using System.Globalization;
 using ScottPlot;
+using SweepCluster.Core.Analysis;
 using SweepCluster.Core.Results;
 
 namespace SweepCluster.Reports;

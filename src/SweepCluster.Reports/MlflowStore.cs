@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using SweepCluster.Core.Analysis;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 using YamlDotNet.Serialization;

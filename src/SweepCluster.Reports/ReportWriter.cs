@@ -1,4 +1,5 @@
 using System.Globalization;
+using SweepCluster.Core.Analysis;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 

@@ -16,7 +16,7 @@ public class LayerTests
         ["SweepCluster.Training"] = ["SweepCluster.Core", "SweepCluster.Sdk"],
         ["SweepCluster.Cluster"] = ["SweepCluster.Core"],
         ["SweepCluster.Reports"] = ["SweepCluster.Core"],
-        ["SweepCluster.Node"] = ["SweepCluster.Core", "SweepCluster.Training", "SweepCluster.Cluster", "SweepCluster.Reports"],
+        ["SweepCluster.Node"] = ["SweepCluster.Core", "SweepCluster.Training", "SweepCluster.Cluster"],
         ["SweepCluster.Cli"] = ["SweepCluster.Core", "SweepCluster.Training", "SweepCluster.Node", "SweepCluster.Reports"],
     };
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using SweepCluster.Cli.Output;
-using SweepCluster.Reports;
+using SweepCluster.Core.Analysis;
 
 namespace SweepCluster.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SweepCluster.Core.Analysis;
 using SweepCluster.Core.Json;
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;

@@ -7,6 +7,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using SweepCluster.Cli.Output;
+using SweepCluster.Core.Analysis;
 using SweepCluster.Core.Json;
 using SweepCluster.Core.Spec;
 using SweepCluster.Node.Endpoint;
@@ -196,7 +197,7 @@ internal sealed partial class RemoteClient(string address, string? token, TextWr
     {
         SweepReportSources sources;
         using (document) sources = document.RootElement.GetProperty("data").Deserialize<SweepReportSources>(SweepJson.Options)!;
-        var sweeps = new List<Reports.ReportSweep>();
+        var sweeps = new List<ReportSweep>();
         foreach (var source in sources.Sweeps)
         {
             var sweep = ReportSources.FromNode(source, null);

@@ -268,7 +268,7 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
         var metric = page.Sweep.Header.Metric.Name;
         var documents = trials.Select(t => new TrialDocument(t.Index, t.Status, 0, 0, t.Params,
             new MetricValues(t.Value is { } v ? [KeyValuePair.Create(metric, v)] : []), null, null, null, null, null, null, null, null)).ToList();
-        var importance = new Reports.SearchAnalysis(new Reports.ReportSweep(page.Sweep.Header, documents, spec, null)).Importance;
+        var importance = new Core.Analysis.SearchAnalysis(new Core.Analysis.ReportSweep(page.Sweep.Header, documents, spec, null)).Importance;
         var points = new SweepPoints(id, metric, [.. trials.Select(t => t.Index)], [.. trials.Select(t => t.Status)], [.. trials.Select(t => t.Value)],
             names.ToDictionary(n => n, n => leaves.Select(l => l.GetValueOrDefault(n)?.AsPlain()).ToArray()), logScaled,
             [.. importance.Select(i => new ParameterImportance(i.Parameter, i.Importance))]);

@@ -1,7 +1,7 @@
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 
-namespace SweepCluster.Reports;
+namespace SweepCluster.Core.Analysis;
 
 /// <summary>One sweep as a report reads it, from a run folder or from a cluster.</summary>
 /// <param name="Spec">Its experiment, which says which parameters are log-scaled or categorical; null when it could not be read.</param>

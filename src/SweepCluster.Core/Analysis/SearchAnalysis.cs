@@ -1,7 +1,7 @@
 using SweepCluster.Core.Results;
 using SweepCluster.Core.Spec;
 
-namespace SweepCluster.Reports;
+namespace SweepCluster.Core.Analysis;
 
 /// <summary>A searched parameter as the report plots it: a column of <c>trials.csv</c> that takes more than one value.</summary>
 /// <param name="Categorical">Plotted by value (boxplots), not on an axis: text, booleans, and the options of a <c>choice</c>.</param>
