@@ -76,4 +76,35 @@ public class NodeProcessTests
         var watch = CliRunner.Run(coordinator.Address, "sweep", "watch", "-i", id);
         Assert.That(watch.ExitCode, Is.Zero, watch.Stderr);
     }
+
+    [Test]
+    public void A_node_that_has_not_joined_a_cluster_is_live_and_not_ready_until_it_does()
+    {
+        using var nodes = new NodeProcesses();
+        // Its seed is a port nothing listens on: it keeps trying to join.
+        using var closed = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        closed.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var seed = $"127.0.0.1:{((System.Net.IPEndPoint)closed.LocalEndPoint!).Port}";
+        var node = nodes.Start("worker", seed, "--cpu-slots 1", waitForEndpoint: false);
+        using var http = new HttpClient();
+        NodeProcesses.WaitUntil(() => Probe(http, node, "live").Status == 200, TimeSpan.FromSeconds(60), "the node to answer its liveness probe");
+        Assert.That(Probe(http, node, "live").Body, Is.EqualTo("{\"status\":\"live\"}"));
+        var (status, body) = Probe(http, node, "ready");
+        Assert.That(status, Is.EqualTo(503), body);
+        Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("status").GetString(), Is.EqualTo("not ready"));
+        Assert.That(JsonDocument.Parse(body).RootElement.GetProperty("member").GetString(), Is.Not.EqualTo("up"));
+    }
+
+    private static (int Status, string Body) Probe(HttpClient http, NodeProcesses.Node node, string which)
+    {
+        try
+        {
+            using var response = http.GetAsync($"http://{node.Address}/health/{which}").Result;
+            return ((int)response.StatusCode, response.Content.ReadAsStringAsync().Result);
+        }
+        catch (AggregateException e) when (e.InnerException is HttpRequestException)
+        {
+            return (0, "");
+        }
+    }
 }

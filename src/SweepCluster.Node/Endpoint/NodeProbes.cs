@@ -3,8 +3,10 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Management.Cluster.Bootstrap.ContactPoint;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Newtonsoft.Json;
 
 namespace SweepCluster.Node.Endpoint;
@@ -21,20 +23,47 @@ internal static class NodeProbes
 
     public static bool IsProbe(PathString path) => path == LivePath || path == ReadyPath || path == SeedNodesPath;
 
+    private const string LiveTag = "live";
+    private const string ReadyTag = "ready";
+
+    /// <summary>The probes' checks, run by the hosting's health checks: live while the actor system runs; ready once this node is an up member of the cluster.</summary>
+    public static void AddChecks(IServiceCollection services) => services.AddHealthChecks()
+        .AddCheck<ActorSystemRunning>("actor-system", tags: [LiveTag])
+        .AddCheck<ClusterMemberUp>("cluster-member", tags: [ReadyTag]);
+
     public static void Map(WebApplication app, int? managementPort)
     {
-        // Live while the actor system runs; ready once this node is an up member of the cluster.
-        app.MapGet(LivePath, (ActorSystem system) => system.WhenTerminated.IsCompleted
-            ? Results.Json(new { status = "terminated" }, statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Json(new { status = "live" }));
-        app.MapGet(ReadyPath, (ActorSystem system) =>
+        app.MapHealthChecks(LivePath, Answering(LiveTag, report => new { status = report.Status == HealthStatus.Healthy ? "live" : "terminated" }));
+        app.MapHealthChecks(ReadyPath, Answering(ReadyTag, report => new
         {
-            var member = Akka.Cluster.Cluster.Get(system).SelfMember.Status;
-            return Results.Json(new { status = member == MemberStatus.Up ? "ready" : "not ready", member = member.ToString().ToLowerInvariant() },
-                statusCode: member == MemberStatus.Up ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+            status = report.Status == HealthStatus.Healthy ? "ready" : "not ready",
+            member = report.Entries.TryGetValue("cluster-member", out var entry) ? entry.Data.GetValueOrDefault("member") : null,
+        }));
         if (managementPort is { } port) app.MapGet(SeedNodesPath, (HttpContext context) => SeedNodes(context.RequestServices.GetRequiredService<ActorSystem>()))
             .RequireHost($"*:{port}");
+    }
+
+    /// <summary>The checks tagged so, answered as the probes always have (503 when unhealthy).</summary>
+    private static HealthCheckOptions Answering(string tag, Func<HealthReport, object> document) => new()
+    {
+        Predicate = check => check.Tags.Contains(tag),
+        ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(document(report)),
+    };
+
+    private sealed class ActorSystemRunning(ActorSystem system) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellation = default) =>
+            Task.FromResult(system.WhenTerminated.IsCompleted ? HealthCheckResult.Unhealthy("the actor system has terminated") : HealthCheckResult.Healthy());
+    }
+
+    private sealed class ClusterMemberUp(ActorSystem system) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellation = default)
+        {
+            var member = Akka.Cluster.Cluster.Get(system).SelfMember.Status;
+            var data = new Dictionary<string, object> { ["member"] = member.ToString().ToLowerInvariant() };
+            return Task.FromResult(member == MemberStatus.Up ? HealthCheckResult.Healthy(data: data) : HealthCheckResult.Unhealthy($"this node is {data["member"]}, not up", data: data));
+        }
     }
 
     /// <summary>

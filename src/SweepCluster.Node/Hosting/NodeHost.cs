@@ -143,6 +143,7 @@ public static class NodeHost
             if (node.Bootstrap is { } bootstrap) k.Listen(ManagementAddress(node.Host), bootstrap.ManagementPort);
         });
         builder.Services.AddSingleton(endpoint);
+        NodeProbes.AddChecks(builder.Services);
         builder.Services.AddSingleton(services => new Serving.ServedModels(services.GetRequiredService<Akka.Actor.ActorSystem>(),
             Path.Combine(Path.GetDirectoryName(Path.GetFullPath(endpoint.CodeFolder))!, "served")));
         builder.Services.AddSweepTelemetry($"{(node.Certificate is null ? "akka.tcp" : "akka.ssl.tcp")}://{ClusterNames.SystemName}@{node.Host}:{node.Port}");
