@@ -69,6 +69,30 @@ public class SweepEventsTests
         Assert.That(reading.Result[^1].Name, Is.EqualTo("end"));
     }
 
+    [Test]
+    public void A_node_keeps_a_bounded_number_of_streams_open_and_serves_on_past_it()
+    {
+        var node = _nodes.Start("coordinator,worker", extra: "--cpu-slots 1");
+        var id = Submit(node.Address, SleepExperiment(_nodes.Root, 2, 120, seed: 7, steps: 1));
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        var url = $"http://{node.Address}/api/sweeps/{id}/events";
+        var open = Enumerable.Range(0, 256).Select(_ => http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead)).ToList();
+        Assert.That(open.Select(o => o.Result.Content.Headers.ContentType?.MediaType), Is.All.EqualTo("text/event-stream"));
+        using (var refused = http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).Result)
+        {
+            Assert.That((int)refused.StatusCode, Is.EqualTo(503));
+            Assert.That(refused.Content.ReadAsStringAsync().Result, Does.Contain("this node already streams 256 sweeps' progress"));
+        }
+        Assert.That(Json(node.Address, "sweep", "status", "-i", id).GetProperty("state").GetString(), Is.EqualTo("running"), "the node serves on");
+        open[0].Result.Dispose();
+        NodeProcesses.WaitUntil(() =>
+        {
+            using var again = http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead).Result;
+            return again.Content.Headers.ContentType?.MediaType == "text/event-stream";
+        }, TimeSpan.FromSeconds(30), "a stream closed to make room for another");
+        foreach (var stream in open.Skip(1)) stream.Result.Dispose();
+    }
+
     /// <summary>The events of one connection, until it closes.</summary>
     private static List<Event> Read(NodeProcesses.Node node, string id, TimeSpan timeout)
     {

@@ -21,6 +21,9 @@ internal static class SweepEvents
 {
     public const string Route = "/api/sweeps/{id}/events";
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(15);
+    /// <summary>Streams a node keeps open at once: each asks the coordinator for a status on every change, so a flood of them would slow it for every sweep.</summary>
+    public const int MaxStreams = 256;
+    private static int _open;
 
     public static void Map(WebApplication app) => app.MapGet(Route, async (string id, HttpContext context) =>
     {
@@ -28,7 +31,19 @@ internal static class SweepEvents
         var input = new CommandInput(new Dictionary<string, string> { ["id"] = id }, null);
         var status = await StatusOrNull(handlers, input);
         if (status is null || status.Status != HttpStatusCode.OK) return CommandEndpoint.Respond(status ?? CommandEndpoint.CoordinatorUnavailable);
-        await Stream(context, id, status, handlers, input);
+        if (Interlocked.Increment(ref _open) > MaxStreams)
+        {
+            Interlocked.Decrement(ref _open);
+            return CommandEndpoint.Respond(CommandResult.Unavailable($"this node already streams {MaxStreams} sweeps' progress: close one, or ask sweep status"));
+        }
+        try
+        {
+            await Stream(context, id, status, handlers, input);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+        }
         return Results.Empty;
     });
 
