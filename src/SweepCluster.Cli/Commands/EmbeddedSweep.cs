@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.CommandLine;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SweepCluster.Cli.Kernels;
 using SweepCluster.Cli.Output;
@@ -127,37 +126,27 @@ internal static class EmbeddedSweep
     /// </summary>
     private static async Task<SweepSnapshot> Watch(NodeRuntime cluster, string id, Action<IReadOnlyList<string>> show, CancellationToken cancellation)
     {
-        var changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        var subscriber = cluster.System.ActorOf(SweepSubscriber.Props(id, cluster.Coordinator, () => changes.Writer.TryWrite(true)));
-        try
+        using var changes = new SweepChanges(cluster.System, cluster.Coordinator, id);
+        var cancelSent = false;
+        while (true)
         {
-            var cancelSent = false;
-            while (true)
+            if (cancellation.IsCancellationRequested && !cancelSent)
             {
-                if (cancellation.IsCancellationRequested && !cancelSent)
-                {
-                    cancelSent = true;
-                    await cluster.Ask<SweepCancelAccepted>(new CancelSweep(id));
-                }
-                // The overview and the running trials only: the same size however many trials have ended, so watching costs nothing.
-                var status = await cluster.Ask<SweepStatusFound>(new GetSweepStatus(id));
-                show(SweepText.Progress(status.Sweep!, status.Running));
-                if (status.Sweep!.Header.State is SweepStatus.Completed or SweepStatus.Cancelled) return (await cluster.Ask<SweepFound>(new GetSweep(id))).Sweep!;
-                using var wait = cancelSent ? new CancellationTokenSource() : CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-                wait.CancelAfter(ClockEvery);
-                try
-                {
-                    await changes.Reader.ReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The clocks' turn, or Ctrl-C: the loop then sends the cancellation and keeps watching until the trials have stopped.
-                }
+                cancelSent = true;
+                await cluster.Ask<SweepCancelAccepted>(new CancelSweep(id));
             }
-        }
-        finally
-        {
-            cluster.System.Stop(subscriber);
+            // The overview and the running trials only: the same size however many trials have ended, so watching costs nothing.
+            var status = await cluster.Ask<SweepStatusFound>(new GetSweepStatus(id));
+            show(SweepText.Progress(status.Sweep!, status.Running));
+            if (status.Sweep!.Header.State is SweepStatus.Completed or SweepStatus.Cancelled) return (await cluster.Ask<SweepFound>(new GetSweep(id))).Sweep!;
+            try
+            {
+                await changes.NextAsync(ClockEvery, cancelSent ? CancellationToken.None : cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C: the loop sends the cancellation and keeps watching until the trials have stopped.
+            }
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -53,11 +52,8 @@ internal static class SweepEvents
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         var aborted = context.RequestAborted;
-        // One pending signal is enough: however many changes arrive while a status is sent, the next status shows them all.
-        var changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         var system = context.RequestServices.GetRequiredService<ActorSystem>();
-        var coordinator = context.RequestServices.GetRequiredService<ActorRegistry>().Get<SweepCoordinator>();
-        var subscriber = system.ActorOf(SweepSubscriber.Props(id, coordinator, () => changes.Writer.TryWrite(true)));
+        using var changes = new SweepChanges(system, context.RequestServices.GetRequiredService<ActorRegistry>().Get<SweepCoordinator>(), id);
         try
         {
             while (true)
@@ -72,26 +68,14 @@ internal static class SweepEvents
                     }
                 }
                 else await Send(response, null, "the coordinator does not answer: one takes over after a failure", aborted);
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-                wait.CancelAfter(RefreshEvery);
-                try
-                {
-                    await changes.Reader.ReadAsync(wait.Token);
-                }
-                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
-                {
-                    // No change told within the interval: the status is sent again all the same (and keeps proxies from closing the stream).
-                }
+                // Without a word within the interval the status is sent again all the same (which keeps proxies from closing the stream).
+                await changes.NextAsync(RefreshEvery, aborted);
                 status = await StatusOrNull(handlers, input);
             }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             // The client went away.
-        }
-        finally
-        {
-            system.Stop(subscriber);
         }
     }
 
