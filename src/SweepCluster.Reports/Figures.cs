@@ -80,7 +80,7 @@ public static class Figures
         }
         var best = new List<(double X, double Y)>();
         foreach (var p in analysis.Completed)
-            if (best.Count == 0 || analysis.Sign * p.Value > analysis.Sign * best[^1].Y) best.Add((p.Index, p.Value));
+            if (best.Count == 0 || analysis.Goodness(p.Value) > analysis.Goodness(best[^1].Y)) best.Add((p.Index, p.Value));
         if (best.Count > 0)
         {
             best.Add((analysis.Finished[^1].Index, best[^1].Y));
@@ -90,7 +90,7 @@ public static class Figures
             line.LineWidth = 2;
             line.LegendText = "best so far";
         }
-        plot.ShowLegend(analysis.Sign > 0 ? Alignment.LowerRight : Alignment.UpperRight); // away from where the best values gather
+        plot.ShowLegend(analysis.LargerIsBetter ? Alignment.LowerRight : Alignment.UpperRight); // away from where the best values gather
         return plot;
     }
 
@@ -170,7 +170,7 @@ public static class Figures
     {
         var plot = NewPlot($"Parallel coordinates (colour: {analysis.Sweep.Metric.Name})", "", "");
         var parameters = analysis.Parameters;
-        var completed = Drawn(analysis, analysis.Completed).OrderBy(p => analysis.Sign * p.Value).ToList(); // the best drawn last, on top
+        var completed = Drawn(analysis, analysis.Completed).OrderBy(p => analysis.Goodness(p.Value)).ToList(); // the best drawn last, on top
         if (completed.Count == 0) return plot;
         var (low, high) = (completed.Min(p => p.Value), completed.Max(p => p.Value));
         var scales = parameters.Select(p => Scale(analysis, p)).ToList();
@@ -178,7 +178,7 @@ public static class Figures
         foreach (var point in completed)
         {
             var ys = parameters.Select((p, i) => scales[i](point)).ToArray();
-            var goodness = high > low ? (analysis.Sign > 0 ? (point.Value - low) / (high - low) : (high - point.Value) / (high - low)) : 1;
+            var goodness = high > low ? (analysis.LargerIsBetter ? (point.Value - low) / (high - low) : (high - point.Value) / (high - low)) : 1;
             var line = plot.Add.ScatterLine([.. Enumerable.Range(0, parameters.Count).Select(i => (double)i)], ys, colormap.GetColor(1 - goodness).WithAlpha(0.6));
             line.LineWidth = 1;
         }
@@ -205,7 +205,7 @@ public static class Figures
     private static IReadOnlyList<ReportPoint> Drawn(SearchAnalysis analysis, IReadOnlyList<ReportPoint> points)
     {
         if (points.Count <= MostLines) return points;
-        var ranked = points.OrderByDescending(p => analysis.Sign * p.Value).ToList();
+        var ranked = points.OrderByDescending(p => analysis.Goodness(p.Value)).ToList();
         var best = ranked.Take(MostLines / 4).ToList();
         var rest = ranked.Skip(best.Count).ToList();
         var step = (double)rest.Count / (MostLines - best.Count);

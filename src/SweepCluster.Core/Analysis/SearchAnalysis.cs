@@ -39,8 +39,10 @@ public sealed class SearchAnalysis
     /// <summary>Each parameter's share of the importance (PED-ANOVA), largest first.</summary>
     public IReadOnlyList<(string Parameter, double Importance)> Importance { get; }
 
-    /// <summary>+1 when larger is better, -1 when smaller is.</summary>
-    public int Sign => Sweep.Metric.Direction == MetricDirection.Maximize ? 1 : -1;
+    /// <summary>The value with larger better, whatever the metric's direction (<see cref="MetricDirections.Goodness"/>).</summary>
+    public double Goodness(double value) => Sweep.Metric.Direction.Goodness(value);
+
+    public bool LargerIsBetter => Sweep.Metric.Direction == MetricDirection.Maximize;
 
     private static IEnumerable<ReportParameter> SearchedParameters(ReportSweep sweep, IReadOnlyList<ReportPoint> completed)
     {
@@ -84,7 +86,7 @@ public static class PedAnova
     public static IReadOnlyList<(string Parameter, double Importance)> Importance(IReadOnlyList<ReportParameter> parameters, IReadOnlyList<ReportPoint> completed,
         MetricDirection direction)
     {
-        var ranked = direction == MetricDirection.Maximize ? completed.OrderByDescending(p => p.Value).ToList() : completed.OrderBy(p => p.Value).ToList();
+        var ranked = completed.OrderByDescending(p => direction.Goodness(p.Value)).ToList();
         var top = ranked.Take(Math.Max(2, (int)Math.Ceiling(TopQuantile * ranked.Count))).ToList();
         var raw = parameters.Select(p => (p.Name, Divergence: ranked.Count < 4 ? 0 : p.Categorical ? Categorical(p, top, ranked) : Numeric(p, top, ranked))).ToList();
         var total = raw.Sum(r => r.Divergence);

@@ -24,10 +24,7 @@ public static class Pruners
         _ => null,
     };
 
-    internal static bool Better(MetricDirection direction, double a, double b) => direction == MetricDirection.Maximize ? a > b : a < b;
-
-    internal static double BestSoFar(MetricDirection direction, List<double> curve, int epoch) =>
-        direction == MetricDirection.Maximize ? curve.Take(epoch).Max() : curve.Take(epoch).Min();
+    internal static double BestSoFar(MetricDirection direction, List<double> curve, int epoch) => direction.Best(curve.Take(epoch));
 }
 
 /// <summary>
@@ -41,7 +38,7 @@ public sealed class MedianPruner(MetricDirection direction, int startupTrials) :
         var others = curves.Where(c => c.Key != trial && c.Value.Count >= epoch).Select(c => Pruners.BestSoFar(direction, c.Value, epoch)).Order().ToList();
         if (others.Count < startupTrials) return false;
         var median = others.Count % 2 == 1 ? others[others.Count / 2] : (others[others.Count / 2 - 1] + others[others.Count / 2]) / 2;
-        return Pruners.Better(direction, median, Pruners.BestSoFar(direction, curves[trial], epoch));
+        return direction.IsBetter(median, than: Pruners.BestSoFar(direction, curves[trial], epoch));
     }
 }
 
@@ -65,7 +62,7 @@ public sealed class SuccessiveHalvingPruner(MetricDirection direction, int minEp
     {
         var values = competitors.Select(c => (c.Key, Value: c.Value[epoch - 1])).ToList();
         var mine = values.Single(v => v.Key == trial).Value;
-        var better = values.Count(v => v.Key != trial && Pruners.Better(direction, v.Value, mine));
+        var better = values.Count(v => v.Key != trial && direction.IsBetter(v.Value, than: mine));
         return better < Math.Max(1, values.Count / reduction);
     }
 }

@@ -50,8 +50,7 @@ public sealed record ConfirmationVerdict(
             if (status == TrialStatus.Completed && metrics.TryGetValue(metric.Name, out var value)) values[configuration].Add(value);
             else failed[configuration]++;
         }
-        var sign = metric.Direction == MetricDirection.Maximize ? 1.0 : -1.0;
-        var wins = Bootstrap(values, sign);
+        var wins = Bootstrap(values, metric.Direction);
         var results = plan.Configurations.Select((c, k) =>
         {
             var runs = values[k];
@@ -60,13 +59,13 @@ public sealed record ConfirmationVerdict(
             return new ConfirmedResult(c.SourceTrial, c.SourceValue, runs.Count, failed[k], mean, std, std / Math.Sqrt(runs.Count),
                 (double)wins[k] / BootstrapResamples, c.Params);
         }).ToImmutableArray();
-        var best = results.Where(r => r.Mean is not null).OrderByDescending(r => sign * r.Mean!.Value).FirstOrDefault();
+        var best = results.Where(r => r.Mean is not null).OrderByDescending(r => metric.Direction.Goodness(r.Mean!.Value)).FirstOrDefault();
         return new ConfirmationVerdict(plan.SourceSweepId, plan.Seeds, results, best?.SourceTrial,
             best is not null && best.SourceTrial == plan.Configurations[0].SourceTrial, BootstrapResamples, ended == plan.TotalTrials);
     }
 
     /// <summary>How often each configuration's resampled mean is the best; seeded, so a verdict reads the same every time.</summary>
-    private static int[] Bootstrap(List<double>[] values, double sign)
+    private static int[] Bootstrap(List<double>[] values, MetricDirection direction)
     {
         var wins = new int[values.Length];
         var random = new SplitMix64(0x636f6e6669726dUL);
@@ -79,7 +78,7 @@ public sealed record ConfirmationVerdict(
                 if (runs.Count == 0) continue;
                 var sum = 0.0;
                 for (var i = 0; i < runs.Count; i++) sum += runs[(int)random.NextInt64Inclusive(0, runs.Count - 1)];
-                var mean = sign * sum / runs.Count;
+                var mean = direction.Goodness(sum / runs.Count);
                 if (mean > bestMean) (bestK, bestMean) = (k, mean);
             }
             if (bestK >= 0) wins[bestK]++;

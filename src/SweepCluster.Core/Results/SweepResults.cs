@@ -59,7 +59,7 @@ public sealed record SweepSummary(int Completed, int Failed, int Pruned, int Can
         if (values.Count == 0) return new SweepSummary(Count(TrialStatus.Completed), Count(TrialStatus.Failed), Count(TrialStatus.Pruned), Count(TrialStatus.Cancelled), null, null, null);
         var mean = values.Average();
         var std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
-        var best = metric.Direction == MetricDirection.Maximize ? values.Max() : values.Min();
+        var best = metric.Direction.Best(values);
         return new SweepSummary(Count(TrialStatus.Completed), Count(TrialStatus.Failed), Count(TrialStatus.Pruned), Count(TrialStatus.Cancelled), best, mean, std);
     }
 }
@@ -110,7 +110,7 @@ public sealed record SweepSnapshot(
     /// <summary>The best completed trial in the metric's direction; ties go to the lower index.</summary>
     public TrialSnapshot? Best => Trials
         .Where(t => t.Status == TrialStatus.Completed && t.Metrics.ContainsKey(Metric.Name))
-        .OrderBy(t => Metric.Direction == MetricDirection.Maximize ? -t.Metrics[Metric.Name] : t.Metrics[Metric.Name])
+        .OrderByDescending(t => Metric.Direction.Goodness(t.Metrics[Metric.Name]))
         .ThenBy(t => t.Index)
         .FirstOrDefault();
 
@@ -137,7 +137,7 @@ public static class TrialOrder
     public static IEnumerable<T> BestFirst<T>(IEnumerable<T> trials, MetricSpec metric, Func<T, (TrialStatus Status, IReadOnlyDictionary<string, double> Metrics, int Index)> key) =>
         trials.Select(t => (Trial: t, Key: key(t)))
             .OrderBy(t => t.Key.Status == TrialStatus.Completed && t.Key.Metrics.ContainsKey(metric.Name) ? 0 : 1)
-            .ThenBy(t => t.Key.Metrics.TryGetValue(metric.Name, out var v) ? (metric.Direction == MetricDirection.Maximize ? -v : v) : 0)
+            .ThenByDescending(t => t.Key.Metrics.TryGetValue(metric.Name, out var v) ? metric.Direction.Goodness(v) : 0)
             .ThenBy(t => t.Key.Index)
             .Select(t => t.Trial);
 }

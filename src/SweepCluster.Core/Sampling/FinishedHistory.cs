@@ -53,9 +53,8 @@ public sealed class FinishedHistory(MetricDirection direction)
 
     private void KeepIfBest(Entry entry, double value)
     {
-        var sign = direction == MetricDirection.Maximize ? -1 : 1;
         var at = _best.Count;
-        while (at > 0 && sign * value < sign * _best[at - 1].Trial.Value!.Value) at--;
+        while (at > 0 && direction.IsBetter(value, than: _best[at - 1].Trial.Value!.Value)) at--;
         if (at == BestKept) return;
         _best.Insert(at, entry);
         if (_best.Count > BestKept) _best.RemoveAt(BestKept);

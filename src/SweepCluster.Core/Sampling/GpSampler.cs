@@ -34,14 +34,13 @@ public sealed class GpSampler(SearchSpace space, GridLayout grid, long sweepSeed
         var observed = request.Finished.Where(f => f.Value is { } v && double.IsFinite(v)).ToList();
         if (request.InStartup(StartupTrials, observed.Count)) return _random.Suggest(request);
         var running = request.Running.Skip(Math.Max(0, request.Running.Count - MaxRunningFitted)).ToList();
-        observed = Fitted(observed, MaxFitted - running.Count, sign: direction == MetricDirection.Maximize ? 1.0 : -1.0);
+        observed = Fitted(observed, MaxFitted - running.Count, direction);
         var gridValues = grid.ValuesAt(request.TrialIndex % grid.Points);
         var cube = new UnitCube(space, space.Dimensions.Where(d => !gridValues.ContainsKey(d)));
         if (cube.Size == 0) return space.Materialize(d => gridValues[d]);
 
         // Maximise whatever the direction; standardize so that one prior suits every metric's scale.
-        var sign = direction == MetricDirection.Maximize ? 1.0 : -1.0;
-        var raw = observed.Select(f => sign * f.Value!.Value).ToList();
+        var raw = observed.Select(f => direction.Goodness(f.Value!.Value)).ToList();
         var mean = raw.Average();
         var spread = Math.Sqrt(raw.Average(v => (v - mean) * (v - mean)));
         if (spread < 1e-12) spread = 1; // every result equal: nothing to scale
@@ -68,10 +67,10 @@ public sealed class GpSampler(SearchSpace space, GridLayout grid, long sweepSeed
     }
 
     /// <summary>All the results when they fit in <paramref name="room"/>; else the best few and the most recent, in finish order.</summary>
-    private static List<FinishedTrial> Fitted(List<FinishedTrial> observed, int room, double sign)
+    private static List<FinishedTrial> Fitted(List<FinishedTrial> observed, int room, MetricDirection direction)
     {
         if (observed.Count <= room) return observed;
-        var best = observed.Select((f, i) => (Place: i, Value: sign * f.Value!.Value)).OrderByDescending(f => f.Value).Take(BestKept).Select(f => f.Place).ToHashSet();
+        var best = observed.Select((f, i) => (Place: i, Value: direction.Goodness(f.Value!.Value))).OrderByDescending(f => f.Value).Take(BestKept).Select(f => f.Place).ToHashSet();
         var recent = Enumerable.Range(0, observed.Count).Reverse().Where(i => !best.Contains(i)).Take(room - best.Count);
         return [.. best.Concat(recent).Order().Select(i => observed[i])];
     }

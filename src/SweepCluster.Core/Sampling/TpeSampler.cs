@@ -46,8 +46,7 @@ public sealed class TpeSampler(SearchSpace space, GridLayout grid, long sweepSee
     /// </summary>
     private (List<FinishedTrial> Good, int Observed) Best(IReadOnlyList<FinishedTrial> finished)
     {
-        var sign = direction == MetricDirection.Maximize ? -1 : 1;
-        bool Before(FinishedTrial a, FinishedTrial b) => sign * a.Value!.Value < sign * b.Value!.Value || (a.Value == b.Value && a.Index < b.Index);
+        bool Before(FinishedTrial a, FinishedTrial b) => direction.IsBetter(a.Value!.Value, than: b.Value!.Value) || (a.Value == b.Value && a.Index < b.Index);
         var best = new List<FinishedTrial>(26);
         var observed = 0;
         foreach (var trial in finished)

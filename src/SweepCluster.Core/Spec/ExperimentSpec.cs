@@ -8,6 +8,20 @@ public enum PrunerKind { None, Median, SuccessiveHalving, Hyperband }
 
 public enum MetricDirection { Maximize, Minimize }
 
+/// <summary>
+/// The one rule for which of two values is better: a value's goodness is the value when maximizing and its negation when
+/// minimizing, so that larger goodness is better whatever the direction. Every comparison of metric values goes through it.
+/// </summary>
+public static class MetricDirections
+{
+    public static double Goodness(this MetricDirection direction, double value) => direction == MetricDirection.Maximize ? value : -value;
+
+    public static bool IsBetter(this MetricDirection direction, double value, double than) => direction.Goodness(value) > direction.Goodness(than);
+
+    /// <summary>The best of <paramref name="values"/> (a NaN only when every value is one); throws on none, as <c>Max</c> does.</summary>
+    public static double Best(this MetricDirection direction, IEnumerable<double> values) => values.MaxBy(v => direction.Goodness(v));
+}
+
 /// <summary>Which value a trial reports when it ends: its last epoch's (as the study did), or its best epoch's.</summary>
 public enum MetricReport { Last, Best }
 

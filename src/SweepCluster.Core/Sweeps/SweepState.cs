@@ -243,8 +243,7 @@ public sealed partial class SweepState : IDisposable
     private ImmutableDictionary<string, double> Reported(ImmutableDictionary<string, double> metrics, List<EpochPoint> epochs)
     {
         if (Spec.Metric.Report != MetricReport.Best || epochs.Count == 0) return metrics;
-        var sign = Spec.Metric.Direction == MetricDirection.Maximize ? 1 : -1;
-        var best = epochs.Aggregate((a, b) => sign * b.Value > sign * a.Value ? b : a);
+        var best = epochs.Aggregate((a, b) => Spec.Metric.Direction.IsBetter(b.Value, than: a.Value) ? b : a);
         return metrics.SetItem(Spec.Metric.Name, best.Value).SetItem("best_epoch", best.Epoch);
     }
 
@@ -300,7 +299,7 @@ public sealed partial class SweepState : IDisposable
 
     private void ConsiderBest(double value)
     {
-        if (BestValue is not { } best || (Spec.Metric.Direction == MetricDirection.Maximize ? value > best : value < best)) BestValue = value;
+        if (BestValue is not { } best || Spec.Metric.Direction.IsBetter(value, than: best)) BestValue = value;
     }
 
     /// <summary>Moves an ended trial from memory to the archive.</summary>

@@ -65,8 +65,8 @@ internal static class SweepText
         var ended = confirmation.Summary.Completed + confirmation.Summary.Failed + confirmation.Summary.Pruned + confirmation.Summary.Cancelled;
         output.WriteLine($"confirmation {confirmation.Id} of sweep {verdict.SourceSweepId}: top {verdict.Configurations.Length} configurations, "
             + $"{verdict.Seeds} new seeds each; " + (verdict.Complete ? "complete" : $"{ended}/{confirmation.TotalTrials} trials ended, partial"));
-        var sign = confirmation.Metric.Direction == MetricDirection.Maximize ? -1 : 1;
-        var rows = verdict.Configurations.OrderBy(c => c.Mean is { } m ? sign * m : double.PositiveInfinity).Select(c => (IReadOnlyList<string>)
+        var direction = confirmation.Metric.Direction;
+        var rows = verdict.Configurations.OrderByDescending(c => c.Mean is { } m ? direction.Goodness(m) : double.NegativeInfinity).Select(c => (IReadOnlyList<string>)
         [
             c.SourceTrial.ToString(CultureInfo.InvariantCulture), Format(c.SourceValue), c.Runs.ToString(CultureInfo.InvariantCulture),
             c.Failed.ToString(CultureInfo.InvariantCulture), Optional(c.Mean), Optional(c.Std), Optional(c.StandardError),
