@@ -96,7 +96,7 @@ public class ClusterProcessTests
         var unknown = CliRunner.Run(_coordinator.Address, "sweep", "extend", "-i", "nosuch00", "--trials", "+1");
         Assert.That(unknown.ExitCode, Is.EqualTo(2));
         Assert.That(unknown.Stderr, Does.Contain("sweep nosuch00 cannot be extended").And.Contain("no sweep has the id 'nosuch00' (sweep list shows them)"));
-        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "extend", "-i", id, "--trials", "+0").Stderr, Does.Contain("--trials takes +N, the trials to add, N >= 1 (got '+0')"));
+        Assert.That(CliRunner.Run(_coordinator.Address, "sweep", "extend", "-i", id, "--trials", "+0").Stderr, Does.Contain("--trials needs a whole number >= 1 (got '+0')"));
     }
 
     [Test]

@@ -69,7 +69,7 @@ public class CommandReferenceTests
                 text.Append($"### `{palette.Name} {command.Name}`\n\n{command.Description}\n\n");
                 if (command.Switches.Length > 0)
                     Table(text, ["switch", "required", "what it is"], command.Switches.Select(s => (IReadOnlyList<string>)
-                        [$"`--{s.Name}`" + (s.Short is null ? "" : $", `-{s.Short}`"), s.Mandatory ? "yes" : "", s.Description + (s.Default is null ? "" : $" (default {s.Default})")]));
+                        [$"`--{s.Name} {s.ValueForm}`" + (s.Short is null ? "" : $", `-{s.Short}`"), s.Mandatory ? "yes" : "", s.Description + (s.Default is null ? "" : $" (default {s.Default})")]));
             }
         return text.ToString().TrimEnd('\n') + "\n";
     }

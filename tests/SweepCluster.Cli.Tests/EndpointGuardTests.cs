@@ -191,4 +191,16 @@ public class EndpointGuardTests
         Assert.That(refused.Stderr, Does.Contain("run: convnet cannot train trial 0: out_channels: the trial has no value for it"));
         Assert.That(CliRunner.Run(_node.Address, "sweep", "list").Stdout, Does.Not.Contain("Simple CNN"), "no sweep was started");
     }
+
+    [TestCase("""{"switches": {"id": "nosuch00", "top": "-3"}}""", "--top needs a whole number >= 1 (got '-3')")]
+    [TestCase("""{"switches": {"id": "nosuch00", "state": "done"}}""", "--state takes pending, running, completed, failed, pruned or cancelled (got 'done')")]
+    [TestCase("""{"switches": {"id": "nosuch00", "rm": "-rf"}}""", "sweep trials takes no --rm (it takes --id, --top, --offset, --state, --order, --curves)")]
+    [TestCase("""{"switches": {"top": "3"}}""", "sweep trials needs --id")]
+    public void A_switch_value_that_does_not_fit_is_refused_before_the_command_runs_and_the_node_goes_on(string body, string error)
+    {
+        using var refused = Send("POST", "/api/sweep/trials", body);
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(System.Text.Json.JsonDocument.Parse(refused.Content.ReadAsStringAsync().Result).RootElement.GetProperty("error").GetString(), Is.EqualTo(error));
+        Assert.That(CliRunner.Run(_node.Address, "sweep", "list").ExitCode, Is.Zero, "the node goes on serving");
+    }
 }

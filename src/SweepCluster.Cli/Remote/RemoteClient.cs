@@ -93,9 +93,9 @@ internal sealed partial class RemoteClient(string address, string? token, TextWr
         Option option = s.Repeated
             ? new Option<string[]>($"--{s.Name}", aliases) { AllowMultipleArgumentsPerToken = false }
             : new Option<string>($"--{s.Name}", aliases);
-        option.Description = s.Description;
+        option.Description = s.Default is null ? s.Description : $"{s.Description} (default {s.Default})";
         option.Required = s.Mandatory;
-        option.HelpName = s.IsFile ? "FILE" : s.Name.ToUpperInvariant();
+        option.HelpName = s.ValueForm;
         return option;
     }
 
@@ -163,18 +163,32 @@ internal sealed partial class RemoteClient(string address, string? token, TextWr
         }
         foreach (var folder in command.Switches.Where(s => s.IsFolder && !switches.ContainsKey(s.Name) && source is not null))
             switches[folder.Name] = Path.GetDirectoryName(Path.GetFullPath(source!))!;
+        var step = StepOf(command);
         var checkWanted = !(switches.Remove("check", out var check) && check == "no");
-        if (command.Name == "submit" && source is not null && checkWanted && TrainerCheckFailed(source, switches.GetValueOrDefault("code"), cancellation)) return ExitCodes.InvalidInput;
+        if (step == ClientStep.ChecksTrainer && source is not null && checkWanted && TrainerCheckFailed(source, switches.GetValueOrDefault("code"), cancellation))
+            return ExitCodes.InvalidInput;
         if (source is not null && await new CodeUpload(_http, error).SendAsync(command, switches, source, cancellation) is { } failed) return failed;
-        if (command.Name == "watch") return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
-        if (command.Name == "logs" && switches.Remove("follow", out var follow) && follow == "yes") return await FollowLogs(switches, patience, cancellation);
+        if (step == ClientStep.Watches) return await new LiveView(output).RunAsync(show => Watch(switches, show, patience, cancellation));
+        if (step == ClientStep.FollowsLogs && switches.Remove("follow", out var follow) && follow == "yes") return await FollowLogs(switches, patience, cancellation);
         var (status, document) = await Post(palette, command.Name, switches, source, patience, cancellation);
-        if (command.Name == "report" && status == HttpStatusCode.OK) return await Report(document, downloadFolder!, json, cancellation);
+        if (step == ClientStep.DrawsReport && status == HttpStatusCode.OK) return await Report(document, downloadFolder!, json, cancellation);
         if (downloadFolder is null || status != HttpStatusCode.OK) return Print(status, document, json);
         var index = document.RootElement.GetProperty("data").GetProperty("index").GetInt32();
         var printed = Print(status, document, json);
         return await Download(switches["id"], index, downloadFolder, patience, cancellation) ?? printed;
     }
+
+    /// <summary>
+    /// The command's client step; a node of a release before steps were declared describes none, and these were its commands that had one.
+    /// </summary>
+    internal static ClientStep StepOf(CommandDescription command) => command.Client ?? command.Name switch
+    {
+        "submit" => ClientStep.ChecksTrainer,
+        "watch" => ClientStep.Watches,
+        "logs" => ClientStep.FollowsLogs,
+        "report" => ClientStep.DrawsReport,
+        _ => ClientStep.None,
+    };
 
     /// <summary>
     /// Runs the experiment's trainer here on a small sample before submitting (<see cref="Training.Trials.TrainerCheck"/>); true when it

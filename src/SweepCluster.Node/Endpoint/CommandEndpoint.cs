@@ -128,13 +128,11 @@ internal static class CommandEndpoint
             {
                 return Respond(CommandResult.Invalid($"the request body is not a command: {e.Message}"));
             }
-            var switches = request?.Switches ?? [];
-            // A download folder is the client's: it never reaches the node.
-            var missing = description.Switches.Where(s => s.Mandatory && !s.IsDownloadFolder && !switches.ContainsKey(s.Name)).Select(s => $"--{s.Name}").ToList();
-            if (missing.Count > 0) return Respond(CommandResult.Invalid($"{palette} {command} needs {string.Join(", ", missing)}"));
+            var (input, problem) = CommandInput.Bind(palette, description, request?.Switches ?? [], request?.Source);
+            if (input is null) return Respond(CommandResult.Invalid(problem!));
             try
             {
-                return Respond(await Palettes.Run(palette, command, Handlers(context), new CommandInput(switches, request?.Source))!);
+                return Respond(await Palettes.Run(palette, command, Handlers(context), input)!);
             }
             catch (AskTimeoutException)
             {

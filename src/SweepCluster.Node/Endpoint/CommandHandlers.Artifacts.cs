@@ -15,7 +15,7 @@ internal sealed partial class CommandHandlers
 {
     public async Task<CommandResult> Artifacts(CommandInput input)
     {
-        var (ran, refusal) = await Locate(input.Switches["id"], input.Switches["trial"]);
+        var (ran, refusal) = await Locate(input.Text("id"), input.Number("trial")!.Value);
         if (ran is null) return refusal!;
         ArtifactsListed listed;
         try
@@ -30,11 +30,11 @@ internal sealed partial class CommandHandlers
         var text = new StringWriter();
         TextTable.Write(text, ["file", "bytes"], [.. listed.Files.Select(f => (IReadOnlyList<string>)[f.Path, f.Size.ToString(CultureInfo.InvariantCulture)])], new HashSet<int> { 1 });
         text.WriteLine($"{listed.Files.Length} files of trial {ran.Trial.Index} in {listed.Directory} on {ran.Node}");
-        return CommandResult.Ok(new ArtifactList(input.Switches["id"], ran.Trial.Index, ran.Node, listed.Directory, listed.Files), text.ToString());
+        return CommandResult.Ok(new ArtifactList(input.Text("id"), ran.Trial.Index, ran.Node, listed.Directory, listed.Files), text.ToString());
     }
 
     /// <summary>The lineage in the trial's trial.json, read from the worker that holds it; null while there is none to read.</summary>
-    private async Task<TrialLineage?> LineageOf(string id, string index)
+    private async Task<TrialLineage?> LineageOf(string id, int index)
     {
         var (ran, _) = await Locate(id, index);
         if (ran is null || await SmallArtifact(ran, "trial.json") is not { } bytes) return null;
@@ -79,7 +79,9 @@ internal sealed partial class CommandHandlers
     /// </summary>
     public async Task<CommandResult?> SendArtifact(string id, string index, string path, Microsoft.AspNetCore.Http.HttpContext context)
     {
-        var (ran, refusal) = await Locate(id, index);
+        if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            return CommandResult.Invalid($"'{index}' is not a trial's index: a whole number >= 0");
+        var (ran, refusal) = await Locate(id, number);
         if (ran is null) return refusal;
         return await Stream(WorkerOf(ran), offset => new ReadArtifact(ran.Folder, path, offset), ran.Node, Unreachable(ran), context);
     }
@@ -126,7 +128,7 @@ internal sealed partial class CommandHandlers
     private async Task<string?> ChangedData(string id)
     {
         var status = await Ask<SweepStatusFound>(new GetSweepStatus(id));
-        if (status.Sweep is not { } sweep || await LineageOf(id, (sweep.Best?.Index ?? 0).ToString(CultureInfo.InvariantCulture)) is not { Data: { } recorded }) return null;
+        if (status.Sweep is not { } sweep || await LineageOf(id, sweep.Best?.Index ?? 0) is not { Data: { } recorded }) return null;
         var workers = await Ask<WorkersListed>(new GetWorkers());
         foreach (var worker in workers.Workers)
         {

@@ -32,12 +32,11 @@ internal sealed partial class CommandHandlers
 
     public CommandResult ChangeMember(CommandInput input, bool leave)
     {
-        var s = input.Switches;
         var cluster = Akka.Cluster.Cluster.Get(system);
         string normalized;
         try
         {
-            normalized = NodeAddress.Normalize(s["address"], tls: cluster.SelfAddress.Protocol.Contains(".ssl.", StringComparison.Ordinal));
+            normalized = NodeAddress.Normalize(input.Text("address"), tls: cluster.SelfAddress.Protocol.Contains(".ssl.", StringComparison.Ordinal));
         }
         catch (FormatException e)
         {

@@ -20,16 +20,14 @@ internal sealed partial class CommandHandlers
     /// </summary>
     public async Task<CommandResult> Logs(CommandInput input)
     {
-        var s = input.Switches;
-        var tail = s.TryGetValue("tail", out var t) ? PositiveInt(t) : 50;
-        if (tail is null) return CommandResult.Invalid($"--tail needs a whole number >= 1 (got '{t}')");
+        var (id, tail) = (input.Text("id"), input.Number("tail")!.Value);
         long[]? since = null;
-        if (s.TryGetValue("since", out var given))
+        if (input.Optional("since") is { } given)
         {
             since = [.. given.Split(',').Select(o => long.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1)];
             if (since is not [>= 0, >= 0]) return CommandResult.Invalid($"--since takes two byte offsets, OUT,ERR (got '{given}')");
         }
-        var (ran, refusal) = await Locate(s["id"], s["trial"]);
+        var (ran, refusal) = await Locate(id, input.Number("trial")!.Value);
         if (ran is null) return refusal!;
         var worker = WorkerOf(ran);
         try
@@ -40,7 +38,7 @@ internal sealed partial class CommandHandlers
             for (var f = 0; f < LogFiles.Length; f++)
             {
                 var file = listed.Files.FirstOrDefault(a => a.Path == LogFiles[f]);
-                logs.Add(file is null ? ([], since?[f] ?? 0) : await Lines(worker, ran.Folder, file, tail.Value, since?[f]));
+                logs.Add(file is null ? ([], since?[f] ?? 0) : await Lines(worker, ran.Folder, file, tail, since?[f]));
             }
             var text = new StringWriter();
             for (var f = 0; f < LogFiles.Length; f++)
@@ -51,7 +49,7 @@ internal sealed partial class CommandHandlers
             if (since is null && !listed.Files.Any(a => LogFiles.Contains(a.Path)))
                 text.WriteLine("(no logs: the trial ran a built-in trainer, whose progress is its curve)");
             var running = ran.Trial.Status is TrialStatus.Running or TrialStatus.Pending;
-            return CommandResult.Ok(new TrialLogs(s["id"], ran.Trial.Index, ran.Node, logs[0].Lines, logs[1].Lines, logs[0].Offset, logs[1].Offset, running),
+            return CommandResult.Ok(new TrialLogs(id, ran.Trial.Index, ran.Node, logs[0].Lines, logs[1].Lines, logs[0].Offset, logs[1].Offset, running),
                 text.ToString());
         }
         catch (AskTimeoutException)

@@ -22,30 +22,29 @@ internal sealed partial class CommandHandlers
 
     public async Task<CommandResult> RegisterModel(CommandInput input)
     {
-        var s = input.Switches;
-        if (ModelRegistryState.NameProblem(s["name"]) is { } badName) return CommandResult.Invalid($"--name: {badName}");
-        var status = await Ask<SweepStatusFound>(new GetSweepStatus(s["id"]));
+        var (id, name) = (input.Text("id"), input.Text("name"));
+        if (ModelRegistryState.NameProblem(name) is { } badName) return CommandResult.Invalid($"--name: {badName}");
+        var status = await Ask<SweepStatusFound>(new GetSweepStatus(id));
         if (status.Sweep is not { } sweep) return NoSweep(input);
-        var index = s.GetValueOrDefault("trial") ?? sweep.Best?.Index.ToString(CultureInfo.InvariantCulture);
-        if (index is null) return CommandResult.Failed($"sweep {sweep.Header.Id} has no completed trial yet: name one with --trial");
-        var (ran, refusal) = await Locate(s["id"], index);
+        if ((input.Number("trial") ?? sweep.Best?.Index) is not { } index) return CommandResult.Failed($"sweep {sweep.Header.Id} has no completed trial yet: name one with --trial");
+        var (ran, refusal) = await Locate(id, index);
         if (ran is null) return refusal!;
         if (ran.Trial.Status != TrialStatus.Completed)
             return CommandResult.Failed($"trial {ran.Trial.Index} of sweep {sweep.Header.Id} is {Lower(ran.Trial.Status)}: only a completed trial's model is registered");
         ModelArchived archived;
         try
         {
-            archived = await WorkerOf(ran).Ask<ModelArchived>(new ArchiveModel(ran.Folder, s["name"]), ArchiveTimeout);
+            archived = await WorkerOf(ran).Ask<ModelArchived>(new ArchiveModel(ran.Folder, name), ArchiveTimeout);
         }
         catch (AskTimeoutException)
         {
             return Unreachable(ran);
         }
         if (archived.Error is { } error) return CommandResult.Failed($"{ran.Node}: {error}");
-        var lineage = await LineageOf(s["id"], index);
+        var lineage = await LineageOf(id, index);
         var confusion = await SmallArtifact(ran, "confusion.json") is { } bytes ? Deserialize<ConfusionFile>(bytes) : null;
-        var card = ModelCard.Write(s["name"], sweep.Header.Id, sweep.Header.Metric, ran.Trial, lineage, confusion);
-        var answer = await AskRegistry(new RegisterModelVersion(s["name"], sweep.Header.Id, ran.Trial.Index, ran.Node, archived.Folder, archived.Files,
+        var card = ModelCard.Write(name, sweep.Header.Id, sweep.Header.Metric, ran.Trial, lineage, confusion);
+        var answer = await AskRegistry(new RegisterModelVersion(name, sweep.Header.Id, ran.Trial.Index, ran.Node, archived.Folder, archived.Files,
             sweep.Header.Metric.Name, ran.Trial.Metrics.ToImmutableSortedDictionary(StringComparer.Ordinal), card));
         if (answer.Version is not { } version) return CommandResult.Failed(answer.Problem!);
         return CommandResult.Ok(ModelVersionDocument.Of(version),
@@ -67,7 +66,7 @@ internal sealed partial class CommandHandlers
 
     public async Task<CommandResult> ShowModel(CommandInput input)
     {
-        var answer = await AskRegistry(new GetModelVersion(input.Switches["model"]));
+        var answer = await AskRegistry(new GetModelVersion(input.Text("model")));
         if (answer.Version is not { } version) return CommandResult.Failed(answer.Problem!);
         var document = ModelVersionDocument.Of(version);
         var text = new StringWriter();
@@ -80,10 +79,10 @@ internal sealed partial class CommandHandlers
 
     public async Task<CommandResult> PromoteModel(CommandInput input)
     {
-        var (name, version, _, problem) = ModelReference.Parse(input.Switches["model"]);
-        if (problem is not null || version is null) return CommandResult.Invalid(problem ?? $"--model: '{input.Switches["model"]}' names no version: NAME:VERSION");
-        if (ModelReference.Stage(input.Switches["stage"]) is not { } stage)
-            return CommandResult.Invalid($"--stage takes staging, production or archived (got '{input.Switches["stage"]}')");
+        var (name, version, _, problem) = ModelReference.Parse(input.Text("model"));
+        if (problem is not null || version is null) return CommandResult.Invalid(problem ?? $"--model: '{input.Text("model")}' names no version: NAME:VERSION");
+        if (ModelReference.Stage(input.Text("stage")) is not { } stage)
+            return CommandResult.Invalid($"--stage takes staging, production or archived (got '{input.Text("stage")}')");
         var answer = await AskRegistry(new PromoteModelVersion(name, version.Value, stage));
         if (answer.Version is not { } promoted) return CommandResult.Failed(answer.Problem!);
         return CommandResult.Ok(ModelVersionDocument.Of(promoted), $"{promoted.Name}:{promoted.Version} is in {Lower(promoted.Stage)}\n");

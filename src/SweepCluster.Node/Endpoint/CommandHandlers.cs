@@ -25,17 +25,14 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
 
     public async Task<CommandResult> Submit(CommandInput input)
     {
-        var (s, source) = (input.Switches, input.Source);
-        int? trials = null, epochs = null;
-        if (s.TryGetValue("trials", out var t) && (trials = PositiveInt(t)) is null) return CommandResult.Invalid($"--trials needs a whole number >= 1 (got '{t}')");
-        if (s.TryGetValue("epochs", out var e) && (epochs = PositiveInt(e)) is null) return CommandResult.Invalid($"--epochs needs a whole number >= 1 (got '{e}')");
-        ImmutableArray<string>? warmStart = s.TryGetValue("warm-start", out var w) ? [.. w.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
-        var (codeDirectory, package, spec, invalid) = CodeOf(s["file"], source ?? "experiment.yml", s.GetValueOrDefault("code"), s.GetValueOrDefault(EndpointOptions.CodePackageSwitch));
+        var source = input.Source;
+        ImmutableArray<string>? warmStart = input.Optional("warm-start") is { } w ? [.. w.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
+        var (codeDirectory, package, spec, invalid) = CodeOf(input.Text("file"), source ?? "experiment.yml", input.Optional("code"), input.Optional(EndpointOptions.CodePackageSwitch));
         if (invalid is not null) return invalid;
         if (spec is not null && Training.Trainers.NetworkSettings.ProblemIn(spec) is { } problem)
             return CommandResult.Invalid($"{source}: the experiment is invalid", [$"run: {problem}"]);
-        var reply = await Ask<object>(new SubmitSweep(s["file"], source ?? "experiment.yml", trials, Name: s.GetValueOrDefault("name"), Epochs: epochs,
-            ClientToken: s.GetValueOrDefault("token"), WarmStart: warmStart, CodeDirectory: codeDirectory, CodePackage: package));
+        var reply = await Ask<object>(new SubmitSweep(input.Text("file"), source ?? "experiment.yml", input.Number("trials"), Name: input.Optional("name"),
+            Epochs: input.Number("epochs"), ClientToken: input.Optional("token"), WarmStart: warmStart, CodeDirectory: codeDirectory, CodePackage: package));
         return reply switch
         {
             // The text is the id alone, for scripts; sweep status shows what a warm start used.
@@ -73,12 +70,7 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
 
     public async Task<CommandResult> Confirm(CommandInput input)
     {
-        var s = input.Switches;
-        var top = s.TryGetValue("top", out var k) ? PositiveInt(k) : 3;
-        if (top is null) return CommandResult.Invalid($"--top needs a whole number >= 1 (got '{k}')");
-        var seeds = s.TryGetValue("seeds", out var n) ? PositiveInt(n) : 5;
-        if (seeds is null) return CommandResult.Invalid($"--seeds needs a whole number >= 1 (got '{n}')");
-        var reply = await Ask<object>(new ConfirmSweep(s["id"], top.Value, seeds.Value, s.GetValueOrDefault("token")));
+        var reply = await Ask<object>(new ConfirmSweep(input.Text("id"), input.Number("top")!.Value, input.Number("seeds")!.Value, input.Optional("token")));
         return reply switch
         {
             SweepAccepted accepted => CommandResult.Ok(new SweepSubmission(accepted.Id, accepted.TotalTrials), accepted.Id + "\n"),
@@ -87,23 +79,23 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
         };
     }
 
-    /// <summary><c>--set</c> comes one <c>DIMENSION=VALUE</c> per line, as the client sends a repeated switch.</summary>
+    /// <summary><c>--set DIMENSION=VALUE</c>, once per dimension.</summary>
     public async Task<CommandResult> Enqueue(CommandInput input)
     {
-        var s = input.Switches;
+        var id = input.Text("id");
         var values = ImmutableDictionary.CreateBuilder<string, string>();
-        foreach (var line in s["set"].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var line in input.All("set"))
         {
             if (line.Split('=', 2) is not [{ Length: > 0 } path, var value]) return CommandResult.Invalid($"--set takes DIMENSION=VALUE, like lr=0.002 (got '{line}')");
             if (!values.TryAdd(path.Trim(), value.Trim())) return CommandResult.Invalid($"--set gives {path.Trim()} twice");
         }
-        var reply = await Ask<object>(new EnqueueTrial(s["id"], values.ToImmutable()));
+        var reply = await Ask<object>(new EnqueueTrial(id, values.ToImmutable()));
         return reply switch
         {
             TrialEnqueueAccepted accepted => CommandResult.Ok(new TrialEnqueuing(accepted.Id, values.ToImmutable(), accepted.Ahead),
                 $"sweep {accepted.Id}: {string.Join(", ", values.Select(v => $"{v.Key}={v.Value}"))} runs "
                 + (accepted.Ahead == 0 ? "next\n" : $"after the {accepted.Ahead} configurations enqueued before it\n")),
-            SweepRejected rejected => CommandResult.Invalid($"sweep {s["id"]}: the configuration is refused", rejected.Errors),
+            SweepRejected rejected => CommandResult.Invalid($"sweep {id}: the configuration is refused", rejected.Errors),
             _ => CommandResult.Failed($"unexpected answer {reply.GetType().Name}"),
         };
     }
@@ -111,22 +103,21 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
     /// <summary><c>--trials +N</c>: the trials to add (the plus sign says so; a bare N means the same).</summary>
     public async Task<CommandResult> Extend(CommandInput input)
     {
-        var s = input.Switches;
-        if (PositiveInt(s["trials"].TrimStart('+')) is not { } added) return CommandResult.Invalid($"--trials takes +N, the trials to add, N >= 1 (got '{s["trials"]}')");
-        if (s.GetValueOrDefault("allow-changed-data") != "yes" && await ChangedData(s["id"]) is { } changed) return CommandResult.Failed(changed);
-        var reply = await Ask<object>(new ExtendSweep(s["id"], added));
+        var (id, added) = (input.Text("id"), input.Number("trials")!.Value);
+        if (!input.Flag("allow-changed-data") && await ChangedData(id) is { } changed) return CommandResult.Failed(changed);
+        var reply = await Ask<object>(new ExtendSweep(id, added));
         return reply switch
         {
             SweepExtensionAccepted accepted => CommandResult.Ok(new SweepExtension(accepted.Id, added, accepted.TotalTrials),
                 $"sweep {accepted.Id}: {added} more trials, {accepted.TotalTrials} in all\n"),
-            SweepRejected rejected => CommandResult.Invalid($"sweep {s["id"]} cannot be extended", rejected.Errors),
+            SweepRejected rejected => CommandResult.Invalid($"sweep {id} cannot be extended", rejected.Errors),
             _ => CommandResult.Failed($"unexpected answer {reply.GetType().Name}"),
         };
     }
 
     public async Task<CommandResult> Verdict(CommandInput input)
     {
-        var found = await Ask<ConfirmationFound>(new GetConfirmation(input.Switches["id"]));
+        var found = await Ask<ConfirmationFound>(new GetConfirmation(input.Text("id")));
         if (found.Sweep is not { } sweep) return NoSweep(input);
         if (found.Verdict is not { } verdict) return CommandResult.Failed(found.Problem ?? "no verdict");
         var text = new StringWriter();
@@ -160,7 +151,7 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
 
     public async Task<CommandResult> Status(CommandInput input)
     {
-        var found = await Ask<SweepStatusFound>(new GetSweepStatus(input.Switches["id"]));
+        var found = await Ask<SweepStatusFound>(new GetSweepStatus(input.Text("id")));
         if (found.Sweep is not { } sweep) return NoSweep(input);
         var text = new StringWriter();
         foreach (var line in SweepText.Progress(sweep, found.Running)) text.WriteLine(line);
@@ -180,7 +171,7 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
 
     public async Task<CommandResult> Best(CommandInput input)
     {
-        var found = await Ask<SweepStatusFound>(new GetSweepStatus(input.Switches["id"]));
+        var found = await Ask<SweepStatusFound>(new GetSweepStatus(input.Text("id")));
         if (found.Sweep is not { } sweep) return NoSweep(input);
         if (sweep.Best is not { } best) return CommandResult.Failed($"sweep {sweep.Header.Id} has no completed trial yet");
         var text = new StringWriter();
@@ -188,38 +179,13 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
         return CommandResult.Ok(BestTrial.Of(best)!, text.ToString());
     }
 
-    private static CommandResult NoSweep(CommandInput input) => CommandResult.Failed($"no sweep has the id '{input.Switches["id"]}' (sweep list shows them)");
+    private static CommandResult NoSweep(CommandInput input) => CommandResult.Failed($"no sweep has the id '{input.Text("id")}' (sweep list shows them)");
 
     public async Task<CommandResult> Trials(CommandInput input)
     {
-        var s = input.Switches;
-        int? top = null;
-        if (s.TryGetValue("top", out var k) && (top = PositiveInt(k)) is null) return CommandResult.Invalid($"--top needs a whole number >= 1 (got '{k}')");
-        var offset = 0;
-        if (s.TryGetValue("offset", out var o) && !int.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out offset))
-            return CommandResult.Invalid($"--offset needs a whole number >= 0 (got '{o}')");
-        TrialStatus? state = null;
-        if (s.TryGetValue("state", out var name))
-        {
-            if (!Enum.TryParse<TrialStatus>(name, ignoreCase: true, out var parsed) || int.TryParse(name, out _))
-                return CommandResult.Invalid($"--state takes pending, running, completed, failed, pruned or cancelled (got '{name}')");
-            state = parsed;
-        }
-        var withCurves = s.GetValueOrDefault("curves") switch
-        {
-            null or "no" => false,
-            "yes" => true,
-            _ => (bool?)null,
-        };
-        if (withCurves is null) return CommandResult.Invalid($"--curves takes yes or no (got '{s["curves"]}')");
-        var byIndex = s.GetValueOrDefault("order") switch
-        {
-            null or "best" => false,
-            "index" => true,
-            _ => (bool?)null,
-        };
-        if (byIndex is null) return CommandResult.Invalid($"--order takes best or index (got '{s["order"]}')");
-        var (sweep, trials, problem) = await AllTrials(s["id"], state, offset, top ?? int.MaxValue, withCurves.Value, byIndex.Value);
+        TrialStatus? state = input.Optional("state") is { } name ? Enum.Parse<TrialStatus>(name, ignoreCase: true) : null;
+        var (sweep, trials, problem) = await AllTrials(input.Text("id"), state, input.Number("offset")!.Value, input.Number("top") ?? int.MaxValue,
+            input.Flag("curves"), byIndex: input.Text("order") == "index");
         if (problem is not null) return problem;
         var text = new StringWriter();
         SweepResultWriter.WriteTrials(text, sweep!.Header.Metric, trials);
@@ -246,7 +212,7 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
     /// <summary><c>sweep points</c>: every trial's index, status, metric value and parameters as columns, what the dashboard plots.</summary>
     public async Task<CommandResult> Points(CommandInput input)
     {
-        var id = input.Switches["id"];
+        var id = input.Text("id");
         var trials = new List<TrialPoint>();
         PointsFound page;
         do
@@ -278,15 +244,14 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
     /// <summary><c>sweep trial</c>: one trial with its curve.</summary>
     public async Task<CommandResult> Trial(CommandInput input)
     {
-        var (id, index) = (input.Switches["id"], input.Switches["trial"]);
-        if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return CommandResult.Invalid($"--trial needs a trial's index, a whole number >= 0 (got '{index}')");
+        var (id, n) = (input.Text("id"), input.Number("trial")!.Value);
         var found = await Ask<TrialFound>(new GetTrial(id, n));
         if (found.Sweep is null) return NoSweep(input);
         if (found.Trial is not { } trial) return CommandResult.Failed(found.Unreadable ?? $"sweep {id} has no trial {n} (yet)");
         var text = new StringWriter();
         text.WriteLine($"trial {trial.Index}: {Lower(trial.Status)}, attempt {trial.Attempt}{(trial.Reason is { } r ? $": {r}" : "")}");
         text.WriteLine($"  {SweepText.Parameters(trial.Params)}");
-        if (await LineageOf(id, index) is not { } lineage) return CommandResult.Ok(trial, text.ToString());
+        if (await LineageOf(id, n) is not { } lineage) return CommandResult.Ok(trial, text.ToString());
         text.WriteLine($"  ran with SweepCluster {lineage.SweepCluster}{(lineage.Runtime is { } runtime ? $", {runtime}" : "")}"
             + (lineage.Data is { } data ? $", data {data.Folder} ({data.Files} files, sha256 {HashText.Short(data.Sha256)})" : ""));
         return CommandResult.Ok(trial with { Lineage = lineage }, text.ToString());
@@ -294,13 +259,13 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
 
     /// <summary>
     /// <c>sweep report</c>: each sweep's header, experiment and every trial with its curve, from which the client draws the
-    /// report into its folder. <c>--id</c> comes one id per line, as the client sends a repeated switch.
+    /// report into its folder.
     /// </summary>
     public async Task<CommandResult> Report(CommandInput input)
     {
         var sources = new List<SweepReportSource>();
         var text = new StringWriter();
-        foreach (var id in input.Switches["id"].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct())
+        foreach (var id in input.All("id").Distinct())
         {
             var (sweep, trials, problem) = await AllTrials(id, null, 0, int.MaxValue, withCurves: true);
             if (problem is not null) return problem;
@@ -318,10 +283,8 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
     }
 
     /// <summary>The trial, or why there is none to fetch artifacts of.</summary>
-    private async Task<(RanTrial? Trial, CommandResult? Refusal)> Locate(string id, string index)
+    private async Task<(RanTrial? Trial, CommandResult? Refusal)> Locate(string id, int number)
     {
-        if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-            return (null, CommandResult.Invalid($"--trial needs a trial's index, a whole number >= 0 (got '{index}')"));
         var found = await Ask<TrialFound>(new GetTrial(id, number));
         if (found.Sweep is not { } sweep) return (null, CommandResult.Failed($"no sweep has the id '{id}' (sweep list shows them)"));
         if (found.Unreadable is { } why) return (null, CommandResult.Failed(why));
@@ -337,14 +300,10 @@ internal sealed partial class CommandHandlers(ActorSystem system, ActorRegistry 
 
     public async Task<CommandResult> Cancel(CommandInput input)
     {
-        var s = input.Switches;
-        var reply = await Ask<SweepCancelAccepted>(new CancelSweep(s["id"]));
+        var reply = await Ask<SweepCancelAccepted>(new CancelSweep(input.Text("id")));
         if (!reply.Found) return CommandResult.Failed(reply.Message);
         return CommandResult.Ok(new SweepCancellation(reply.Id, reply.Message), reply.Message + "\n");
     }
-
-    private static int? PositiveInt(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1 ? value : null;
 
     private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }

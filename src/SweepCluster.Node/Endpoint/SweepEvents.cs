@@ -27,7 +27,7 @@ internal static class SweepEvents
     public static void Map(WebApplication app) => app.MapGet(Route, async (string id, HttpContext context) =>
     {
         var handlers = CommandEndpoint.Handlers(context);
-        var input = new CommandInput(new Dictionary<string, string> { ["id"] = id }, null);
+        var input = new CommandInput(new Dictionary<string, string> { ["id"] = id }, source: null);
         var status = await StatusOrNull(handlers, input);
         if (status is null || status.Status != HttpStatusCode.OK) return CommandEndpoint.Respond(status ?? CommandEndpoint.CoordinatorUnavailable);
         if (Interlocked.Increment(ref _open) > MaxStreams)
