@@ -76,6 +76,30 @@ public class EndpointGuardTests
     }
 
     [Test]
+    public void The_dashboards_files_are_served_with_validators_and_nothing_else_is()
+    {
+        using var script = Send("GET", "/dashboard/dashboard.js");
+        Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(script.Content.Headers.ContentType!.ToString(), Is.EqualTo("text/javascript; charset=utf-8"));
+        Assert.That(script.Headers.GetValues("X-Content-Type-Options"), Is.EqualTo(new[] { "nosniff" }), "the guard's headers are on the assets too");
+        var tag = script.Headers.ETag!.Tag;
+        using var again = new HttpClient().Send(new HttpRequestMessage(HttpMethod.Get, $"http://{_node.Address}/dashboard/dashboard.js") { Headers = { { "If-None-Match", tag } } });
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.NotModified), "a browser's cached copy is still good");
+        using (var page = Send("GET", "/"))
+        {
+            Assert.That(page.Content.Headers.ContentType!.ToString(), Is.EqualTo("text/html; charset=utf-8"));
+            Assert.That(page.Content.ReadAsStringAsync().Result, Does.Contain("/dashboard/uPlot.iife.min.js"));
+        }
+        using (var plot = Send("GET", "/dashboard/uPlot.iife.min.js"))
+            Assert.That(plot.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        foreach (var path in new[] { "/dashboard/nosuch.js", "/dashboard/../SweepCluster.Node.dll", "/dashboard/%2e%2e/appsettings.json", "/dashboard/Microsoft.Extensions.FileProviders.Embedded.Manifest.xml" })
+        {
+            using var missing = Send("GET", path);
+            Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), path);
+        }
+    }
+
+    [Test]
     public void A_name_rebound_to_loopback_reaches_nothing()
     {
         using var page = Send("GET", "/", host: "attacker.example:9110");
