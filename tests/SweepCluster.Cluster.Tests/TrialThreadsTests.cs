@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SweepCluster.Cluster.Worker;
 
 namespace SweepCluster.Cluster.Tests;
@@ -32,5 +33,27 @@ public class TrialThreadsTests
             Assert.That(done.Wait(TimeSpan.FromSeconds(30)), Is.True);
         }
         Assert.That(threads.Count, Is.LessThan(100), "200 attempts in turn ran on threads that earlier attempts had used");
+    }
+
+    [Test]
+    public void Every_attempt_runs_once_on_a_thread_of_its_own_and_idle_threads_take_the_next_ones()
+    {
+        const int Slots = 8, Rounds = 200;
+        var ran = new ConcurrentDictionary<int, int>();
+        var threads = new ConcurrentDictionary<int, byte>();
+        using var ended = new CountdownEvent(Slots * Rounds);
+        // Slots producers each queue its next attempt when the one before ended, as a worker's slots do.
+        void Queue(int slot, int round) => TrialThreads.Run(() =>
+        {
+            threads.TryAdd(Environment.CurrentManagedThreadId, 0);
+            ran.AddOrUpdate(slot * Rounds + round, 1, (_, n) => n + 1);
+            ended.Signal();
+            if (round + 1 < Rounds) Queue(slot, round + 1);
+        });
+        for (var slot = 0; slot < Slots; slot++) Queue(slot, 0);
+        Assert.That(ended.Wait(TimeSpan.FromSeconds(30)), Is.True, "every attempt ran");
+        Assert.That(ran.Count, Is.EqualTo(Slots * Rounds));
+        Assert.That(ran.Values.Distinct(), Is.EqualTo(new[] { 1 }), "none twice");
+        Assert.That(threads.Count, Is.LessThan(Slots * Rounds / 10), "threads are kept and reused, not one per attempt");
     }
 }

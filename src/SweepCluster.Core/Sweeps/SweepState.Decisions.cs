@@ -66,7 +66,10 @@ public sealed partial class SweepState
     /// </summary>
     public Func<ParamValue.Map> NextSuggestion()
     {
-        var request = new SuggestRequest(_planned, [.. _history.Shown()], [.. _running.Values.Select(t => t.Params)]) { Reused = _warmCount };
+        // A sampler that plans ahead (random, grid) reads no results: it is asked in place, and gathering them would cost every trial.
+        var request = _sampler.PlansAhead
+            ? SuggestRequest.Ahead(_planned) with { Reused = _warmCount }
+            : new SuggestRequest(_planned, [.. _history.Shown()], [.. _running.Values.Select(t => t.Params)]) { Reused = _warmCount };
         var sampler = _sampler;
         return () => sampler.Suggest(request);
     }

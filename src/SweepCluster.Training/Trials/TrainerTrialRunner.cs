@@ -21,7 +21,8 @@ public sealed class TrainerTrialRunner : ITrialRunner
         if (job.Command is { } command)
             return CommandTrial.Run(job, onEpoch, onBatch, cancellation) with { DataFolder = command.DataFolder(job.DataDirectory), Runtime = CommandRuntime.Of(command) };
         if (!KnownTrainers.NeedsData(job.Trainer))
-            return TrainerHost.Run(new ObjectiveTrainer(job.Trainer), job, "value", job.CheckpointDirectory, null, onEpoch, onBatch, cancellation);
+            return TrainerHost.Run(new ObjectiveTrainer(job.Trainer), job, "value", job.CheckpointDirectory, null, onEpoch, onBatch, cancellation,
+                makeCheckpointDirectory: false);
         // The networks plug into the same seam as a user's trainer; the data they read is the node's, else the cached synthetic set.
         var data = job.DataDirectory ?? SyntheticShowers.EnsureCached();
         return TrainerHost.Run(new NetworkTrainer(job.Trainer), job, "test_f1", job.CheckpointDirectory, data, onEpoch, onBatch, cancellation)
