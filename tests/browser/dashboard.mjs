@@ -40,7 +40,9 @@ try {
     return painted;
   });
   // Hovering the plot shows a trial's parameters.
-  const box = await page.locator("#plot-history .u-over").boundingBox();
+  // The page redraws as the sweep's changes are pushed: a plot replaced while it is measured has no box, so measure again.
+  let box = null;
+  for (let tries = 0; !box && tries < 100; tries++) box = await page.locator("#plot-history .u-over").boundingBox() ?? (await page.waitForTimeout(50), null);
   for (let x = 5; x < box.width && !(await page.isVisible("#tooltip")); x += 3) await page.mouse.move(box.x + x, box.y + box.height / 2);
   seen.tooltip = await page.isVisible("#tooltip") ? await page.textContent("#tooltip") : null;
   await page.mouse.move(0, 0);
