@@ -9,7 +9,7 @@ internal static class NodeCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var config = new Option<string?>("--config") { Description = "A node config file (cluster-config/*.yml); switches override it" };
+        var config = new Option<string?>("--config") { Description = "A node config file (cluster-config/*.yml); SWEEP_KEY environment variables override it, and switches override both" };
         var roles = new Option<string?>("--roles") { Description = "coordinator, worker, or both: coordinator,worker (default)" };
         var host = new Option<string?>("--host") { Description = "Address to bind and advertise for the cluster (default 127.0.0.1)" };
         var port = new Option<int?>("--port") { Description = "Cluster port (default 4053)" };
@@ -40,18 +40,17 @@ internal static class NodeCommand
         start.SetAction(async (parsed, cancellation) => await RunNode(error, async () =>
         {
             var file = parsed.GetValue(config) is { } path ? NodeSettings.Read(path) : new NodeSettings();
-            var settings = file.OverriddenBy(new NodeSettings(parsed.GetValue(roles), parsed.GetValue(host), parsed.GetValue(port), parsed.GetValue(seeds),
-                parsed.GetValue(cmdHost), parsed.GetValue(cmdPort), null, parsed.GetValue(gpus), parsed.GetValue(cpuSlots), parsed.GetValue(data), parsed.GetValue(store),
-                parsed.GetValue(journal), parsed.GetValue(checkpoints), parsed.GetValue(heartbeatPause), parsed.GetValue(downAfter),
-                parsed.GetResult(gpuTrialsOnCpu) is { Implicit: false } ? parsed.GetValue(gpuTrialsOnCpu) : null,
-                parsed.GetValue(leaveAt) is { } at ? NodeSettings.ParseLeaveAt(at, "--leave-at") : null,
-                parsed.GetValue(discovery), parsed.GetValue(serviceName), parsed.GetValue(contactPoints), parsed.GetValue(managementPort), parsed.GetValue(requiredContactPoints),
-                parsed.GetValue(certificate)));
+            var settings = file.OverriddenBy(NodeSettings.FromEnvironment()).OverriddenBy(NodeSettings.FromSwitches(Given(parsed, start.Options.Where(o => o != config))));
             if (NodeHost.RunsTrials(settings)) OneDnnChoice.Apply(error);
             await NodeHost.RunAsync(settings, output, cancellation);
         }));
         return new Command("node", "Run a cluster node") { start };
     }
+
+    /// <summary>The switches given on the command line, each with its value as written (a flag's is <c>true</c>).</summary>
+    public static IEnumerable<(string Switch, string Value)> Given(ParseResult parsed, IEnumerable<Option> options) =>
+        options.Select(o => (o.Name, Result: parsed.GetResult(o))).Where(o => o.Result is { Implicit: false })
+            .Select(o => (o.Name, o.Result!.Tokens.Count > 0 ? o.Result.Tokens[^1].Value : "true"));
 
     /// <summary>Runs a node until it leaves; bad settings and unusable ports or files end it with their message, not a trace.</summary>
     public static async Task<int> RunNode(TextWriter error, Func<Task> run)

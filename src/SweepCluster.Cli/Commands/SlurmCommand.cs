@@ -37,11 +37,10 @@ internal static class SlurmCommand
             var before = TimeSpan.FromSeconds(parsed.GetValue(leaveBefore) ?? DefaultLeaveBeforeSeconds);
             var end = JobEnd(allocation.JobId, error);
             var file = parsed.GetValue(config) is { } path ? NodeSettings.Read(path) : new NodeSettings();
-            var settings = file
+            var settings = file.OverriddenBy(NodeSettings.FromEnvironment())
                 .OverriddenBy(allocation.Settings(folder, parsed.GetValue(port) ?? 4053, parsed.GetValue(cmdPort) ?? NodeHost.DefaultCmdPort,
                     SlurmAllocation.Token(folder), end - before))
-                .OverriddenBy(new NodeSettings(Data: parsed.GetValue(data), Journal: parsed.GetValue(journal), CpuSlots: parsed.GetValue(cpuSlots),
-                    GpuTrialsOnCpu: parsed.GetResult(gpuTrialsOnCpu) is { Implicit: false } ? parsed.GetValue(gpuTrialsOnCpu) : null));
+                .OverriddenBy(NodeSettings.FromSwitches(NodeCommand.Given(parsed, [data, journal, cpuSlots, gpuTrialsOnCpu])));
             if (NodeHost.RunsTrials(settings)) OneDnnChoice.Apply(error);
             var endpointFile = Path.Combine(folder, SlurmAllocation.EndpointFileName);
             try

@@ -1,11 +1,19 @@
+using System.Collections.Immutable;
 using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using SweepCluster.Core.Spec;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace SweepCluster.Node.Hosting;
 
-/// <summary>A node's settings as written in a <c>cluster-config/*.yml</c> file; command-line switches override them.</summary>
+/// <summary>
+/// A node's settings, from three sources, each overriding the one before: a <c>cluster-config/*.yml</c> file
+/// (<c>cpu_slots: 4</c>), the environment (<c>SWEEP_CPU_SLOTS=4</c>, read through Microsoft.Extensions.Configuration) and the
+/// command line (<c>--cpu-slots 4</c>). Every value is checked here, once, and a bad one is named where it was written.
+/// </summary>
 public sealed record NodeSettings(
     string? Roles = null,
     string? Host = null,
@@ -31,9 +39,24 @@ public sealed record NodeSettings(
     int? RequiredContactPoints = null,
     string? ClusterCertificate = null)
 {
-    private static readonly string[] Keys =
-        ["roles", "host", "port", "seed_nodes", "cmd_host", "cmd_port", "cmd_token", "gpus", "cpu_slots", "data", "store", "journal", "checkpoints", "heartbeat_pause", "down_after", "gpu_trials_on_cpu", "leave_at",
-            "discovery", "service_name", "contact_points", "management_port", "required_contact_points", "cluster_certificate"];
+    /// <summary>The settings' names as a config file writes them: each property's name in snake case (<c>CpuSlots</c> is <c>cpu_slots</c>).</summary>
+    public static readonly ImmutableArray<string> Keys = [.. Properties.Select(p => p.Key)];
+
+    private static IEnumerable<(string Key, PropertyInfo Property)> Properties =>
+        typeof(NodeSettings).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => (JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p));
+
+    /// <summary>The environment's settings: <c>SWEEP_</c> and a key in capitals (<c>SWEEP_SEED_NODES</c>); other <c>SWEEP_</c> variables are not settings.</summary>
+    public static NodeSettings FromEnvironment()
+    {
+        var environment = new ConfigurationBuilder().AddEnvironmentVariables(EnvironmentPrefix).Build();
+        return Parse(Keys.Where(key => environment[key] is not null).Select(key => (key, environment[key]!, $"{EnvironmentPrefix}{key.ToUpperInvariant()}")));
+    }
+
+    public const string EnvironmentPrefix = "SWEEP_";
+
+    /// <summary>Settings given as <c>--key-name VALUE</c> switches, each value as it was written.</summary>
+    public static NodeSettings FromSwitches(IEnumerable<(string Switch, string Value)> given) =>
+        Parse(given.Select(g => (g.Switch.TrimStart('-').Replace('-', '_'), g.Value, g.Switch)));
 
     /// <summary>Reads the file, or throws a <see cref="FormatException"/> naming the file, line and key.</summary>
     public static NodeSettings Read(string path)
@@ -49,45 +72,56 @@ public sealed record NodeSettings(
         }
         if (stream.Documents.Count == 0) return new NodeSettings();
         if (stream.Documents[0].RootNode is not YamlMappingNode root) throw new FormatException($"{path}: a node config file is a mapping of keys ({string.Join(", ", Keys)})");
-        var settings = new NodeSettings();
+        var entries = new List<(string Key, string Text, string Where)>();
         foreach (var (keyNode, value) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value ?? "";
-            string Where() => $"{key} at {path}:{value.Start.Line}:{value.Start.Column}";
-            string Text() => value switch
+            if (!Keys.Contains(key)) throw new FormatException($"{key} at {path}:{keyNode.Start.Line}:{keyNode.Start.Column}: unknown key{KeyHints.DidYouMean(key, Keys)}");
+            var where = $"{key} at {path}:{value.Start.Line}:{value.Start.Column}";
+            entries.Add((key, value switch
             {
                 YamlScalarNode { Value: { } v } => v,
                 YamlSequenceNode seq => string.Join(",", seq.Children.Select(c => ((YamlScalarNode)c).Value)),
-                _ => throw new FormatException($"{Where()}: needs a value or a list"),
-            };
-            double Seconds() => double.TryParse(Text(), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : throw new FormatException($"{Where()}: needs a number of seconds > 0 (got '{Text()}')");
-            int Int() => int.TryParse(Text(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new FormatException($"{Where()}: needs a whole number (got '{Text()}')");
+                _ => throw new FormatException($"{where}: needs a value or a list"),
+            }, where));
+        }
+        return Parse(entries);
+    }
+
+    /// <summary>Each setting's text checked and read as its kind; <c>Where</c> names it in the message when it is wrong.</summary>
+    private static NodeSettings Parse(IEnumerable<(string Key, string Text, string Where)> entries)
+    {
+        var settings = new NodeSettings();
+        foreach (var (key, text, where) in entries)
+        {
+            double Seconds() => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : throw new FormatException($"{where}: needs a number of seconds > 0 (got '{text}')");
+            int Int() => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new FormatException($"{where}: needs a whole number (got '{text}')");
             settings = key switch
             {
-                "roles" => settings with { Roles = Text() },
-                "host" => settings with { Host = Text() },
+                "roles" => settings with { Roles = text },
+                "host" => settings with { Host = text },
                 "port" => settings with { Port = Int() },
-                "seed_nodes" => settings with { SeedNodes = Text() },
-                "cmd_host" => settings with { CmdHost = Text() },
+                "seed_nodes" => settings with { SeedNodes = text },
+                "cmd_host" => settings with { CmdHost = text },
                 "cmd_port" => settings with { CmdPort = Int() },
-                "cmd_token" => settings with { CmdToken = Text() },
-                "gpus" => settings with { Gpus = Text() },
-                "cpu_slots" => settings with { CpuSlots = double.TryParse(Text(), NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && c > 0 ? c : throw new FormatException($"{Where()}: needs a number > 0 (got '{Text()}')") },
-                "data" => settings with { Data = Text() },
-                "store" => settings with { Store = Text() },
-                "journal" => settings with { Journal = Text() },
-                "checkpoints" => settings with { Checkpoints = Text() },
+                "cmd_token" => settings with { CmdToken = text },
+                "gpus" => settings with { Gpus = text },
+                "cpu_slots" => settings with { CpuSlots = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && c > 0 ? c : throw new FormatException($"{where}: needs a number > 0 (got '{text}')") },
+                "data" => settings with { Data = text },
+                "store" => settings with { Store = text },
+                "journal" => settings with { Journal = text },
+                "checkpoints" => settings with { Checkpoints = text },
                 "heartbeat_pause" => settings with { HeartbeatPause = Seconds() },
                 "down_after" => settings with { DownAfter = Seconds() },
-                "gpu_trials_on_cpu" => settings with { GpuTrialsOnCpu = Text() is "true" or "false" ? Text() == "true" : throw new FormatException($"{Where()}: needs true or false (got '{Text()}')") },
-                "leave_at" => settings with { LeaveAt = ParseLeaveAt(Text(), Where()) },
-                "discovery" => settings with { Discovery = Text() },
-                "service_name" => settings with { ServiceName = Text() },
-                "contact_points" => settings with { ContactPoints = Text() },
+                "gpu_trials_on_cpu" => settings with { GpuTrialsOnCpu = text is "true" or "false" ? text == "true" : throw new FormatException($"{where}: needs true or false (got '{text}')") },
+                "leave_at" => settings with { LeaveAt = ParseLeaveAt(text, where) },
+                "discovery" => settings with { Discovery = text },
+                "service_name" => settings with { ServiceName = text },
+                "contact_points" => settings with { ContactPoints = text },
                 "management_port" => settings with { ManagementPort = Int() },
                 "required_contact_points" => settings with { RequiredContactPoints = Int() },
-                "cluster_certificate" => settings with { ClusterCertificate = Text() },
-                _ => throw new FormatException($"{key} at {path}:{keyNode.Start.Line}:{keyNode.Start.Column}: unknown key{KeyHints.DidYouMean(key, Keys)}"),
+                "cluster_certificate" => settings with { ClusterCertificate = text },
+                _ => throw new FormatException($"{where}: not a node setting{KeyHints.DidYouMean(key, Keys)}"),
             };
         }
         return settings;
@@ -100,10 +134,11 @@ public sealed record NodeSettings(
             : throw new FormatException($"{where}: needs a time like 2026-11-28T18:00:00+01:00 (got '{text}')");
 
     /// <summary>These settings, with every value <paramref name="over"/> has taking its place.</summary>
-    public NodeSettings OverriddenBy(NodeSettings over) => new(
-        over.Roles ?? Roles, over.Host ?? Host, over.Port ?? Port, over.SeedNodes ?? SeedNodes, over.CmdHost ?? CmdHost, over.CmdPort ?? CmdPort,
-        over.CmdToken ?? CmdToken, over.Gpus ?? Gpus, over.CpuSlots ?? CpuSlots, over.Data ?? Data, over.Store ?? Store, over.Journal ?? Journal,
-        over.Checkpoints ?? Checkpoints, over.HeartbeatPause ?? HeartbeatPause, over.DownAfter ?? DownAfter, over.GpuTrialsOnCpu ?? GpuTrialsOnCpu,
-        over.LeaveAt ?? LeaveAt, over.Discovery ?? Discovery, over.ServiceName ?? ServiceName, over.ContactPoints ?? ContactPoints,
-        over.ManagementPort ?? ManagementPort, over.RequiredContactPoints ?? RequiredContactPoints, over.ClusterCertificate ?? ClusterCertificate);
+    public NodeSettings OverriddenBy(NodeSettings over)
+    {
+        var merged = this with { };
+        foreach (var (_, property) in Properties)
+            if (property.GetValue(over) is { } value) property.SetValue(merged, value);
+        return merged;
+    }
 }

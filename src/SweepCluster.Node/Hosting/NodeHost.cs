@@ -50,7 +50,7 @@ public static class NodeHost
         {
             throw new FormatException($"--seed-nodes: {e.Message}", e);
         }
-        var endpoint = new EndpointOptions(s.CmdHost ?? "127.0.0.1", s.CmdPort ?? DefaultCmdPort, s.CmdToken ?? Environment.GetEnvironmentVariable(EndpointOptions.TokenVariable));
+        var endpoint = new EndpointOptions(s.CmdHost ?? "127.0.0.1", s.CmdPort ?? DefaultCmdPort, s.CmdToken);
         if (!endpoint.IsLoopback && string.IsNullOrEmpty(endpoint.Token))
             throw new FormatException($"the command endpoint on {endpoint.Host} is reachable from other machines: set a token (cmd_token in the config file or {EndpointOptions.TokenVariable})");
         foreach (var (name, value) in new[] { ("--port", s.Port), ("--cmd-port", s.CmdPort), ("--management-port", s.ManagementPort) })
