@@ -172,13 +172,13 @@ public static class Figures
         var parameters = analysis.Parameters;
         var completed = Drawn(analysis, analysis.Completed).OrderBy(p => analysis.Goodness(p.Value)).ToList(); // the best drawn last, on top
         if (completed.Count == 0) return plot;
-        var (low, high) = (completed.Min(p => p.Value), completed.Max(p => p.Value));
+        var (worst, best) = (analysis.Goodness(completed[0].Value), analysis.Goodness(completed[^1].Value));
         var scales = parameters.Select(p => Scale(analysis, p)).ToList();
         var colormap = new ScottPlot.Colormaps.Viridis();
         foreach (var point in completed)
         {
             var ys = parameters.Select((p, i) => scales[i](point)).ToArray();
-            var goodness = high > low ? (analysis.LargerIsBetter ? (point.Value - low) / (high - low) : (high - point.Value) / (high - low)) : 1;
+            var goodness = best > worst ? (analysis.Goodness(point.Value) - worst) / (best - worst) : 1;
             var line = plot.Add.ScatterLine([.. Enumerable.Range(0, parameters.Count).Select(i => (double)i)], ys, colormap.GetColor(1 - goodness).WithAlpha(0.6));
             line.LineWidth = 1;
         }
