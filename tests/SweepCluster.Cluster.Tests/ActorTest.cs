@@ -60,8 +60,8 @@ public abstract class ActorTest() : TestKitBase(new NUnitAssertions(), TestConfi
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
         """);
 
-    /// <summary>The trainers a node host gives its workers: the built-in objectives, and networks on small data.</summary>
-    protected static readonly Core.Trials.ITrialRunner Runner = new Training.Trials.TrainerTrialRunner();
+    /// <summary>What the workers under test run: stand-ins for a node's trainers.</summary>
+    protected static readonly Core.Trials.ITrialRunner Runner = new StandInRunner();
 
     [TearDown]
     public void ShutdownSystem() => Shutdown();

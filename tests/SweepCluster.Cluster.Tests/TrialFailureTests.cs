@@ -21,7 +21,7 @@ public class TrialFailureTests : ActorTest
         public IReadOnlyList<int> DetectGpus() => [];
 
         public TrialOutcome Run(TrialJob job, Action<EpochReport> onEpoch, Action<EpochProgress?> onBatch, CancellationToken cancellation) =>
-            job.Trainer == "builtin/branin" ? Runner.Run(job, onEpoch, onBatch, cancellation) : run(onEpoch);
+            job.Trainer == "stand-in/value" ? Runner.Run(job, onEpoch, onBatch, cancellation) : run(onEpoch);
 
         public TrialFailure Explain(Exception error, string device) => explain?.Invoke(error) ?? Runner.Explain(error, device);
     }
@@ -29,10 +29,10 @@ public class TrialFailureTests : ActorTest
     private static TrialOutcome Outcome(double value) => new(new Dictionary<string, double> { ["value"] = value }, [], new Dictionary<string, string>());
 
     private StartTrial Start(string trainer, int index, string? artifacts = null) =>
-        new("s1", index, 1, trainer, new ParamValue.Map([KeyValuePair.Create("x1", (ParamValue)new ParamValue.Real(Math.PI)), KeyValuePair.Create("x2", (ParamValue)new ParamValue.Real(2.275))]),
+        new("s1", index, 1, trainer, new ParamValue.Map([KeyValuePair.Create("value", (ParamValue)new ParamValue.Real(0.5))]),
             5, "cpu", null, null, artifacts ?? Path.Combine(_runs, $"trial-{index:D4}"));
 
-    /// <summary>Runs one scripted attempt, then a real Branin trial on the same worker; returns how the scripted one ended.</summary>
+    /// <summary>Runs one scripted attempt, then a trial that succeeds on the same worker; returns how the scripted one ended.</summary>
     private ReportTrialEnded RunThenAnother(ITrialRunner runner, string? artifacts = null)
     {
         var coordinator = CreateTestProbe();
@@ -40,7 +40,7 @@ public class TrialFailureTests : ActorTest
         var worker = Sys.ActorOf(Props.Create(() => new SweepWorker(coordinator.Ref, options, runner)));
         worker.Tell(Start("scripted", 1, artifacts));
         var ended = coordinator.FishForMessage<ReportTrialEnded>(r => r.Index == 1);
-        worker.Tell(Start("builtin/branin", 2));
+        worker.Tell(Start("stand-in/value", 2));
         Assert.That(coordinator.FishForMessage<ReportTrialEnded>(r => r.Index == 2).Status, Is.EqualTo(TrialStatus.Completed), "the worker goes on serving");
         return ended;
     }

@@ -38,4 +38,46 @@ public class BuiltinObjectiveTests
             Directory.Delete(checkpoints, recursive: true);
         }
     }
+
+    private static TrialJob Job(string trainer, params string[] settings) =>
+        new(trainer, SmallData.Params(settings), 1, "cpu", null, null, Path.GetTempPath(), null);
+
+    [Test]
+    public void Branin_and_hartmann6_report_their_known_minima()
+    {
+        var runner = new TrainerTrialRunner();
+        var branin = runner.Run(Job("builtin/branin", $"x1={Math.PI}", "x2=2.275"), _ => { }, _ => { }, CancellationToken.None);
+        Assert.That(branin.Metrics["value"], Is.EqualTo(0.397887).Within(1e-6));
+        double[] optimum = [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573];
+        var hartmann = runner.Run(Job("builtin/hartmann6", [.. optimum.Select((x, i) => $"x{i + 1}={x}")]), _ => { }, _ => { }, CancellationToken.None);
+        Assert.That(hartmann.Metrics["value"], Is.EqualTo(-3.32237).Within(1e-5));
+    }
+
+    [Test]
+    public void A_point_outside_the_domain_is_refused_for_good_with_the_key_and_range_named()
+    {
+        var runner = new TrainerTrialRunner();
+        var error = Assert.Catch(() => runner.Run(Job("builtin/branin", "x1=42", "x2=1"), _ => { }, _ => { }, CancellationToken.None))!;
+        Assert.That(runner.Explain(error, "cpu"), Is.EqualTo(new TrialFailure("x1: needs a number in [-5, 10] (got 42)", Retryable: false)));
+    }
+
+    [Test]
+    public void A_network_too_large_for_memory_fails_with_an_out_of_memory_reason_worth_another_attempt()
+    {
+        var data = Directory.CreateTempSubdirectory("out-of-memory-").FullName;
+        try
+        {
+            Training.Data.SyntheticShowers.Write(data, 32, 16, seed: 3);
+            var runner = new TrainerTrialRunner();
+            var job = Job("convnet", "epochs=1", "bs=16", "lr=0.002", "optimizer=adam", "normalize=yes", "out_channels=[400000,400000]") with { DataDirectory = data };
+            var error = Assert.Catch(() => runner.Run(job, _ => { }, _ => { }, CancellationToken.None))!;
+            var failure = runner.Explain(error, "cpu");
+            Assert.That(failure.Reason, Does.StartWith("out of memory on cpu: DefaultCPUAllocator: can't allocate memory"));
+            Assert.That(failure.Retryable, Is.True, "another trial may have held the memory");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
 }
