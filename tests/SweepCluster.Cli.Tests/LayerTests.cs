@@ -22,15 +22,21 @@ public class LayerTests
 
     private static IEnumerable<string> Projects() => Directory.GetDirectories(Path.Combine(RepoPaths.Root, "src")).Select(Path.GetFileName)!;
 
-    private static XDocument Project(string name) => XDocument.Load(Path.Combine(RepoPaths.Root, "src", name, name + ".csproj"));
+    private static XDocument Project(string name, string folder = "src") => XDocument.Load(Path.Combine(RepoPaths.Root, folder, name, name + ".csproj"));
+
+    private static IEnumerable<string> References(XDocument project) =>
+        project.Descendants("ProjectReference").Select(r => Path.GetFileNameWithoutExtension(r.Attribute("Include")!.Value.Replace('\\', '/')));
 
     [TestCaseSource(nameof(Projects))]
     public void A_project_references_only_the_layers_below_it(string name)
     {
         Assert.That(Allowed.ContainsKey(name), $"src/{name} is a new project: give it a place in the layers (and in the README's layout)");
-        var references = Project(name).Descendants("ProjectReference").Select(r => Path.GetFileNameWithoutExtension(r.Attribute("Include")!.Value.Replace('\\', '/')));
-        Assert.That(references, Is.EquivalentTo(Allowed[name]));
+        Assert.That(References(Project(name)), Is.EquivalentTo(Allowed[name]));
     }
+
+    [Test]
+    public void The_actor_tests_run_a_stand_in_and_load_no_trainer() =>
+        Assert.That(References(Project("SweepCluster.Cluster.Tests", "tests")), Is.EquivalentTo(new[] { "SweepCluster.Cluster" }));
 
     [TestCase("SweepCluster.Core", "Akka", "TorchSharp", "Microsoft.AspNetCore")]
     [TestCase("SweepCluster.Cluster", "TorchSharp", "SweepCluster.Training", "Microsoft.AspNetCore")]

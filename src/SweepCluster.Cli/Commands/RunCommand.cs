@@ -15,7 +15,7 @@ internal static class RunCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var file = new Argument<string?>("FILE") { Description = "The experiment YAML file", Arity = ArgumentArity.ZeroOrOne };
-        var switches = new EmbeddedSweepSwitches("Trials per grid point, instead of the file's num_trials; with --resume, +N trials to add", "Where the sweep's run directory goes");
+        var switches = new LocalSweepSwitches("Trials per grid point, instead of the file's num_trials; with --resume, +N trials to add", "Where the sweep's run directory goes");
         var resume = new Option<string?>("--resume")
         {
             Description = "Go on with the ended sweep of this run folder (one written by run): --trials +N more trials, numbered after its own, its sampler and pruner knowing every earlier trial",
@@ -53,7 +53,7 @@ internal static class RunCommand
                     return ExitCodes.InvalidInput;
                 }
                 if (SpecLoading.Load(path, error, parsed.GetValue(code)) is not { } spec) return ExitCodes.InvalidInput;
-                final = await EmbeddedSweep.RunAsync(path, ExperimentText.Read(path).Text, spec, options, json ? error : output, error, cancellation);
+                final = await LocalSweep.RunAsync(path, ExperimentText.Read(path).Text, spec, options, json ? error : output, error, cancellation);
             }
             else
             {
@@ -70,7 +70,7 @@ internal static class RunCommand
                 }
                 // The sweep stays in its own folder: the runs folder is the one that holds it.
                 options = options with { OutDirectory = Path.GetDirectoryName(Path.GetFullPath(runDirectory))! };
-                final = await EmbeddedSweep.ResumeAsync(runDirectory, submitted, spec, options.Trials!.Value, options, json ? error : output, error, cancellation);
+                final = await LocalSweep.ResumeAsync(runDirectory, submitted, spec, options.Trials!.Value, options, json ? error : output, error, cancellation);
             }
             if (final is null) return ExitCodes.InvalidInput;
             if (json) JsonOutput.Write(output, new SweepDocument(final));
@@ -84,7 +84,7 @@ internal static class RunCommand
     }
 
     /// <summary>What is wrong with the switches given with --resume, or null.</summary>
-    private static string? ResumeProblem(string? path, EmbeddedSweepOptions options) =>
+    private static string? ResumeProblem(string? path, LocalSweepOptions options) =>
         path is not null ? "give the experiment FILE or --resume RUN_DIR, not both: a resumed sweep keeps its own experiment"
         : options.Trials is null ? "--resume needs --trials +N: how many trials to add"
         : options.Seed is not null || options.Epochs is not null ? "--seed and --epochs are the sweep's own when it is resumed; leave them out"

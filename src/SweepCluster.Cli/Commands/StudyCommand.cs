@@ -27,7 +27,7 @@ internal static class StudyCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var files = new Argument<string[]>("FILE") { Description = "The study's experiment files (experiments/*.yml)", Arity = ArgumentArity.OneOrMore };
-        var switches = new EmbeddedSweepSwitches("Trials per network (default 8)", "Where the sweeps' run directories go");
+        var switches = new LocalSweepSwitches("Trials per network (default 8)", "Where the sweeps' run directories go");
         var command = new Command("study", "Run the study's experiments as the study ran them (random sampling, no pruning) and print its table beside the study's figures")
             { files };
         foreach (var option in switches.All) command.Options.Add(option);
@@ -45,7 +45,7 @@ internal static class StudyCommand
             foreach (var (path, yaml, spec) in loaded)
             {
                 var watch = Stopwatch.StartNew();
-                var sweep = await EmbeddedSweep.RunAsync(path, yaml, spec, options, error, error, cancellation);
+                var sweep = await LocalSweep.RunAsync(path, yaml, spec, options, error, error, cancellation);
                 if (sweep is null) return ExitCodes.InvalidInput;
                 if (sweep.Status == SweepStatus.Cancelled) return ExitCodes.Interrupted;
                 rows.Add((StudyRow.Of(spec.Trainer, sweep), watch.Elapsed));
@@ -57,7 +57,7 @@ internal static class StudyCommand
         return command;
     }
 
-    private static void Write(TextWriter output, List<(StudyRow Row, TimeSpan Took)> rows, EmbeddedSweepOptions options)
+    private static void Write(TextWriter output, List<(StudyRow Row, TimeSpan Took)> rows, LocalSweepOptions options)
     {
         output.WriteLine($"random sampling, no pruning, {options.Trials} trials per network; failed trials count as test_f1 0; std is the population's");
         TextTable.Write(output,

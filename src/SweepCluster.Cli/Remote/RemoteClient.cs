@@ -197,7 +197,7 @@ internal sealed partial class RemoteClient(string address, string? token, TextWr
     private bool TrainerCheckFailed(string source, string? code, CancellationToken cancellation)
     {
         if (ExperimentSpecParser.ParseFile(source, CodeFolder.Of(source, code)).Spec is not { } spec || Training.Trainers.NetworkSettings.ProblemIn(spec) is not null) return false;
-        if (Cli.Commands.EmbeddedSweep.Checked(spec, null, null, error, cancellation) is not { } problem) return false;
+        if (Cli.Commands.LocalSweep.Checked(spec, null, null, error, cancellation) is not { } problem) return false;
         error.WriteLine($"{source}: the trainer's check failed here, so the sweep was not submitted: {problem}");
         error.WriteLine("(fix the experiment or the program; --check no submits without checking)");
         return true;

@@ -14,8 +14,8 @@ using SweepCluster.Core.Trials;
 
 namespace SweepCluster.Node.Hosting;
 
-/// <summary>A running cluster node in this process, with the coordinator (or its proxy) to talk to.</summary>
-public sealed class NodeRuntime(IHost host) : IAsyncDisposable
+/// <summary>A running cluster node in this process, with the coordinator (or its proxy) to talk to: what an <see cref="EmbeddedSweep"/> runs on.</summary>
+internal sealed class NodeRuntime(IHost host) : IAsyncDisposable
 {
     public IHost Host { get; } = host;
 
