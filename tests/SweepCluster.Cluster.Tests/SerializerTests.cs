@@ -28,7 +28,7 @@ public class SerializerTests
     private static readonly EpochPoint Point = new(2, 0.31, 0.97, 12.5);
     private static readonly ImmutableDictionary<string, double> Metrics = ImmutableDictionary<string, double>.Empty.Add("test_f1", 0.97).Add("test_acc", 0.96);
     private static readonly TrialSnapshot Trial = new(3, TrialStatus.Running, 1, 99, Params, Metrics, [Point], "akka.tcp://sweep@127.0.0.1:4053", "cuda:0", At, 1.5, null, "/runs/x/trial-0003", ["attempt 1: worker lost"]);
-    private static readonly StoredTrial StoredTrial = new(3, TrialStatus.Running, 1, 99, Params, Metrics, [Point], "akka.tcp://sweep@127.0.0.1:4053", "cuda:0", At, 1.5, null, "/runs/x/trial-0003", ["attempt 1: worker lost"]);
+    private static readonly TrialSnapshot StoredTrial = new(3, TrialStatus.Running, 1, 99, Params, Metrics, [Point], "akka.tcp://sweep@127.0.0.1:4053", "cuda:0", At, 1.5, null, "/runs/x/trial-0003", ["attempt 1: worker lost"]);
     private static readonly SweepSnapshot Sweep = new("ab12cd34", "Simple CNN", SweepStatus.Running, new MetricSpec("test_f1", MetricDirection.Maximize),
         10, 6, [Trial], "no worker offers gpu", At, null, "/runs/x");
 

@@ -16,7 +16,7 @@ public class TrialArchiveTests
     [TearDown]
     public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
 
-    private static StoredTrial Trial(int index, TrialStatus status, double value) => new(index, status, 1, 100 + index,
+    private static TrialSnapshot Trial(int index, TrialStatus status, double value) => new(index, status, 1, 100 + index,
         new ParamValue.Map([KeyValuePair.Create("lr", (ParamValue)new ParamValue.Real(value)), KeyValuePair.Create("name", (ParamValue)new ParamValue.Text($"trial \"{index}\"\n"))]),
         ImmutableDictionary<string, double>.Empty.Add("value", value), [new EpochPoint(1, 0.5, value, 2)], "node", "cpu", DateTimeOffset.UnixEpoch, 1.5,
         status == TrialStatus.Failed ? "boom" : null, null, status == TrialStatus.Failed ? ["attempt 1: lost"] : []);

@@ -125,6 +125,10 @@ public sealed record TrialDocument(
     public static TrialDocument Of(TrialSnapshot t) => new(t.Index, t.Status, t.Attempt, t.Seed, t.Params, new MetricValues(t.Metrics),
         t.Epochs.Length > 0 ? t.Epochs[^1].Epoch : null, t.Node, t.Device, t.StartedAt, t.DurationSeconds, t.Reason,
         t.FailedAttempts.IsEmpty ? null : t.FailedAttempts, t.ArtifactDirectory, t.Epochs.IsEmpty ? null : t.Epochs, t.InEpoch);
+
+    /// <summary>The trial's record again, as a sweep.json written when it ended gives it back (its running epoch aside).</summary>
+    public TrialSnapshot Record() => new(Index, Status, Attempt, Seed, Params, Metrics.ToImmutableDictionary(), Curve ?? [], Node, Device, StartedAt, DurationSeconds,
+        Reason, Artifacts, FailedAttempts ?? []);
 }
 
 /// <summary>The best trial: <c>sweep best</c>, and <c>best</c> in every sweep document (null while no trial completed).</summary>

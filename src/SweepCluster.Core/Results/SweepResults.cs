@@ -13,7 +13,11 @@ public enum SweepStatus { Pending, Running, Completed, Cancelled }
 /// <summary>One epoch (or step) of a trial as the cluster saw it.</summary>
 public sealed record EpochPoint(int Epoch, double? Loss, double Value, double Seconds);
 
-/// <summary>A trial as status, <c>sweep trials</c> and <c>run --format json</c> show it.</summary>
+/// <summary>
+/// A trial's one record: what a sweep holds of it, what the archive (<c>trials.jsonl</c>) and journal snapshots store, and
+/// what queries answer with; commands and the API show it as a <see cref="TrialDocument"/>. Being stored, it changes only
+/// as docs/stored-formats.md says.
+/// </summary>
 /// <param name="FailedAttempts">Why each earlier attempt failed before the trial was retried (<c>attempt 1: worker lost</c>).</param>
 public sealed record TrialSnapshot(
     int Index,

@@ -24,10 +24,10 @@ public sealed record FinishedSweep(SweepOverview Overview, ImmutableArray<TrialS
     }
 
     public FinishedSweepMemento ToMemento() =>
-        new(Overview.Header, Overview.Best is { } best ? StoredTrial.Of(best) : null, [.. Troubled.Select(StoredTrial.Of)], TroubledCount, ClientToken, Submitted);
+        new(Overview.Header, Overview.Best, Troubled, TroubledCount, ClientToken, Submitted);
 
     public static FinishedSweep FromMemento(FinishedSweepMemento m) =>
-        new(new SweepOverview(m.Header, m.Best?.ToSnapshot()), [.. m.Troubled.Select(t => t.ToSnapshot())], m.TroubledCount, m.ClientToken, m.Submitted);
+        new(new SweepOverview(m.Header, m.Best), m.Troubled, m.TroubledCount, m.ClientToken, m.Submitted);
 
     /// <summary>Every trial as <c>sweep.json</c> records it, best first.</summary>
     /// <exception cref="IOException">The file is gone or cannot be read; the message names it.</exception>

@@ -14,7 +14,7 @@ namespace SweepCluster.Core.Sweeps;
 public sealed record CoordinatorSnapshot(ImmutableArray<SweepMemento> Sweeps, ImmutableArray<FinishedSweepMemento>? Finished = null);
 
 /// <summary>An ended sweep in a snapshot: the header, the best trial, the first failed or retried trials and how many there were.</summary>
-public sealed record FinishedSweepMemento(SweepHeader Header, StoredTrial? Best, ImmutableArray<StoredTrial> Troubled, int TroubledCount, string? ClientToken,
+public sealed record FinishedSweepMemento(SweepHeader Header, TrialSnapshot? Best, ImmutableArray<TrialSnapshot> Troubled, int TroubledCount, string? ClientToken,
     SweepSubmitted? Submitted = null);
 
 /// <param name="Waiting">Trials waiting to start, in the order they will.</param>
@@ -41,28 +41,6 @@ public sealed record SweepMemento(
     string? ArchivedIn = null,
     string? StoppedBecause = null);
 
-public sealed record TrialMemento(StoredTrial Trial, string? Worker, ImmutableArray<int> Gpus, int? DivergedAtEpoch);
+/// <summary>A trial not ended, as a journal snapshot stores it: its record (<see cref="TrialRecord.Stored"/>) and where it runs.</summary>
+public sealed record TrialMemento(TrialSnapshot Trial, string? Worker, ImmutableArray<int> Gpus, int? DivergedAtEpoch);
 
-/// <summary>A trial's record as a snapshot stores it.</summary>
-public sealed record StoredTrial(
-    int Index,
-    TrialStatus Status,
-    int Attempt,
-    long Seed,
-    ParamValue.Map Params,
-    ImmutableDictionary<string, double> Metrics,
-    ImmutableArray<EpochPoint> Epochs,
-    string? Node,
-    string? Device,
-    DateTimeOffset? StartedAt,
-    double? DurationSeconds,
-    string? Reason,
-    string? ArtifactDirectory,
-    ImmutableArray<string> FailedAttempts)
-{
-    public static StoredTrial Of(TrialSnapshot t) =>
-        new(t.Index, t.Status, t.Attempt, t.Seed, t.Params, t.Metrics, t.Epochs, t.Node, t.Device, t.StartedAt, t.DurationSeconds, t.Reason, t.ArtifactDirectory, t.FailedAttempts);
-
-    public TrialSnapshot ToSnapshot() =>
-        new(Index, Status, Attempt, Seed, Params, Metrics, Epochs, Node, Device, StartedAt, DurationSeconds, Reason, ArtifactDirectory, FailedAttempts);
-}

@@ -178,7 +178,7 @@ public sealed partial class SweepState
         ? $"its first {_alikeFailures} trials all failed the same way, so the others would too: {_firstFailure}"
         : null;
 
-    private void CountForStopping(StoredTrial trial)
+    private void CountForStopping(TrialSnapshot trial)
     {
         if (trial.Status == TrialStatus.Cancelled) return;
         _endedCount++;

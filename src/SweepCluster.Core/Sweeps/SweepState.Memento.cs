@@ -33,7 +33,7 @@ public sealed partial class SweepState
         var sweep = new SweepState(memento.Submitted, spec, memento.ArchivedLength is null ? newArchive?.Invoke() : null);
         if (memento.ArchivedLength is { } length)
             sweep._archive = TrialArchive.Reopen(memento.Submitted.RunDirectory, memento.ArchivedIn ?? TrialArchive.FileName, length, sweep.Restore);
-        var ended = new Dictionary<int, StoredTrial>();
+        var ended = new Dictionary<int, TrialSnapshot>();
         foreach (var m in memento.Trials)
         {
             var t = m.Trial;
@@ -85,9 +85,7 @@ public sealed partial class SweepState
         var (cancelled, endedAt) = (false, (DateTimeOffset?)null);
         foreach (var t in trials.Where(t => t.Index < planned).OrderBy(t => t.Index))
         {
-            var stored = new StoredTrial(t.Index, t.Status, t.Attempt, t.Seed, t.Params, t.Metrics.ToImmutableDictionary(), t.Curve ?? [], t.Node, t.Device,
-                t.StartedAt, t.DurationSeconds, t.Reason, t.Artifacts, t.FailedAttempts ?? []);
-            sweep.ArchiveRestored(stored);
+            sweep.ArchiveRestored(t.Record());
             cancelled |= t.Status == TrialStatus.Cancelled;
             if (t.StartedAt?.AddSeconds(t.DurationSeconds ?? 0) is { } end && (endedAt is null || end > endedAt)) endedAt = end;
         }
@@ -99,14 +97,14 @@ public sealed partial class SweepState
     }
 
     /// <summary>An ended trial from an older record (a snapshot that held every trial, a sweep.json) put into the archive and restored.</summary>
-    private void ArchiveRestored(StoredTrial trial)
+    private void ArchiveRestored(TrialSnapshot trial)
     {
         _archive.Add(trial);
         Restore(trial);
     }
 
     /// <summary>A trial read back into the archive: kept in memory as one that ended here, with its curve for the pruner.</summary>
-    private void Restore(StoredTrial trial)
+    private void Restore(TrialSnapshot trial)
     {
         _planned = Math.Max(_planned, trial.Index + 1);
         Archived(trial);

@@ -121,7 +121,7 @@ public sealed partial class SweepState : IDisposable
     /// <summary>The trial, once it has been planned.</summary>
     /// <exception cref="IOException">It has ended and its archive cannot be read; the message names the file.</exception>
     public TrialSnapshot? FindTrial(int index) =>
-        _live.TryGetValue(index, out var live) ? live.Snapshot() : _archive.StatusOf(index) is null ? null : _archive.Read(index).ToSnapshot();
+        _live.TryGetValue(index, out var live) ? live.Snapshot() : _archive.StatusOf(index) is null ? null : _archive.Read(index);
 
     /// <summary>
     /// The planned trials in index order (those in <paramref name="state"/> only, when given), after the first <paramref name="skip"/>
@@ -286,7 +286,7 @@ public sealed partial class SweepState : IDisposable
         Spec.Metric,
         TotalTrials,
         PendingCount,
-        [.. _archive.ReadAll().Select(t => t.ToSnapshot()).Concat(_live.Values.Select(t => t.Snapshot())).OrderBy(t => t.Index)],
+        [.. _archive.ReadAll().Concat(_live.Values.Select(t => t.Snapshot())).OrderBy(t => t.Index)],
         HasTrialToStart ? PendingReason : null,
         Submitted.At,
         EndedAt,
@@ -313,24 +313,23 @@ public sealed partial class SweepState : IDisposable
     }
 
     /// <summary>What is kept in memory of a trial in the archive: its value for the summary, the best, the troubled, and what the sampler and pruner see of it.</summary>
-    private void Archived(StoredTrial trial)
+    private void Archived(TrialSnapshot trial)
     {
         CountForStopping(trial);
         var value = trial.Status != TrialStatus.Failed && trial.Metrics.TryGetValue(Spec.Metric.Name, out var v) ? v : (double?)null;
         if (trial.Index >= _values.Length) Array.Resize(ref _values, Math.Max(trial.Index + 1, 2 * _values.Length));
         _values[trial.Index] = value;
         if (trial.Status != TrialStatus.Cancelled) _history.Add(new FinishedTrial(trial.Index, trial.Params, value));
-        var snapshot = trial.ToSnapshot();
         if (trial.Status == TrialStatus.Completed && value is { } result)
         {
             ConsiderBest(result);
-            if (result == BestValue && (_best is null || _best.Metrics[Spec.Metric.Name] != result || trial.Index < _best.Index)) _best = snapshot;
+            if (result == BestValue && (_best is null || _best.Metrics[Spec.Metric.Name] != result || trial.Index < _best.Index)) _best = trial;
             if (trial.DurationSeconds is { } seconds) CountCompleted(seconds);
         }
-        if (IsTroubled(snapshot))
+        if (IsTroubled(trial))
         {
             _troubledEndedCount++;
-            _troubledEnded[trial.Index] = snapshot;
+            _troubledEnded[trial.Index] = trial;
             if (_troubledEnded.Count > FinishedSweep.TroubledKept) _troubledEnded.RemoveAt(FinishedSweep.TroubledKept);
         }
     }
@@ -384,5 +383,6 @@ public sealed class TrialRecord(int index, long seed, ParamValue.Map parameters)
             InEpoch = Status == TrialStatus.Running && InEpoch is { } p && p.Epoch > (Epochs.Count > 0 ? Epochs[^1].Epoch : 0) ? p : null,
         };
 
-    public StoredTrial Stored() => StoredTrial.Of(Snapshot());
+    /// <summary>The trial as it is stored (the archive, a journal snapshot): without how far its running epoch has got, which is not journalled.</summary>
+    public TrialSnapshot Stored() => Snapshot() with { InEpoch = null };
 }

@@ -40,16 +40,16 @@ public abstract class TrialArchive : IDisposable
     /// the journal's later events), each trial handed to <paramref name="restored"/> in the order it ended.
     /// </summary>
     /// <exception cref="IOException">The file is missing, shorter than the snapshot says, or unreadable; the message names it.</exception>
-    public static TrialArchive Reopen(string runDirectory, string fileName, long length, Action<StoredTrial> restored) =>
+    public static TrialArchive Reopen(string runDirectory, string fileName, long length, Action<TrialSnapshot> restored) =>
         FileArchive.Open(runDirectory, fileName, length, restored);
 
-    public void Add(StoredTrial trial)
+    public void Add(TrialSnapshot trial)
     {
         Register(trial);
         Store(trial);
     }
 
-    private protected void Register(StoredTrial trial)
+    private protected void Register(TrialSnapshot trial)
     {
         if (trial.Index >= _statuses.Length) Array.Resize(ref _statuses, Math.Max(trial.Index + 1, 2 * _statuses.Length));
         if (_statuses[trial.Index] == 0) Count++;
@@ -61,11 +61,11 @@ public abstract class TrialArchive : IDisposable
 
     /// <summary>The archived trial.</summary>
     /// <exception cref="IOException">The file cannot be read; the message names it.</exception>
-    public abstract StoredTrial Read(int index);
+    public abstract TrialSnapshot Read(int index);
 
     /// <summary>Every archived trial, in the order they ended.</summary>
     /// <exception cref="IOException">The file cannot be read; the message names it.</exception>
-    public abstract IEnumerable<StoredTrial> ReadAll();
+    public abstract IEnumerable<TrialSnapshot> ReadAll();
 
     /// <summary>
     /// Where a journal snapshot taken now finds the archive again: the file's name and length, written through to the disk first (a
@@ -76,24 +76,24 @@ public abstract class TrialArchive : IDisposable
     /// <summary>True when the trials are held in memory (where a journal snapshot then copies them).</summary>
     public abstract bool KeptInMemory { get; }
 
-    protected abstract void Store(StoredTrial trial);
+    protected abstract void Store(TrialSnapshot trial);
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
     private sealed class MemoryArchive : TrialArchive
     {
-        private readonly List<StoredTrial> _inOrder = [];
+        private readonly List<TrialSnapshot> _inOrder = [];
         private readonly Dictionary<int, int> _places = [];
 
-        protected override void Store(StoredTrial trial)
+        protected override void Store(TrialSnapshot trial)
         {
             _places[trial.Index] = _inOrder.Count;
             _inOrder.Add(trial);
         }
 
-        public override StoredTrial Read(int index) => _inOrder[_places[index]];
+        public override TrialSnapshot Read(int index) => _inOrder[_places[index]];
 
-        public override IEnumerable<StoredTrial> ReadAll() => _inOrder;
+        public override IEnumerable<TrialSnapshot> ReadAll() => _inOrder;
 
         public override (string File, long Length)? Mark() => null;
 
@@ -116,7 +116,7 @@ public abstract class TrialArchive : IDisposable
 
         private FileArchive(string path, FileStream file) => (_path, _file) = (path, file);
 
-        public static FileArchive Open(string runDirectory, string fileName, long length, Action<StoredTrial> restored)
+        public static FileArchive Open(string runDirectory, string fileName, long length, Action<TrialSnapshot> restored)
         {
             var path = Path.Combine(runDirectory, fileName);
             FileStream? file = null;
@@ -143,14 +143,14 @@ public abstract class TrialArchive : IDisposable
             }
         }
 
-        private void Register(StoredTrial trial, long offset)
+        private void Register(TrialSnapshot trial, long offset)
         {
             Register(trial);
             if (trial.Index >= _offsets.Length) Array.Resize(ref _offsets, Math.Max(trial.Index + 1, 2 * _offsets.Length));
             _offsets[trial.Index] = offset;
         }
 
-        protected override void Store(StoredTrial trial)
+        protected override void Store(TrialSnapshot trial)
         {
             var offset = _file.Position;
             var json = JsonSerializer.SerializeToUtf8Bytes(trial, SweepJson.Stored);
@@ -161,7 +161,7 @@ public abstract class TrialArchive : IDisposable
             Register(trial, offset);
         }
 
-        public override StoredTrial Read(int index)
+        public override TrialSnapshot Read(int index)
         {
             _file.Flush();
             var line = new MemoryStream();
@@ -177,14 +177,14 @@ public abstract class TrialArchive : IDisposable
             return Parse(line.GetBuffer().AsSpan(0, (int)line.Length));
         }
 
-        public override IEnumerable<StoredTrial> ReadAll()
+        public override IEnumerable<TrialSnapshot> ReadAll()
         {
             _file.Flush();
             return Lines(_file.Length).Select(l => l.Trial);
         }
 
         /// <summary>The trials in the file's first <paramref name="length"/> bytes, each with the offset of its line.</summary>
-        private IEnumerable<(long Offset, StoredTrial Trial)> Lines(long length)
+        private IEnumerable<(long Offset, TrialSnapshot Trial)> Lines(long length)
         {
             using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 64 * 1024);
             var line = new MemoryStream();
@@ -207,7 +207,7 @@ public abstract class TrialArchive : IDisposable
             }
         }
 
-        private StoredTrial Parse(ReadOnlySpan<byte> line)
+        private TrialSnapshot Parse(ReadOnlySpan<byte> line)
         {
             var at = line.Length - SumDigits - SumPrefix.Length - 2;
             if (at > 0 && line[at..].StartsWith(SumPrefix))
@@ -220,7 +220,7 @@ public abstract class TrialArchive : IDisposable
             }
             try
             {
-                return JsonSerializer.Deserialize<StoredTrial>(line, SweepJson.Stored) ?? throw new JsonException("a null trial");
+                return JsonSerializer.Deserialize<TrialSnapshot>(line, SweepJson.Stored) ?? throw new JsonException("a null trial");
             }
             catch (JsonException e)
             {
