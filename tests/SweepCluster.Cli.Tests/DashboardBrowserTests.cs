@@ -60,6 +60,8 @@ public class DashboardBrowserTests
         Assert.That(seen.GetProperty("eta").GetString(), Does.Match(@"^about \d+ (s|min) left$"), "the sweep page says when the sweep should end");
         Assert.That(seen.GetProperty("done_after").GetString(), Is.Not.EqualTo(seen.GetProperty("done_before").GetString()), "the page followed a trial's end");
         Assert.That(seen.GetProperty("reloaded").GetBoolean(), Is.False, "without a reload");
+        Assert.That(seen.GetProperty("plot_kept").GetBoolean(), "the plot took the new points in place, not replaced");
+        Assert.That(seen.GetProperty("tooltip_after_update").GetBoolean(), "so the tooltip of the point hovered stays up");
         Assert.That(seen.GetProperty("streamed").GetBoolean(), "told by the node's stream of the sweep's changes");
         Assert.That(seen.GetProperty("trial_url").GetString(), Does.EndWith($"#/sweep/{id}/trial/{rows[0]}"), "a click on a row opens that trial");
         Assert.That(seen.GetProperty("trial_heading").GetString(), Is.EqualTo($"Trial {rows[0]} of {id}"));

@@ -40,19 +40,24 @@ try {
     return painted;
   });
   // Hovering the plot shows a trial's parameters.
-  // The page redraws as the sweep's changes are pushed: a plot replaced while it is measured has no box, so measure again.
+  // A plot built again while it is measured (when the first curves or a new category appear) has no box: measure again.
   let box = null;
   for (let tries = 0; !box && tries < 100; tries++) box = await page.locator("#plot-history .u-over").boundingBox() ?? (await page.waitForTimeout(50), null);
   for (let x = 5; x < box.width && !(await page.isVisible("#tooltip")); x += 3) await page.mouse.move(box.x + x, box.y + box.height / 2);
   seen.tooltip = await page.isVisible("#tooltip") ? await page.textContent("#tooltip") : null;
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: `${shots}/sweep.png`, fullPage: true });
 
-  // The page follows the sweep: the count of trials done changes without a reload.
+  // The page follows the sweep: the count of trials done changes without a reload, and the plot under the pointer takes
+  // the new points in place, its tooltip still up.
   const navigations = [];
   page.on("framenavigated", f => navigations.push(f.url()));
-  await page.waitForFunction(before => document.querySelector("#done")?.textContent !== before, seen.done_before, { timeout: 60000 });
+  await page.$eval("#plot-history", plot => { plot.dataset.before = "yes"; });
+  const pointsAt = await page.$eval("#done", e => e.textContent);
+  await page.waitForFunction(before => document.querySelector("#done")?.textContent !== before, pointsAt, { timeout: 60000 });
   seen.done_after = await page.textContent("#done");
+  seen.plot_kept = await page.$eval("#plot-history", plot => plot.dataset.before === "yes");
+  seen.tooltip_after_update = await page.isVisible("#tooltip");
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: `${shots}/sweep.png`, fullPage: true });
   seen.reloaded = navigations.some(u => !u.includes("#"));
   // Pushed, not polled: the page opened the sweep's stream of server-sent events.
   seen.streamed = requests.some(u => u.startsWith(`${base}/api/sweeps/${sweep}/events`));

@@ -99,10 +99,10 @@ async function sweepsView() {
 }
 
 /** The sweep page's own state: the table's page, order and filter, and the plotted parameter, kept across refreshes. */
-const sweepPage = { id: null, offset: 0, order: "best", state: "", parameter: null, points: null, pointsAt: null, curves: [], plots: [] };
+const sweepPage = { id: null, offset: 0, order: "best", state: "", parameter: null, points: null, pointsAt: null, curves: [], plots: [], curvesPlot: null, layout: null, parallel: null };
 
 async function sweepView(id) {
-  if (sweepPage.id !== id) Object.assign(sweepPage, { id, offset: 0, order: "best", state: "", parameter: null, points: null, pointsAt: null, plotsKey: null });
+  if (sweepPage.id !== id) Object.assign(sweepPage, { id, offset: 0, order: "best", state: "", parameter: null, points: null, pointsAt: null, plotsKey: null, plotsElement: null });
   const status = await command("sweep", "status", { id });
   // The plotted columns change only as trials end: fetched again then, not on every redraw or change of table page.
   const progress = `${status.done}/${status.running.length}/${status.total_trials}`;
@@ -127,10 +127,10 @@ async function sweepView(id) {
       status.estimated_end ? element("span", { id: "eta", title: `at ${new Date(status.estimated_end).toLocaleString()}` }, remaining(new Date(status.estimated_end) - Date.now())) : ""));
   const parameters = Object.keys(points.params);
   if (!parameters.includes(sweepPage.parameter)) sweepPage.parameter = parameters[0] ?? null;
-  // The plots are drawn again only when the points or the chosen parameter changed: paging the table keeps them.
+  // The plots change only when the points or the chosen parameter did: paging the table keeps them as they are.
   const plotsKey = `${sweepPage.pointsAt}|${sweepPage.parameter}`;
   const redraw = sweepPage.plotsKey !== plotsKey;
-  const plots = redraw ? element("div", { class: "plots" }) : sweepPage.plotsElement;
+  const plots = sweepPage.plotsElement ?? element("div", { class: "plots" });
   const parameterSelect = element("select", { id: "parameter" }, ...parameters.map(p => element("option", p === sweepPage.parameter ? { value: p, selected: "" } : { value: p }, p)));
   parameterSelect.onchange = () => { sweepPage.parameter = parameterSelect.value; show(() => sweepView(id), id); };
   const stateSelect = element("select", { id: "state-filter" }, ...["", "completed", "running", "pending", "failed", "pruned", "cancelled"]
@@ -149,11 +149,17 @@ async function sweepView(id) {
   const importance = points.importance.length === 0 ? element("span") : element("div", {}, element("h2", {}, "Parameter importance"),
     element("p", {}, `PED-ANOVA: how the values among the best 10% of completed trials differ from those among all`),
     table(["parameter", "share"], points.importance.map(p => element("tr", {}, element("td", {}, p.parameter), element("td", {}, p.importance.toFixed(3)))), { id: "importance" }));
-  main.replaceChildren(header,
-    element("p", { class: "controls" }, element("label", {}, "parameter ", parameterSelect)), plots, importance,
-    element("h2", {}, "Trials"), element("p", { class: "controls" }, element("label", {}, "state ", stateSelect)),
+  const above = [header, element("p", { class: "controls" }, element("label", {}, "parameter ", parameterSelect))];
+  const below = [importance, element("h2", {}, "Trials"), element("p", { class: "controls" }, element("label", {}, "state ", stateSelect)),
     table([order("index", "trial"), element("th", {}, "status"), order("best", metric), element("th", {}, "seconds"), element("th", {}, "params")], rows, { id: "trials" }),
-    pager);
+    pager];
+  if (plots.parentNode === main) {
+    // The plots stay in the page (a hover over them outlives the redraw); what surrounds them is replaced.
+    while (plots.previousSibling) plots.previousSibling.remove();
+    while (plots.nextSibling) plots.nextSibling.remove();
+    plots.before(...above);
+    plots.after(...below);
+  } else main.replaceChildren(...above, plots, ...below);
   if (redraw) {
     drawSweepPlots(plots, id, points, status);
     Object.assign(sweepPage, { plotsKey, plotsElement: plots });
@@ -161,40 +167,93 @@ async function sweepView(id) {
   return status.state === "running" || status.state === "pending";
 }
 
-/** The optimisation history and a slice plot of the chosen parameter; hover shows a trial's parameters, a click opens it. */
+/**
+ * The optimisation history, a slice plot of the chosen parameter, the learning curves and the parallel coordinates; hover shows
+ * a trial's parameters, a click opens it. As trials end the plots take their new points in place, so that a hover keeps its
+ * tooltip; they are built again only when what they show changes shape (another parameter, new categories, other curves).
+ */
 function drawSweepPlots(container, id, points, status) {
-  sweepPage.plots.forEach(p => p.destroy());
-  sweepPage.plots = [];
+  const metric = status.metric.name;
   const sign = status.metric.direction === "maximize" ? 1 : -1;
   const finished = points.index.map((index, i) => ({ index, i, value: points.value[i], status: points.status[i] })).filter(p => p.value !== null);
   let best = null;
-  const history = [finished.map(p => p.index), finished.map(p => p.value),
-    finished.map(p => (best === null || sign * p.value > sign * best ? (best = p.value) : best))];
-  sweepPage.plots.push(plot(container, "history", "Optimisation history", "trial", status.metric.name, history, finished, id, true));
-  if (sweepPage.parameter) {
-    const column = points.params[sweepPage.parameter];
-    const name = `${status.metric.name} against ${sweepPage.parameter}`;
-    const numeric = finished.filter(p => typeof column[p.i] === "number").sort((a, b) => column[a.i] - column[b.i]);
-    if (numeric.length === finished.length && numeric.length > 0)
-      sweepPage.plots.push(plot(container, "slice", name, sweepPage.parameter, status.metric.name,
-        [numeric.map(p => column[p.i]), numeric.map(p => p.value)], numeric, id, false, points.log_scaled.includes(sweepPage.parameter)));
-    else if (finished.length > 0) {
-      // A categorical parameter: each value a column of points, spread a little so that equal results stay apart.
-      const categories = [...new Set(finished.map(p => String(column[p.i])))].sort();
-      const placed = finished.map(p => ({ ...p, x: categories.indexOf(String(column[p.i])) + (((p.index * 0.618034) % 1) - 0.5) * 0.4 })).sort((a, b) => a.x - b.x);
-      sweepPage.plots.push(plot(container, "slice", name, sweepPage.parameter, status.metric.name,
-        [placed.map(p => p.x), placed.map(p => p.value)], placed, id, false, false, categories));
-    }
+  const shown = [{ name: "history", title: "Optimisation history", x: "trial", y: metric, trials: finished, withBest: true,
+    data: [finished.map(p => p.index), finished.map(p => p.value), finished.map(p => (best === null || sign * p.value > sign * best ? (best = p.value) : best))] }];
+  const slice = sliceOf(points, finished, metric);
+  if (slice) shown.push(slice);
+  const curves = curvesData();
+  const parallel = Object.keys(points.params).length > 1;
+  const layout = JSON.stringify([id, shown.map(p => [p.name, p.x, p.logX, p.categories]), curves !== null, parallel]);
+  if (sweepPage.layout !== layout) {
+    [...sweepPage.plots, sweepPage.curvesPlot].forEach(p => p?.chart.destroy());
+    container.replaceChildren();
+    sweepPage.plots = shown.map(p => plot(container, p, id));
+    sweepPage.curvesPlot = curves ? curvesPlot(container, curves, metric) : null;
+    sweepPage.parallel = parallel ? parallelCanvas(container, metric) : null;
+    sweepPage.layout = layout;
+  } else {
+    shown.forEach((p, k) => sweepPage.plots[k].update(p.data, p.trials));
+    if (curves) sweepPage.curvesPlot.update(curves);
   }
-  if (sweepPage.curves.length > 0) drawCurves(container, status.metric.name);
-  if (Object.keys(points.params).length > 1) drawParallel(container, points, finished, sign, status.metric.name);
+  if (sweepPage.parallel) drawParallel(sweepPage.parallel, points, finished, sign);
+}
+
+/** The chosen parameter's slice plot: its values against the metric, numbers on their axis, categories each a column; null without one. */
+function sliceOf(points, finished, metric) {
+  if (!sweepPage.parameter || finished.length === 0) return null;
+  const column = points.params[sweepPage.parameter];
+  const slice = { name: "slice", title: `${metric} against ${sweepPage.parameter}`, x: sweepPage.parameter, y: metric };
+  const numeric = finished.filter(p => typeof column[p.i] === "number").sort((a, b) => column[a.i] - column[b.i]);
+  if (numeric.length === finished.length)
+    return { ...slice, trials: numeric, data: [numeric.map(p => column[p.i]), numeric.map(p => p.value)], logX: points.log_scaled.includes(sweepPage.parameter) };
+  // A categorical parameter: spread a little within its column, so that equal results stay apart.
+  const categories = [...new Set(finished.map(p => String(column[p.i])))].sort();
+  const placed = finished.map(p => ({ ...p, x: categories.indexOf(String(column[p.i])) + (((p.index * 0.618034) % 1) - 0.5) * 0.4 })).sort((a, b) => a.x - b.x);
+  return { ...slice, trials: placed, data: [placed.map(p => p.x), placed.map(p => p.value)], categories };
+}
+
+/** The learning curves of the best trials and the running ones as plot data, and their series (running ones red, pruned ones grey); null without any. */
+function curvesData() {
+  const trials = sweepPage.curves;
+  if (trials.length === 0) return null;
+  const epochs = [...new Set(trials.flatMap(t => t.curve.map(e => e.epoch)))].sort((a, b) => a - b);
+  return {
+    data: [epochs, ...trials.map(t => epochs.map(e => t.curve.find(p => p.epoch === e)?.value ?? null))],
+    series: trials.map(t => ({ label: `trial ${t.index}`, stroke: t.status === "pruned" ? "#999" : t.status === "running" ? "orangered" : "steelblue", spanGaps: true })),
+  };
+}
+
+/** The curves' plot; given other trials' curves it is built again in its place (their colours are the series'), else it takes the new points. */
+function curvesPlot(container, curves, metric) {
+  const holder = element("div", { class: "plot", id: "plot-curves" });
+  container.append(holder);
+  const shown = { key: null, chart: null };
+  const build = c => {
+    shown.chart?.destroy();
+    shown.key = JSON.stringify(c.series);
+    shown.chart = new uPlot({
+      title: `Learning curves (best ${c.series.length} and running)`, width: 560, height: 320, scales: { x: { time: false } }, legend: { show: false },
+      series: [{ label: "epoch" }, ...c.series], axes: [{ label: "epoch" }, { label: metric }],
+    }, c.data, holder);
+  };
+  build(curves);
+  return {
+    get chart() { return shown.chart; },
+    update: c => (JSON.stringify(c.series) === shown.key ? shown.chart.setData(c.data) : build(c)),
+  };
+}
+
+function parallelCanvas(container, metric) {
+  const canvas = element("canvas", { width: 560, height: 320 });
+  container.append(element("div", { class: "plot", id: "plot-parallel" }, element("div", { class: "u-title" }, `Parallel coordinates (darker: better ${metric})`), canvas));
+  return canvas;
 }
 
 /**
  * Parallel coordinates of the finished trials (at most 2,000: the best quarter and an even sample of the rest), one axis per
  * varying parameter scaled from its lowest to its highest value (categories by rank), lines darker the better the trial.
  */
-function drawParallel(container, points, finished, sign, metric) {
+function drawParallel(canvas, points, finished, sign) {
   const names = Object.keys(points.params);
   const ranked = [...finished].sort((a, b) => sign * (b.value - a.value));
   const drawn = ranked.length <= 2000 ? ranked : [...ranked.slice(0, 500), ...Array.from({ length: 1500 }, (_, k) => ranked[500 + Math.floor(k * (ranked.length - 500) / 1500)])];
@@ -209,11 +268,9 @@ function drawParallel(container, points, finished, sign, metric) {
     const categories = [...new Set(values.map(String))].sort();
     return v => (categories.length > 1 ? categories.indexOf(String(v)) / (categories.length - 1) : 0.5);
   });
-  const [width, height, left, top] = [560, 320, 30, 40];
-  const canvas = element("canvas", { width, height });
-  const holder = element("div", { class: "plot", id: "plot-parallel" }, element("div", { class: "u-title" }, `Parallel coordinates (darker: better ${metric})`), canvas);
-  container.append(holder);
+  const { width, height } = canvas, [left, top] = [30, 40];
   const g = canvas.getContext("2d");
+  g.clearRect(0, 0, width, height);
   const x = i => left + i * (width - 2 * left) / Math.max(1, names.length - 1), y = u => top + (1 - u) * (height - top - 30);
   const values = drawn.map(p => p.value), lo = Math.min(...values), hi = Math.max(...values);
   for (const p of [...drawn].reverse()) { // the best drawn last, on top
@@ -228,23 +285,11 @@ function drawParallel(container, points, finished, sign, metric) {
   names.forEach((n, i) => { g.fillRect(x(i), top, 1, height - top - 30); g.fillText(n, Math.min(x(i) - 10, width - 8 * n.length), height - 10); });
 }
 
-/** The learning curves of the best trials and the running ones, each its own line (running ones red, pruned ones grey). */
-function drawCurves(container, metric) {
-  const trials = sweepPage.curves;
-  const epochs = [...new Set(trials.flatMap(t => t.curve.map(e => e.epoch)))].sort((a, b) => a - b);
-  const data = [epochs, ...trials.map(t => epochs.map(e => t.curve.find(p => p.epoch === e)?.value ?? null))];
-  const holder = element("div", { class: "plot", id: "plot-curves" });
-  container.append(holder);
-  sweepPage.plots.push(new uPlot({
-    title: `Learning curves (best ${trials.length} and running)`, width: 560, height: 320, scales: { x: { time: false } }, legend: { show: false },
-    series: [{ label: "epoch" }, ...trials.map(t => ({ label: `trial ${t.index}`, stroke: t.status === "pruned" ? "#999" : t.status === "running" ? "orangered" : "steelblue", spanGaps: true }))],
-    axes: [{ label: "epoch" }, { label: metric }],
-  }, data, holder));
-}
-
-function plot(container, name, title, x, y, data, trials, id, withBest, logX = false, categories = null) {
+/** A scatter plot of trials (with the best so far, for the history); <c>update</c> gives it new points in place. */
+function plot(container, { name, title, x, y, data, trials, withBest = false, logX = false, categories = null }, id) {
   const holder = element("div", { class: "plot", id: `plot-${name}` });
   container.append(holder);
+  const shown = { trials };
   const series = [{ label: x }, { label: y, stroke: "steelblue", paths: () => null, points: { show: true, size: 5, fill: "steelblue" } }];
   if (withBest) series.push({ label: "best so far", stroke: "orangered", width: 2, points: { show: false } });
   const chart = new uPlot({
@@ -254,8 +299,8 @@ function plot(container, name, title, x, y, data, trials, id, withBest, logX = f
     hooks: {
       setCursor: [u => {
         const i = u.cursor.idx;
-        if (i === null || i === undefined || u.cursor.left < 0) { tooltip.hidden = true; return; }
-        const p = trials[i];
+        const p = i === null || i === undefined || u.cursor.left < 0 ? null : shown.trials[i];
+        if (!p) { tooltip.hidden = true; return; }
         tooltip.textContent = `trial ${p.index} (${p.status}): ${format(p.value)}\n` +
           Object.entries(sweepPage.points.params).map(([k, column]) => `${k} = ${format(column[p.i])}`).join("\n");
         const box = u.over.getBoundingClientRect();
@@ -267,10 +312,10 @@ function plot(container, name, title, x, y, data, trials, id, withBest, logX = f
   }, data, holder);
   chart.over.addEventListener("click", () => {
     const i = chart.cursor.idx;
-    if (i !== null && i !== undefined) { tooltip.hidden = true; location.hash = `#/sweep/${id}/trial/${trials[i].index}`; }
+    if (i !== null && i !== undefined) { tooltip.hidden = true; location.hash = `#/sweep/${id}/trial/${shown.trials[i].index}`; }
   });
   chart.over.addEventListener("mouseleave", () => tooltip.hidden = true);
-  return chart;
+  return { chart, update: (newData, newTrials) => { shown.trials = newTrials; chart.setData(newData); } };
 }
 
 async function trialView(id, index) {
