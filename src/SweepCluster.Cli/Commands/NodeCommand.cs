@@ -40,17 +40,12 @@ internal static class NodeCommand
         start.SetAction(async (parsed, cancellation) => await RunNode(error, async () =>
         {
             var file = parsed.GetValue(config) is { } path ? NodeSettings.Read(path) : new NodeSettings();
-            var settings = file.OverriddenBy(NodeSettings.FromEnvironment()).OverriddenBy(NodeSettings.FromSwitches(Given(parsed, start.Options.Where(o => o != config))));
+            var settings = file.OverriddenBy(NodeSettings.FromEnvironment()).OverriddenBy(NodeSettings.FromSwitches(Switches.Given(parsed, start.Options.Where(o => o != config))));
             if (NodeHost.RunsTrials(settings)) OneDnnChoice.Apply(error);
             await NodeHost.RunAsync(settings, output, cancellation);
         }));
         return new Command("node", "Run a cluster node") { start };
     }
-
-    /// <summary>The switches given on the command line, each with its value as written (a flag's is <c>true</c>).</summary>
-    public static IEnumerable<(string Switch, string Value)> Given(ParseResult parsed, IEnumerable<Option> options) =>
-        options.Select(o => (o.Name, Result: parsed.GetResult(o))).Where(o => o.Result is { Implicit: false })
-            .Select(o => (o.Name, o.Result!.Tokens.Count > 0 ? o.Result.Tokens[^1].Value : "true"));
 
     /// <summary>Runs a node until it leaves; bad settings and unusable ports or files end it with their message, not a trace.</summary>
     public static async Task<int> RunNode(TextWriter error, Func<Task> run)

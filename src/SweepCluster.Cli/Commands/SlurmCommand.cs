@@ -40,7 +40,7 @@ internal static class SlurmCommand
             var settings = file.OverriddenBy(NodeSettings.FromEnvironment())
                 .OverriddenBy(allocation.Settings(folder, parsed.GetValue(port) ?? 4053, parsed.GetValue(cmdPort) ?? NodeHost.DefaultCmdPort,
                     SlurmAllocation.Token(folder), end - before))
-                .OverriddenBy(NodeSettings.FromSwitches(NodeCommand.Given(parsed, [data, journal, cpuSlots, gpuTrialsOnCpu])));
+                .OverriddenBy(NodeSettings.FromSwitches(Switches.Given(parsed, [data, journal, cpuSlots, gpuTrialsOnCpu])));
             if (NodeHost.RunsTrials(settings)) OneDnnChoice.Apply(error);
             var endpointFile = Path.Combine(folder, SlurmAllocation.EndpointFileName);
             try
