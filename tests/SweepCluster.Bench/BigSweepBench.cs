@@ -112,7 +112,7 @@ internal static class BigSweepBench
         var runs = Directory.CreateTempSubdirectory("bench-memory-").FullName;
         try
         {
-            using (var warmUp = EndedSweep.Build(runs, 10, archived: true).State) Core.Sweeps.FinishedSweep.Of(warmUp); // what is made once (parsers, caches) is not counted
+            using (var warmUp = EndedSweep.Build(runs, 10, archived: true).State) Core.Sweeps.FinishedSweep.Of(warmUp.State); // what is made once (parsers, caches) is not counted
             foreach (var archived in new[] { false, true })
             {
                 var before = GC.GetTotalMemory(forceFullCollection: true);
@@ -164,12 +164,12 @@ internal static class BigSweepBench
     {
         using var state = StateOnly(runs, archived);
         var whole = GC.GetTotalMemory(forceFullCollection: true) - before;
-        return (whole, Core.Sweeps.FinishedSweep.Of(state));
+        return (whole, Core.Sweeps.FinishedSweep.Of(state.State));
     }
 
     /// <summary>The sweep's state without its events, which a caller's frame could otherwise keep reachable.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static Core.Sweeps.SweepState StateOnly(string runs, bool archived) => EndedSweep.Build(runs, Trials, archived: archived).State;
+    private static Core.Sweeps.ArchivedSweep StateOnly(string runs, bool archived) => EndedSweep.Build(runs, Trials, archived: archived).State;
 
     /// <summary>How long each query takes through the worker's endpoint, and the coordinator's resident memory now.</summary>
     private static string Row(string when, string id, string address, BenchNodes.Node coordinator)

@@ -12,17 +12,17 @@ internal static class EndedSweep
     /// <paramref name="applied"/>, the state after only that many of the events (the sweep still running). With
     /// <paramref name="archived"/> the state keeps its ended trials in the run folder's trials.jsonl, as a coordinator does.
     /// </summary>
-    public static (List<ISweepEvent> Events, SweepState State) Build(string runs, int trials, int? applied = null, bool archived = false)
+    public static (List<ISweepEvent> Events, ArchivedSweep State) Build(string runs, int trials, int? applied = null, bool archived = false)
     {
         var yaml = Experiments.Sleep(trials, extra: "pruner: none");
         var spec = ExperimentSpecParser.Parse(yaml, "replay.yml").Spec!;
         var now = DateTimeOffset.UtcNow;
         var submitted = new SweepSubmitted("replay01", "replay", yaml, "replay.yml", trials, 1, null, false, Path.Combine(runs, "replay"), now);
-        var state = new SweepState(submitted, spec);
+        var state = new ArchivedSweep(new SweepState(submitted, spec));
         var events = new List<ISweepEvent> { submitted };
-        while (state.HasTrialToStart)
+        while (state.State.HasTrialToStart)
         {
-            var (index, planned) = state.NextToStart();
+            var (index, planned) = state.State.NextToStart();
             var value = ((ParamValue.Real)planned!.Params["value"]!).Value;
             events.AddRange(
             [
@@ -35,7 +35,7 @@ internal static class EndedSweep
             foreach (var e in events.TakeLast(4)) state.Apply(e);
         }
         if (applied is null && !archived) return (events, state);
-        var rebuilt = new SweepState(submitted, spec, archived ? TrialArchive.InFile(submitted.RunDirectory) : null);
+        var rebuilt = new ArchivedSweep(new SweepState(submitted, spec), archived ? TrialArchive.InFile(submitted.RunDirectory) : TrialArchive.InMemory());
         foreach (var e in events.Skip(1).Take((applied ?? events.Count) - 1)) rebuilt.Apply(e);
         return (events, rebuilt);
     }

@@ -60,7 +60,7 @@ internal static class RecoveryBench
     }
 
     /// <summary>The snapshot of the sweep, its trials.jsonl closed for the coordinator under test to open.</summary>
-    private static CoordinatorSnapshot Memento(SweepState sweep)
+    private static CoordinatorSnapshot Memento(ArchivedSweep sweep)
     {
         using (sweep) return new CoordinatorSnapshot([sweep.ToMemento()]);
     }

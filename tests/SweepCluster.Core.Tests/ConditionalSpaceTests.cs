@@ -179,8 +179,8 @@ public class ConditionalSpaceTests
     public void An_enqueued_branch_is_named_by_its_selector_and_its_dimensions_are_checked_against_that_branch()
     {
         var yaml = Specs.WithSpace(Optimizer, 4, "tpe");
-        var sweep = new SweepState(new SweepSubmitted("s1", "test", yaml, "test.yml", 4, 7, null, false, "/runs/s1", DateTimeOffset.UnixEpoch), Specs.Parse(yaml));
-        (TrialEnqueued? Enqueued, IReadOnlyList<string> Errors) Decide(params (string, string)[] values) => sweep.DecideEnqueue(values.ToDictionary(v => v.Item1, v => v.Item2));
+        var sweep = new ArchivedSweep(new SweepState(new SweepSubmitted("s1", "test", yaml, "test.yml", 4, 7, null, false, "/runs/s1", DateTimeOffset.UnixEpoch), Specs.Parse(yaml)));
+        (TrialEnqueued? Enqueued, IReadOnlyList<string> Errors) Decide(params (string, string)[] values) => sweep.State.DecideEnqueue(values.ToDictionary(v => v.Item1, v => v.Item2));
 
         Assert.That(Decide(("optimizer.momentum", "0.5")).Errors, Is.EqualTo(new[] { "optimizer.momentum is searched only when optimizer=sgd: set the branch too, e.g. --set optimizer=sgd" }));
         Assert.That(Decide(("optimizer", "adam"), ("optimizer.momentum", "0.5")).Errors, Has.One.StartsWith("optimizer.momentum is searched only when optimizer=sgd"));
@@ -188,7 +188,7 @@ public class ConditionalSpaceTests
             "sgd's bounds, not adam's");
 
         sweep.Apply(Decide(("optimizer", "sgd"), ("optimizer.momentum", "0.5")).Enqueued!);
-        var (_, planned) = sweep.NextToStart();
+        var (_, planned) = sweep.State.NextToStart();
         var optimizer = OptimizerOf(planned!.Params);
         Assert.That((optimizer["name"]!.ToString(), ValueIn(optimizer, "momentum")), Is.EqualTo(("sgd", 0.5)));
         Assert.That(ValueIn(optimizer, "lr"), Is.InRange(0.001, 0.1), "the rest of the branch is sampled within its own bounds");

@@ -8,23 +8,23 @@ public class EnqueueTests
     private static readonly DateTimeOffset At = DateTimeOffset.UnixEpoch;
     private const string Space = "  lr: loguniform(0.0001, 0.01)\n  bs: randint(16, 512)\n  opt: choice(['adam', 'sgd'])\n  out_channels: [randint(4, 16), randint(8, 32)]";
 
-    private static SweepState NewSweep(int trials, string sampler = "tpe")
+    private static ArchivedSweep NewSweep(int trials, string sampler = "tpe")
     {
         var yaml = Specs.WithSpace(Space, trials, sampler).Replace("kind: group", "kind: group\nparams:\n  epochs: 5");
-        return new SweepState(new SweepSubmitted("s1", "test", yaml, "test.yml", trials, 7, null, false, "/runs/s1", At), Specs.Parse(yaml));
+        return new ArchivedSweep(new SweepState(new SweepSubmitted("s1", "test", yaml, "test.yml", trials, 7, null, false, "/runs/s1", At), Specs.Parse(yaml)));
     }
 
-    private static ParamValue.Map Plan(SweepState sweep)
+    private static ParamValue.Map Plan(ArchivedSweep sweep)
     {
-        var (index, planned) = sweep.NextToStart();
+        var (index, planned) = sweep.State.NextToStart();
         sweep.Apply(planned!);
         sweep.Apply(new TrialStarted("s1", index, 1, "w", "node", "cpu", [], At));
-        return sweep.Trial(index).Params;
+        return sweep.State.Trial(index).Params;
     }
 
-    private static TrialEnqueued Enqueue(SweepState sweep, params (string Path, string Value)[] values)
+    private static TrialEnqueued Enqueue(ArchivedSweep sweep, params (string Path, string Value)[] values)
     {
-        var (enqueued, errors) = sweep.DecideEnqueue(values.ToDictionary(v => v.Path, v => v.Value));
+        var (enqueued, errors) = sweep.State.DecideEnqueue(values.ToDictionary(v => v.Path, v => v.Value));
         Assert.That(errors, Is.Empty);
         sweep.Apply(enqueued!);
         return enqueued!;
@@ -36,7 +36,7 @@ public class EnqueueTests
         var sweep = NewSweep(4);
         Plan(sweep);
         Enqueue(sweep, ("lr", "0.002"), ("bs", "128"), ("out_channels[1]", "20"));
-        Assert.That(sweep.NextToStart().Planned!.Enqueued);
+        Assert.That(sweep.State.NextToStart().Planned!.Enqueued);
         var next = Plan(sweep);
         Assert.That((next["lr"], next["bs"], ((ParamValue.List)next["out_channels"]!).Items[1]),
             Is.EqualTo(((ParamValue)new ParamValue.Real(0.002), (ParamValue)new ParamValue.Int(128), (ParamValue)new ParamValue.Int(20))));
@@ -49,7 +49,7 @@ public class EnqueueTests
     public void Values_outside_a_dimension_unknown_dimensions_and_fixed_params_are_refused_by_name()
     {
         var sweep = NewSweep(4);
-        var (enqueued, errors) = sweep.DecideEnqueue(new Dictionary<string, string>
+        var (enqueued, errors) = sweep.State.DecideEnqueue(new Dictionary<string, string>
         {
             ["lr"] = "0.5",
             ["bs"] = "100.5",
@@ -76,7 +76,7 @@ public class EnqueueTests
         var sweep = NewSweep(2);
         Plan(sweep);
         Enqueue(sweep, ("bs", "64"));
-        Assert.That(sweep.DecideEnqueue(new Dictionary<string, string> { ["bs"] = "32" }).Errors,
+        Assert.That(sweep.State.DecideEnqueue(new Dictionary<string, string> { ["bs"] = "32" }).Errors,
             Is.EqualTo(new[] { "every one of sweep s1's 2 trials is planned or enqueued already: sweep extend adds more" }));
     }
 
@@ -85,9 +85,9 @@ public class EnqueueTests
     {
         var sweep = NewSweep(4);
         Enqueue(sweep, ("bs", "256"));
-        var restored = SweepState.FromMemento(sweep.ToMemento(), sweep.Spec);
+        var restored = ArchivedSweep.FromMemento(sweep.ToMemento(), sweep.State.Spec);
         Assert.That(Plan(restored)["bs"], Is.EqualTo(new ParamValue.Int(256)));
-        var old = SweepState.FromMemento(sweep.ToMemento() with { Enqueued = null }, sweep.Spec);
-        Assert.That(old.NextToStart().Planned!.Enqueued, Is.False);
+        var old = ArchivedSweep.FromMemento(sweep.ToMemento() with { Enqueued = null }, sweep.State.Spec);
+        Assert.That(old.State.NextToStart().Planned!.Enqueued, Is.False);
     }
 }

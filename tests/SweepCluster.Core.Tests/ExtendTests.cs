@@ -12,45 +12,45 @@ public class ExtendTests
     private static SweepSubmitted Submitted(string yaml, int trials, ConfirmationPlan? confirms = null) =>
         new("s1", "sleepy", yaml, "sleep.yml", trials, 7, null, false, "/runs/s1", At, Confirms: confirms);
 
-    private static SweepState NewSweep(int trials, string sampler = "random", string pruner = "none", int steps = 1)
+    private static ArchivedSweep NewSweep(int trials, string sampler = "random", string pruner = "none", int steps = 1)
     {
         var yaml = Experiments.Sleep(trials, steps: steps, extra: $"pruner: {pruner}").Replace("sampler: random", $"sampler: {sampler}");
-        return new SweepState(Submitted(yaml, trials), Specs.Parse(yaml));
+        return new ArchivedSweep(new SweepState(Submitted(yaml, trials), Specs.Parse(yaml)));
     }
 
     /// <summary>Starts the next trial and completes it with the value <paramref name="objective"/> gives its parameters, each step reporting it.</summary>
-    private static int Run(SweepState sweep, Func<double, double> objective, int steps = 1)
+    private static int Run(ArchivedSweep sweep, Func<double, double> objective, int steps = 1)
     {
-        var (index, planned) = sweep.NextToStart();
+        var (index, planned) = sweep.State.NextToStart();
         if (planned is not null) sweep.Apply(planned);
         sweep.Apply(new TrialStarted("s1", index, 1, "w", "node", "cpu", [], At));
-        var value = objective(sweep.Trial(index).Params["value"]!.AsNumber()!.Value);
+        var value = objective(sweep.State.Trial(index).Params["value"]!.AsNumber()!.Value);
         for (var step = 1; step <= steps; step++) sweep.Apply(new TrialProgressed("s1", index, 1, new EpochPoint(step, null, value, 0.1)));
         sweep.Apply(new TrialCompleted("s1", index, 1, ImmutableDictionary<string, double>.Empty.Add("value", value), 1, null, At));
         return index;
     }
 
-    private static SweepExtended Extend(SweepState sweep, int added)
+    private static SweepExtended Extend(ArchivedSweep sweep, int added)
     {
-        var (extended, error) = sweep.DecideExtend(added, At);
+        var (extended, error) = sweep.State.DecideExtend(added, At);
         Assert.That(error, Is.Null);
         sweep.Apply(extended!);
         return extended!;
     }
 
     /// <summary>The sweep as its sweep.json would give it back.</summary>
-    private static SweepState Resumed(SweepState sweep, bool withCurves = true) => SweepState.Resume(sweep.Submitted, sweep.Spec,
-        sweep.Snapshot().Trials.Select(TrialDocument.Of).Select(t => withCurves ? t : t with { Curve = null }), sweep.Snapshot().Trials.Length);
+    private static ArchivedSweep Resumed(ArchivedSweep sweep, bool withCurves = true) => new ArchivedSweep(SweepState.Resume(sweep.State.Submitted, sweep.State.Spec,
+        sweep.Snapshot().Trials.Select(TrialDocument.Of).Select(t => withCurves ? t : t with { Curve = null }), sweep.Snapshot().Trials.Length));
 
     [Test]
     public void An_extended_sweep_numbers_its_new_trials_after_the_earlier_ones_and_sums_up_all()
     {
         var sweep = NewSweep(3);
         foreach (var value in new[] { 0.2, 0.5, 0.3 }) Run(sweep, _ => value);
-        Assert.That(sweep.Status, Is.EqualTo(SweepStatus.Completed));
+        Assert.That(sweep.State.Status, Is.EqualTo(SweepStatus.Completed));
 
         Assert.That(Extend(sweep, 2), Is.EqualTo(new SweepExtended("s1", 3, 5, At)));
-        Assert.That((sweep.Status, sweep.EndedAt, sweep.HasTrialToStart, sweep.PendingCount), Is.EqualTo((SweepStatus.Running, (DateTimeOffset?)null, true, 2)));
+        Assert.That((sweep.State.Status, sweep.State.EndedAt, sweep.State.HasTrialToStart, sweep.State.PendingCount), Is.EqualTo((SweepStatus.Running, (DateTimeOffset?)null, true, 2)));
         Assert.That(new[] { Run(sweep, _ => 0.9), Run(sweep, _ => 0.1) }, Is.EqualTo(new[] { 3, 4 }));
         var snapshot = sweep.Snapshot();
         Assert.That((snapshot.Status, snapshot.TotalTrials, snapshot.Summary.Completed, snapshot.Best!.Index), Is.EqualTo((SweepStatus.Completed, 5, 5, 3)));
@@ -66,7 +66,7 @@ public class ExtendTests
             for (var i = 0; i < 12; i++) Run(sweep, objective);
             if (readBack) sweep = Resumed(sweep);
             Extend(sweep, 1);
-            return sweep.NextToStart().Planned!.Params;
+            return sweep.State.NextToStart().Planned!.Params;
         }
         var towardsOne = NextAfter(x => x, readBack: false);
         Assert.That(NextAfter(x => -x, readBack: false), Is.Not.EqualTo(towardsOne), "other results, another suggestion");
@@ -78,14 +78,14 @@ public class ExtendTests
     {
         var sweep = NewSweep(6, pruner: "median", steps: 3);
         for (var i = 0; i < 6; i++) Run(sweep, _ => 0.9, steps: 3);
-        bool PrunesALowFirstEpoch(SweepState s)
+        bool PrunesALowFirstEpoch(ArchivedSweep s)
         {
             Extend(s, 1);
-            var (index, planned) = s.NextToStart();
+            var (index, planned) = s.State.NextToStart();
             s.Apply(planned!);
             s.Apply(new TrialStarted("s1", index, 1, "w", "node", "cpu", [], At));
             s.Apply(new TrialProgressed("s1", index, 1, new EpochPoint(1, null, 0.1, 0.1)));
-            return s.ShouldPrune(index);
+            return s.State.ShouldPrune(index);
         }
         Assert.That(PrunesALowFirstEpoch(Resumed(sweep)), Is.True, "the earlier curves come back from sweep.json");
         Assert.That(PrunesALowFirstEpoch(Resumed(sweep, withCurves: false)), Is.False,
@@ -99,26 +99,26 @@ public class ExtendTests
         Run(sweep, _ => 0.5);
         Run(sweep, _ => 0.6);
         sweep.Apply(new SweepCancelled("s1", At));
-        Assert.That(sweep.Status, Is.EqualTo(SweepStatus.Cancelled));
+        Assert.That(sweep.State.Status, Is.EqualTo(SweepStatus.Cancelled));
         Assert.That(Extend(sweep, 3).TotalTrials, Is.EqualTo(5), "two planned and three more; the eight never planned are not run");
         Assert.That(Run(sweep, _ => 0.7), Is.EqualTo(2));
-        var copy = SweepState.FromMemento(sweep.ToMemento(), sweep.Spec);
-        Assert.That((copy.TotalTrials, copy.PendingCount), Is.EqualTo((5, 2)), "the snapshot keeps the new total");
+        var copy = ArchivedSweep.FromMemento(sweep.ToMemento(), sweep.State.Spec);
+        Assert.That((copy.State.TotalTrials, copy.State.PendingCount), Is.EqualTo((5, 2)), "the snapshot keeps the new total");
     }
 
     [Test]
     public void Extending_is_refused_for_a_confirmation_a_sweep_being_cancelled_and_no_trials()
     {
         var yaml = Experiments.Sleep(2);
-        var confirmation = new SweepState(Submitted(yaml, 2, new ConfirmationPlan("s0", 2, [new ConfirmedConfiguration(0, 0.5, ParamValue.Map.Empty)])), Specs.Parse(yaml));
-        Assert.That(confirmation.DecideExtend(1, At).Error, Is.EqualTo("sweep s1 is a confirmation: it runs its plan only; sweep confirm starts another"));
+        var confirmation = new ArchivedSweep(new SweepState(Submitted(yaml, 2, new ConfirmationPlan("s0", 2, [new ConfirmedConfiguration(0, 0.5, ParamValue.Map.Empty)])), Specs.Parse(yaml)));
+        Assert.That(confirmation.State.DecideExtend(1, At).Error, Is.EqualTo("sweep s1 is a confirmation: it runs its plan only; sweep confirm starts another"));
         var sweep = NewSweep(3);
-        Assert.That(sweep.DecideExtend(0, At).Error, Is.EqualTo("--trials adds at least one trial (got 0)"));
-        var (index, planned) = sweep.NextToStart();
+        Assert.That(sweep.State.DecideExtend(0, At).Error, Is.EqualTo("--trials adds at least one trial (got 0)"));
+        var (index, planned) = sweep.State.NextToStart();
         sweep.Apply(planned!);
         sweep.Apply(new TrialStarted("s1", index, 1, "w", "node", "cpu", [], At));
         sweep.Apply(new SweepCancelled("s1", At));
-        Assert.That(sweep.DecideExtend(1, At).Error, Is.EqualTo("sweep s1 is being cancelled: extend it once it has ended"));
+        Assert.That(sweep.State.DecideExtend(1, At).Error, Is.EqualTo("sweep s1 is being cancelled: extend it once it has ended"));
     }
 
     [Test]
@@ -137,8 +137,8 @@ public class ExtendTests
                 """);
             var trials = RunFolders.ReadTrials(folder);
             Assert.That(trials.Select(t => (t.Index, t.Status, t.Curve)), Is.EqualTo(new[] { (0, TrialStatus.Failed, (ImmutableArray<EpochPoint>?)null), (1, TrialStatus.Completed, null) }));
-            var sweep = SweepState.Resume(Submitted(Experiments.Sleep(2), 2), Specs.Parse(Experiments.Sleep(2)), trials, 2);
-            Assert.That((sweep.Status, sweep.BestValue), Is.EqualTo((SweepStatus.Completed, (double?)0.25)));
+            var sweep = new ArchivedSweep(SweepState.Resume(Submitted(Experiments.Sleep(2), 2), Specs.Parse(Experiments.Sleep(2)), trials, 2));
+            Assert.That((sweep.State.Status, sweep.State.BestValue), Is.EqualTo((SweepStatus.Completed, (double?)0.25)));
             Assert.That(sweep.FindTrial(0)!.FailedAttempts, Is.EqualTo(new[] { "attempt 1: lost" }));
         }
         finally

@@ -9,16 +9,16 @@ public class MetricReportAndConfirmationTests
 {
     private static readonly DateTimeOffset At = DateTimeOffset.UnixEpoch;
 
-    private static SweepState Sweep(string metricExtra = "", ConfirmationPlan? confirms = null, int trials = 1)
+    private static ArchivedSweep Sweep(string metricExtra = "", ConfirmationPlan? confirms = null, int trials = 1)
     {
         var yaml = Experiments.Sleep(trials, steps: 3).Replace("direction: maximize", "direction: maximize\n" + metricExtra);
         var spec = ExperimentSpecParser.Parse(yaml, "sleep.yml").Spec ?? throw new AssertionException(string.Join("; ", ExperimentSpecParser.Parse(yaml, "sleep.yml").Errors));
-        return new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", confirms?.TotalTrials ?? trials, 7, null, false, "/runs/s1", At, Confirms: confirms), spec);
+        return new ArchivedSweep(new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", confirms?.TotalTrials ?? trials, 7, null, false, "/runs/s1", At, Confirms: confirms), spec));
     }
 
-    private static void Run(SweepState sweep, double[] curve)
+    private static void Run(ArchivedSweep sweep, double[] curve)
     {
-        var (index, planned) = sweep.NextToStart();
+        var (index, planned) = sweep.State.NextToStart();
         if (planned is not null) sweep.Apply(planned);
         sweep.Apply(new TrialStarted("s1", index, 1, "w", "node", "cpu", [], At));
         for (var e = 0; e < curve.Length; e++) sweep.Apply(new TrialProgressed("s1", index, 1, new EpochPoint(e + 1, null, curve[e], 1)));
@@ -35,7 +35,7 @@ public class MetricReportAndConfirmationTests
         var best = Sweep("  report: best");
         Run(best, [0.6, 0.9, 0.7]);
         Assert.That(best.Snapshot().Best!.Metrics, Is.EquivalentTo(new Dictionary<string, double> { ["value"] = 0.9, ["best_epoch"] = 2 }));
-        Assert.That(best.BestValue, Is.EqualTo(0.9));
+        Assert.That(best.State.BestValue, Is.EqualTo(0.9));
     }
 
     [Test]
@@ -53,9 +53,9 @@ public class MetricReportAndConfirmationTests
         var b = new ParamValue.Map([KeyValuePair.Create("value", (ParamValue)new ParamValue.Real(0.2))]);
         var sweep = Sweep(confirms: new ConfirmationPlan("src", 3, [new(4, 0.9, a), new(2, 0.8, b)]));
         var planned = new List<TrialPlanned>();
-        while (sweep.HasTrialToStart)
+        while (sweep.State.HasTrialToStart)
         {
-            var (index, next) = sweep.NextToStart();
+            var (index, next) = sweep.State.NextToStart();
             planned.Add(next!);
             sweep.Apply(next!);
             sweep.Apply(new TrialStarted("s1", index, 1, "w", "node", "cpu", [], At));
@@ -63,7 +63,7 @@ public class MetricReportAndConfirmationTests
         Assert.That(planned.Select(p => p.Params), Is.EqualTo(new[] { a, a, a, b, b, b }));
         Assert.That(planned.Select(p => p.Seed).Distinct().Count(), Is.EqualTo(6));
         sweep.Apply(new TrialProgressed("s1", 0, 1, new EpochPoint(1, null, -100, 1)));
-        Assert.That(sweep.ShouldPrune(0), Is.False);
+        Assert.That(sweep.State.ShouldPrune(0), Is.False);
     }
 
     [Test]

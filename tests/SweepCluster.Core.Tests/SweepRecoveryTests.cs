@@ -10,29 +10,29 @@ public class SweepRecoveryTests
 {
     private static readonly DateTimeOffset At = DateTimeOffset.UnixEpoch;
 
-    private static SweepState NewSweep(int trials, string extra = "", string sampler = "random", string? runDirectory = null)
+    private static ArchivedSweep NewSweep(int trials, string extra = "", string sampler = "random", string? runDirectory = null)
     {
         var yaml = Experiments.Sleep(trials, extra: extra).Replace("sampler: random", $"sampler: {sampler}");
         var spec = ExperimentSpecParser.Parse(yaml, "sleep.yml").Spec!;
-        return new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", trials, 7, null, false, runDirectory ?? "/runs/s1", At), spec,
-            runDirectory is null ? null : TrialArchive.InFile(runDirectory));
+        return new ArchivedSweep(new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", trials, 7, null, false, runDirectory ?? "/runs/s1", At), spec),
+            runDirectory is null ? TrialArchive.InMemory() : TrialArchive.InFile(runDirectory));
     }
 
     /// <summary>Starts the next trial and returns the events that did it, so a test can replay them elsewhere.</summary>
-    private static (int Index, List<ISweepEvent> Events) Start(SweepState sweep)
+    private static (int Index, List<ISweepEvent> Events) Start(ArchivedSweep sweep)
     {
         var events = new List<ISweepEvent>();
-        var (index, planned) = sweep.NextToStart();
+        var (index, planned) = sweep.State.NextToStart();
         if (planned is not null) events.Add(planned);
-        var attempt = (planned is null ? sweep.Trial(index).Attempt : 0) + 1;
+        var attempt = (planned is null ? sweep.State.Trial(index).Attempt : 0) + 1;
         events.Add(new TrialStarted("s1", index, attempt, "akka.tcp://sweep@127.0.0.1:1/user/sweep-worker", "node", "cuda:1", [1], At));
         foreach (var e in events) sweep.Apply(e);
         return (index, events);
     }
 
-    private static ISweepEvent Fail(SweepState sweep, int index, string reason, bool retryable, int? divergedAt = null)
+    private static ISweepEvent Fail(ArchivedSweep sweep, int index, string reason, bool retryable, int? divergedAt = null)
     {
-        var decision = sweep.DecideFailure(index, sweep.Trial(index).Attempt, reason, retryable, divergedAt, 1, At);
+        var decision = sweep.State.DecideFailure(index, sweep.State.Trial(index).Attempt, reason, retryable, divergedAt, 1, At);
         sweep.Apply(decision);
         return decision;
     }
@@ -52,7 +52,7 @@ public class SweepRecoveryTests
         Assert.That((trial.Status, trial.Attempt), Is.EqualTo((TrialStatus.Failed, 3)));
         Assert.That(trial.Reason, Is.EqualTo("worker lost (failed 3 times; max_failures is 2)"));
         Assert.That(trial.FailedAttempts, Is.EqualTo(new[] { "attempt 1: worker lost", "attempt 2: timeout" }));
-        Assert.That(sweep.Status, Is.EqualTo(SweepStatus.Completed), "the sweep goes on and ends with the failure counted");
+        Assert.That(sweep.State.Status, Is.EqualTo(SweepStatus.Completed), "the sweep goes on and ends with the failure counted");
     }
 
     [Test]
@@ -61,15 +61,15 @@ public class SweepRecoveryTests
         var sweep = NewSweep(20);
         for (var i = 0; i < SweepState.AlikeFailuresToStop; i++)
         {
-            Assert.That(sweep.FailingAlike, Is.Null, $"{i} failures are not yet a pattern");
+            Assert.That(sweep.State.FailingAlike, Is.Null, $"{i} failures are not yet a pattern");
             Fail(sweep, Start(sweep).Index, "normalize: the trial has no value for it", retryable: false);
         }
-        Assert.That(sweep.FailingAlike, Is.EqualTo("its first 3 trials all failed the same way, so the others would too: normalize: the trial has no value for it"));
-        sweep.Apply(new SweepCancelled("s1", At, sweep.FailingAlike));
-        Assert.That((sweep.IsEnded, sweep.PendingCount, sweep.FailingAlike), Is.EqualTo((true, 0, (string?)null)), "nothing else runs");
-        Assert.That(sweep.Overview().Header.StoppedBecause, Does.StartWith("its first 3 trials"));
-        using var restored = SweepState.FromMemento(sweep.ToMemento(), sweep.Spec);
-        Assert.That((restored.StoppedBecause, restored.Snapshot().StoppedBecause), Is.EqualTo((sweep.StoppedBecause, sweep.StoppedBecause)));
+        Assert.That(sweep.State.FailingAlike, Is.EqualTo("its first 3 trials all failed the same way, so the others would too: normalize: the trial has no value for it"));
+        sweep.Apply(new SweepCancelled("s1", At, sweep.State.FailingAlike));
+        Assert.That((sweep.State.IsEnded, sweep.State.PendingCount, sweep.State.FailingAlike), Is.EqualTo((true, 0, (string?)null)), "nothing else runs");
+        Assert.That(sweep.State.Overview().Header.StoppedBecause, Does.StartWith("its first 3 trials"));
+        using var restored = ArchivedSweep.FromMemento(sweep.ToMemento(), sweep.State.Spec);
+        Assert.That((restored.State.StoppedBecause, restored.Snapshot().StoppedBecause), Is.EqualTo((sweep.State.StoppedBecause, sweep.State.StoppedBecause)));
         Assert.That(restored.Snapshot().NoneCompleted(), Does.StartWith("sweep s1 stopped: its first 3 trials"));
     }
 
@@ -89,7 +89,7 @@ public class SweepRecoveryTests
             Fail(sweep, first, "bad", retryable: false);
         }
         for (var i = 0; i < 4; i++) Fail(sweep, Start(sweep).Index, "bad", retryable: false);
-        Assert.That(sweep.FailingAlike, Is.Null);
+        Assert.That(sweep.State.FailingAlike, Is.Null);
     }
 
     [Test]
@@ -122,7 +122,7 @@ public class SweepRecoveryTests
         var (index, _) = Start(sweep);
         sweep.Apply(new SweepCancelled("s1", At));
         Assert.That(Fail(sweep, index, "worker lost", retryable: true), Is.TypeOf<TrialCancelled>());
-        Assert.That(sweep.Status, Is.EqualTo(SweepStatus.Cancelled));
+        Assert.That(sweep.State.Status, Is.EqualTo(SweepStatus.Cancelled));
     }
 
     [Test]
@@ -165,10 +165,10 @@ public class SweepRecoveryTests
         for (var i = 0; i < values.Length; i++)
         {
             var (index, _) = Start(original);
-            original.Apply(new TrialProgressed("s1", index, original.Trial(index).Attempt, new EpochPoint(1, 0.5, values[i], 1)));
+            original.Apply(new TrialProgressed("s1", index, original.State.Trial(index).Attempt, new EpochPoint(1, 0.5, values[i], 1)));
             if (i == 2) Fail(original, index, "worker lost", retryable: true); // waits to start again
             else if (i == 4) Fail(original, index, "bad config", retryable: false);
-            else original.Apply(new TrialCompleted("s1", index, original.Trial(index).Attempt, ImmutableDictionary<string, double>.Empty.Add("value", values[i]), 1, null, At));
+            else original.Apply(new TrialCompleted("s1", index, original.State.Trial(index).Attempt, ImmutableDictionary<string, double>.Empty.Add("value", values[i]), 1, null, At));
         }
         Start(original); // the requeued trial runs again: attempt 2, running when the snapshot is taken
         Start(original); // a fresh trial, running
@@ -181,15 +181,15 @@ public class SweepRecoveryTests
         else
         {
             // A snapshot written before archives (every trial in it) restored by a coordinator that archives in a file.
-            using var moved = SweepState.FromMemento(memento, original.Spec, () => TrialArchive.InFile(folder));
+            using var moved = ArchivedSweep.FromMemento(memento, original.State.Spec, () => TrialArchive.InFile(folder));
             Assert.That(SweepJson.Serialize(new SweepDocument(moved.Snapshot())), Is.EqualTo(SweepJson.Serialize(new SweepDocument(original.Snapshot()))));
             Assert.That(moved.ToMemento().Trials, Has.Length.EqualTo(2));
         }
-        using var restored = SweepState.FromMemento(memento, original.Spec);
+        using var restored = ArchivedSweep.FromMemento(memento, original.State.Spec);
         Assert.That(SweepJson.Serialize(new SweepDocument(restored.Snapshot())), Is.EqualTo(SweepJson.Serialize(new SweepDocument(original.Snapshot()))));
-        Assert.That((SweepJson.Serialize(restored.Overview()), restored.Troubled().Count), Is.EqualTo((SweepJson.Serialize(original.Overview()), original.Troubled().Count)));
-        Assert.That((restored.BestValue, restored.PendingCount, restored.Running.Count), Is.EqualTo((original.BestValue, original.PendingCount, original.Running.Count)));
-        Assert.That(restored.Running.Select(t => (t.Worker, t.Gpus.Single())), Is.EqualTo(original.Running.Select(t => (t.Worker, t.Gpus.Single()))));
+        Assert.That((SweepJson.Serialize(restored.State.Overview()), restored.State.Troubled().Count), Is.EqualTo((SweepJson.Serialize(original.State.Overview()), original.State.Troubled().Count)));
+        Assert.That((restored.State.BestValue, restored.State.PendingCount, restored.State.Running.Count), Is.EqualTo((original.State.BestValue, original.State.PendingCount, original.State.Running.Count)));
+        Assert.That(restored.State.Running.Select(t => (t.Worker, t.Gpus.Single())), Is.EqualTo(original.State.Running.Select(t => (t.Worker, t.Gpus.Single()))));
 
         var next = Start(original).Events.OfType<TrialPlanned>().Single();
         var nextRestored = Start(restored).Events.OfType<TrialPlanned>().Single();

@@ -10,23 +10,44 @@ public class SweepStateTests
 {
     private static readonly DateTimeOffset At = DateTimeOffset.UnixEpoch;
 
-    private static SweepState NewSweep(int trials, string direction = "maximize")
+    private static ArchivedSweep NewSweep(int trials, string direction = "maximize")
     {
         var yaml = Experiments.Sleep(trials).Replace("direction: maximize", $"direction: {direction}");
         var spec = ExperimentSpecParser.Parse(yaml, "sleep.yml").Spec!;
-        return new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", trials, 7, null, false, "/runs/s1", At), spec);
+        return new ArchivedSweep(new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", trials, 7, null, false, "/runs/s1", At), spec));
     }
 
-    private static int Start(SweepState sweep, int attempt = 1)
+    private static int Start(ArchivedSweep sweep, int attempt = 1)
     {
-        var (index, planned) = sweep.NextToStart();
+        var (index, planned) = sweep.State.NextToStart();
         if (planned is not null) sweep.Apply(planned);
-        sweep.Apply(new TrialStarted("s1", index, sweep.Trial(index).Attempt + 1, "w", "node", "cpu", [], At));
+        sweep.Apply(new TrialStarted("s1", index, sweep.State.Trial(index).Attempt + 1, "w", "node", "cpu", [], At));
         return index;
     }
 
-    private static void Complete(SweepState sweep, int index, double value) =>
-        sweep.Apply(new TrialCompleted("s1", index, sweep.Trial(index).Attempt, ImmutableDictionary<string, double>.Empty.Add("value", value), 1, null, At));
+    private static void Complete(ArchivedSweep sweep, int index, double value) =>
+        sweep.Apply(new TrialCompleted("s1", index, sweep.State.Trial(index).Attempt, ImmutableDictionary<string, double>.Empty.Add("value", value), 1, null, At));
+
+    [Test]
+    public void The_state_hands_each_ended_trial_over_once_and_keeps_only_its_status()
+    {
+        // A run folder that cannot exist: the state writes no file, whatever its sweep's folder.
+        var yaml = Experiments.Sleep(2);
+        var state = new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", 2, 7, null, false, "/proc/no-such-run", At),
+            ExperimentSpecParser.Parse(yaml, "sleep.yml").Spec!);
+        var (index, planned) = state.NextToStart();
+        state.Apply(planned!);
+        state.Apply(new TrialStarted("s1", index, 1, "w", "node", "cpu", [], At));
+        Assert.That(state.TakeEnded(), Is.Empty, "nothing has ended");
+        state.Apply(new TrialFailed("s1", index, 1, "boom", 2, At));
+
+        var ended = state.TakeEnded();
+        Assert.That(ended.Select(t => (t.Index, t.Status, t.Reason)), Is.EqualTo(new[] { (index, TrialStatus.Failed, (string?)"boom") }));
+        Assert.That(state.TakeEnded(), Is.Empty, "handed over once");
+        Assert.That((state.LiveTrial(index), state.StatusOf(index), state.HasEnded(index), state.PendingCount), Is.EqualTo(((TrialSnapshot?)null, TrialStatus.Failed, true, 1)));
+        Assert.That(state.Overview().Header.Summary.Failed, Is.EqualTo(1), "its figures stay in the summary");
+        Assert.That(state.Snapshot(ended).Trials.Single().Reason, Is.EqualTo("boom"), "a snapshot takes the ended trials from where they were kept");
+    }
 
     [Test]
     public void Trials_are_planned_one_by_one_and_the_sweep_completes_when_all_end()
@@ -37,7 +58,7 @@ public class SweepStateTests
         var second = Start(sweep);
         Assert.That((first, second), Is.EqualTo((0, 1)));
         Assert.That(sweep.Snapshot().Trials, Has.Length.EqualTo(2), "the sampler is asked only when a trial can start");
-        Assert.That(sweep.Status, Is.EqualTo(SweepStatus.Running));
+        Assert.That(sweep.State.Status, Is.EqualTo(SweepStatus.Running));
         Complete(sweep, 0, 0.3);
         sweep.Apply(new TrialFailed("s1", 1, 1, "boom", 1, At));
         Complete(sweep, Start(sweep), 0.9);
@@ -48,7 +69,7 @@ public class SweepStateTests
         Assert.That(summary.Mean, Is.EqualTo(0.6).Within(1e-12));
         Assert.That(summary.Std, Is.EqualTo(0.3).Within(1e-12), "population standard deviation, as numpy's default");
         Assert.That(snapshot.Best!.Index, Is.EqualTo(2));
-        Assert.That(sweep.HasTrialToStart, Is.False);
+        Assert.That(sweep.State.HasTrialToStart, Is.False);
     }
 
     [Test]
@@ -67,7 +88,7 @@ public class SweepStateTests
     public void The_overview_is_what_a_whole_snapshot_shows_at_every_step()
     {
         var sweep = NewSweep(5);
-        string Overview() => SweepJson.Serialize(new SweepListEntry(sweep.Overview()));
+        string Overview() => SweepJson.Serialize(new SweepListEntry(sweep.State.Overview()));
         string FromSnapshot() => SweepJson.Serialize(new SweepListEntry(SweepOverview.Of(sweep.Snapshot())));
         Assert.That(Overview(), Is.EqualTo(FromSnapshot()), "nothing started");
         var (a, b, c) = (Start(sweep), Start(sweep), Start(sweep));
@@ -75,9 +96,9 @@ public class SweepStateTests
         Assert.That(Overview(), Is.EqualTo(FromSnapshot()), "two running, one completed");
         sweep.Apply(new TrialFailed("s1", b, 1, "boom", 1, At));
         Complete(sweep, c, 0.4); // ties the best: the lower index stays best
-        sweep.PendingReason = "all cpu slots are busy";
+        sweep.State.PendingReason = "all cpu slots are busy";
         Assert.That(Overview(), Is.EqualTo(FromSnapshot()), "a failure, a tie, a reason to wait");
-        Assert.That(sweep.Troubled().First.Select(t => t.Index), Is.EqualTo(new[] { b }));
+        Assert.That(sweep.State.Troubled().First.Select(t => t.Index), Is.EqualTo(new[] { b }));
         Complete(sweep, Start(sweep), 0.1);
         Complete(sweep, Start(sweep), 0.9);
         Assert.That(Overview(), Is.EqualTo(FromSnapshot()), "ended");
@@ -88,7 +109,7 @@ public class SweepStateTests
     {
         var sweep = NewSweep(4);
         for (var i = 0; i < 4; i++) Start(sweep);
-        var plan = Core.Planning.TrialPlanner.Plan(sweep.Spec);
+        var plan = Core.Planning.TrialPlanner.Plan(sweep.State.Spec);
         Assert.That(sweep.Snapshot().Trials.Select(t => t.Params), Is.EqualTo(plan.Trials.Select(t => t.Params)));
         Assert.That(sweep.Snapshot().Trials.Select(t => t.Seed), Is.EqualTo(plan.Trials.Select(t => t.Seed)));
     }
@@ -98,8 +119,8 @@ public class SweepStateTests
     {
         var yaml = Experiments.Sleep(1).Replace("  steps: 1", "  steps: 1\n  epochs: 5");
         var spec = ExperimentSpecParser.Parse(yaml, "sleep.yml").Spec!;
-        var sweep = new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", 1, 7, Epochs: 3, false, "/runs/s1", At), spec);
-        var (_, planned) = sweep.NextToStart();
+        var sweep = new ArchivedSweep(new SweepState(new SweepSubmitted("s1", "sleepy", yaml, "sleep.yml", 1, 7, Epochs: 3, false, "/runs/s1", At), spec));
+        var (_, planned) = sweep.State.NextToStart();
         Assert.That(planned!.Params["epochs"], Is.EqualTo(new ParamValue.Int(3)), "what the trial runs, not what the file says");
     }
 
@@ -109,7 +130,7 @@ public class SweepStateTests
         const int earlier = 5_000;
         var yaml = Experiments.Sleep(earlier + 2, steps: 2, extra: "pruner: median");
         var spec = ExperimentSpecParser.Parse(yaml, "pruned.yml").Spec!;
-        var sweep = new SweepState(new SweepSubmitted("s1", "pruned", yaml, "pruned.yml", earlier + 2, 7, null, false, "/runs/s1", At), spec);
+        var sweep = new ArchivedSweep(new SweepState(new SweepSubmitted("s1", "pruned", yaml, "pruned.yml", earlier + 2, 7, null, false, "/runs/s1", At), spec));
         for (var i = 0; i < earlier; i++)
         {
             var index = Start(sweep);
@@ -121,7 +142,7 @@ public class SweepStateTests
         var (low, high) = (Start(sweep), Start(sweep));
         sweep.Apply(new TrialProgressed("s1", low, 1, new EpochPoint(1, null, 0.45, 0)));
         sweep.Apply(new TrialProgressed("s1", high, 1, new EpochPoint(1, null, 0.55, 0)));
-        Assert.That((sweep.ShouldPrune(low), sweep.ShouldPrune(high)), Is.EqualTo((true, false)),
+        Assert.That((sweep.State.ShouldPrune(low), sweep.State.ShouldPrune(high)), Is.EqualTo((true, false)),
             $"compared with {SweepState.MaxComparedByPruner} of the {earlier} earlier trials, 0.45 is below their median and 0.55 above");
     }
 
@@ -130,12 +151,12 @@ public class SweepStateTests
     {
         const string yaml = "name: once\nnum_trials: 6\nsampler: random\npruner: sha\nparams: {seconds: 0}\nparam_space:\n  value: uniform(0, 1)\nmetric: {name: value, direction: maximize}\nrun: builtin/sleep\n";
         var spec = ExperimentSpecParser.Parse(yaml, "once.yml").Spec!;
-        var sweep = new SweepState(new SweepSubmitted("s1", "once", yaml, "once.yml", 6, 7, null, false, "/runs/s1", At), spec);
+        var sweep = new ArchivedSweep(new SweepState(new SweepSubmitted("s1", "once", yaml, "once.yml", 6, 7, null, false, "/runs/s1", At), spec));
         for (var i = 0; i < 6; i++)
         {
             var index = Start(sweep);
             sweep.Apply(new TrialProgressed("s1", index, 1, new EpochPoint(1, null, 1.0 / (i + 1), 0)));
-            Assert.That(sweep.ShouldPrune(index), Is.False, "builtin/sleep without steps reports once: stopping it then saves nothing");
+            Assert.That(sweep.State.ShouldPrune(index), Is.False, "builtin/sleep without steps reports once: stopping it then saves nothing");
         }
     }
 
@@ -148,7 +169,7 @@ public class SweepStateTests
         Assert.That(sweep.Snapshot().Trials[0].Status, Is.EqualTo(TrialStatus.Pending));
         var again = Start(sweep);
         Assert.That(again, Is.EqualTo(lost));
-        Assert.That(sweep.Trial(again).Attempt, Is.EqualTo(2));
+        Assert.That(sweep.State.Trial(again).Attempt, Is.EqualTo(2));
     }
 
     [Test]
@@ -156,13 +177,13 @@ public class SweepStateTests
     {
         var sweep = NewSweep(3);
         var given = Start(sweep);
-        Assert.That(sweep.DecideRelease(given, 1, "released: its worker left the cluster", At), Is.TypeOf<TrialReleased>());
-        sweep.Apply(sweep.DecideRelease(given, 1, "released: its worker left the cluster", At));
+        Assert.That(sweep.State.DecideRelease(given, 1, "released: its worker left the cluster", At), Is.TypeOf<TrialReleased>());
+        sweep.Apply(sweep.State.DecideRelease(given, 1, "released: its worker left the cluster", At));
         Assert.That(sweep.Snapshot().Trials[0].Status, Is.EqualTo(TrialStatus.Pending));
-        Assert.That(sweep.Running, Is.Empty);
+        Assert.That(sweep.State.Running, Is.Empty);
         var again = Start(sweep);
-        Assert.That((again, sweep.Trial(again).Attempt), Is.EqualTo((given, 2)));
-        Assert.That(sweep.Trial(again).FailedAttempts, Is.Empty, "giving a trial back is not a failure: max_failures is not used up");
+        Assert.That((again, sweep.State.Trial(again).Attempt), Is.EqualTo((given, 2)));
+        Assert.That(sweep.State.Trial(again).FailedAttempts, Is.Empty, "giving a trial back is not a failure: max_failures is not used up");
     }
 
     [Test]
@@ -171,22 +192,22 @@ public class SweepStateTests
         var sweep = NewSweep(2);
         var running = Start(sweep);
         sweep.Apply(new SweepCancelled("s1", At));
-        Assert.That(sweep.DecideRelease(running, 1, "released", At), Is.TypeOf<TrialCancelled>());
+        Assert.That(sweep.State.DecideRelease(running, 1, "released", At), Is.TypeOf<TrialCancelled>());
     }
 
     [Test]
     public void The_expected_trial_time_is_the_mean_of_the_completed_trials_and_survives_a_snapshot()
     {
         var sweep = NewSweep(4);
-        Assert.That(sweep.ExpectedTrialSeconds, Is.Null);
+        Assert.That(sweep.State.ExpectedTrialSeconds, Is.Null);
         foreach (var seconds in new[] { 10.0, 30.0 })
         {
             var index = Start(sweep);
             sweep.Apply(new TrialCompleted("s1", index, 1, ImmutableDictionary<string, double>.Empty.Add("value", 0.5), seconds, null, At));
         }
         Start(sweep);
-        Assert.That(sweep.ExpectedTrialSeconds, Is.EqualTo(20));
-        Assert.That(SweepState.FromMemento(sweep.ToMemento(), sweep.Spec).ExpectedTrialSeconds, Is.EqualTo(20));
+        Assert.That(sweep.State.ExpectedTrialSeconds, Is.EqualTo(20));
+        Assert.That(ArchivedSweep.FromMemento(sweep.ToMemento(), sweep.State.Spec).State.ExpectedTrialSeconds, Is.EqualTo(20));
     }
 
     [Test]
@@ -195,8 +216,8 @@ public class SweepStateTests
         var sweep = NewSweep(5);
         var running = Start(sweep);
         sweep.Apply(new SweepCancelled("s1", At));
-        Assert.That(sweep.HasTrialToStart, Is.False);
-        Assert.That(sweep.Status, Is.EqualTo(SweepStatus.Running), "a trial still runs");
+        Assert.That(sweep.State.HasTrialToStart, Is.False);
+        Assert.That(sweep.State.Status, Is.EqualTo(SweepStatus.Running), "a trial still runs");
         sweep.Apply(new TrialCancelled("s1", running, At));
         var snapshot = sweep.Snapshot();
         Assert.That(snapshot.Status, Is.EqualTo(SweepStatus.Cancelled));

@@ -61,7 +61,6 @@ public class TrialArchiveTests
         Assert.That((seven.Status, ((ParamValue.Text)seven.Params["name"]!).Value, seven.FailedAttempts.Single(), seven.Epochs.Single().Value),
             Is.EqualTo((TrialStatus.Failed, "trial \"7\"\n", "attempt 1: lost", 0.7)));
         Assert.That(archive.Read(0).Params["lr"], Is.EqualTo(new ParamValue.Real(0.0)), "a real stays a real: 0.0 does not read back as the integer 0");
-        Assert.That((archive.StatusOf(7), archive.StatusOf(2), archive.Count), Is.EqualTo(((TrialStatus?)TrialStatus.Failed, (TrialStatus?)null, 4)));
     }
 
     [Test]
@@ -79,7 +78,7 @@ public class TrialArchiveTests
         var restored = new List<int>();
         using (var reopened = TrialArchive.Reopen(_folder, TrialArchive.FileName, mark, t => restored.Add(t.Index)))
         {
-            Assert.That((restored, reopened.StatusOf(2)), Is.EqualTo((new List<int> { 0, 1 }, (TrialStatus?)null)));
+            Assert.That(restored, Is.EqualTo(new List<int> { 0, 1 }));
             reopened.Add(Trial(2, TrialStatus.Completed, 0.3));
             Assert.That(reopened.ReadAll().Select(t => t.Index), Is.EqualTo(new[] { 0, 1, 2 }));
             Assert.That(reopened.Read(1).Status, Is.EqualTo(TrialStatus.Pruned));

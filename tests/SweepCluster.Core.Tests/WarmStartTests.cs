@@ -82,18 +82,18 @@ public class WarmStartTests
         var (report, _) = WarmStart.Decide(spec, [new WarmStartSource("s0", Value, earlier)]);
         double[] FirstFive(WarmStartReport? warm)
         {
-            var sweep = new SweepState(new SweepSubmitted("s1", "warm", yaml, "w.yml", 20, 7, null, false, "/runs/s1", At, WarmStart: warm), spec);
+            var sweep = new ArchivedSweep(new SweepState(new SweepSubmitted("s1", "warm", yaml, "w.yml", 20, 7, null, false, "/runs/s1", At, WarmStart: warm), spec));
             var xs = new List<double>();
             for (var i = 0; i < 5; i++)
             {
-                var (index, planned) = sweep.NextToStart();
+                var (index, planned) = sweep.State.NextToStart();
                 sweep.Apply(planned!);
                 sweep.Apply(new TrialStarted("s1", index, 1, "w", "node", "cpu", [], At));
-                xs.Add(sweep.Trial(index).Params["x"]!.AsNumber()!.Value);
+                xs.Add(sweep.State.Trial(index).Params["x"]!.AsNumber()!.Value);
                 sweep.Apply(new TrialCompleted("s1", index, 1, ImmutableDictionary<string, double>.Empty.Add("value", xs[^1]), 1, null, At));
             }
             Assert.That(sweep.Snapshot().Trials.Select(t => t.Index), Is.EqualTo(Enumerable.Range(0, 5)), "only its own trials are in its table");
-            Assert.That(sweep.Overview().Header.WarmStart, Is.EqualTo(warm?.Summary()));
+            Assert.That(sweep.State.Overview().Header.WarmStart, Is.EqualTo(warm?.Summary()));
             return [.. xs];
         }
         Assert.That(FirstFive(report).Min(), Is.GreaterThan(0.6), "TPE models the earlier results from the first trial");

@@ -21,8 +21,8 @@ public sealed partial class SweepCoordinator
     {
         if (_ended.TryGetValue(id, out var ended)) return new SweepStatusFound(ended.Overview, [], ended.Troubled, ended.TroubledCount);
         if (!_sweeps.TryGetValue(id, out var sweep)) return new SweepStatusFound(null, [], [], 0);
-        var (troubled, count) = sweep.Troubled();
-        return new SweepStatusFound(sweep.Overview(_options.Now), [.. sweep.Running.OrderBy(t => t.Index).Select(t => t.Snapshot())], troubled, count);
+        var (troubled, count) = sweep.State.Troubled();
+        return new SweepStatusFound(sweep.State.Overview(_options.Now), [.. sweep.State.Running.OrderBy(t => t.Index).Select(t => t.Snapshot())], troubled, count);
     }
 
     private TrialsFound TrialsOf(GetTrials query)
@@ -43,13 +43,13 @@ public sealed partial class SweepCoordinator
         }
         else if (_sweeps.TryGetValue(query.Id, out var sweep))
         {
-            overview = sweep.Overview();
+            overview = sweep.State.Overview();
             try
             {
                 // In index order a page is read straight from the sweep's records: no copy of every trial per page.
                 if (query.ByIndex)
                     return Page(overview, [.. sweep.TrialsByIndex(query.State, query.Offset).Take(Math.Clamp(query.Limit, 0, GetTrials.MaxLimit)).Select(TrialDocument.Of)],
-                        query, sweep.CountTrials(query.State));
+                        query, sweep.State.CountTrials(query.State));
                 trials = [.. sweep.Snapshot().ByMetric().Select(TrialDocument.Of)];
             }
             catch (IOException e)
@@ -80,8 +80,8 @@ public sealed partial class SweepCoordinator
             }
         }
         else if (_sweeps.TryGetValue(query.Id, out var sweep))
-            (overview, trials, total) = (sweep.Overview(), sweep.TrialsByIndex(skip: query.Offset).Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics, t.Params)),
-                sweep.PlannedCount);
+            (overview, trials, total) = (sweep.State.Overview(), sweep.TrialsByIndex(skip: query.Offset).Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics, t.Params)),
+                sweep.State.PlannedCount);
         else return new PointsFound(null, [], 0);
         var metric = overview.Header.Metric.Name;
         var page = ImmutableArray.CreateBuilder<TrialPoint>();
@@ -120,7 +120,7 @@ public sealed partial class SweepCoordinator
 
     private TrialFound TrialOf(GetTrial query)
     {
-        var overview = _sweeps.GetValueOrDefault(query.Id)?.Overview() ?? _ended.GetValueOrDefault(query.Id)?.Overview;
+        var overview = _sweeps.GetValueOrDefault(query.Id)?.State.Overview() ?? _ended.GetValueOrDefault(query.Id)?.Overview;
         if (overview is null) return new TrialFound(null, null);
         try
         {

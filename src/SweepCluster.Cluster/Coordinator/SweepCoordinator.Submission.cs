@@ -54,7 +54,7 @@ public sealed partial class SweepCoordinator
             try
             {
                 if (_sweeps.TryGetValue(source, out var live))
-                    read.Add(new WarmStartSource(source, live.Spec.Metric, live.Snapshot().Trials.Select(TrialDocument.Of)));
+                    read.Add(new WarmStartSource(source, live.State.Spec.Metric, live.Snapshot().Trials.Select(TrialDocument.Of)));
                 else if (_ended.TryGetValue(source, out var ended))
                     read.Add(new WarmStartSource(source, ended.Overview.Header.Metric, ended.ReadTrials()));
                 else if (RunFolderNamed(source) is { } folder)
@@ -90,7 +90,7 @@ public sealed partial class SweepCoordinator
     private bool AnswerRepeated(string? clientToken)
     {
         if (clientToken is null || !_sweepsByToken.TryGetValue(clientToken, out var earlier)) return false;
-        Sender.Tell(new SweepAccepted(earlier, _ended.TryGetValue(earlier, out var ended) ? ended.Overview.Header.TotalTrials : _sweeps[earlier].TotalTrials));
+        Sender.Tell(new SweepAccepted(earlier, _ended.TryGetValue(earlier, out var ended) ? ended.Overview.Header.TotalTrials : _sweeps[earlier].State.TotalTrials));
         return true;
     }
 
@@ -118,7 +118,7 @@ public sealed partial class SweepCoordinator
             sender.Tell(new SweepRejected([$"the sweep cannot be recorded in the journal: {problem}"]));
             return;
         }
-        var sweep = _sweeps[submitted.SweepId];
+        var sweep = _sweeps[submitted.SweepId].State;
         StartSpan(sweep);
         // Every series a dashboard reads exists from the start: "no failures yet" shows as 0, not as missing data.
         var tags = SweepTags(sweep);
@@ -172,7 +172,7 @@ public sealed partial class SweepCoordinator
         IEnumerable<TrialDocument> trials;
         try
         {
-            if (_sweeps.TryGetValue(command.Id, out var live)) (source, trials) = (live.Submitted, live.Snapshot().ByMetric().Select(TrialDocument.Of));
+            if (_sweeps.TryGetValue(command.Id, out var live)) (source, trials) = (live.State.Submitted, live.Snapshot().ByMetric().Select(TrialDocument.Of));
             else if (_ended.TryGetValue(command.Id, out var ended))
             {
                 if (ended.Submitted is null)
@@ -199,7 +199,7 @@ public sealed partial class SweepCoordinator
         IEnumerable<(int, TrialStatus, IReadOnlyDictionary<string, double>)> trials;
         if (_sweeps.TryGetValue(id, out var live))
         {
-            (overview, plan) = (live.Overview(), live.Submitted.Confirms);
+            (overview, plan) = (live.State.Overview(), live.State.Submitted.Confirms);
             try
             {
                 trials = plan is null ? [] : [.. live.TrialsByIndex().Select(t => (t.Index, t.Status, (IReadOnlyDictionary<string, double>)t.Metrics))];
@@ -233,14 +233,14 @@ public sealed partial class SweepCoordinator
             Sender.Tell(new SweepRejected([_ended.ContainsKey(command.Id) ? $"sweep {command.Id} has ended: nothing more runs in it" : $"no sweep has the id '{command.Id}'"]));
             return;
         }
-        var (enqueued, errors) = sweep.DecideEnqueue(command.Values);
+        var (enqueued, errors) = sweep.State.DecideEnqueue(command.Values);
         if (enqueued is null)
         {
             Sender.Tell(new SweepRejected(errors));
             return;
         }
         var sender = Sender;
-        var ahead = sweep.EnqueuedCount;
+        var ahead = sweep.State.EnqueuedCount;
         Record(enqueued, () => sender.Tell(new TrialEnqueueAccepted(command.Id, ahead)));
         Schedule();
     }
@@ -248,13 +248,13 @@ public sealed partial class SweepCoordinator
     private void Extend(ExtendSweep command)
     {
         var (sweep, adopted, problem) = Extensible(command);
-        var (extended, error) = sweep?.DecideExtend(command.Added, _options.Now, adopted) ?? (null, problem);
+        var (extended, error) = sweep?.State.DecideExtend(command.Added, _options.Now, adopted) ?? (null, problem);
         if (sweep is null || extended is null)
         {
             Sender.Tell(new SweepRejected([error!]));
             return;
         }
-        var wasEnded = sweep.IsEnded;
+        var wasEnded = sweep.State.IsEnded;
         if (!_sweeps.ContainsKey(sweep.Id))
         {
             _ended.Remove(sweep.Id);
@@ -262,13 +262,13 @@ public sealed partial class SweepCoordinator
         }
         var sender = Sender;
         Record(extended, () => sender.Tell(new SweepExtensionAccepted(sweep.Id, extended.PreviousTrials, extended.TotalTrials)));
-        if (wasEnded) StartSpan(sweep);
+        if (wasEnded) StartSpan(sweep.State);
         _log.Info("sweep {0} extended by {1} trials to {2}", sweep.Id, command.Added, extended.TotalTrials);
         Schedule();
     }
 
     /// <summary>The sweep to extend: a running one, an ended one rebuilt from its sweep.json, or one of a run folder this coordinator does not hold.</summary>
-    private (SweepState? Sweep, SweepSubmitted? Adopted, string? Problem) Extensible(ExtendSweep command)
+    private (ArchivedSweep? Sweep, SweepSubmitted? Adopted, string? Problem) Extensible(ExtendSweep command)
     {
         if (_sweeps.TryGetValue(command.Id, out var live)) return (live, null, null);
         try
@@ -290,9 +290,10 @@ public sealed partial class SweepCoordinator
 
     /// <summary>An ended sweep with its first <paramref name="planned"/> trials, from its sweep.json.</summary>
     /// <exception cref="IOException">The sweep.json cannot be read, or holds an experiment this version rejects.</exception>
-    private SweepState Rebuild(SweepSubmitted submitted, int planned) =>
+    private ArchivedSweep Rebuild(SweepSubmitted submitted, int planned) => new(
         SweepState.Resume(submitted, SpecOf(submitted) ?? throw new IOException($"sweep {submitted.SweepId}'s experiment cannot be read by this version"),
-            RunFolders.ReadTrials(submitted.RunDirectory), planned, NewArchive(submitted, TrialArchive.ResumedFileName(planned)));
+            RunFolders.ReadTrials(submitted.RunDirectory), planned),
+        NewArchive(submitted, TrialArchive.ResumedFileName(planned)));
 
     /// <summary>
     /// Where a running sweep's ended trials go: <c>trials.jsonl</c> in its run folder, or memory (and every journal snapshot)
@@ -323,13 +324,13 @@ public sealed partial class SweepCoordinator
             Sender.Tell(new SweepCancelAccepted(command.Id, false, $"no sweep has the id '{command.Id}'"));
             return;
         }
-        if (sweep.IsEnded)
+        if (sweep.State.IsEnded)
         {
-            Sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id} had already ended ({sweep.Status.ToString().ToLowerInvariant()})"));
+            Sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id} had already ended ({sweep.State.Status.ToString().ToLowerInvariant()})"));
             return;
         }
         var sender = Sender;
-        var running = Stop(sweep, reason: null);
+        var running = Stop(sweep.State, reason: null);
         DeferAsync(running, _ => sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id}: {running} running trials are being stopped, pending ones dropped")));
     }
 

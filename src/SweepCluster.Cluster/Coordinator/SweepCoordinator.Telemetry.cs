@@ -41,7 +41,7 @@ public sealed partial class SweepCoordinator
     private void PublishGauges() => _gauges = new GaugeSnapshot(
         [
             .. _ended.Values.Select(e => (SweepTags(e.Id, e.Overview.Header.Name), 0L, 0L, e.Overview.Header.Summary.Max)),
-            .. _order.Select(id => _sweeps[id]).Select(s => (SweepTags(s), (long)s.Running.Count, (long)s.PendingCount, s.BestValue)),
+            .. _order.Select(id => _sweeps[id]).Select(s => (SweepTags(s.State), (long)s.State.Running.Count, (long)s.State.PendingCount, s.State.BestValue)),
         ],
         _pool.Snapshot());
 

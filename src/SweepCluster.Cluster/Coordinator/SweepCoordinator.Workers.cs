@@ -44,7 +44,7 @@ public sealed partial class SweepCoordinator
     /// <summary>A recovered coordinator's first word from a worker: the attempts the journal places there hold their resources again.</summary>
     private void HoldRecoveredAttempts(string worker)
     {
-        foreach (var sweep in _sweeps.Values.Where(s => !s.IsEnded))
+        foreach (var sweep in _sweeps.Values.Select(s => s.State).Where(s => !s.IsEnded))
             foreach (var trial in sweep.Running.Where(t => t.Worker == worker))
             {
                 var id = new AttemptId(sweep.Id, trial.Index, trial.Attempt);
@@ -125,7 +125,7 @@ public sealed partial class SweepCoordinator
     /// </param>
     private void FailAttempt(AttemptId id, string reason, bool retryable, int? divergedAtEpoch, double durationSeconds, Action? afterwards = null, bool backOff = false)
     {
-        var sweep = _sweeps[id.SweepId];
+        var sweep = _sweeps[id.SweepId].State;
         var decision = sweep.DecideFailure(id.Index, id.Attempt, reason, retryable, divergedAtEpoch, durationSeconds, _options.Now);
         _pool.Release(id.ToString(), done: decision is not TrialRequeued);
         _tracker.Forget(id);
@@ -152,7 +152,7 @@ public sealed partial class SweepCoordinator
         var node = _pool.NodeOf(worker);
         _log.Warning("worker {0} lost: it left the cluster", node);
         _pool.Remove(worker);
-        foreach (var sweep in _sweeps.Values.Where(s => !s.IsEnded))
+        foreach (var sweep in _sweeps.Values.Select(s => s.State).Where(s => !s.IsEnded))
             foreach (var trial in sweep.Running.Where(t => t.Worker == worker).ToList())
                 FailAttempt(new AttemptId(sweep.Id, trial.Index, trial.Attempt), $"worker lost: {node} left the cluster", retryable: true, null,
                     trial.SecondsSinceStart(_options.Now) ?? 0);
@@ -175,16 +175,16 @@ public sealed partial class SweepCoordinator
             FailAttempt(id, $"no worker reported it within {_options.RecoveryGrace.TotalSeconds:0} s of the coordinator's recovery", retryable: true, null, 0);
             changed = true;
         }
-        foreach (var id in _tracker.Stalled(now, sweepId => _sweeps[sweepId].Spec.StallTimeout))
+        foreach (var id in _tracker.Stalled(now, sweepId => _sweeps[sweepId].State.Spec.StallTimeout))
         {
-            var sweep = _sweeps[id.SweepId];
+            var sweep = _sweeps[id.SweepId].State;
             var worker = sweep.Trial(id.Index).Worker;
             FailAttempt(id, $"stalled: no epoch and no trained batch for {sweep.Spec.StallTimeout.TotalSeconds:0} s (stall_timeout)", retryable: true, null,
                 sweep.Trial(id.Index).SecondsSinceStart(now) ?? 0,
                 () => TellWorker(worker, new CancelTrial(id.SweepId, id.Index, id.Attempt)));
             changed = true;
         }
-        if (changed || _sweeps.Values.Any(s => s.HoldsTrialsBack)) Schedule(); // a held-back trial's time may have come
+        if (changed || _sweeps.Values.Any(s => s.State.HoldsTrialsBack)) Schedule(); // a held-back trial's time may have come
     }
 
     private void TellWorker(string? worker, object message)
@@ -202,7 +202,7 @@ public sealed partial class SweepCoordinator
     {
         var now = _options.Now;
         var turn = _order.IndexOf(_servedLast ?? "") + 1;
-        var wanting = _order.Skip(turn).Concat(_order.Take(turn)).Select(id => _sweeps[id]).Where(s => s.HasTrialToStartAt(now)).ToList();
+        var wanting = _order.Skip(turn).Concat(_order.Take(turn)).Select(id => _sweeps[id].State).Where(s => s.HasTrialToStartAt(now)).ToList();
         while (wanting.Count > 0) wanting.RemoveAll(sweep => !StartOne(sweep, now));
         _gaugesStale = true;
     }
@@ -252,7 +252,7 @@ public sealed partial class SweepCoordinator
     private void Suggested(SuggestionMade made)
     {
         _suggesting.Remove(made.SweepId);
-        if (!_sweeps.TryGetValue(made.SweepId, out var sweep) || !sweep.HasTrialToStart || sweep.PlannedCount != made.Index) return;
+        if (_sweeps.GetValueOrDefault(made.SweepId)?.State is not { } sweep || !sweep.HasTrialToStart || sweep.PlannedCount != made.Index) return;
         if (made.Values is null)
         {
             _log.Error("sweep {0} stops: its sampler failed to choose trial {1}'s values: {2}", sweep.Id, made.Index, made.Error);

@@ -14,7 +14,8 @@ namespace SweepCluster.Cluster.Coordinator;
 /// <summary>
 /// The cluster singleton that owns every sweep: it plans trials with each sweep's sampler as slots free up,
 /// places them on workers, and records what they report. Decisions live in <see cref="SweepState"/>,
-/// <see cref="WorkerPool"/> and <see cref="AttemptTracker"/>; this actor journals their events, routes messages
+/// <see cref="WorkerPool"/> and <see cref="AttemptTracker"/>; this actor journals their events, routes messages, keeps
+/// each running sweep's ended trials in its archive (<see cref="ArchivedSweep"/>)
 /// and writes each sweep's summary when it ends. An ended sweep then shrinks to a <see cref="FinishedSweep"/>: what
 /// the coordinator holds grows with the sweeps running, not with every trial ever run.
 /// </summary>
@@ -37,7 +38,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     /// <summary>Why a running sweep in the snapshot could not be restored (its trials.jsonl is not on this node): recovery then starts over from the first event.</summary>
     private string? _unarchived;
     /// <summary>Sweeps not yet ended (and ended ones whose sweep.json could not be written), and their order of submission.</summary>
-    private readonly Dictionary<string, SweepState> _sweeps = [];
+    private readonly Dictionary<string, ArchivedSweep> _sweeps = [];
     private readonly List<string> _order = [];
     private readonly Dictionary<string, FinishedSweep> _ended = [];
     private readonly WorkerPool _pool = new();
@@ -95,7 +96,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         Command<GetTrial>(q => Answer(q.Id, () => TrialOf(q)));
         Command<GetPoints>(q => Answer(q.Id, () => PointsOf(q)));
         Command<EndedTrialsRead>(Read);
-        Command<GetExperiment>(q => Sender.Tell((_sweeps.GetValueOrDefault(q.Id)?.Submitted ?? _ended.GetValueOrDefault(q.Id)?.Submitted) is { } submitted
+        Command<GetExperiment>(q => Sender.Tell((_sweeps.GetValueOrDefault(q.Id)?.State.Submitted ?? _ended.GetValueOrDefault(q.Id)?.Submitted) is { } submitted
             ? new ExperimentFound(submitted.SpecYaml, submitted.Source, submitted.CodeDirectory)
             : new ExperimentFound(null, null)));
         Command<GetWorkers>(_ => Sender.Tell(new WorkersListed(_pool.Snapshot())));
@@ -122,9 +123,9 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     /// <summary>Every sweep, ended and running, in the order they were submitted; a running sweep's overview is made only for the page asked.</summary>
     private IEnumerable<SweepOverview> Overviews() =>
         _ended.Values.Select(e => (At: e.Overview.Header.SubmittedAt, e.Id))
-            .Concat(_order.Select(id => (_sweeps[id].Submitted.At, Id: id)))
+            .Concat(_order.Select(id => (_sweeps[id].State.Submitted.At, Id: id)))
             .OrderBy(s => s.At)
-            .Select(s => _ended.TryGetValue(s.Id, out var ended) ? ended.Overview : _sweeps[s.Id].Overview());
+            .Select(s => _ended.TryGetValue(s.Id, out var ended) ? ended.Overview : _sweeps[s.Id].State.Overview());
 
     /// <summary>
     /// Applies the event now and journals it; <paramref name="afterwards"/> runs once it is written. An event the journal cannot
@@ -141,7 +142,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
             {
                 TrialCompleted c => new TrialFailed(c.SweepId, c.Index, c.Attempt, $"its result cannot be recorded: {problem}", c.DurationSeconds, c.At),
                 SweepSubmitted or TrialProgressed or SweepCancelled => null,
-                _ when _sweeps.TryGetValue(e.SweepId, out var sweep) && !sweep.IsEnded => new SweepCancelled(e.SweepId, _options.Now),
+                _ when _sweeps.TryGetValue(e.SweepId, out var sweep) && !sweep.State.IsEnded => new SweepCancelled(e.SweepId, _options.Now),
                 _ => null,
             };
             if (instead is not null) Record(instead, afterwards);
@@ -183,15 +184,15 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         if (e is SweepSubmitted journalled)
         {
             var submitted = IsRecovering ? Relocated(journalled) : journalled;
-            if (SpecOf(submitted) is { } spec) Add(new SweepState(submitted, spec, NewArchive(submitted)));
+            if (SpecOf(submitted) is { } spec) Add(new ArchivedSweep(new SweepState(submitted, spec), NewArchive(submitted)));
             return;
         }
         if (e is SweepExtended extended && !_sweeps.ContainsKey(e.SweepId)) Readopt(extended with { Adopted = extended.Adopted is { } adopted ? Relocated(adopted) : null });
         if (!_sweeps.TryGetValue(e.SweepId, out var sweep)) return;
         Changed(e.SweepId);
-        var wasEnded = sweep.IsEnded;
+        var wasEnded = sweep.State.IsEnded;
         sweep.Apply(e);
-        if (!wasEnded && sweep.IsEnded && !IsRecovering) Finish(sweep);
+        if (!wasEnded && sweep.State.IsEnded && !IsRecovering) Finish(sweep);
     }
 
     /// <summary>In recovery, a sweep extended after it had shrunk (or adopted from a run folder) is rebuilt as it was then.</summary>
@@ -219,7 +220,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
             if (SpecOf(memento.Submitted) is not { } spec) continue;
             try
             {
-                Add(SweepState.FromMemento(memento, spec, () => NewArchive(memento.Submitted)));
+                Add(ArchivedSweep.FromMemento(memento, spec, () => NewArchive(memento.Submitted)));
             }
             catch (IOException e)
             {
@@ -234,11 +235,11 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
             }));
     }
 
-    private void Add(SweepState sweep)
+    private void Add(ArchivedSweep sweep)
     {
         _sweeps[sweep.Id] = sweep;
         _order.Add(sweep.Id);
-        if (sweep.Submitted.ClientToken is { } token) _sweepsByToken[token] = sweep.Id;
+        if (sweep.State.Submitted.ClientToken is { } token) _sweepsByToken[token] = sweep.Id;
     }
 
     private void AddEnded(FinishedSweep sweep)
@@ -249,12 +250,12 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     }
 
     /// <summary>An ended sweep whose sweep.json is written keeps only its header, best and troubled trials in memory.</summary>
-    private void Shrink(SweepState sweep)
+    private void Shrink(ArchivedSweep sweep)
     {
         if (_options.KeepEndedSweeps) return;
         _sweeps.Remove(sweep.Id);
         _order.Remove(sweep.Id);
-        AddEnded(FinishedSweep.Of(sweep));
+        AddEnded(FinishedSweep.Of(sweep.State));
         sweep.Dispose();
     }
 
@@ -285,17 +286,17 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
             return;
         }
         var now = _options.Now;
-        var unfinished = _sweeps.Values.Where(s => !s.IsEnded).ToList();
+        var unfinished = _sweeps.Values.Select(s => s.State).Where(s => !s.IsEnded).ToList();
         foreach (var sweep in unfinished)
         {
             StartSpan(sweep);
             foreach (var trial in sweep.Running)
                 _tracker.Recovered(new AttemptId(sweep.Id, trial.Index, trial.Attempt), trial.Worker ?? "", now);
         }
-        foreach (var sweep in _sweeps.Values.Where(s => s.IsEnded).ToList())
+        foreach (var sweep in _sweeps.Values.Where(s => s.State.IsEnded).ToList())
         {
             // An extended sweep's sweep.json may be the one written when it first ended.
-            if (sweep.TotalTrials == sweep.Submitted.TotalTrials && File.Exists(Path.Combine(sweep.Submitted.RunDirectory, RunFolders.SummaryFile))) Shrink(sweep);
+            if (sweep.State.TotalTrials == sweep.State.Submitted.TotalTrials && File.Exists(Path.Combine(sweep.State.Submitted.RunDirectory, RunFolders.SummaryFile))) Shrink(sweep);
             else Finish(sweep);
         }
         if (_sweeps.Count + _ended.Count > 0)
@@ -326,7 +327,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         });
     }
 
-    private void Finish(SweepState sweep)
+    private void Finish(ArchivedSweep sweep)
     {
         SweepSnapshot snapshot;
         try
@@ -348,7 +349,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
         _log.Info("sweep {0} {1}: {2}", sweep.Id, snapshot.Status.ToString().ToLowerInvariant(), snapshot.Summary);
         try
         {
-            RunFolders.WriteEnded(snapshot, sweep.Submitted);
+            RunFolders.WriteEnded(snapshot, sweep.State.Submitted);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -360,7 +361,7 @@ public sealed partial class SweepCoordinator : ReceivePersistentActor, IWithTime
     }
 
     /// <summary>The sweep, when the report is about the attempt now running; a stale attempt's report is ignored.</summary>
-    private SweepState? Current(AttemptId id) => _sweeps.TryGetValue(id.SweepId, out var sweep) && sweep.IsRunning(id.Index, id.Attempt) ? sweep : null;
+    private SweepState? Current(AttemptId id) => _sweeps.GetValueOrDefault(id.SweepId)?.State is { } sweep && sweep.IsRunning(id.Index, id.Attempt) ? sweep : null;
 
     private bool IsCurrent(AttemptId id) => Current(id) is not null;
 

@@ -4,35 +4,35 @@ using SweepCluster.Core.Spec;
 
 namespace SweepCluster.Core.Sweeps;
 
-// A sweep's state in a snapshot and back: the memento, and a sweep resumed from its run folder's ended trials.
+// A sweep's state in a snapshot and back: the memento, and a sweep resumed from its run folder's ended trials. What reads and
+// writes the archive these point into is ArchivedSweep's.
 public sealed partial class SweepState
 {
     /// <summary>
     /// Everything <see cref="Apply"/> has built, for a journal snapshot: the trials not ended and where the archive holds the
-    /// others (or, with the archive in memory, every trial and the order they finished in, as snapshots before archives held them).
+    /// others (<paramref name="archivedAt"/>), or with an archive in memory every trial and the order they finished in
+    /// (<paramref name="archived"/>, as snapshots before archives held them).
     /// </summary>
-    public SweepMemento ToMemento()
+    public SweepMemento ToMemento((string File, long Length)? archivedAt, IReadOnlyList<TrialSnapshot> archived)
     {
         var live = _live.Values.Select(t => new TrialMemento(t.Stored(), t.Worker, t.Gpus, t.DivergedAtEpoch));
         var enqueued = _enqueued.Count > 0 ? [.. _enqueued] : (ImmutableArray<ImmutableDictionary<string, ParamValue>>?)null;
         var total = TotalTrials != Submitted.TotalTrials ? TotalTrials : (int?)null;
-        if (_archive.Mark() is { } mark)
+        if (archivedAt is { } mark)
             return new(Submitted, Status, EndedAt, _cancelRequested, [.. live], [.. _waiting], [], enqueued, total, mark.Length,
                 mark.File == TrialArchive.FileName ? null : mark.File, StoppedBecause);
-        var archived = _archive.ReadAll().ToList();
         return new(Submitted, Status, EndedAt, _cancelRequested,
             [.. archived.Select(t => new TrialMemento(t, null, [], null)).Concat(live).OrderBy(m => m.Trial.Index)], [.. _waiting],
             [.. archived.Where(t => t.Status != TrialStatus.Cancelled).Select(t => t.Index)], enqueued, total, StoppedBecause: StoppedBecause);
     }
 
-    /// <summary>The sweep as <see cref="ToMemento"/> saw it: the same as replaying every event up to then.</summary>
-    /// <param name="newArchive">Where the ended trials of a snapshot that holds them itself go (in memory when not given).</param>
-    /// <exception cref="IOException">The snapshot's archive is missing, shorter than it recorded, or unreadable; the message names it.</exception>
-    public static SweepState FromMemento(SweepMemento memento, ExperimentSpec spec, Func<TrialArchive>? newArchive = null)
+    /// <summary>
+    /// Takes up the state <see cref="ToMemento"/> saw, on a new sweep that has been given the trials its archive already held
+    /// (<see cref="RestoreEnded"/>): the same as replaying every event up to then. The ended trials the memento holds itself
+    /// are handed over by <see cref="TakeEnded"/>, for the archive.
+    /// </summary>
+    public void Restore(SweepMemento memento)
     {
-        var sweep = new SweepState(memento.Submitted, spec, memento.ArchivedLength is null ? newArchive?.Invoke() : null);
-        if (memento.ArchivedLength is { } length)
-            sweep._archive = TrialArchive.Reopen(memento.Submitted.RunDirectory, memento.ArchivedIn ?? TrialArchive.FileName, length, sweep.Restore);
         var ended = new Dictionary<int, TrialSnapshot>();
         foreach (var m in memento.Trials)
         {
@@ -59,18 +59,17 @@ public sealed partial class SweepState
             };
             trial.Epochs.AddRange(t.Epochs);
             trial.FailedAttempts.AddRange(t.FailedAttempts);
-            sweep._live[t.Index] = trial;
-            sweep._planned = Math.Max(sweep._planned, t.Index + 1);
-            if (t.Attempt > 0) sweep.AddCurve(t.Index, sweep._curves[t.Index] = [.. t.Epochs.Select(e => e.Value)]);
-            if (t.Status == TrialStatus.Running) sweep._running[t.Index] = trial;
+            _live[t.Index] = trial;
+            _planned = Math.Max(_planned, t.Index + 1);
+            if (t.Attempt > 0) AddCurve(t.Index, _curves[t.Index] = [.. t.Epochs.Select(e => e.Value)]);
+            if (t.Status == TrialStatus.Running) _running[t.Index] = trial;
         }
         // A snapshot that holds its ended trials: the sampler saw them in the order they finished; the cancelled ones follow.
-        foreach (var index in memento.Finished.Concat(ended.Keys.Order().Except(memento.Finished))) sweep.ArchiveRestored(ended[index]);
-        foreach (var index in memento.Waiting) sweep._waiting.AddLast(index);
-        foreach (var values in memento.Enqueued ?? []) sweep._enqueued.Enqueue(values);
-        (sweep.Status, sweep.EndedAt, sweep._cancelRequested, sweep.StoppedBecause) = (memento.Status, memento.EndedAt, memento.CancelRequested, memento.StoppedBecause);
-        sweep.TotalTrials = memento.TotalTrials ?? memento.Submitted.TotalTrials;
-        return sweep;
+        foreach (var index in memento.Finished.Concat(ended.Keys.Order().Except(memento.Finished))) ArchiveRestored(ended[index]);
+        foreach (var index in memento.Waiting) _waiting.AddLast(index);
+        foreach (var values in memento.Enqueued ?? []) _enqueued.Enqueue(values);
+        (Status, EndedAt, _cancelRequested, StoppedBecause) = (memento.Status, memento.EndedAt, memento.CancelRequested, memento.StoppedBecause);
+        TotalTrials = memento.TotalTrials ?? memento.Submitted.TotalTrials;
     }
 
     /// <summary>
@@ -78,10 +77,9 @@ public sealed partial class SweepState
     /// <c>sweep.json</c> may hold more), each ended, with the curves the pruner ranks against (none from files older than curves).
     /// The sampler sees them in index order (the order they finished in is not recorded).
     /// </summary>
-    /// <param name="archive">Where its ended trials go (in memory when not given).</param>
-    public static SweepState Resume(SweepSubmitted submitted, ExperimentSpec spec, IEnumerable<TrialDocument> trials, int planned, TrialArchive? archive = null)
+    public static SweepState Resume(SweepSubmitted submitted, ExperimentSpec spec, IEnumerable<TrialDocument> trials, int planned)
     {
-        var sweep = new SweepState(submitted, spec, archive);
+        var sweep = new SweepState(submitted, spec);
         var (cancelled, endedAt) = (false, (DateTimeOffset?)null);
         foreach (var t in trials.Where(t => t.Index < planned).OrderBy(t => t.Index))
         {
@@ -96,15 +94,15 @@ public sealed partial class SweepState
         return sweep;
     }
 
-    /// <summary>An ended trial from an older record (a snapshot that held every trial, a sweep.json) put into the archive and restored.</summary>
+    /// <summary>An ended trial from an older record (a snapshot that held every trial, a sweep.json), restored and handed over for the archive.</summary>
     private void ArchiveRestored(TrialSnapshot trial)
     {
-        _archive.Add(trial);
-        Restore(trial);
+        _justEnded.Add(trial);
+        RestoreEnded(trial);
     }
 
-    /// <summary>A trial read back into the archive: kept in memory as one that ended here, with its curve for the pruner.</summary>
-    private void Restore(TrialSnapshot trial)
+    /// <summary>A trial the archive already holds, read back: kept in memory as one that ended here, with its curve for the pruner.</summary>
+    public void RestoreEnded(TrialSnapshot trial)
     {
         _planned = Math.Max(_planned, trial.Index + 1);
         Archived(trial);

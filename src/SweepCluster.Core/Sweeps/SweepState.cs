@@ -10,20 +10,25 @@ namespace SweepCluster.Core.Sweeps;
 
 /// <summary>
 /// One sweep's trials and what they are doing, changed only by <see cref="Apply"/>-ing events, so that it can be
-/// rebuilt from a journal. It decides what comes next (which trial waits, what the sampler suggests); the
-/// coordinator actor turns those decisions into events, places trials and talks to workers.
+/// rebuilt from a journal: events in, state out, no file touched. It decides what comes next (which trial waits, what the
+/// sampler suggests); the coordinator actor turns those decisions into events, places trials and talks to workers.
 /// </summary>
 /// <remarks>
-/// A trial that ends leaves memory for the sweep's <see cref="TrialArchive"/>: what is held per ended trial is its status,
-/// its place in the archive and its metric value, plus bounded samples for the sampler (<see cref="FinishedHistory"/>) and
-/// the pruner; the summary, best and troubled trials are kept up as trials end.
+/// A trial that ends leaves memory: <see cref="TakeEnded"/> hands it over once (to the sweep's <see cref="TrialArchive"/>,
+/// through <see cref="ArchivedSweep"/>), and what is held per ended trial is its status and its metric value, plus bounded
+/// samples for the sampler (<see cref="FinishedHistory"/>) and the pruner; the summary, best and troubled trials are kept up
+/// as trials end.
 /// </remarks>
-public sealed partial class SweepState : IDisposable
+public sealed partial class SweepState
 {
     // Kept incrementally, so that each event and each scheduling decision costs the same however large the sweep.
     /// <summary>Trials planned and not ended: waiting to start or running.</summary>
     private readonly SortedDictionary<int, TrialRecord> _live = [];
-    private TrialArchive _archive;
+    /// <summary>Each ended trial's status plus one, by index; 0 for one not ended (or never planned).</summary>
+    private byte[] _endedStatuses = new byte[64];
+    private int _endedTrials;
+    /// <summary>Trials that ended since <see cref="TakeEnded"/> was last called, in the order they ended.</summary>
+    private readonly List<TrialSnapshot> _justEnded = [];
     private int _planned;
     private readonly Dictionary<int, TrialRecord> _running = [];
     private readonly FinishedHistory _history;
@@ -49,13 +54,11 @@ public sealed partial class SweepState : IDisposable
     private readonly ISampler _sampler;
     private bool _cancelRequested;
 
-    /// <param name="archive">Where its ended trials go (in memory when not given).</param>
-    public SweepState(SweepSubmitted submitted, ExperimentSpec spec, TrialArchive? archive = null)
+    public SweepState(SweepSubmitted submitted, ExperimentSpec spec)
     {
         Submitted = submitted;
         Spec = spec;
         TotalTrials = submitted.TotalTrials;
-        _archive = archive ?? TrialArchive.InMemory();
         _history = new FinishedHistory(spec.Metric.Direction);
         // Indexed -1, -2, ...
         foreach (var (warm, k) in (submitted.WarmStart?.Used ?? []).Select((w, k) => (w, k))) _history.Add(new FinishedTrial(-1 - k, warm.Params, warm.Value));
@@ -89,11 +92,14 @@ public sealed partial class SweepState : IDisposable
     /// <summary>Trials planned so far.</summary>
     public int PlannedCount => _planned;
 
-    /// <summary>The trials a journal snapshot of the sweep copies: those not ended, and the ended ones too when its archive is in memory.</summary>
-    public int HeldInSnapshot => _live.Count + (_archive.KeptInMemory ? _archive.Count : 0);
+    /// <summary>Trials planned and not ended: waiting to start or running.</summary>
+    public int LiveCount => _live.Count;
 
-    /// <summary>Trials not yet started (what <see cref="Snapshot"/> reports as pending), without building a snapshot.</summary>
-    public int PendingCount => _cancelRequested || IsEnded ? 0 : TotalTrials - _archive.Count - _running.Count;
+    /// <summary>The trials planned and not ended, in index order, as they are now.</summary>
+    public IEnumerable<TrialSnapshot> LiveTrials => _live.Values.Select(t => t.Snapshot());
+
+    /// <summary>Trials not yet started (what a snapshot reports as pending), without building a snapshot.</summary>
+    public int PendingCount => _cancelRequested || IsEnded ? 0 : TotalTrials - _endedTrials - _running.Count;
 
     /// <summary>The best metric value of the completed trials so far, in the metric's direction.</summary>
     public double? BestValue { get; private set; }
@@ -118,30 +124,27 @@ public sealed partial class SweepState : IDisposable
     /// <summary>A trial waiting to start or running.</summary>
     public TrialRecord Trial(int index) => _live[index];
 
-    /// <summary>The trial, once it has been planned.</summary>
-    /// <exception cref="IOException">It has ended and its archive cannot be read; the message names the file.</exception>
-    public TrialSnapshot? FindTrial(int index) =>
-        _live.TryGetValue(index, out var live) ? live.Snapshot() : _archive.StatusOf(index) is null ? null : _archive.Read(index);
+    /// <summary>The trial while it waits to start or runs; null once it has ended (or before it is planned).</summary>
+    public TrialSnapshot? LiveTrial(int index) => _live.TryGetValue(index, out var live) ? live.Snapshot() : null;
 
-    /// <summary>
-    /// The planned trials in index order (those in <paramref name="state"/> only, when given), after the first <paramref name="skip"/>
-    /// of them; ended ones are read from the archive as the enumeration reaches them.
-    /// </summary>
-    /// <exception cref="IOException">An ended trial's archive cannot be read; the message names the file.</exception>
-    public IEnumerable<TrialSnapshot> TrialsByIndex(TrialStatus? state = null, int skip = 0)
-    {
-        for (var index = 0; index < _planned; index++)
-        {
-            if (state is { } wanted && StatusOf(index) != wanted) continue;
-            if (skip-- > 0) continue;
-            yield return FindTrial(index)!;
-        }
-    }
+    /// <summary>True when the planned trial has ended (its record is then in the archive).</summary>
+    public bool HasEnded(int index) => index >= 0 && index < _endedStatuses.Length && _endedStatuses[index] > 0;
 
     /// <summary>How many planned trials are in <paramref name="state"/> (all of them when not given).</summary>
     public int CountTrials(TrialStatus? state = null) => state is { } wanted ? Enumerable.Range(0, _planned).Count(i => StatusOf(i) == wanted) : _planned;
 
-    private TrialStatus StatusOf(int index) => _live.TryGetValue(index, out var live) ? live.Status : _archive.StatusOf(index) ?? TrialStatus.Pending;
+    /// <summary>A planned trial's status now.</summary>
+    public TrialStatus StatusOf(int index) =>
+        _live.TryGetValue(index, out var live) ? live.Status : HasEnded(index) ? (TrialStatus)(_endedStatuses[index] - 1) : TrialStatus.Pending;
+
+    /// <summary>The trials that ended since the last call, in the order they ended, each handed over once: for the archive to keep.</summary>
+    public IReadOnlyList<TrialSnapshot> TakeEnded()
+    {
+        if (_justEnded.Count == 0) return [];
+        var ended = _justEnded.ToArray();
+        _justEnded.Clear();
+        return ended;
+    }
 
     public void Apply(ISweepEvent e)
     {
@@ -279,14 +282,15 @@ public sealed partial class SweepState : IDisposable
 
     private static bool IsTroubled(TrialSnapshot trial) => trial.Status == TrialStatus.Failed || trial.FailedAttempts.Length > 0;
 
-    public SweepSnapshot Snapshot() => new(
+    /// <summary>The whole sweep, given its ended trials (read back from the archive).</summary>
+    public SweepSnapshot Snapshot(IEnumerable<TrialSnapshot> ended) => new(
         Id,
         Submitted.Name,
         Status,
         Spec.Metric,
         TotalTrials,
         PendingCount,
-        [.. _archive.ReadAll().Concat(_live.Values.Select(t => t.Snapshot())).OrderBy(t => t.Index)],
+        [.. ended.Concat(LiveTrials).OrderBy(t => t.Index)],
         HasTrialToStart ? PendingReason : null,
         Submitted.At,
         EndedAt,
@@ -302,19 +306,22 @@ public sealed partial class SweepState : IDisposable
         if (BestValue is not { } best || Spec.Metric.Direction.IsBetter(value, than: best)) BestValue = value;
     }
 
-    /// <summary>Moves an ended trial from memory to the archive.</summary>
+    /// <summary>An ended trial leaves memory, handed over by <see cref="TakeEnded"/>.</summary>
     private void Archive(TrialRecord trial)
     {
         var stored = trial.Stored();
-        _archive.Add(stored);
+        _justEnded.Add(stored);
         _live.Remove(trial.Index);
         _curves.Remove(trial.Index);
         Archived(stored);
     }
 
-    /// <summary>What is kept in memory of a trial in the archive: its value for the summary, the best, the troubled, and what the sampler and pruner see of it.</summary>
+    /// <summary>What is kept in memory of an ended trial: its status and value for the summary, the best, the troubled, and what the sampler and pruner see of it.</summary>
     private void Archived(TrialSnapshot trial)
     {
+        if (trial.Index >= _endedStatuses.Length) Array.Resize(ref _endedStatuses, Math.Max(trial.Index + 1, 2 * _endedStatuses.Length));
+        if (_endedStatuses[trial.Index] == 0) _endedTrials++;
+        _endedStatuses[trial.Index] = (byte)(trial.Status + 1);
         CountForStopping(trial);
         var value = trial.Status != TrialStatus.Failed && trial.Metrics.TryGetValue(Spec.Metric.Name, out var v) ? v : (double?)null;
         if (trial.Index >= _values.Length) Array.Resize(ref _values, Math.Max(trial.Index + 1, 2 * _values.Length));
@@ -333,8 +340,6 @@ public sealed partial class SweepState : IDisposable
             if (_troubledEnded.Count > FinishedSweep.TroubledKept) _troubledEnded.RemoveAt(FinishedSweep.TroubledKept);
         }
     }
-
-    public void Dispose() => _archive.Dispose();
 
     private void CountCompleted(double seconds) => (_completedSeconds, _completedCount) = (_completedSeconds + seconds, _completedCount + 1);
 

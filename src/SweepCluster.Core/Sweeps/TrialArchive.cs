@@ -5,8 +5,8 @@ using SweepCluster.Core.Results;
 namespace SweepCluster.Core.Sweeps;
 
 /// <summary>
-/// The trials of a sweep that have ended, while the sweep runs: the coordinator keeps only each one's status (and, through
-/// <see cref="SweepState"/>, the figures of its summary) in memory, and reads the rest back when asked. In a file
+/// The trials of a sweep that have ended, while the sweep runs: its <see cref="SweepState"/> keeps only each one's status and the
+/// figures of its summary in memory, and <see cref="ArchivedSweep"/> reads the rest back from here when asked. In a file
 /// (<see cref="InFile"/>, the run folder's <c>trials.jsonl</c>), so that what a running sweep holds in memory is bounded
 /// by its trials in flight; in memory (<see cref="InMemory"/>) where no file can be written, and in tests.
 /// </summary>
@@ -20,11 +20,6 @@ public abstract class TrialArchive : IDisposable
     /// order they ended.
     /// </summary>
     public static string ResumedFileName(int planned) => $"trials-from-{planned}.jsonl";
-
-    /// <summary>Each trial's status plus one, by index; 0 for one not archived.</summary>
-    private byte[] _statuses = new byte[64];
-
-    public int Count { get; private set; }
 
     public static TrialArchive InMemory() => new MemoryArchive();
 
@@ -43,21 +38,7 @@ public abstract class TrialArchive : IDisposable
     public static TrialArchive Reopen(string runDirectory, string fileName, long length, Action<TrialSnapshot> restored) =>
         FileArchive.Open(runDirectory, fileName, length, restored);
 
-    public void Add(TrialSnapshot trial)
-    {
-        Register(trial);
-        Store(trial);
-    }
-
-    private protected void Register(TrialSnapshot trial)
-    {
-        if (trial.Index >= _statuses.Length) Array.Resize(ref _statuses, Math.Max(trial.Index + 1, 2 * _statuses.Length));
-        if (_statuses[trial.Index] == 0) Count++;
-        _statuses[trial.Index] = (byte)(trial.Status + 1);
-    }
-
-    /// <summary>The archived trial's status, or null when the trial has not ended (or was never planned).</summary>
-    public TrialStatus? StatusOf(int index) => index >= 0 && index < _statuses.Length && _statuses[index] > 0 ? (TrialStatus)(_statuses[index] - 1) : null;
+    public void Add(TrialSnapshot trial) => Store(trial);
 
     /// <summary>The archived trial.</summary>
     /// <exception cref="IOException">The file cannot be read; the message names it.</exception>
@@ -73,8 +54,8 @@ public abstract class TrialArchive : IDisposable
     /// </summary>
     public abstract (string File, long Length)? Mark();
 
-    /// <summary>True when the trials are held in memory (where a journal snapshot then copies them).</summary>
-    public abstract bool KeptInMemory { get; }
+    /// <summary>The trials held in memory, which a journal snapshot then copies: every one in an archive in memory, none in a file.</summary>
+    public abstract int HeldInMemory { get; }
 
     protected abstract void Store(TrialSnapshot trial);
 
@@ -97,7 +78,7 @@ public abstract class TrialArchive : IDisposable
 
         public override (string File, long Length)? Mark() => null;
 
-        public override bool KeptInMemory => true;
+        public override int HeldInMemory => _inOrder.Count;
     }
 
     /// <summary>
@@ -145,7 +126,6 @@ public abstract class TrialArchive : IDisposable
 
         private void Register(TrialSnapshot trial, long offset)
         {
-            Register(trial);
             if (trial.Index >= _offsets.Length) Array.Resize(ref _offsets, Math.Max(trial.Index + 1, 2 * _offsets.Length));
             _offsets[trial.Index] = offset;
         }
@@ -237,7 +217,7 @@ public abstract class TrialArchive : IDisposable
             return (Path.GetFileName(_path), _file.Length);
         }
 
-        public override bool KeptInMemory => false;
+        public override int HeldInMemory => 0;
 
         public override void Dispose()
         {
