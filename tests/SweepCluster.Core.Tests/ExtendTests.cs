@@ -39,8 +39,8 @@ public class ExtendTests
     }
 
     /// <summary>The sweep as its sweep.json would give it back.</summary>
-    private static ArchivedSweep Resumed(ArchivedSweep sweep, bool withCurves = true) => new ArchivedSweep(SweepState.Resume(sweep.State.Submitted, sweep.State.Spec,
-        sweep.Snapshot().Trials.Select(TrialDocument.Of).Select(t => withCurves ? t : t with { Curve = null }), sweep.Snapshot().Trials.Length));
+    private static ArchivedSweep Resumed(ArchivedSweep sweep, bool withCurves = true) => ArchivedSweep.FromMemento(SweepState.EndedAsRecorded(sweep.State.Submitted,
+        sweep.Snapshot().Trials.Select(TrialDocument.Of).Select(t => withCurves ? t : t with { Curve = null }), sweep.Snapshot().Trials.Length), sweep.State.Spec);
 
     [Test]
     public void An_extended_sweep_numbers_its_new_trials_after_the_earlier_ones_and_sums_up_all()
@@ -137,9 +137,12 @@ public class ExtendTests
                 """);
             var trials = RunFolders.ReadTrials(folder);
             Assert.That(trials.Select(t => (t.Index, t.Status, t.Curve)), Is.EqualTo(new[] { (0, TrialStatus.Failed, (ImmutableArray<EpochPoint>?)null), (1, TrialStatus.Completed, null) }));
-            var sweep = new ArchivedSweep(SweepState.Resume(Submitted(Experiments.Sleep(2), 2), Specs.Parse(Experiments.Sleep(2)), trials, 2));
+            var sweep = ArchivedSweep.FromMemento(SweepState.EndedAsRecorded(Submitted(Experiments.Sleep(2), 2), trials, 2), Specs.Parse(Experiments.Sleep(2)));
             Assert.That((sweep.State.Status, sweep.State.BestValue), Is.EqualTo((SweepStatus.Completed, (double?)0.25)));
             Assert.That(sweep.FindTrial(0)!.FailedAttempts, Is.EqualTo(new[] { "attempt 1: lost" }));
+            var edited = Assert.Throws<IOException>(() => SweepState.EndedAsRecorded(Submitted(Experiments.Sleep(2), 2),
+                trials.Select(t => t.Index == 1 ? t with { Status = TrialStatus.Running } : t), 2))!;
+            Assert.That(edited.Message, Does.Contain("sweep.json: trial 1 is recorded as running"), "a file changed by hand is refused, not rebuilt as a sweep with a trial nobody runs");
         }
         finally
         {

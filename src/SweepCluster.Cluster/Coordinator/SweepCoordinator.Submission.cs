@@ -290,10 +290,10 @@ public sealed partial class SweepCoordinator
 
     /// <summary>An ended sweep with its first <paramref name="planned"/> trials, from its sweep.json.</summary>
     /// <exception cref="IOException">The sweep.json cannot be read, or holds an experiment this version rejects.</exception>
-    private ArchivedSweep Rebuild(SweepSubmitted submitted, int planned) => new(
-        SweepState.Resume(submitted, SpecOf(submitted) ?? throw new IOException($"sweep {submitted.SweepId}'s experiment cannot be read by this version"),
-            RunFolders.ReadTrials(submitted.RunDirectory), planned),
-        NewArchive(submitted, TrialArchive.ResumedFileName(planned)));
+    private ArchivedSweep Rebuild(SweepSubmitted submitted, int planned) => ArchivedSweep.FromMemento(
+        SweepState.EndedAsRecorded(submitted, RunFolders.ReadTrials(submitted.RunDirectory), planned),
+        SpecOf(submitted) ?? throw new IOException($"sweep {submitted.SweepId}'s experiment cannot be read by this version"),
+        () => NewArchive(submitted, TrialArchive.ResumedFileName(planned)));
 
     /// <summary>
     /// Where a running sweep's ended trials go: <c>trials.jsonl</c> in its run folder, or memory (and every journal snapshot)

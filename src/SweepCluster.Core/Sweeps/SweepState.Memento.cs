@@ -73,25 +73,23 @@ public sealed partial class SweepState
     }
 
     /// <summary>
-    /// An ended sweep as its <c>sweep.json</c> recorded it, to be extended: its first <paramref name="planned"/> trials (a later
-    /// <c>sweep.json</c> may hold more), each ended, with the curves the pruner ranks against (none from files older than curves).
-    /// The sampler sees them in index order (the order they finished in is not recorded).
+    /// An ended sweep as its <c>sweep.json</c> recorded it, as a snapshot to rebuild it from (<see cref="Restore"/>) and extend it:
+    /// its first <paramref name="planned"/> trials (a later <c>sweep.json</c> may hold more), each ended, with the curves the pruner
+    /// ranks against (none from files older than curves). The sampler sees them in index order (the order they finished in is
+    /// not recorded). It is ended as it was: cancelled when a trial was, when its last trial ended.
     /// </summary>
-    public static SweepState Resume(SweepSubmitted submitted, ExperimentSpec spec, IEnumerable<TrialDocument> trials, int planned)
+    /// <exception cref="IOException">A trial is recorded as not ended (the file was changed by hand); the message names it.</exception>
+    public static SweepMemento EndedAsRecorded(SweepSubmitted submitted, IEnumerable<TrialDocument> trials, int planned)
     {
-        var sweep = new SweepState(submitted, spec);
-        var (cancelled, endedAt) = (false, (DateTimeOffset?)null);
-        foreach (var t in trials.Where(t => t.Index < planned).OrderBy(t => t.Index))
-        {
-            sweep.ArchiveRestored(t.Record());
-            cancelled |= t.Status == TrialStatus.Cancelled;
-            if (t.StartedAt?.AddSeconds(t.DurationSeconds ?? 0) is { } end && (endedAt is null || end > endedAt)) endedAt = end;
-        }
-        // Ended, as it was: cancelled when a trial was, ended when its last trial did.
-        sweep.TotalTrials = sweep._planned;
-        sweep.Status = cancelled ? SweepStatus.Cancelled : SweepStatus.Completed;
-        sweep.EndedAt = endedAt ?? submitted.At;
-        return sweep;
+        var kept = trials.Where(t => t.Index < planned).OrderBy(t => t.Index).Select(t => t.Record()).ToList();
+        if (kept.FirstOrDefault(t => t.Status is TrialStatus.Pending or TrialStatus.Running) is { } open)
+            throw new IOException($"{Path.Combine(submitted.RunDirectory, RunFolders.SummaryFile)}: trial {open.Index} is recorded as {open.Status.ToString().ToLowerInvariant()}, "
+                + "where every trial of an ended sweep has ended (completed, failed, pruned or cancelled)");
+        var endedAt = kept.Select(t => t.StartedAt?.AddSeconds(t.DurationSeconds ?? 0)).Where(end => end is not null).Max() ?? submitted.At;
+        var total = kept.Count == 0 ? 0 : kept[^1].Index + 1;
+        return new SweepMemento(submitted, kept.Any(t => t.Status == TrialStatus.Cancelled) ? SweepStatus.Cancelled : SweepStatus.Completed, endedAt,
+            CancelRequested: false, [.. kept.Select(t => new TrialMemento(t, null, [], null))], Waiting: [],
+            Finished: [.. kept.Where(t => t.Status != TrialStatus.Cancelled).Select(t => t.Index)], TotalTrials: total);
     }
 
     /// <summary>An ended trial from an older record (a snapshot that held every trial, a sweep.json), restored and handed over for the archive.</summary>
