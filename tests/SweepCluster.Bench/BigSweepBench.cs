@@ -112,7 +112,7 @@ internal static class BigSweepBench
         var runs = Directory.CreateTempSubdirectory("bench-memory-").FullName;
         try
         {
-            using (var warmUp = EndedSweep.Build(runs, 10, archived: true).State) Core.Sweeps.FinishedSweep.Of(warmUp.State); // what is made once (parsers, caches) is not counted
+            using (var warmUp = EndedSweep.Build(runs, 10, archived: true).Sweep) Core.Sweeps.FinishedSweep.Of(warmUp.State); // what is made once (parsers, caches) is not counted
             foreach (var archived in new[] { false, true })
             {
                 var before = GC.GetTotalMemory(forceFullCollection: true);
@@ -162,14 +162,14 @@ internal static class BigSweepBench
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static (long Whole, Core.Sweeps.FinishedSweep Ended) BuildAndShrink(string runs, long before, bool archived)
     {
-        using var state = StateOnly(runs, archived);
+        using var sweep = SweepOnly(runs, archived);
         var whole = GC.GetTotalMemory(forceFullCollection: true) - before;
-        return (whole, Core.Sweeps.FinishedSweep.Of(state.State));
+        return (whole, Core.Sweeps.FinishedSweep.Of(sweep.State));
     }
 
-    /// <summary>The sweep's state without its events, which a caller's frame could otherwise keep reachable.</summary>
+    /// <summary>The sweep without its events, which a caller's frame could otherwise keep reachable.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static Core.Sweeps.ArchivedSweep StateOnly(string runs, bool archived) => EndedSweep.Build(runs, Trials, archived: archived).State;
+    private static Core.Sweeps.ArchivedSweep SweepOnly(string runs, bool archived) => EndedSweep.Build(runs, Trials, archived: archived).Sweep;
 
     /// <summary>How long each query takes through the worker's endpoint, and the coordinator's resident memory now.</summary>
     private static string Row(string when, string id, string address, BenchNodes.Node coordinator)

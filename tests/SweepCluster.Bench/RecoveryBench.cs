@@ -38,8 +38,8 @@ internal static class RecoveryBench
             {
                 ($"all {events.Count:N0} events", null, 0),
                 ($"the running sweep's snapshot 3/4 in, then the last {tail:N0} events",
-                    () => Memento(EndedSweep.Build(runs, FinishedTrials, events.Count - tail, archived: true).State), events.Count - tail),
-                ("a snapshot of the whole sweep", () => Memento(EndedSweep.Build(runs, FinishedTrials, archived: true).State), events.Count),
+                    () => Memento(EndedSweep.Build(runs, FinishedTrials, events.Count - tail, archived: true).Sweep), events.Count - tail),
+                ("a snapshot of the whole sweep", () => Memento(EndedSweep.Build(runs, FinishedTrials, archived: true).Sweep), events.Count),
             })
             {
                 var journal = Path.Combine(root, $"journal-{after}.db");

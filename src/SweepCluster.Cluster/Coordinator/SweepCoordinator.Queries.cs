@@ -20,9 +20,9 @@ public sealed partial class SweepCoordinator
     private SweepStatusFound StatusOf(string id)
     {
         if (_ended.TryGetValue(id, out var ended)) return new SweepStatusFound(ended.Overview, [], ended.Troubled, ended.TroubledCount);
-        if (!_sweeps.TryGetValue(id, out var sweep)) return new SweepStatusFound(null, [], [], 0);
-        var (troubled, count) = sweep.State.Troubled();
-        return new SweepStatusFound(sweep.State.Overview(_options.Now), [.. sweep.State.Running.OrderBy(t => t.Index).Select(t => t.Snapshot())], troubled, count);
+        if (_sweeps.GetValueOrDefault(id)?.State is not { } sweep) return new SweepStatusFound(null, [], [], 0);
+        var (troubled, count) = sweep.Troubled();
+        return new SweepStatusFound(sweep.Overview(_options.Now), [.. sweep.Running.OrderBy(t => t.Index).Select(t => t.Snapshot())], troubled, count);
     }
 
     private TrialsFound TrialsOf(GetTrials query)

@@ -228,19 +228,19 @@ public sealed partial class SweepCoordinator
 
     private void Enqueue(EnqueueTrial command)
     {
-        if (!_sweeps.TryGetValue(command.Id, out var sweep))
+        if (_sweeps.GetValueOrDefault(command.Id)?.State is not { } sweep)
         {
             Sender.Tell(new SweepRejected([_ended.ContainsKey(command.Id) ? $"sweep {command.Id} has ended: nothing more runs in it" : $"no sweep has the id '{command.Id}'"]));
             return;
         }
-        var (enqueued, errors) = sweep.State.DecideEnqueue(command.Values);
+        var (enqueued, errors) = sweep.DecideEnqueue(command.Values);
         if (enqueued is null)
         {
             Sender.Tell(new SweepRejected(errors));
             return;
         }
         var sender = Sender;
-        var ahead = sweep.State.EnqueuedCount;
+        var ahead = sweep.EnqueuedCount;
         Record(enqueued, () => sender.Tell(new TrialEnqueueAccepted(command.Id, ahead)));
         Schedule();
     }
@@ -319,18 +319,18 @@ public sealed partial class SweepCoordinator
             Sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id} had already ended ({ended.Overview.Header.State.ToString().ToLowerInvariant()})"));
             return;
         }
-        if (!_sweeps.TryGetValue(command.Id, out var sweep))
+        if (_sweeps.GetValueOrDefault(command.Id)?.State is not { } sweep)
         {
             Sender.Tell(new SweepCancelAccepted(command.Id, false, $"no sweep has the id '{command.Id}'"));
             return;
         }
-        if (sweep.State.IsEnded)
+        if (sweep.IsEnded)
         {
-            Sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id} had already ended ({sweep.State.Status.ToString().ToLowerInvariant()})"));
+            Sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id} had already ended ({sweep.Status.ToString().ToLowerInvariant()})"));
             return;
         }
         var sender = Sender;
-        var running = Stop(sweep.State, reason: null);
+        var running = Stop(sweep, reason: null);
         DeferAsync(running, _ => sender.Tell(new SweepCancelAccepted(command.Id, true, $"sweep {command.Id}: {running} running trials are being stopped, pending ones dropped")));
     }
 

@@ -65,7 +65,7 @@ public sealed partial class SweepState
             if (t.Status == TrialStatus.Running) _running[t.Index] = trial;
         }
         // A snapshot that holds its ended trials: the sampler saw them in the order they finished; the cancelled ones follow.
-        foreach (var index in memento.Finished.Concat(ended.Keys.Order().Except(memento.Finished))) ArchiveRestored(ended[index]);
+        foreach (var index in memento.Finished.Concat(ended.Keys.Order().Except(memento.Finished))) RestoreAndHandOver(ended[index]);
         foreach (var index in memento.Waiting) _waiting.AddLast(index);
         foreach (var values in memento.Enqueued ?? []) _enqueued.Enqueue(values);
         (Status, EndedAt, _cancelRequested, StoppedBecause) = (memento.Status, memento.EndedAt, memento.CancelRequested, memento.StoppedBecause);
@@ -93,7 +93,7 @@ public sealed partial class SweepState
     }
 
     /// <summary>An ended trial from an older record (a snapshot that held every trial, a sweep.json), restored and handed over for the archive.</summary>
-    private void ArchiveRestored(TrialSnapshot trial)
+    private void RestoreAndHandOver(TrialSnapshot trial)
     {
         _justEnded.Add(trial);
         RestoreEnded(trial);
@@ -103,7 +103,7 @@ public sealed partial class SweepState
     public void RestoreEnded(TrialSnapshot trial)
     {
         _planned = Math.Max(_planned, trial.Index + 1);
-        Archived(trial);
+        KeepFigures(trial);
         AddCurve(trial.Index, [.. trial.Epochs.Select(e => e.Value)]);
     }
 }

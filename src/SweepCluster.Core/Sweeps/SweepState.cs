@@ -230,7 +230,7 @@ public sealed partial class SweepState
                 foreach (var index in _waiting)
                 {
                     _live[index].Status = TrialStatus.Cancelled;
-                    Archive(_live[index]);
+                    HandOver(_live[index]);
                 }
                 _waiting.Clear();
                 _heldUntil.Clear();
@@ -307,17 +307,17 @@ public sealed partial class SweepState
     }
 
     /// <summary>An ended trial leaves memory, handed over by <see cref="TakeEnded"/>.</summary>
-    private void Archive(TrialRecord trial)
+    private void HandOver(TrialRecord trial)
     {
         var stored = trial.Stored();
         _justEnded.Add(stored);
         _live.Remove(trial.Index);
         _curves.Remove(trial.Index);
-        Archived(stored);
+        KeepFigures(stored);
     }
 
     /// <summary>What is kept in memory of an ended trial: its status and value for the summary, the best, the troubled, and what the sampler and pruner see of it.</summary>
-    private void Archived(TrialSnapshot trial)
+    private void KeepFigures(TrialSnapshot trial)
     {
         if (trial.Index >= _endedStatuses.Length) Array.Resize(ref _endedStatuses, Math.Max(trial.Index + 1, 2 * _endedStatuses.Length));
         if (_endedStatuses[trial.Index] == 0) _endedTrials++;
@@ -346,7 +346,7 @@ public sealed partial class SweepState
     private void Ended(int index, DateTimeOffset at)
     {
         _running.Remove(index);
-        Archive(_live[index]);
+        HandOver(_live[index]);
         EndIfDone(at);
     }
 
